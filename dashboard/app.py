@@ -1,0 +1,42 @@
+"""Entry point: page config, database check, header, global filters, navigation.
+
+Run with ``streamlit run dashboard/app.py`` (``make run`` does it).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` from a checkout
+    sys.path.insert(0, str(ROOT))
+
+from dashboard.i18n import t  # noqa: E402
+from dashboard.queries.scope import Scope  # noqa: E402
+from dashboard.ui import data, state  # noqa: E402
+from dashboard.ui.layout import header, show_asof  # noqa: E402
+
+st.set_page_config(page_title="党工共建驾驶舱", page_icon="🏛️", layout="wide", initial_sidebar_state="expanded")
+
+engine = data.engine()  # stops the page with a clear message when the database is unusable
+url = data.database_url()
+info = data.dataset_info(url)
+towns = data.townships(url)
+
+locale, asof_slot = header(info)
+user_scope = Scope.district()  # the access-control issue narrows this to the user's townships
+filters = state.sidebar_filters(towns, user_scope)
+show_asof(asof_slot, filters)
+st.session_state["filters"] = filters
+state.show_url_notices()
+
+pages = {
+    t("nav.section.leaders", locale): [
+        st.Page(ROOT / "dashboard/app_pages/overview.py", title=t("nav.overview", locale), icon="📊",
+                url_path="", default=True),
+    ],
+}
+st.navigation(pages, position="sidebar", expanded=True).run()

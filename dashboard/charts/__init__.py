@@ -1,0 +1,151 @@
+"""Pure Altair chart builders: DataFrame in, ``alt.Chart`` out. No Streamlit, no database."""
+
+from __future__ import annotations
+
+import json
+
+import altair as alt
+import pandas as pd
+
+from dashboard.i18n import t
+from models.enums import Pattern
+
+FONT = "Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+PARTY_RED = "#B71C1C"
+UNION_BLUE = "#1F4E9A"
+GREY = "#6B7280"
+AMBER = "#B45309"
+PATTERN_COLOURS = {
+    Pattern.UNION_AND_BRANCH: PARTY_RED,
+    Pattern.UNION_AND_LIAISON: "#E57373",
+    Pattern.UNION_ONLY: UNION_BLUE,
+    Pattern.NO_UNION: "#9CA3AF",
+    Pattern.SHOULD_BUILD: AMBER,
+}
+METRIC_COLOURS = {
+    "union_coverage": UNION_BLUE,
+    "party_coverage": PARTY_RED,
+    "work_coverage": "#7C3AED",
+    "qualified_built": AMBER,
+}
+
+
+def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    return (
+        chart.configure(font=FONT)
+        .configure_axis(labelFont=FONT, titleFont=FONT, labelFontSize=12, titleFontSize=12, gridColor="#E5E7EB")
+        .configure_legend(labelFont=FONT, titleFont=FONT, labelFontSize=12, orient="bottom")
+        .configure_view(strokeWidth=0)
+    )
+
+
+def pattern_bar(counts: dict[Pattern, int], locale: str) -> alt.Chart:
+    """Horizontal bars, one per pattern, in the fixed order of DESIGN.md §2."""
+    df = pd.DataFrame(
+        [{"key": p.value, "pattern": t(f"pattern.{p.value}", locale), "count": int(counts.get(p, 0)), "order": i}
+         for i, p in enumerate(Pattern)]
+    )
+    total = max(int(df["count"].sum()), 1)
+    df["share"] = df["count"] / total
+    order = list(df["pattern"])
+    base = alt.Chart(df).encode(
+        y=alt.Y("pattern:N", sort=order, title=None, axis=alt.Axis(labelLimit=200)),
+        x=alt.X("count:Q", title=t("chart.count", locale)),
+        tooltip=[alt.Tooltip("pattern:N", title=t("chart.pattern", locale)),
+                 alt.Tooltip("count:Q", title=t("chart.count", locale), format=","),
+                 alt.Tooltip("share:Q", title="%", format=".1%")],
+    )
+    bars = base.mark_bar().encode(
+        color=alt.Color("pattern:N", scale=alt.Scale(domain=order, range=[PATTERN_COLOURS[p] for p in Pattern]),
+                        legend=None)
+    )
+    labels = base.mark_text(align="left", dx=4, fontSize=13, fontWeight="bold").encode(text=alt.Text("count:Q", format=","))
+    return _configure((bars + labels).properties(height=200))
+
+
+def foundings_chart(df: pd.DataFrame, locale: str) -> alt.Chart:
+    """New unions (bars, left axis) and new members (line, right axis) per quarter."""
+    unions_t, members_t = t("chart.new_unions", locale), t("chart.new_members", locale)
+    base = alt.Chart(df).encode(x=alt.X("quarter:T", title=t("chart.quarter", locale)))
+    tip = [alt.Tooltip("label:N", title=t("chart.quarter", locale)),
+           alt.Tooltip("new_unions:Q", title=unions_t, format=","),
+           alt.Tooltip("new_members:Q", title=members_t, format=",")]
+    bars = base.mark_bar(color=UNION_BLUE, opacity=0.75).encode(
+        y=alt.Y("new_unions:Q", title=unions_t, axis=alt.Axis(titleColor=UNION_BLUE)), tooltip=tip)
+    line = base.mark_line(color=PARTY_RED, strokeWidth=2).encode(
+        y=alt.Y("new_members:Q", title=members_t, axis=alt.Axis(titleColor=PARTY_RED)), tooltip=tip)
+    return _configure(alt.layer(bars, line).resolve_scale(y="independent").properties(height=240))
+
+
+def rates_chart(df: pd.DataFrame, locale: str) -> alt.Chart:
+    """Coverage rates over time, one line per KPI."""
+    df = df.copy()
+    df["label"] = [t(f"kpi.{m}", locale) for m in df["metric"]]
+    keys = [m for m in METRIC_COLOURS if m in set(df["metric"])]
+    labels = [t(f"kpi.{m}", locale) for m in keys]
+    return _configure(
+        alt.Chart(df).mark_line(point=True).encode(
+            x=alt.X("date:T", title=t("chart.date", locale)),
+            y=alt.Y("value:Q", title=t("chart.rate", locale), axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color("label:N", title=t("chart.metric", locale),
+                            scale=alt.Scale(domain=labels, range=[METRIC_COLOURS[k] for k in keys])),
+            tooltip=[alt.Tooltip("date:T", title=t("chart.date", locale)), alt.Tooltip("label:N", title=t("chart.metric", locale)),
+                     alt.Tooltip("value:Q", title=t("chart.rate", locale), format=".1%")],
+        ).properties(height=240)
+    )
+
+
+def _label_point(geometry: dict) -> tuple[float, float]:
+    """A point to put the township's name on: the mean of its largest outer ring's vertices."""
+    rings = ([geometry["coordinates"][0]] if geometry["type"] == "Polygon"
+             else [poly[0] for poly in geometry["coordinates"]])
+    ring = max(rings, key=len)[:-1] or max(rings, key=len)
+    return (sum(p[0] for p in ring) / len(ring), sum(p[1] for p in ring) / len(ring))
+
+
+def _clockwise(ring: list) -> list:
+    """d3-geo (Vega) wants exterior rings clockwise; RFC 7946 GeoJSON has them counter-clockwise.
+    A ring with the wrong winding is drawn as the whole globe minus the township."""
+    area = sum(x1 * y2 - x2 * y1 for (x1, y1, *_), (x2, y2, *_) in zip(ring, ring[1:]))
+    return list(reversed(ring)) if area > 0 else ring
+
+
+def for_vega(geometry: dict) -> dict:
+    """The geometry with rings wound the way Vega's geoshape expects (exteriors clockwise)."""
+    def poly(rings):
+        return [_clockwise(rings[0])] + [list(reversed(_clockwise(r))) for r in rings[1:]]
+
+    if geometry["type"] == "Polygon":
+        return {"type": "Polygon", "coordinates": poly(geometry["coordinates"])}
+    if geometry["type"] == "MultiPolygon":
+        return {"type": "MultiPolygon", "coordinates": [poly(p) for p in geometry["coordinates"]]}
+    raise ValueError(f"unsupported geometry type {geometry['type']}")
+
+
+def township_map(towns: pd.DataFrame, locale: str, *, value_col: str, value_title: str,
+                 fmt: str = ".1%", height: int = 260) -> alt.Chart:
+    """Choropleth of the townships with a boundary; ``towns`` has name, boundary_geojson, value_col,
+    numerator and denominator columns."""
+    features = []
+    for row in towns.itertuples(index=False):
+        geom = getattr(row, "boundary_geojson")
+        if not geom:
+            continue
+        geometry = json.loads(geom)
+        lon, lat = _label_point(geometry)
+        props = {"name": row.name, "value": getattr(row, value_col), "lon": lon, "lat": lat,
+                 "num": int(getattr(row, "numerator", 0)), "den": int(getattr(row, "denominator", 0))}
+        features.append({"type": "Feature", "geometry": for_vega(geometry), "properties": props})
+    data = alt.Data(values=features)
+    shapes = alt.Chart(data).mark_geoshape(stroke="white", strokeWidth=1.5).encode(
+        color=alt.Color("properties.value:Q", title=value_title,
+                        scale=alt.Scale(scheme="blues"), legend=alt.Legend(format=fmt, orient="right")),
+        tooltip=[alt.Tooltip("properties.name:N", title=t("chart.township", locale)),
+                 alt.Tooltip("properties.value:Q", title=value_title, format=fmt),
+                 alt.Tooltip("properties.num:Q", title="分子" if locale == "zh_CN" else "numerator", format=","),
+                 alt.Tooltip("properties.den:Q", title="分母" if locale == "zh_CN" else "denominator", format=",")],
+    )
+    labels = alt.Chart(data).mark_text(fontSize=11, fontWeight="bold", color="#111827").encode(
+        longitude="properties.lon:Q", latitude="properties.lat:Q", text="properties.name:N"
+    )
+    return _configure(alt.layer(shapes, labels).project("mercator").properties(height=height))

@@ -1,0 +1,244 @@
+"""Coverage figures and patterns as of a date, aggregated in SQL (DESIGN.md §2–3).
+
+The pattern CASE below is the SQL twin of ``models.rules.classify``; tests check they agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from models import rules
+from models.enums import Pattern, UnionKind
+from models.tables import (
+    Enterprise,
+    LiaisonOfficer,
+    MembershipChange,
+    PartyCoverage,
+    Township,
+    UnionCoverage,
+    UnionOrg,
+)
+from dashboard.queries.scope import Scope
+
+E = Enterprise.__table__
+UC = UnionCoverage.__table__
+PC = PartyCoverage.__table__
+LO = LiaisonOfficer.__table__
+MC = MembershipChange.__table__
+UO = UnionOrg.__table__
+T = Township.__table__
+
+PATTERNS = tuple(Pattern)
+
+
+def active(start: sa.ColumnElement, end: sa.ColumnElement, as_of: dt.date) -> sa.ColumnElement[bool]:
+    """Half-open period [start, end) contains ``as_of``."""
+    return sa.and_(start <= as_of, sa.or_(end.is_(None), end > as_of))
+
+
+def operating(as_of: dt.date) -> sa.ColumnElement[bool]:
+    return active(E.c.registered_on, E.c.closed_on, as_of)
+
+
+def _exists(table: sa.Table, start: str, end: str, as_of: dt.date) -> sa.Exists:
+    return (
+        sa.select(sa.literal(1))
+        .where(table.c.enterprise_id == E.c.id, active(table.c[start], table.c[end], as_of))
+        .exists()
+    )
+
+
+def pattern_case(has_union, has_party, has_liaison, party_members) -> sa.Case:
+    """SQL version of ``models.rules.classify`` (same order of rules)."""
+    return sa.case(
+        (sa.and_(party_members >= rules.PARTY_ORG_THRESHOLD, sa.not_(has_party)), Pattern.SHOULD_BUILD.value),
+        (sa.not_(has_union), Pattern.NO_UNION.value),
+        (has_party, Pattern.UNION_AND_BRANCH.value),
+        (has_liaison, Pattern.UNION_AND_LIAISON.value),
+        else_=Pattern.UNION_ONLY.value,
+    )
+
+
+def enterprise_flags(scope: Scope, as_of: dt.date) -> sa.Subquery:
+    """One row per operating enterprise in scope: coverage flags and pattern as of ``as_of``."""
+    has_union = _exists(UC, "start_on", "end_on", as_of)
+    has_party = _exists(PC, "start_on", "end_on", as_of)
+    has_liaison = _exists(LO, "appointed_on", "ended_on", as_of)
+    inner = (
+        sa.select(
+            E.c.id.label("enterprise_id"),
+            E.c.township_id,
+            E.c.employees,
+            E.c.party_members,
+            has_union.label("has_union"),
+            has_party.label("has_party"),
+            has_liaison.label("has_liaison"),
+        )
+        .where(operating(as_of), scope.where(E.c.township_id))
+        .subquery("flags0")
+    )
+    return sa.select(
+        inner,
+        pattern_case(inner.c.has_union, inner.c.has_party, inner.c.has_liaison, inner.c.party_members).label(
+            "pattern"
+        ),
+    ).subquery("flags")
+
+
+def _count_if(cond) -> sa.ColumnElement[int]:
+    return sa.func.coalesce(sa.func.sum(sa.case((cond, 1), else_=0)), 0)
+
+
+def _members_as_of(scope: Scope, as_of: dt.date) -> sa.Subquery:
+    """Union members per enterprise as of ``as_of`` (Σ joined − left up to that date)."""
+    return (
+        sa.select(MC.c.enterprise_id, sa.func.sum(MC.c.joined - MC.c.left_count).label("members"))
+        .join(E, E.c.id == MC.c.enterprise_id)
+        .where(MC.c.changed_on <= as_of, scope.where(E.c.township_id))
+        .group_by(MC.c.enterprise_id)
+        .subquery("members")
+    )
+
+
+COVERAGE_COLUMNS = (
+    "operating",
+    "unionised",
+    "with_party_org",
+    "qualified",
+    "qualified_with_party_org",
+    "party_or_liaison_unionised",
+    "employees_unionised",
+    "members_unionised",
+    *(f"pattern_{p.value}" for p in PATTERNS),
+)
+
+
+def coverage_by_township(session: Session, scope: Scope, as_of: dt.date) -> pd.DataFrame:
+    """Additive coverage counts per township in scope (every township, zeros where empty)."""
+    f = enterprise_flags(scope, as_of)
+    m = _members_as_of(scope, as_of)
+    is_u = f.c.has_union
+    per_town = (
+        sa.select(
+            f.c.township_id,
+            sa.func.count().label("operating"),
+            _count_if(is_u).label("unionised"),
+            _count_if(f.c.has_party).label("with_party_org"),
+            _count_if(f.c.party_members >= rules.PARTY_ORG_THRESHOLD).label("qualified"),
+            _count_if(sa.and_(f.c.party_members >= rules.PARTY_ORG_THRESHOLD, f.c.has_party)).label(
+                "qualified_with_party_org"
+            ),
+            _count_if(sa.and_(is_u, sa.or_(f.c.has_party, f.c.has_liaison))).label("party_or_liaison_unionised"),
+            sa.func.coalesce(sa.func.sum(sa.case((is_u, f.c.employees), else_=0)), 0).label("employees_unionised"),
+            sa.func.coalesce(sa.func.sum(sa.case((is_u, sa.func.coalesce(m.c.members, 0)), else_=0)), 0).label(
+                "members_unionised"
+            ),
+            *(_count_if(f.c.pattern == p.value).label(f"pattern_{p.value}") for p in PATTERNS),
+        )
+        .select_from(f.outerjoin(m, m.c.enterprise_id == f.c.enterprise_id))
+        .group_by(f.c.township_id)
+        .subquery("per_town")
+    )
+    stmt = (
+        sa.select(T.c.id.label("township_id"), T.c.code, T.c.name, *(per_town.c[c] for c in COVERAGE_COLUMNS))
+        .select_from(T.outerjoin(per_town, per_town.c.township_id == T.c.id))
+        .where(scope.where(T.c.id))
+        .order_by(T.c.sort_order, T.c.code)
+    )
+    df = pd.DataFrame(session.execute(stmt).mappings().all(), columns=["township_id", "code", "name", *COVERAGE_COLUMNS])
+    df[list(COVERAGE_COLUMNS)] = df[list(COVERAGE_COLUMNS)].fillna(0).astype("int64")
+    return df
+
+
+@dataclass(frozen=True)
+class Rate:
+    numerator: int
+    denominator: int
+
+    @property
+    def value(self) -> float | None:
+        return None if self.denominator == 0 else self.numerator / self.denominator
+
+
+@dataclass(frozen=True)
+class CoverageKpis:
+    as_of: dt.date
+    operating: int
+    union_coverage: Rate  # 建会率
+    membership: Rate  # 入会率 (members ÷ employees in unionised enterprises)
+    party_coverage: Rate  # 党组织覆盖率
+    qualified_built: Rate  # 应建已建率
+    work_coverage: Rate  # 工作覆盖率
+    patterns: dict[Pattern, int]
+
+
+def kpis_from_counts(counts: pd.DataFrame | pd.Series, as_of: dt.date) -> CoverageKpis:
+    """District (or any group) KPIs from additive counts: sums first, then rates."""
+    s = counts[list(COVERAGE_COLUMNS)].sum() if isinstance(counts, pd.DataFrame) else counts
+    n = lambda c: int(s[c])  # noqa: E731
+    return CoverageKpis(
+        as_of=as_of,
+        operating=n("operating"),
+        union_coverage=Rate(n("unionised"), n("operating")),
+        membership=Rate(n("members_unionised"), n("employees_unionised")),
+        party_coverage=Rate(n("with_party_org"), n("operating")),
+        qualified_built=Rate(n("qualified_with_party_org"), n("qualified")),
+        work_coverage=Rate(n("party_or_liaison_unionised"), n("unionised")),
+        patterns={p: n(f"pattern_{p.value}") for p in PATTERNS},
+    )
+
+
+def coverage_kpis(session: Session, scope: Scope, as_of: dt.date) -> CoverageKpis:
+    return kpis_from_counts(coverage_by_township(session, scope, as_of), as_of)
+
+
+ENTERPRISE_PATTERN_COLUMNS = ["enterprise_id", "name", "uscc", "township_id", "employees", "party_members",
+                              "barrier", "has_union", "has_party", "has_liaison", "pattern"]
+
+
+def enterprise_patterns(session: Session, scope: Scope, as_of: dt.date, *, pattern: str | None = None,
+                        limit: int | None = 200) -> pd.DataFrame:
+    """Per-enterprise flags and pattern (for lists and drill-downs), filtered and limited in SQL."""
+    f = enterprise_flags(scope, as_of)
+    stmt = (
+        sa.select(f.c.enterprise_id, E.c.name, E.c.uscc, f.c.township_id, f.c.employees, f.c.party_members,
+                  E.c.barrier, f.c.has_union, f.c.has_party, f.c.has_liaison, f.c.pattern)
+        .join(E, E.c.id == f.c.enterprise_id)
+        .where(sa.true() if pattern is None else f.c.pattern == Pattern(pattern).value)
+        .order_by(f.c.party_members.desc(), E.c.name)
+        .limit(limit)
+    )
+    return pd.DataFrame(session.execute(stmt).mappings().all(), columns=ENTERPRISE_PATTERN_COLUMNS)
+
+
+def pattern_of(session: Session, enterprise_id: int, as_of: dt.date) -> Pattern | None:
+    """Pattern of one enterprise (None when not operating on that date)."""
+    f = enterprise_flags(Scope.district(), as_of)
+    value = session.execute(sa.select(f.c.pattern).where(f.c.enterprise_id == enterprise_id)).scalar_one_or_none()
+    return None if value is None else Pattern(value)
+
+
+def unions_founded(session: Session, scope: Scope, start: dt.date, end: dt.date) -> dict[UnionKind, int]:
+    """Union organisations founded in [start, end], by kind."""
+    stmt = (
+        sa.select(UO.c.kind, sa.func.count())
+        .where(UO.c.founded_on.between(start, end), scope.where(UO.c.township_id))
+        .group_by(UO.c.kind)
+    )
+    found = {UnionKind(k): int(c) for k, c in session.execute(stmt).all()}
+    return {k: found.get(k, 0) for k in UnionKind}
+
+
+def members_joined(session: Session, scope: Scope, start: dt.date, end: dt.date) -> int:
+    """New union members (joined) in [start, end]."""
+    stmt = (
+        sa.select(sa.func.coalesce(sa.func.sum(MC.c.joined), 0))
+        .join(E, E.c.id == MC.c.enterprise_id)
+        .where(MC.c.changed_on.between(start, end), scope.where(E.c.township_id))
+    )
+    return int(session.execute(stmt).scalar_one())

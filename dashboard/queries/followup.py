@@ -1,0 +1,134 @@
+"""Follow-up figures: action items of joint meetings, founding leads, coordination notices.
+
+District-level action items (no township) are visible only to the whole-district scope.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from models.tables import ActionItem, CoordinationNotice, Enterprise, FoundingLead, Township, Unit
+from dashboard.queries.scope import Scope
+
+AI = ActionItem.__table__
+FL = FoundingLead.__table__
+CN = CoordinationNotice.__table__
+E = Enterprise.__table__
+U = Unit.__table__
+T = Township.__table__
+
+DUE_SOON_DAYS = 14
+
+
+def _item_state(as_of: dt.date):
+    done = sa.and_(AI.c.done_on.is_not(None), AI.c.done_on <= as_of)
+    overdue = sa.and_(sa.not_(done), AI.c.due_on < as_of)
+    due_soon = sa.and_(sa.not_(done), AI.c.due_on >= as_of, AI.c.due_on <= as_of + dt.timedelta(DUE_SOON_DAYS))
+    return done, overdue, due_soon
+
+
+@dataclass(frozen=True)
+class ItemCounts:
+    total: int
+    done: int
+    open: int
+    overdue: int
+    due_soon: int
+
+
+def action_item_counts(session: Session, scope: Scope, as_of: dt.date) -> ItemCounts:
+    done, overdue, due_soon = _item_state(as_of)
+    n = lambda c: sa.func.coalesce(sa.func.sum(sa.case((c, 1), else_=0)), 0)  # noqa: E731
+    row = session.execute(
+        sa.select(sa.func.count(), n(done), n(overdue), n(due_soon)).where(
+            AI.c.created_on <= as_of, scope.where(AI.c.township_id)
+        )
+    ).one()
+    total, d, o, s = (int(x) for x in row)
+    return ItemCounts(total=total, done=d, open=total - d, overdue=o, due_soon=s)
+
+
+def overdue_items_by_township(session: Session, scope: Scope, as_of: dt.date) -> pd.DataFrame:
+    """Overdue action items per township (township-owned items only)."""
+    _, overdue, _ = _item_state(as_of)
+    stmt = (
+        sa.select(AI.c.township_id, sa.func.count().label("overdue"))
+        .where(AI.c.created_on <= as_of, overdue, AI.c.township_id.is_not(None), scope.where(AI.c.township_id))
+        .group_by(AI.c.township_id)
+    )
+    return pd.DataFrame(session.execute(stmt).all(), columns=["township_id", "overdue"])
+
+
+def overdue_items(session: Session, scope: Scope, as_of: dt.date, limit: int = 50) -> pd.DataFrame:
+    _, overdue, _ = _item_state(as_of)
+    stmt = (
+        sa.select(AI.c.id, AI.c.description, U.c.name.label("owner"), AI.c.due_on,
+                  AI.c.township_id)
+        .join(U, U.c.id == AI.c.owner_unit_id)
+        .where(AI.c.created_on <= as_of, overdue, scope.where(AI.c.township_id))
+        .order_by(AI.c.due_on, AI.c.id)
+        .limit(limit)
+    )
+    df = pd.DataFrame(session.execute(stmt).mappings().all(), columns=["id", "description", "owner", "due_on", "township_id"])
+    df["days_overdue"] = [(as_of - d).days for d in df["due_on"]]
+    return df
+
+
+def _lead_overdue(as_of: dt.date):
+    return sa.and_(
+        FL.c.identified_on <= as_of,
+        FL.c.notice_deadline.is_not(None),
+        FL.c.notice_deadline < as_of,
+        sa.or_(FL.c.closed_on.is_(None), FL.c.closed_on > as_of),
+    )
+
+
+def _notice_overdue(as_of: dt.date):
+    return sa.and_(
+        CN.c.sent_on <= as_of,
+        CN.c.respond_by < as_of,
+        sa.or_(CN.c.acknowledged_on.is_(None), CN.c.acknowledged_on > as_of),
+        sa.or_(CN.c.resolved_on.is_(None), CN.c.resolved_on > as_of),
+    )
+
+
+def overdue_leads(session: Session, scope: Scope, as_of: dt.date, limit: int | None = 50) -> pd.DataFrame:
+    stmt = (
+        sa.select(FL.c.id, FL.c.enterprise_name, FL.c.source, FL.c.notice_deadline, FL.c.township_id)
+        .where(_lead_overdue(as_of), scope.where(FL.c.township_id))
+        .order_by(FL.c.notice_deadline, FL.c.id)
+        .limit(limit)
+    )
+    return pd.DataFrame(session.execute(stmt).mappings().all(),
+                        columns=["id", "enterprise_name", "source", "notice_deadline", "township_id"])
+
+
+def overdue_notices(session: Session, scope: Scope, as_of: dt.date, limit: int | None = 50) -> pd.DataFrame:
+    stmt = (
+        sa.select(CN.c.id, E.c.name.label("enterprise_name"), CN.c.direction, CN.c.sent_on, CN.c.respond_by,
+                  E.c.township_id)
+        .join(E, E.c.id == CN.c.enterprise_id)
+        .where(_notice_overdue(as_of), scope.where(E.c.township_id))
+        .order_by(CN.c.respond_by, CN.c.id)
+        .limit(limit)
+    )
+    return pd.DataFrame(session.execute(stmt).mappings().all(),
+                        columns=["id", "enterprise_name", "direction", "sent_on", "respond_by", "township_id"])
+
+
+def count_overdue_leads(session: Session, scope: Scope, as_of: dt.date) -> int:
+    return int(session.execute(
+        sa.select(sa.func.count()).select_from(FL).where(_lead_overdue(as_of), scope.where(FL.c.township_id))
+    ).scalar_one())
+
+
+def count_overdue_notices(session: Session, scope: Scope, as_of: dt.date) -> int:
+    return int(session.execute(
+        sa.select(sa.func.count()).select_from(CN.join(E, E.c.id == CN.c.enterprise_id))
+        .where(_notice_overdue(as_of), scope.where(E.c.township_id))
+    ).scalar_one())

@@ -1,0 +1,119 @@
+"""Cached access to the database and to the query layer.
+
+Every cached function is keyed by the database URL, the scope, the filters and the as-of date,
+so results never cross databases, scopes or dates. ``clear_caches()`` after any write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import sqlalchemy as sa
+import streamlit as st
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from dashboard.queries import coverage, followup, trends
+from dashboard.queries.scope import Scope
+from models.db import DatabaseError, check_schema, make_engine, mask_url
+from models.settings import get_settings
+
+TTL = 600
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(url: str) -> Engine:
+    engine = make_engine(url)
+    check_schema(engine)
+    return engine
+
+
+def database_url() -> str:
+    return get_settings().database_url
+
+
+def engine() -> Engine:
+    """The checked engine, or a clear message and a stopped page."""
+    from dashboard.i18n import t
+    from dashboard.ui.state import current_locale
+
+    url = database_url()
+    try:
+        return _engine(url)
+    except (DatabaseError, sa.exc.SQLAlchemyError) as exc:
+        loc = current_locale()
+        st.error(f"**{t('app.db_error', loc)}** {exc}" if isinstance(exc, DatabaseError) else
+                 f"**{t('app.db_error', loc)}** {mask_url(url)}：{type(exc).__name__}")
+        st.info(t("app.db_check", loc))
+        st.stop()
+        raise  # pragma: no cover - st.stop raises
+
+
+def clear_caches() -> None:
+    st.cache_data.clear()
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def dataset_info(url: str) -> dict[str, str]:
+    with _engine(url).connect() as conn:
+        return dict(conn.execute(sa.text("SELECT key, value FROM dataset_info")).all())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def townships(url: str) -> pd.DataFrame:
+    with _engine(url).connect() as conn:
+        return pd.DataFrame(
+            conn.execute(sa.text(
+                "SELECT id, code, name, kind, boundary_geojson FROM township ORDER BY sort_order, code"
+            )).mappings().all(),
+            columns=["id", "code", "name", "kind", "boundary_geojson"],
+        )
+
+
+def _session(url: str) -> Session:
+    return Session(_engine(url))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def coverage_by_township(url: str, scope: Scope, as_of: dt.date) -> pd.DataFrame:
+    with _session(url) as s:
+        return coverage.coverage_by_township(s, scope, as_of)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def action_item_counts(url: str, scope: Scope, as_of: dt.date) -> followup.ItemCounts:
+    with _session(url) as s:
+        return followup.action_item_counts(s, scope, as_of)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def overdue_items_by_township(url: str, scope: Scope, as_of: dt.date) -> pd.DataFrame:
+    with _session(url) as s:
+        return followup.overdue_items_by_township(s, scope, as_of)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def alert_lists(url: str, scope: Scope, as_of: dt.date) -> dict[str, pd.DataFrame | int]:
+    with _session(url) as s:
+        gaps = coverage.enterprise_patterns(s, scope, as_of, pattern="should_build")
+        return {
+            "should_build": gaps,
+            "overdue_items": followup.overdue_items(s, scope, as_of),
+            "overdue_leads": followup.overdue_leads(s, scope, as_of),
+            "n_overdue_leads": followup.count_overdue_leads(s, scope, as_of),
+            "overdue_notices": followup.overdue_notices(s, scope, as_of),
+            "n_overdue_notices": followup.count_overdue_notices(s, scope, as_of),
+        }
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def foundings_per_quarter(url: str, scope: Scope, start: dt.date, as_of: dt.date) -> pd.DataFrame:
+    with _session(url) as s:
+        return trends.foundings_per_quarter(s, scope, start, as_of)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def coverage_series(url: str, scope: Scope, as_of: dt.date) -> pd.DataFrame:
+    with _session(url) as s:
+        return trends.coverage_series(s, scope, trends.series_dates(as_of))

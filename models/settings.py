@@ -1,0 +1,90 @@
+"""Settings (pydantic-settings). Nothing is read at import time: call ``get_settings()``.
+
+Sources, first wins: environment variables ``DANGONG_*`` (and a ``.env`` file), then
+``.streamlit/secrets.toml`` (top-level ``DANGONG_DATABASE_URL`` or a ``[dangong]`` table with
+``database_url``), then the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE = PROJECT_ROOT / "data" / "dangong.sqlite"
+
+
+def _secrets_path() -> Path:
+    return Path(os.environ.get("DANGONG_SECRETS_FILE", PROJECT_ROOT / ".streamlit" / "secrets.toml"))
+
+
+class _SecretsTomlSource(PydanticBaseSettingsSource):
+    """Reads ``.streamlit/secrets.toml`` (the file Streamlit uses) without importing Streamlit."""
+
+    def __init__(self, settings_cls: type[BaseSettings]):
+        super().__init__(settings_cls)
+        path = _secrets_path()
+        data: dict[str, Any] = {}
+        if path.is_file():
+            with path.open("rb") as fh:
+                raw = tomllib.load(fh)
+            section = raw.get("dangong", {})
+            for field in settings_cls.model_fields:
+                env_key = f"DANGONG_{field.upper()}"
+                if env_key in raw:
+                    data[field] = raw[env_key]
+                elif isinstance(section, dict) and field in section:
+                    data[field] = section[field]
+        self._data = data
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self._data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self._data)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DANGONG_", env_file=".env", extra="ignore")
+
+    database_url: str = f"sqlite:///{DEFAULT_SQLITE}"
+    #: seed of the deterministic demo generator
+    demo_seed: int = 2002
+    #: minutes of inactivity before a logged-in session ends (access-control issue)
+    idle_timeout_minutes: int = 30
+    #: whether username/password login is offered (SSO may replace it)
+    local_login: bool = True
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_url(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("DANGONG_DATABASE_URL is empty")
+        # Accept the URLs PostgreSQL tools print and use the psycopg 3 driver we install.
+        for prefix in ("postgres://", "postgresql://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value[len(prefix) :]
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, dotenv_settings, _SecretsTomlSource(settings_cls))
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,475 @@
+"""SQLModel tables for the whole domain of DESIGN.md §4.
+
+History is kept with dates: founding/dissolution, coverage periods, appointment periods,
+so that every figure can be replayed "as of" any date. Coverage of an enterprise by a union
+or a Party organisation is a row of ``union_coverage`` / ``party_coverage`` with a period,
+which also expresses joint unions and joint branches that cover several enterprises.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from models import enums as E
+
+
+def _enum(enum_cls: type[Enum], *, nullable: bool = False, index: bool = False) -> Any:
+    """A VARCHAR column with a CHECK constraint listing the enum's values (portable, no PG types)."""
+    name = "ck_" + enum_cls.__name__.lower()
+    return Field(
+        sa_column=sa.Column(
+            sa.Enum(
+                enum_cls,
+                native_enum=False,
+                create_constraint=True,
+                length=max(len(m.value) for m in enum_cls) + 4,
+                values_callable=lambda e: [m.value for m in e],
+                name=name,
+                validate_strings=True,
+            ),
+            nullable=nullable,
+            index=index,
+        )
+    )
+
+
+def _fk(target: str, *, nullable: bool = False, index: bool = True, ondelete: str | None = None) -> Any:
+    return Field(
+        default=None if nullable else ...,
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index),
+    )
+
+
+def _text(nullable: bool = True) -> Any:
+    return Field(default=None if nullable else ..., sa_column=sa.Column(sa.Text, nullable=nullable))
+
+
+def _period_check(start: str, end: str, name: str) -> sa.CheckConstraint:
+    return sa.CheckConstraint(f"{end} IS NULL OR {end} >= {start}", name=name)
+
+
+def _nonneg(*cols: str, name: str) -> sa.CheckConstraint:
+    return sa.CheckConstraint(" AND ".join(f"{c} >= 0" for c in cols), name=name)
+
+
+# --------------------------------------------------------------------------- places and units
+
+
+class Township(SQLModel, table=True):
+    __tablename__ = "township"
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=12, unique=True)
+    name: str = Field(max_length=40, unique=True)
+    kind: E.TownshipKind = _enum(E.TownshipKind)
+    sort_order: int = 0
+    # GeoJSON geometry (Polygon/MultiPolygon) as text; None when no boundary is known.
+    boundary_geojson: str | None = _text()
+    boundary_is_schematic: bool = True
+
+
+class Unit(SQLModel, table=True):
+    """A department or committee: 组织部, 区总工会, 民企局党委, a township Party committee…"""
+
+    __tablename__ = "unit"
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    name: str = Field(max_length=80)
+    kind: E.UnitKind = _enum(E.UnitKind)
+    township_id: int | None = _fk("township.id", nullable=True)
+
+
+# --------------------------------------------------------------------------- enterprises
+
+
+class Enterprise(SQLModel, table=True):
+    __tablename__ = "enterprise"
+    __table_args__ = (
+        _nonneg("employees", "party_members", name="ck_enterprise_counts"),
+        sa.CheckConstraint("party_members <= employees", name="ck_enterprise_members_le_employees"),
+        _period_check("registered_on", "closed_on", "ck_enterprise_dates"),
+        sa.Index("ix_enterprise_township_dates", "township_id", "registered_on", "closed_on"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    uscc: str = Field(max_length=18, min_length=18, unique=True)  # 统一社会信用代码
+    name: str = Field(max_length=120, index=True)
+    township_id: int = _fk("township.id")
+    is_village: bool = False  # 村级企业
+    ownership: E.Ownership = _enum(E.Ownership)
+    industry: str = Field(max_length=40)
+    employees: int = 0
+    party_members: int = 0  # formal Party members (正式党员)
+    registered_on: dt.date = Field(index=True)
+    closed_on: dt.date | None = Field(default=None, index=True)
+    barrier: E.Barrier | None = _enum(E.Barrier, nullable=True)  # 五难, on gap enterprises
+    legal_rep: str | None = Field(default=None, max_length=40)
+    owner_is_party_member: bool = False
+
+
+# --------------------------------------------------------------------------- unions
+
+
+class UnionOrg(SQLModel, table=True):
+    __tablename__ = "union_org"
+    __table_args__ = (
+        _period_check("founded_on", "dissolved_on", "ck_union_dates"),
+        sa.CheckConstraint(
+            "(kind = 'enterprise' AND enterprise_id IS NOT NULL) OR kind <> 'enterprise'",
+            name="ck_union_enterprise_has_enterprise",
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    kind: E.UnionKind = _enum(E.UnionKind, index=True)
+    township_id: int = _fk("township.id")
+    enterprise_id: int | None = _fk("enterprise.id", nullable=True)  # own enterprise union
+    federation_id: int | None = _fk("union_org.id", nullable=True)  # 工会联合会 it belongs to
+    founded_on: dt.date = Field(index=True)
+    dissolved_on: dt.date | None = None
+    chair_name: str | None = Field(default=None, max_length=40)
+    has_workers_congress: bool = False  # 职代会
+    chair_is_party_secretary: bool = False  # 书记主席一肩挑
+
+
+class UnionCoverage(SQLModel, table=True):
+    """An enterprise covered by a union (its own, or a joint union) during a period."""
+
+    __tablename__ = "union_coverage"
+    __table_args__ = (
+        _period_check("start_on", "end_on", "ck_union_coverage_dates"),
+        sa.Index("ix_union_coverage_enterprise_period", "enterprise_id", "start_on", "end_on"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    union_id: int = _fk("union_org.id")
+    enterprise_id: int = _fk("enterprise.id", index=False)
+    start_on: dt.date
+    end_on: dt.date | None = None
+
+
+class MembershipChange(SQLModel, table=True):
+    """Union members joining/leaving at an enterprise: members as of D = Σ(joined − left) up to D."""
+
+    __tablename__ = "membership_change"
+    __table_args__ = (
+        _nonneg("joined", "left_count", name="ck_membership_counts"),
+        sa.Index("ix_membership_enterprise_date", "enterprise_id", "changed_on"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    union_id: int = _fk("union_org.id")
+    enterprise_id: int = _fk("enterprise.id", index=False)
+    changed_on: dt.date = Field(index=True)
+    joined: int = 0
+    left_count: int = 0
+
+
+# --------------------------------------------------------------------------- Party organisations
+
+
+class PartyOrg(SQLModel, table=True):
+    __tablename__ = "party_org"
+    __table_args__ = (_period_check("founded_on", "dissolved_on", "ck_party_org_dates"),)
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    level: E.PartyOrgLevel = _enum(E.PartyOrgLevel, index=True)
+    township_id: int = _fk("township.id")
+    enterprise_id: int | None = _fk("enterprise.id", nullable=True)  # None for a joint branch
+    founded_on: dt.date = Field(index=True)
+    dissolved_on: dt.date | None = None
+    secretary_name: str | None = Field(default=None, max_length=40)
+
+
+class PartyCoverage(SQLModel, table=True):
+    __tablename__ = "party_coverage"
+    __table_args__ = (
+        _period_check("start_on", "end_on", "ck_party_coverage_dates"),
+        sa.Index("ix_party_coverage_enterprise_period", "enterprise_id", "start_on", "end_on"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    party_org_id: int = _fk("party_org.id")
+    enterprise_id: int = _fk("enterprise.id", index=False)
+    start_on: dt.date
+    end_on: dt.date | None = None
+
+
+class LiaisonOfficer(SQLModel, table=True):
+    """党建联络员: the enterprise's own member, or dispatched (下派) by the township committee."""
+
+    __tablename__ = "liaison_officer"
+    __table_args__ = (
+        _period_check("appointed_on", "ended_on", "ck_liaison_dates"),
+        sa.CheckConstraint(
+            "kind = 'own' OR dispatched_by_unit_id IS NOT NULL", name="ck_liaison_dispatched_has_unit"
+        ),
+        sa.Index("ix_liaison_enterprise_period", "enterprise_id", "appointed_on", "ended_on"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int = _fk("enterprise.id", index=False)
+    name: str = Field(max_length=40)
+    kind: E.LiaisonKind = _enum(E.LiaisonKind)
+    dispatched_by_unit_id: int | None = _fk("unit.id", nullable=True)
+    appointed_on: dt.date
+    ended_on: dt.date | None = None
+
+
+# --------------------------------------------------------------------------- campaigns and leads
+
+
+class Campaign(SQLModel, table=True):
+    __tablename__ = "campaign"
+    __table_args__ = (sa.CheckConstraint("end_on >= start_on", name="ck_campaign_dates"),)
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80)
+    motto: str | None = _text()
+    start_on: dt.date
+    end_on: dt.date
+
+
+class CampaignZone(SQLModel, table=True):
+    """划线设区: a zone with targets (锁定指标), an owner (分兵把口) and a deadline (保证时限)."""
+
+    __tablename__ = "campaign_zone"
+    __table_args__ = (_nonneg("target_unions", "target_members", name="ck_zone_targets"),)
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = _fk("campaign.id", ondelete="CASCADE")
+    name: str = Field(max_length=60)
+    owner_name: str = Field(max_length=40)
+    owner_unit_id: int = _fk("unit.id")
+    target_unions: int
+    target_members: int
+    deadline: dt.date
+
+
+class CampaignZoneTownship(SQLModel, table=True):
+    __tablename__ = "campaign_zone_township"
+    zone_id: int = Field(
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("campaign_zone.id", ondelete="CASCADE"), primary_key=True)
+    )
+    township_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("township.id"), primary_key=True))
+
+
+class FoundingLead(SQLModel, table=True):
+    """A lead for founding a union, from one of the six measures."""
+
+    __tablename__ = "founding_lead"
+    __table_args__ = (
+        _period_check("identified_on", "closed_on", "ck_lead_dates"),
+        _period_check("identified_on", "notice_deadline", "ck_lead_deadline"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int | None = _fk("enterprise.id", nullable=True)
+    enterprise_name: str = Field(max_length=120)
+    township_id: int = _fk("township.id")
+    source: E.LeadSource = _enum(E.LeadSource, index=True)
+    stage: E.LeadStage = _enum(E.LeadStage, index=True)
+    identified_on: dt.date = Field(index=True)
+    notice_deadline: dt.date | None = None  # 登门留帖: deadline given in the notice
+    closed_on: dt.date | None = None
+    owner_unit_id: int = _fk("unit.id")
+    note: str | None = _text()
+
+
+class CoordinationNotice(SQLModel, table=True):
+    """协调通报制. Status is derived from the dates (sent → acknowledged → resolved)."""
+
+    __tablename__ = "coordination_notice"
+    __table_args__ = (
+        _period_check("sent_on", "acknowledged_on", "ck_notice_ack"),
+        _period_check("sent_on", "resolved_on", "ck_notice_resolved"),
+        _period_check("sent_on", "respond_by", "ck_notice_respond_by"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    direction: E.NoticeDirection = _enum(E.NoticeDirection, index=True)
+    enterprise_id: int = _fk("enterprise.id")
+    from_unit_id: int = _fk("unit.id", index=False)
+    to_unit_id: int = _fk("unit.id", index=False)
+    sent_on: dt.date = Field(index=True)
+    respond_by: dt.date
+    acknowledged_on: dt.date | None = None
+    resolved_on: dt.date | None = None
+    note: str | None = _text()
+
+
+# --------------------------------------------------------------------------- joint meetings
+
+
+class JointMeeting(SQLModel, table=True):
+    __tablename__ = "joint_meeting"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(level = 'enterprise' AND enterprise_id IS NOT NULL) OR (level = 'district' AND enterprise_id IS NULL)",
+            name="ck_meeting_level_enterprise",
+        ),
+        sa.Index("ix_meeting_level_date", "level", "held_on"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    level: E.MeetingLevel = _enum(E.MeetingLevel)
+    held_on: dt.date = Field(index=True)
+    enterprise_id: int | None = _fk("enterprise.id", nullable=True)
+    township_id: int | None = _fk("township.id", nullable=True)
+    title: str = Field(max_length=120)
+    agenda: str | None = _text()
+    minutes: str | None = _text()
+
+
+class MeetingAttendee(SQLModel, table=True):
+    __tablename__ = "meeting_attendee"
+    __table_args__ = (sa.CheckConstraint("unit_id IS NOT NULL OR name IS NOT NULL", name="ck_attendee_who"),)
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("joint_meeting.id", ondelete="CASCADE"), index=True, nullable=False)
+    )
+    unit_id: int | None = _fk("unit.id", nullable=True, index=False)
+    name: str | None = Field(default=None, max_length=80)  # e.g. the enterprise's branch or union
+
+
+class Decision(SQLModel, table=True):
+    __tablename__ = "decision"
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("joint_meeting.id", ondelete="CASCADE"), index=True, nullable=False)
+    )
+    text: str = _text(nullable=False)
+
+
+class ActionItem(SQLModel, table=True):
+    __tablename__ = "action_item"
+    __table_args__ = (
+        sa.CheckConstraint("(status = 'done') = (done_on IS NOT NULL)", name="ck_action_done_on"),
+        sa.Index("ix_action_status_due", "status", "due_on"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    decision_id: int = Field(
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("decision.id", ondelete="CASCADE"), index=True, nullable=False)
+    )
+    description: str = _text(nullable=False)
+    owner_unit_id: int = _fk("unit.id")
+    township_id: int | None = _fk("township.id", nullable=True)
+    created_on: dt.date
+    due_on: dt.date = Field(index=True)
+    status: E.ActionStatus = _enum(E.ActionStatus)
+    done_on: dt.date | None = None
+
+
+# --------------------------------------------------------------------------- people, honours, activities
+
+
+class LeadingGroupMember(SQLModel, table=True):
+    __tablename__ = "leading_group_member"
+    __table_args__ = (_period_check("from_on", "to_on", "ck_group_member_dates"),)
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=40)
+    position: str = Field(max_length=80)  # 区委主管书记, 副区长 …
+    role: E.GroupRole = _enum(E.GroupRole)
+    unit_id: int | None = _fk("unit.id", nullable=True)
+    sort_order: int = 0
+    from_on: dt.date
+    to_on: dt.date | None = None
+
+
+class Honor(SQLModel, table=True):
+    __tablename__ = "honor"
+    __table_args__ = (sa.CheckConstraint("year >= 1949", name="ck_honor_year"),)
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int = _fk("enterprise.id")
+    title: str = Field(max_length=80)
+    level: E.HonorLevel = _enum(E.HonorLevel, index=True)
+    awarding_body: str = Field(max_length=80)
+    year: int
+    organ: E.Organ = _enum(E.Organ)
+
+
+class CaseStudy(SQLModel, table=True):
+    __tablename__ = "case_study"
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("enterprise.id"), unique=True, nullable=False))
+    headline_zh: str = Field(max_length=120)
+    headline_en: str = Field(max_length=200)
+    story_zh: str = _text(nullable=False)
+    story_en: str = _text(nullable=False)
+    from_source: bool = False  # one of the four enterprises of the source document
+
+
+class Activity(SQLModel, table=True):
+    __tablename__ = "activity"
+    __table_args__ = (_nonneg("participants", name="ck_activity_participants"),)
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int = _fk("enterprise.id")
+    title: str = Field(max_length=80)
+    kind: E.ActivityKind = _enum(E.ActivityKind)
+    season: E.Season | None = _enum(E.Season, nullable=True)
+    organ: E.Organ = _enum(E.Organ)
+    held_on: dt.date = Field(index=True)
+    participants: int = 0
+
+
+class ActivistRecommendation(SQLModel, table=True):
+    """荐优纳新推评制."""
+
+    __tablename__ = "activist_recommendation"
+    __table_args__ = (_period_check("recommended_on", "stage_on", "ck_activist_dates"),)
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int = _fk("enterprise.id")
+    person_name: str = Field(max_length=40)
+    recommended_on: dt.date
+    stage: E.ActivistStage = _enum(E.ActivistStage)
+    stage_on: dt.date
+
+
+class DoubleLoveAward(SQLModel, table=True):
+    """双爱双评: 热爱企业的优秀职工 / 热爱职工的优秀经营者."""
+
+    __tablename__ = "double_love_award"
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int = _fk("enterprise.id")
+    year: int = Field(index=True)
+    category: E.AwardCategory = _enum(E.AwardCategory)
+    person_name: str = Field(max_length=40)
+
+
+# --------------------------------------------------------------------------- users, audit, metadata
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "app_user"
+    __table_args__ = (sa.CheckConstraint("failed_logins >= 0", name="ck_user_failed"),)
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=40, unique=True)
+    display_name: str = Field(max_length=80)
+    email: str | None = Field(default=None, max_length=120, unique=True)
+    role: E.Role = _enum(E.Role)
+    password_hash: str | None = Field(default=None, max_length=255)
+    disabled: bool = False
+    failed_logins: int = 0
+    locked_until: dt.datetime | None = None
+    created_at: dt.datetime
+
+
+class UserTownship(SQLModel, table=True):
+    __tablename__ = "user_township"
+    user_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True))
+    township_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("township.id"), primary_key=True))
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(index=True)
+    username: str | None = Field(default=None, max_length=40, index=True)
+    action: str = Field(max_length=40)
+    entity: str | None = Field(default=None, max_length=40)
+    entity_id: str | None = Field(default=None, max_length=40)
+    before_json: str | None = _text()
+    after_json: str | None = _text()
+    detail: str | None = _text()
+
+
+class DatasetInfo(SQLModel, table=True):
+    """Key/value facts about the dataset: ``is_demo``, ``district_name``, ``seed`` …"""
+
+    __tablename__ = "dataset_info"
+    key: str = Field(primary_key=True, max_length=40)
+    value: str = Field(max_length=200)

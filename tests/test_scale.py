@@ -1,0 +1,361 @@
+"""The scale generator (seed_data/scale.py) on real databases."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from models import enums as E
+from models.db import make_engine, upgrade
+from models.rules import expected_party_org_level, is_valid_uscc
+from models.tables import Township, Unit
+from seed_data.scale import TABLES, ScaleError, generate_scale, township_count
+
+TODAY = dt.date(2025, 6, 30)
+N = 3000
+
+
+def _count(engine, table: str) -> int:
+    with engine.connect() as conn:
+        return conn.execute(sa.text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
+
+
+def _all(engine, sql: str) -> list[tuple]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(sa.text(sql))]
+
+
+def _table_counts(engine) -> dict[str, int]:
+    return {t.name: _count(engine, t.name) for t in TABLES}
+
+
+def _dump(engine, names=("enterprise", "union_coverage", "action_item")) -> dict[str, list[tuple]]:
+    """Typed rows (dates as dates on both databases) ordered by id."""
+    tables = {t.name: t for t in TABLES}
+    with engine.connect() as conn:
+        return {
+            name: [tuple(r) for r in conn.execute(sa.select(tables[name]).order_by(tables[name].c.id))]
+            for name in names
+        }
+
+
+def _new_sqlite(tmp_path, name: str):
+    engine = make_engine(f"sqlite:///{tmp_path / name}")
+    upgrade(engine)
+    return engine
+
+
+# --------------------------------------------------------------------------- size and validity
+
+
+def test_writes_exactly_n_enterprises_with_valid_unique_usccs(any_engine):
+    counts = generate_scale(any_engine, N, seed=11, today=TODAY)
+
+    assert counts["enterprise"] == N
+    assert _count(any_engine, "enterprise") == N
+    assert _count(any_engine, "township") == township_count(N) == 8
+    # the returned counts are what the database holds
+    assert {k: v for k, v in _table_counts(any_engine).items() if k in counts} == counts
+    assert all(counts[name] > 0 for name in counts)
+
+    usccs = [u for (u,) in _all(any_engine, "SELECT uscc FROM enterprise")]
+    assert len(usccs) == N
+    assert len(set(usccs)) == N
+    assert [u for u in usccs if not is_valid_uscc(u)] == []
+
+    if any_engine.dialect.name == "sqlite":
+        assert _all(any_engine, "PRAGMA foreign_key_check") == []
+
+
+def test_township_count_is_proportional(sqlite_engine):
+    assert township_count(1) == 8
+    assert township_count(1_000_000) == 400
+
+    generate_scale(sqlite_engine, 22_500, seed=5, today=TODAY)
+
+    assert _count(sqlite_engine, "township") == 9
+    codes = [c for (c,) in _all(sqlite_engine, "SELECT code FROM township ORDER BY id")]
+    assert codes == [f"S{k:04d}" for k in range(1, 10)]
+    kinds = {k for (k,) in _all(sqlite_engine, "SELECT DISTINCT kind FROM township")}
+    assert len(kinds) >= 2
+    # one Party committee per township plus the four district units
+    assert _all(sqlite_engine, "SELECT COUNT(DISTINCT township_id) FROM unit WHERE kind = 'township_party'") == [(9,)]
+    assert _all(sqlite_engine, "SELECT kind FROM unit WHERE township_id IS NULL ORDER BY id") == [
+        ("party_dept",), ("union",), ("government",), ("bureau_party",)
+    ]
+
+
+def test_one_enterprise_is_enough(sqlite_engine):
+    counts = generate_scale(sqlite_engine, 1, today=TODAY)
+    assert counts["enterprise"] == 1
+    assert _count(sqlite_engine, "township") == 8
+
+
+def test_bad_arguments_write_nothing(sqlite_engine):
+    with pytest.raises(ScaleError):
+        generate_scale(sqlite_engine, 0, today=TODAY)
+    with pytest.raises(ScaleError):
+        generate_scale(sqlite_engine, 10, batch_size=0, today=TODAY)
+    assert set(_table_counts(sqlite_engine).values()) == {0}
+
+
+# --------------------------------------------------------------------------- plausible, consistent data
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    engine = _new_sqlite(tmp_path_factory.mktemp("scale"), "consistent.sqlite")
+    generate_scale(engine, N, seed=21, today=TODAY)
+    yield engine
+    engine.dispose()
+
+
+def test_distributions_are_plausible(generated):
+    [(zero, few, qualified, big, closed, barrier)] = _all(
+        generated,
+        "SELECT AVG(party_members = 0), AVG(party_members BETWEEN 1 AND 2), AVG(party_members >= 3),"
+        " SUM(party_members >= 50), AVG(closed_on IS NOT NULL), SUM(barrier IS NOT NULL) FROM enterprise",
+    )
+    assert 0.50 <= zero <= 0.60
+    assert 0.20 <= few <= 0.30
+    assert 0.16 <= qualified <= 0.24
+    assert big >= 1
+    assert 0.05 <= closed <= 0.11
+    assert barrier > 0
+    [(small, largest)] = _all(generated, "SELECT AVG(employees BETWEEN 5 AND 80), MAX(employees) FROM enterprise")
+    assert 0.75 <= small <= 0.92
+    assert 500 < largest <= 2000 * 3
+
+    covered = _count(generated, "union_coverage") / N
+    assert 0.78 <= covered <= 0.90
+    kinds = dict(_all(generated, "SELECT kind, COUNT(*) FROM union_org GROUP BY kind"))
+    assert kinds["enterprise"] > kinds["joint"] > 0
+    assert kinds["federation"] >= 3
+    [(with_org,)] = _all(
+        generated,
+        "SELECT AVG(EXISTS (SELECT 1 FROM party_coverage pc WHERE pc.enterprise_id = e.id))"
+        " FROM enterprise e WHERE e.party_members >= 3",
+    )
+    assert 0.6 <= with_org <= 0.8
+
+
+def test_dates_and_periods_are_consistent(generated):
+    # coverage starts on or after registration and ends when the enterprise closes
+    assert _all(
+        generated,
+        "SELECT uc.id FROM union_coverage uc JOIN enterprise e ON e.id = uc.enterprise_id"
+        " WHERE uc.start_on < e.registered_on OR uc.start_on > :today".replace(":today", f"'{TODAY}'")
+        + " OR NOT (uc.end_on IS e.closed_on) OR (e.closed_on IS NOT NULL AND uc.start_on >= e.closed_on)",
+    ) == []
+    # a joint union covers 3–8 enterprises of its own township, none before it was founded
+    assert _all(
+        generated,
+        "SELECT u.id FROM union_org u JOIN union_coverage uc ON uc.union_id = u.id"
+        " JOIN enterprise e ON e.id = uc.enterprise_id WHERE u.kind = 'joint'"
+        " GROUP BY u.id HAVING COUNT(*) NOT BETWEEN 3 AND 8 OR MIN(uc.start_on) < u.founded_on"
+        " OR MIN(e.township_id) <> u.township_id OR MAX(e.township_id) <> u.township_id",
+    ) == []
+    assert _all(
+        generated,
+        "SELECT u.id FROM union_org u JOIN union_coverage uc ON uc.union_id = u.id"
+        " WHERE u.kind = 'enterprise' AND (uc.enterprise_id <> u.enterprise_id OR uc.start_on <> u.founded_on)",
+    ) == []
+    # membership changes fall inside the coverage and never exceed the employees
+    assert _all(
+        generated,
+        "SELECT m.id FROM membership_change m JOIN union_coverage uc"
+        " ON uc.enterprise_id = m.enterprise_id AND uc.union_id = m.union_id"
+        " WHERE m.changed_on < uc.start_on OR (uc.end_on IS NOT NULL AND m.changed_on >= uc.end_on)",
+    ) == []
+    assert _all(
+        generated,
+        "SELECT e.id FROM enterprise e JOIN (SELECT enterprise_id, SUM(joined) AS j, SUM(joined - left_count) AS m"
+        " FROM membership_change GROUP BY enterprise_id) x ON x.enterprise_id = e.id"
+        " WHERE x.j > e.employees OR x.m < 0",
+    ) == []
+    assert _count(generated, "membership_change") >= _count(generated, "union_coverage")
+
+
+def test_party_orgs_and_liaison_officers_follow_the_rules(generated):
+    rows = _all(
+        generated,
+        "SELECT p.level, e.party_members, p.founded_on >= e.registered_on, p.township_id = e.township_id"
+        " FROM party_org p JOIN enterprise e ON e.id = p.enterprise_id",
+    )
+    assert rows
+    assert [r for r in rows if r[0] != expected_party_org_level(r[1]).value or not r[2] or not r[3]] == []
+    assert _all(generated, "SELECT COUNT(*) FROM party_coverage") == [(len(rows),)]
+
+    liaisons = _all(
+        generated,
+        "SELECT l.kind, e.party_members, u.kind, u.township_id = e.township_id,"
+        " EXISTS (SELECT 1 FROM union_coverage uc WHERE uc.enterprise_id = e.id AND uc.start_on <= l.appointed_on),"
+        " EXISTS (SELECT 1 FROM party_org p WHERE p.enterprise_id = e.id)"
+        " FROM liaison_officer l JOIN enterprise e ON e.id = l.enterprise_id"
+        " LEFT JOIN unit u ON u.id = l.dispatched_by_unit_id",
+    )
+    assert {k for k, *_ in liaisons} == {"own", "dispatched"}
+    for kind, members, unit_kind, same_town, unionised, has_org in liaisons:
+        assert members < 3 and unionised and not has_org
+        if kind == "own":
+            assert members > 0 and unit_kind is None
+        else:
+            assert members == 0 and unit_kind == "township_party" and same_town
+
+
+def test_meetings_and_action_items(generated):
+    district = _all(generated, "SELECT id, held_on FROM joint_meeting WHERE level = 'district'")
+    years = TODAY.year - 2003 + 1
+    assert 4 * (years - 1) <= len(district) <= 4 * years
+    assert all(e is None and t is None for e, t in _all(
+        generated, "SELECT enterprise_id, township_id FROM joint_meeting WHERE level = 'district'"))
+    attendees = _all(
+        generated,
+        "SELECT GROUP_CONCAT(u.name, ',') FROM meeting_attendee a JOIN unit u ON u.id = a.unit_id"
+        " JOIN joint_meeting m ON m.id = a.meeting_id WHERE m.level = 'district' GROUP BY m.id",
+    )
+    assert len(attendees) == len(district)
+    assert {frozenset(a.split(",")) for (a,) in attendees} == {frozenset({"区委组织部", "区总工会", "区民营经济发展局党委"})}
+    assert _all(
+        generated,
+        "SELECT m.id FROM joint_meeting m LEFT JOIN decision d ON d.meeting_id = m.id WHERE m.level = 'district'"
+        " GROUP BY m.id HAVING COUNT(d.id) NOT BETWEEN 2 AND 4",
+    ) == []
+
+    # enterprise-level meetings: about n // 20, held once both the union and the Party org exist
+    assert _count(generated, "joint_meeting") - len(district) == N // 20
+    assert _all(
+        generated,
+        "SELECT m.id FROM joint_meeting m JOIN enterprise e ON e.id = m.enterprise_id"
+        " WHERE m.level = 'enterprise' AND (m.township_id <> e.township_id"
+        " OR NOT EXISTS (SELECT 1 FROM union_coverage uc WHERE uc.enterprise_id = e.id AND uc.start_on <= m.held_on)"
+        " OR NOT EXISTS (SELECT 1 FROM party_coverage pc WHERE pc.enterprise_id = e.id AND pc.start_on <= m.held_on)"
+        " OR (e.closed_on IS NOT NULL AND m.held_on >= e.closed_on))",
+    ) == []
+    assert _all(
+        generated,
+        "SELECT a.id FROM action_item a JOIN decision d ON d.id = a.decision_id JOIN joint_meeting m"
+        " ON m.id = d.meeting_id JOIN unit u ON u.id = a.owner_unit_id WHERE m.level = 'enterprise'"
+        " AND (u.kind <> 'township_party' OR u.township_id <> m.township_id OR a.township_id <> m.township_id)",
+    ) == []
+
+    today = f"'{TODAY}'"
+    assert _all(
+        generated,
+        f"SELECT id FROM action_item WHERE due_on < created_on OR done_on > {today} OR done_on < created_on"
+        f" OR created_on > {today}",
+    ) == []
+    statuses = dict(_all(generated, "SELECT status, COUNT(*) FROM action_item GROUP BY status"))
+    assert set(statuses) == {"open", "in_progress", "done"}
+    [(overdue,)] = _all(generated, f"SELECT COUNT(*) FROM action_item WHERE status <> 'done' AND due_on < {today}")
+    assert overdue > 0
+    owners = {k for (k,) in _all(generated, "SELECT DISTINCT u.kind FROM action_item a JOIN unit u ON u.id = a.owner_unit_id")}
+    assert "township_party" in owners and owners & {"party_dept", "union", "government", "bureau_party"}
+
+
+def test_dataset_info(generated):
+    assert dict(_all(generated, "SELECT key, value FROM dataset_info")) == {
+        "dataset": "scale",
+        "scale_n": str(N),
+        "seed": "21",
+        "district_name": "规模测试区（合成数据）",
+        "scale_today": "2025-06-30",
+    }
+
+
+# --------------------------------------------------------------------------- determinism
+
+
+def test_same_seed_gives_identical_rows_whatever_the_batch_size(tmp_path):
+    a, b, c = (_new_sqlite(tmp_path, f"{k}.sqlite") for k in "abc")
+    try:
+        generate_scale(a, 2000, seed=3, today=TODAY)
+        generate_scale(b, 2000, seed=3, today=TODAY, batch_size=97)
+        generate_scale(c, 2000, seed=4, today=TODAY)
+        rows_a, rows_b, rows_c = _dump(a), _dump(b), _dump(c)
+    finally:
+        for engine in (a, b, c):
+            engine.dispose()
+    assert all(rows_a[name] for name in rows_a)
+    assert rows_a == rows_b
+    for name in rows_a:
+        assert rows_a[name] != rows_c[name], name
+
+
+@pytest.mark.postgres
+def test_postgres_and_sqlite_get_the_same_rows(sqlite_engine, pg_engine):
+    generate_scale(sqlite_engine, 1500, seed=9, today=TODAY)
+    generate_scale(pg_engine, 1500, seed=9, today=TODAY)
+    names = tuple(t.name for t in TABLES if "id" in t.c)
+    assert _dump(sqlite_engine, names) == _dump(pg_engine, names)
+
+
+# --------------------------------------------------------------------------- safety
+
+
+def test_refuses_a_database_that_is_not_empty(any_engine):
+    with any_engine.begin() as conn:
+        conn.execute(sa.insert(Township.__table__).values(code="X1", name="已有镇", kind="town", sort_order=0,
+                                                         boundary_is_schematic=True))
+    before = _table_counts(any_engine)
+
+    with pytest.raises(ScaleError, match="not empty"):
+        generate_scale(any_engine, 100, today=TODAY)
+
+    assert before["township"] == 1
+    assert _table_counts(any_engine) == before
+
+
+def test_a_failure_half_way_leaves_the_database_empty(any_engine):
+    class Boom(Exception):
+        pass
+
+    def progress(stage, done, total):
+        if stage == "party_org" and done > 0:
+            raise Boom
+
+    with pytest.raises(Boom):
+        generate_scale(any_engine, 1000, today=TODAY, batch_size=100, progress=progress)
+
+    assert set(_table_counts(any_engine).values()) == {0}
+    # and the database can still be filled afterwards
+    assert generate_scale(any_engine, 50, today=TODAY)["enterprise"] == 50
+
+
+@pytest.mark.postgres
+def test_orm_inserts_work_after_generation_on_postgres(pg_engine):
+    generate_scale(pg_engine, 500, today=TODAY)
+    towns = township_count(500)
+    units = 4 + towns
+
+    with Session(pg_engine) as session:
+        township = Township(code="NEW1", name="新增镇", kind=E.TownshipKind.TOWN)
+        session.add(township)
+        session.flush()
+        unit = Unit(code="NEW-UNIT", name="新增单位", kind=E.UnitKind.OTHER, township_id=township.id)
+        session.add(unit)
+        session.commit()
+        assert township.id == towns + 1
+        assert unit.id == units + 1
+
+
+# --------------------------------------------------------------------------- progress
+
+
+def test_progress_is_reported_per_batch_with_increasing_counts(sqlite_engine):
+    calls: list[tuple[str, int, int]] = []
+    counts = generate_scale(sqlite_engine, N, today=TODAY, batch_size=500, progress=lambda *a: calls.append(a))
+
+    stages = list(dict.fromkeys(stage for stage, _, _ in calls))
+    assert stages == ["plan"] + [t.name for t in TABLES]
+    for stage in stages:
+        done = [d for s, d, _ in calls if s == stage]
+        totals = {t for s, _, t in calls if s == stage}
+        assert done == sorted(done) and len(set(done)) == len(done), stage
+        assert len(totals) == 1 and done[-1] == totals.pop(), stage
+        if stage != "plan":
+            assert done[-1] == counts[stage]
+    assert [d for s, d, _ in calls if s == "enterprise"] == list(range(0, N + 1, 500))
