@@ -139,7 +139,11 @@ def seed_callback(
 
     engine = _migrated_engine()
     t0 = time.monotonic()
-    counts = generate_scale(engine, scale, seed=seed, batch_size=batch_size, progress=_progress_printer("scale"))
+    progress = _progress_printer("scale")
+    counts = generate_scale(engine, scale, seed=seed, batch_size=batch_size, progress=progress)
+    from models.summary import rebuild_summaries
+
+    counts |= rebuild_summaries(engine, progress=progress)
     typer.echo(f"已写入 {scale:,} 家合成企业，用时 {time.monotonic() - t0:.1f} 秒 / wrote {scale:,} enterprises")
     for table, n in sorted(counts.items()):
         typer.echo(f"  {table:28s} {n:>12,}")
@@ -172,6 +176,19 @@ def seed_demo(
 
 
 # --------------------------------------------------------------------------- info
+
+
+@db_app.command("refresh-summary")
+@friendly
+def db_refresh_summary():
+    """重建汇总表（写入数据后）/ rebuild the summary tables after writing data."""
+    from models.summary import rebuild_summaries
+
+    engine = _migrated_engine()
+    t0 = time.monotonic()
+    counts = rebuild_summaries(engine, progress=_progress_printer("summary"))
+    typer.echo(f"汇总表已重建，用时 {time.monotonic() - t0:.1f} 秒 / summaries rebuilt: "
+               + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
 
 
 @app.command("info")

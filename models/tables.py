@@ -473,3 +473,63 @@ class DatasetInfo(SQLModel, table=True):
     __tablename__ = "dataset_info"
     key: str = Field(primary_key=True, max_length=40)
     value: str = Field(max_length=200)
+
+
+# --------------------------------------------------------------------------- derived summaries
+# Rebuilt from the tables above by ``models.summary.rebuild_summaries`` (after seeding or any write
+# that changes enterprises, coverage, liaison officers or memberships). The query layer uses them
+# when ``dataset_info['summary_fingerprint']`` matches the data, and the exact SQL otherwise.
+
+SUMMARY_MEASURES = (
+    "operating",
+    "unionised",
+    "with_party_org",
+    "qualified",
+    "qualified_with_party_org",
+    "party_or_liaison_unionised",
+    "employees_unionised",
+    "members_unionised",
+    "pattern_union_and_branch",
+    "pattern_union_and_liaison",
+    "pattern_union_only",
+    "pattern_no_union",
+    "pattern_should_build",
+    "new_unions",
+    "new_members",
+)
+
+
+def _measure_columns() -> list[sa.Column]:
+    return [sa.Column(m, sa.BigInteger, nullable=False, server_default="0") for m in SUMMARY_MEASURES]
+
+
+coverage_delta = sa.Table(
+    "coverage_delta",
+    SQLModel.metadata,
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("township_id", sa.Integer, sa.ForeignKey("township.id"), primary_key=True),
+    *_measure_columns(),
+    comment="Changes of the additive coverage figures per township and day (stocks) and flows",
+)
+
+coverage_month = sa.Table(
+    "coverage_month",
+    SQLModel.metadata,
+    sa.Column("month", sa.Date, primary_key=True),  # first day of the month
+    sa.Column("township_id", sa.Integer, sa.ForeignKey("township.id"), primary_key=True),
+    *_measure_columns(),
+    comment="coverage_delta summed per month",
+)
+
+enterprise_state = sa.Table(
+    "enterprise_state",
+    SQLModel.metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("enterprise_id", sa.Integer, sa.ForeignKey("enterprise.id"), nullable=False, index=True),
+    sa.Column("township_id", sa.Integer, sa.ForeignKey("township.id"), nullable=False),
+    sa.Column("pattern", sa.String(20), nullable=False),
+    sa.Column("valid_from", sa.Date, nullable=False),
+    sa.Column("valid_to", sa.Date, nullable=True),
+    sa.Index("ix_enterprise_state_pattern", "pattern", "township_id", "valid_from", "valid_to"),
+    comment="Each enterprise's pattern over time: one row per period [valid_from, valid_to)",
+)

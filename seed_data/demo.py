@@ -24,6 +24,7 @@ from sqlmodel import SQLModel
 
 import models  # noqa: F401  (all tables registered)
 from models import rules
+from models.summary import rebuild_summaries
 from models.enums import (
     ActionStatus,
     ActivistStage,
@@ -1004,4 +1005,5 @@ def write_demo(engine: Engine, *, seed: int = DEFAULT_SEED, today: dt.date | Non
                     conn.execute(sa.text(
                         f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT MAX(id) FROM {table.name}))"
                     ))
-    return data.counts()
+        counts = data.counts() | rebuild_summaries(conn)
+    return counts

@@ -12,7 +12,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from models import rules
+from models import rules, summary
 from models.enums import Pattern, UnionKind
 from models.tables import (
     Enterprise,
@@ -24,6 +24,9 @@ from models.tables import (
     UnionOrg,
 )
 from dashboard.queries.scope import Scope
+from models.tables import coverage_delta as CD
+from models.tables import coverage_month as CM
+from models.tables import enterprise_state as ES
 
 E = Enterprise.__table__
 UC = UnionCoverage.__table__
@@ -118,8 +121,56 @@ COVERAGE_COLUMNS = (
 )
 
 
+def summaries_fresh(session: Session) -> bool:
+    """Whether the summary tables match the data (else the exact SQL is used)."""
+    return summary.is_fresh(session.connection())
+
+
 def coverage_by_township(session: Session, scope: Scope, as_of: dt.date) -> pd.DataFrame:
-    """Additive coverage counts per township in scope (every township, zeros where empty)."""
+    """Additive coverage counts per township in scope (every township, zeros where empty).
+
+    From the summary tables when they are fresh (fast at any size), else the exact SQL.
+    """
+    if summaries_fresh(session):
+        return coverage_by_township_summary(session, scope, as_of)
+    return coverage_by_township_exact(session, scope, as_of)
+
+
+def _frame(session: Session, scope: Scope, per_town: sa.Subquery) -> pd.DataFrame:
+    """Every township in scope with its counts (zeros where it has none)."""
+    stmt = (
+        sa.select(T.c.id.label("township_id"), T.c.code, T.c.name, *(per_town.c[c] for c in COVERAGE_COLUMNS))
+        .select_from(T.outerjoin(per_town, per_town.c.township_id == T.c.id))
+        .where(scope.where(T.c.id))
+        .order_by(T.c.sort_order, T.c.code)
+    )
+    df = pd.DataFrame(session.execute(stmt).mappings().all(), columns=["township_id", "code", "name", *COVERAGE_COLUMNS])
+    df[list(COVERAGE_COLUMNS)] = df[list(COVERAGE_COLUMNS)].fillna(0).astype("int64")
+    return df
+
+
+def summary_rows(scope: Scope, as_of: dt.date, columns) -> sa.CompoundSelect:
+    """Rows whose sums are the figures as of ``as_of``: the months before, the days of its month."""
+    month = as_of.replace(day=1)
+    return sa.union_all(
+        sa.select(CM.c.township_id, *(CM.c[c] for c in columns)).where(CM.c.month < month, scope.where(CM.c.township_id)),
+        sa.select(CD.c.township_id, *(CD.c[c] for c in columns)).where(
+            CD.c.day >= month, CD.c.day <= as_of, scope.where(CD.c.township_id)),
+    )
+
+
+def coverage_by_township_summary(session: Session, scope: Scope, as_of: dt.date) -> pd.DataFrame:
+    rows = summary_rows(scope, as_of, COVERAGE_COLUMNS).subquery("rows")
+    per_town = (
+        sa.select(rows.c.township_id, *(sa.func.sum(rows.c[c]).label(c) for c in COVERAGE_COLUMNS))
+        .group_by(rows.c.township_id)
+        .subquery("per_town")
+    )
+    return _frame(session, scope, per_town)
+
+
+def coverage_by_township_exact(session: Session, scope: Scope, as_of: dt.date) -> pd.DataFrame:
+    """The reference: every enterprise's flags from the source tables, aggregated in SQL."""
     f = enterprise_flags(scope, as_of)
     m = _members_as_of(scope, as_of)
     is_u = f.c.has_union
@@ -144,15 +195,7 @@ def coverage_by_township(session: Session, scope: Scope, as_of: dt.date) -> pd.D
         .group_by(f.c.township_id)
         .subquery("per_town")
     )
-    stmt = (
-        sa.select(T.c.id.label("township_id"), T.c.code, T.c.name, *(per_town.c[c] for c in COVERAGE_COLUMNS))
-        .select_from(T.outerjoin(per_town, per_town.c.township_id == T.c.id))
-        .where(scope.where(T.c.id))
-        .order_by(T.c.sort_order, T.c.code)
-    )
-    df = pd.DataFrame(session.execute(stmt).mappings().all(), columns=["township_id", "code", "name", *COVERAGE_COLUMNS])
-    df[list(COVERAGE_COLUMNS)] = df[list(COVERAGE_COLUMNS)].fillna(0).astype("int64")
-    return df
+    return _frame(session, scope, per_town)
 
 
 @dataclass(frozen=True)
@@ -201,9 +244,29 @@ ENTERPRISE_PATTERN_COLUMNS = ["enterprise_id", "name", "uscc", "township_id", "e
                               "barrier", "has_union", "has_party", "has_liaison", "pattern"]
 
 
+GAP_COLUMNS = ["enterprise_id", "name", "uscc", "township_id", "employees", "party_members", "barrier", "pattern"]
+
+
+def enterprises_in_pattern(session: Session, scope: Scope, as_of: dt.date, pattern: str,
+                           *, limit: int | None = 200) -> pd.DataFrame:
+    """Enterprises in one pattern as of a date (most Party members first), limited in SQL."""
+    if not summaries_fresh(session):
+        return enterprise_patterns(session, scope, as_of, pattern=pattern, limit=limit)[GAP_COLUMNS]
+    stmt = (
+        sa.select(ES.c.enterprise_id, E.c.name, E.c.uscc, ES.c.township_id, E.c.employees, E.c.party_members,
+                  E.c.barrier, ES.c.pattern)
+        .join(E, E.c.id == ES.c.enterprise_id)
+        .where(ES.c.pattern == Pattern(pattern).value, active(ES.c.valid_from, ES.c.valid_to, as_of),
+               scope.where(ES.c.township_id))
+        .order_by(E.c.party_members.desc(), E.c.name)
+        .limit(limit)
+    )
+    return pd.DataFrame(session.execute(stmt).mappings().all(), columns=GAP_COLUMNS)
+
+
 def enterprise_patterns(session: Session, scope: Scope, as_of: dt.date, *, pattern: str | None = None,
                         limit: int | None = 200) -> pd.DataFrame:
-    """Per-enterprise flags and pattern (for lists and drill-downs), filtered and limited in SQL."""
+    """Per-enterprise flags and pattern (exact, from the source tables), filtered and limited in SQL."""
     f = enterprise_flags(scope, as_of)
     stmt = (
         sa.select(f.c.enterprise_id, E.c.name, E.c.uscc, f.c.township_id, f.c.employees, f.c.party_members,

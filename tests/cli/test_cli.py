@@ -25,7 +25,9 @@ def url(tmp_path):
 def test_upgrade_seed_demo_and_info(url):
     r = run(["db", "upgrade"], url)
     assert r.returncode == 0, r.stderr
-    assert "0001" in r.stdout
+    from models.db import head_revision
+
+    assert f"→ {head_revision()}" in r.stdout
     r = run(["seed", "demo", "--today", "2026-11-24"], url)
     assert r.returncode == 0, r.stderr
     r = run(["info"], url)
@@ -76,5 +78,6 @@ def test_scale_writes_exactly_n(url):
     info = run(["info"], url)
     rows = dict(line.split()[:2] for line in info.stdout.splitlines() if line.startswith("  "))
     assert rows["enterprise"] == "1,234"
+    assert int(rows["enterprise_state"].replace(",", "")) >= 1234  # summaries built after the scale run
     refused = run(["seed", "--scale", "10"], url)
     assert refused.returncode == 1 and "Traceback" not in refused.stderr
