@@ -26,6 +26,7 @@ url = data.database_url()
 info = data.dataset_info(url)
 towns = data.townships(url)
 
+state.init_from_url(towns)
 locale, asof_slot = header(info)
 user_scope = Scope.district()  # the access-control issue narrows this to the user's townships
 filters = state.sidebar_filters(towns, user_scope)

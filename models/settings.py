@@ -32,8 +32,11 @@ class _SecretsTomlSource(PydanticBaseSettingsSource):
         path = _secrets_path()
         data: dict[str, Any] = {}
         if path.is_file():
-            with path.open("rb") as fh:
-                raw = tomllib.load(fh)
+            try:
+                with path.open("rb") as fh:
+                    raw = tomllib.load(fh)
+            except tomllib.TOMLDecodeError as exc:
+                raise ValueError(f"配置文件 {path} 格式错误（{exc}）/ {path} is not valid TOML") from None
             section = raw.get("dangong", {})
             for field in settings_cls.model_fields:
                 env_key = f"DANGONG_{field.upper()}"

@@ -65,6 +65,8 @@ left, right = st.columns([3, 2])
 with left:
     st.markdown(f"**{t('pattern.title', loc)}**", help=t("pattern.help", loc))
     st.altair_chart(charts.pattern_bar(now.patterns, loc), width="stretch")
+    st.caption(" · ".join(f"{t(f'pattern.{p.value}', loc)} {fmt_int(now.patterns[p])} {t('unit.enterprises', loc)}"
+                          for p in Pattern))
 with right:
     st.markdown(f"**{t('map.title', loc)}**", help=t("kpi.union_coverage.def", loc))
     towns = data.townships(url)

@@ -1,9 +1,10 @@
 """Global filters kept in the URL: ``town`` (repeatable township code), ``asof``, ``lang``.
 
-The widgets are bound to the query parameters (``bind="query-params"``), so a link reproduces
-the view, changing a filter updates the URL and the filters survive page switches. Values in the
-URL that are unknown or malformed are dropped by the binding; this module reads the raw URL
-first so that the user sees a notice saying what was ignored.
+A link reproduces the view: on the first run of a session the URL sets the filters; afterwards
+every run writes the filters back to the URL, so changing a filter updates it and the filters
+survive page switches. ``asof`` uses Streamlit's binding (``bind="query-params"``); ``town``
+and ``lang`` are synced here because their URL values are codes (``YB``, ``en``) while the
+widgets show names. Unknown or malformed URL values are ignored with a visible notice.
 """
 
 from __future__ import annotations
@@ -29,12 +30,37 @@ class Filters:
     locale: str
 
 
+INIT_KEY = "_filters_from_url"
+
+
+def init_from_url(towns: pd.DataFrame, today: dt.date | None = None) -> None:
+    """First run of a session: the URL sets the filters (before any widget exists)."""
+    if st.session_state.get(INIT_KEY):
+        return
+    st.session_state[INIT_KEY] = True
+    today = today or dt.date.today()
+    codes = set(towns["code"])
+    lang = st.query_params.get("lang")
+    st.session_state["lang"] = lang if lang in LANGS else "zh"
+    st.session_state[NOTICES_KEY] = _check_url(codes, today)
+    st.session_state["town"] = [c for c in dict.fromkeys(st.query_params.get_all("town")) if c in codes]
+
+
+def _write_url(town_codes: tuple[str, ...], lang: str) -> None:
+    if town_codes:
+        if st.query_params.get_all("town") != list(town_codes):
+            st.query_params["town"] = list(town_codes)
+    elif "town" in st.query_params:
+        del st.query_params["town"]
+    if lang != "zh":
+        if st.query_params.get("lang") != lang:
+            st.query_params["lang"] = lang
+    elif "lang" in st.query_params:
+        del st.query_params["lang"]
+
+
 def current_locale() -> str:
-    value = st.session_state.get("lang")
-    if value is None:
-        raw = st.query_params.get("lang")
-        value = raw if raw in LANGS else None
-    return locale_of(value)
+    return locale_of(st.session_state.get("lang"))
 
 
 def _clear_notices() -> None:
@@ -45,7 +71,7 @@ def _check_url(town_codes: set[str], today: dt.date) -> list[str]:
     """Notices for URL values the bound widgets will ignore (read before the widgets exist)."""
     loc = current_locale()
     notices = []
-    bad = [c for c in st.query_params.get_all("town") if c and c not in town_codes]
+    bad = [c for c in st.query_params.get_all("town") if c not in town_codes]
     if bad:
         notices.append(t("notice.bad_town", loc, codes="、".join(sorted(set(bad)))))
     raw = st.query_params.get("asof")
@@ -64,8 +90,8 @@ def _check_url(town_codes: set[str], today: dt.date) -> list[str]:
 
 def language_switch() -> str:
     st.segmented_control(
-        t("filter.lang", current_locale()), options=list(LANGS), default="zh", required=True,
-        format_func=lambda v: {"zh": "简体中文", "en": "English"}[v], key="lang", bind="query-params",
+        t("filter.lang", current_locale()), options=list(LANGS), required=True,
+        format_func=lambda v: {"zh": "简体中文", "en": "English"}[v], key="lang",
         label_visibility="collapsed", on_change=_clear_notices,
     )
     return current_locale()
@@ -78,14 +104,13 @@ def sidebar_filters(towns: pd.DataFrame, user_scope: Scope, today: dt.date | Non
         towns = towns[towns["id"].isin(user_scope.township_ids)]
     codes = dict(zip(towns["code"], towns["id"], strict=True))
     names = dict(zip(towns["code"], towns["name"], strict=True))
-    if NOTICES_KEY not in st.session_state:
-        st.session_state[NOTICES_KEY] = _check_url(set(codes), today)
+    st.session_state["town"] = [c for c in st.session_state.get("town", []) if c in codes]
     loc = current_locale()
     with st.sidebar:
         chosen = st.multiselect(
             t("filter.town", loc), options=list(codes), format_func=lambda c: names.get(c, c),
             placeholder=t("filter.town_placeholder", loc), help=t("filter.town_help", loc),
-            key="town", bind="query-params", on_change=_clear_notices,
+            key="town", on_change=_clear_notices,
         )
         as_of = st.date_input(
             t("filter.asof", loc), value=today, min_value=MIN_ASOF, max_value=today, format="YYYY-MM-DD",
@@ -94,6 +119,7 @@ def sidebar_filters(towns: pd.DataFrame, user_scope: Scope, today: dt.date | Non
     if not isinstance(as_of, dt.date):  # cleared input: back to the default
         as_of = today
     chosen = tuple(c for c in chosen if c in codes)
+    _write_url(chosen, st.session_state.get("lang", "zh"))
     scope = user_scope.narrow(codes[c] for c in chosen) if chosen else user_scope
     return Filters(scope=scope, town_codes=chosen, as_of=as_of, locale=loc)
 
@@ -107,5 +133,5 @@ def asof_label(filters: Filters) -> str:
     return t("app.asof_badge", filters.locale, date=fmt_date(filters.as_of, filters.locale))
 
 
-__all__ = ["Filters", "sidebar_filters", "language_switch", "current_locale", "show_url_notices", "asof_label",
-           "DEFAULT_LOCALE"]
+__all__ = ["Filters", "init_from_url", "sidebar_filters", "language_switch", "current_locale", "show_url_notices",
+           "asof_label", "DEFAULT_LOCALE"]

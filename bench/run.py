@@ -1,0 +1,131 @@
+"""``make bench``: measure the overview at each size, print the tables, update docs/performance.md.
+
+    python -m bench.run [--sizes demo,100k,1m] [--repeat 3] [--regenerate] [--naive-series-cap N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import apptest, datasets, machine, naive, overview_sql, report
+from bench.datasets import ROOT
+
+DOC = ROOT / "docs" / "performance.md"
+RESULTS = ROOT / "bench" / "results"
+#: Above this many seconds for one naive run, the naive way is run once only.
+NAIVE_BUDGET = 60.0
+
+
+def _log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _naive(ds: datasets.Dataset, d: overview_sql.Dates, repeat: int, cap: int | None) -> tuple[dict, dict]:
+    passes, results = [], {}
+    for k in range(repeat):
+        results, sec = naive.run_once(ds.url, d, series_cap=cap)
+        passes.append(sec)
+        total = sum(sec.values())
+        _log(f"    naive run {k + 1}: {total:.2f} s")
+        if total > NAIVE_BUDGET:
+            break
+    steps = {s: statistics.median(p[s] for p in passes) for s in passes[0]}
+    loads = [next(v for s, v in p.items() if s.startswith("load")) for p in passes]
+    totals = [sum(p.values()) for p in passes]
+    n_dates = len(results["series_dates"])
+    return results, {
+        "steps": steps,
+        "load": statistics.median(loads),
+        "compute": statistics.median(t - lo for t, lo in zip(totals, loads, strict=True)),
+        "total": statistics.median(totals),
+        "runs": len(passes),
+        "series_dates": n_dates,
+        "series_dates_all": len(d.series),
+        "series_capped": n_dates < len(d.series),
+    }
+
+
+def bench_size(label: str, n: int | None, args: argparse.Namespace, warmed: list[bool]) -> dict[str, Any]:
+    _log(f"== {label}: preparing the database")
+    ds = datasets.make(label, n, regenerate=args.regenerate)
+    _log(f"   {ds.enterprises:,} enterprises, {ds.file_bytes / 1e6:,.1f} MB at {ds.path}")
+    out: dict[str, Any] = {"dataset": ds.to_json()}
+
+    _log(f"== {label}: the overview's SQL alone (x{args.repeat})")
+    sql = overview_sql.measure(ds.url, ds.as_of, args.repeat)
+    out["sql"] = {k: sql[k] for k in ("total", "totals", "per_query")}
+    out["kpis"] = naive.kpi_summary(sql["results"], ds.as_of)
+    _log(f"   total {sql['total']:.3f} s")
+
+    if not args.no_app:
+        _log(f"== {label}: overview page with AppTest, cold and warm (x{args.repeat})")
+        try:
+            if not warmed[0]:
+                _log(f"   warm-up run (imports, not counted): {apptest.warm_up(ds.url, ds.as_of):.2f} s")
+                warmed[0] = True
+            out["app"] = apptest.measure(ds.url, ds.as_of, args.repeat)
+            _log(f"   cold {out['app']['cold']:.3f} s, warm {out['app']['warm']:.3f} s")
+        except Exception as exc:  # noqa: BLE001 - reported in the table, the other parts still run
+            out["app"] = {"error": f"{type(exc).__name__}: {exc}"}
+            _log(f"   AppTest failed: {out['app']['error']}")
+
+    if not args.no_naive:
+        _log(f"== {label}: the naive way (pandas)")
+        nres, out["naive"] = _naive(ds, sql["dates"], args.repeat, args.naive_series_cap)
+        out["check"] = naive.compare(sql["results"], nres)
+        _log("   same figures as the SQL" if not out["check"] else "   DIFFERENT: " + "; ".join(out["check"]))
+    if n is None:  # the demo's temporary directory
+        shutil.rmtree(ds.path.parent, ignore_errors=True)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
+    p.add_argument("--sizes", default="demo,100k,1m", help="comma-separated: demo, 100k, 1m, or any N (default all)")
+    p.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is reported (default 3)")
+    p.add_argument("--regenerate", action="store_true", help="regenerate cached scale databases")
+    p.add_argument("--naive-series-cap", type=int, default=None,
+                   help="compute only the last N dates of the coverage series the naive way")
+    p.add_argument("--no-app", action="store_true", help="skip the AppTest measurement")
+    p.add_argument("--no-naive", action="store_true", help="skip the naive way")
+    p.add_argument("--output", type=Path, default=DOC, help="Markdown file to update (default docs/performance.md)")
+    p.add_argument("--no-write", action="store_true", help="print only; do not touch the Markdown file")
+    args = p.parse_args(argv)
+    if args.repeat < 1:
+        p.error("--repeat must be at least 1")
+    try:
+        sizes = [datasets.parse_size(s) for s in args.sizes.split(",") if s.strip()]
+    except ValueError as exc:
+        p.error(str(exc))
+    os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # "No runtime found" outside `streamlit run`
+
+    started, t0 = report.now(), time.perf_counter()
+    warmed = [False]
+    results: dict[str, Any] = {
+        "started": started,
+        "repeat": args.repeat,
+        "machine": machine.describe(),
+        "page_uses_exact_gap_list": overview_sql.page_uses_exact_gap_list(),
+        "sizes": [bench_size(label, n, args, warmed) for label, n in sizes],
+    }
+    results["elapsed"] = time.perf_counter() - t0
+    body = report.render(results)
+    print(body)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, default=str, ensure_ascii=False), encoding="utf-8")
+    if not args.no_write:
+        report.write_doc(args.output, body)
+        _log(f"wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

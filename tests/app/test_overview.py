@@ -1,0 +1,114 @@
+"""AppTest of the shell and the overview page on the demo database."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pathlib import Path
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+
+
+def run(**params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def captions(at: AppTest) -> list[str]:
+    return [c.value for c in at.caption]
+
+
+def badges(at: AppTest) -> list[str]:
+    """st.badge renders as Markdown ``:colour-badge[…]``."""
+    return [m.value for m in at.markdown if "-badge[" in m.value]
+
+
+def test_district_at_the_seed_snapshot_shows_585_and_52(app_env):
+    at = run(asof="2002-12-31")
+    caps = captions(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert caps[0].startswith("585 / ") and metrics["建会率"] == f"{585 / int(caps[0].split('/')[1].split()[0]):.1%}"
+    assert "52 / " in caps[3]  # 应建已建率: 52 of the qualified enterprises
+    assert any("统计截至 2002年12月31日" in b for b in badges(at))
+    assert any("演示数据" in b for b in badges(at))
+
+
+def test_yuebei_filter_shows_37_7_30(app_env):
+    at = run(asof="2002-12-31", town=["YB"])
+    assert at.sidebar.multiselect[0].value == ["YB"]
+    caps = captions(at)
+    assert caps[0].startswith("37 / ")
+    patterns = next(c for c in caps if c.startswith("一会一支"))
+    assert "一会一支 7 家" in patterns and "一会一员 30 家" in patterns
+    # the ranking table lists 越北镇 only
+    table = at.dataframe[-1].value
+    assert list(table.iloc[:, 0]) == ["越北镇"]
+
+
+def test_english_labels_and_numbers(app_env):
+    at = run(asof="2002-12-31", lang="en")
+    labels = [m.label for m in at.metric]
+    assert labels[:2] == ["Union coverage", "Membership rate"]
+    assert captions(at)[0].startswith("585 / ") and "enterprises" in captions(at)[0]
+    assert any("As of 2002-12-31" in b for b in badges(at))
+    assert any("演示数据 / demo data" in b for b in badges(at))
+
+
+@pytest.mark.parametrize(
+    "params, fragments",
+    [
+        ({"asof": "2002-13-45"}, ["2002-13-45"]),
+        ({"asof": "yesterday"}, ["yesterday"]),
+        ({"asof": "1900-01-01"}, ["1900-01-01"]),
+        ({"town": ["XX", "YB"]}, ["XX"]),
+        ({"lang": "fr"}, ["fr"]),
+        ({"asof": "2002-12-31'; DROP TABLE enterprise;--", "town": ["<script>"]}, ["DROP TABLE", "<script>"]),
+    ],
+)
+def test_malformed_url_values_are_ignored_with_a_notice(app_env, params, fragments):
+    at = run(**params)
+    notices = " ".join(w.value for w in at.warning)
+    for fragment in fragments:
+        assert fragment in notices
+    assert at.metric  # the page still renders its figures
+
+
+def test_valid_town_kept_when_another_is_unknown(app_env):
+    at = run(town=["XX", "YB"], asof="2002-12-31")
+    assert at.sidebar.multiselect[0].value == ["YB"]
+    assert captions(at)[0].startswith("37 / ")
+
+
+def test_changing_a_filter_updates_the_url(app_env):
+    at = run(asof="2002-12-31")
+    at.sidebar.multiselect[0].set_value(["YB", "QL"]).run()
+    assert at.query_params["town"] == ["YB", "QL"]
+    at.sidebar.multiselect[0].set_value([]).run()
+    assert "town" not in at.query_params
+    at.segmented_control[0].set_value("en").run()
+    assert at.query_params["lang"] in ("en", ["en"])
+    assert at.metric[0].label == "Union coverage"
+
+
+def test_a_date_changes_every_figure(app_env):
+    then = run(asof="2002-12-31")
+    later = run(asof="2015-06-30")
+    assert captions(then)[0] != captions(later)[0]
+
+
+def test_dead_database_shows_what_to_check_not_a_traceback(monkeypatch, tmp_path):
+    from models.settings import get_settings
+
+    monkeypatch.setenv("DANGONG_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    get_settings.cache_clear()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    text = " ".join(e.value for e in at.error)
+    assert "dangong db upgrade" in text
+    assert any("DANGONG_DATABASE_URL" in i.value for i in at.info)
