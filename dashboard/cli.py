@@ -164,6 +164,13 @@ def seed_demo(
     if not database_is_empty(engine):
         if if_empty:
             typer.echo("数据库已有数据，跳过演示数据 / database has data; demo not written")
+            from models.summary import is_fresh, rebuild_summaries
+
+            with engine.connect() as conn:
+                fresh = is_fresh(conn)
+            if not fresh:  # e.g. after an upgrade that added summary tables
+                counts = rebuild_summaries(engine)
+                typer.echo("汇总表已重建 / summaries rebuilt: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
             return
         raise CliError("数据库中已有数据，未写入演示数据；请使用空数据库 / the database is not empty")
     try:

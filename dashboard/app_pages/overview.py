@@ -112,7 +112,7 @@ with right:
     n_gap = now.patterns[Pattern.SHOULD_BUILD]
     gaps = lists["should_build"].copy()
     gaps["barrier"] = [t(f"barrier.{b}", loc) if b else "—" for b in gaps["barrier"]]
-    alert(t("alerts.should_build", loc), "gap" if n_gap else "green", t("alerts.count", loc, n=fmt_int(n_gap)), gaps,
+    alert(t("alerts.should_build", loc), "gap" if n_gap else "green", t("alerts.count_ent", loc, n=fmt_int(n_gap)), gaps,
           {"name": t("col.enterprise", loc), "party_members": t("col.party_members", loc), "barrier": t("col.barrier", loc)})
     status = "red" if items.overdue else ("amber" if items.due_soon else "green")
     alert(t("alerts.overdue_items", loc), status,
@@ -138,7 +138,7 @@ with right:
 st.markdown(f"**{t('rank.title', loc)}**", help=t("rank.help", loc))
 overdue = data.overdue_items_by_township(url, scope, as_of)
 rank = by_town.merge(overdue, on="township_id", how="left").fillna({"overdue": 0})
-ratio = lambda n, d: [a / b if b else None for a, b in zip(rank[n], rank[d], strict=True)]  # noqa: E731
+ratio = lambda n, d: [100 * a / b if b else None for a, b in zip(rank[n], rank[d], strict=True)]  # noqa: E731
 table = pd.DataFrame({
     t("col.township", loc): rank["name"],
     t("col.operating", loc): rank["operating"],
@@ -153,9 +153,9 @@ pct = st.column_config.ProgressColumn
 st.dataframe(
     table, hide_index=True, width="stretch",
     column_config={
-        t("col.union_coverage", loc): pct(format="percent", min_value=0, max_value=1, help=t("kpi.union_coverage.def", loc)),
-        t("col.party_coverage", loc): pct(format="percent", min_value=0, max_value=1, help=t("kpi.party_coverage.def", loc)),
-        t("col.work_coverage", loc): pct(format="percent", min_value=0, max_value=1, help=t("kpi.work_coverage.def", loc)),
+        t("col.union_coverage", loc): pct(format="%.1f%%", min_value=0, max_value=100, help=t("kpi.union_coverage.def", loc)),
+        t("col.party_coverage", loc): pct(format="%.1f%%", min_value=0, max_value=100, help=t("kpi.party_coverage.def", loc)),
+        t("col.work_coverage", loc): pct(format="%.1f%%", min_value=0, max_value=100, help=t("kpi.work_coverage.def", loc)),
     },
 )
 st.caption(t("footer.definitions", loc))

@@ -71,7 +71,8 @@ def foundings_chart(df: pd.DataFrame, locale: str) -> alt.Chart:
            alt.Tooltip("new_unions:Q", title=unions_t, format=","),
            alt.Tooltip("new_members:Q", title=members_t, format=",")]
     bars = base.mark_bar(color=UNION_BLUE, opacity=0.75).encode(
-        y=alt.Y("new_unions:Q", title=unions_t, axis=alt.Axis(titleColor=UNION_BLUE)), tooltip=tip)
+        y=alt.Y("new_unions:Q", title=unions_t, axis=alt.Axis(titleColor=UNION_BLUE, format="d", tickMinStep=1)),
+        tooltip=tip)
     line = base.mark_line(color=PARTY_RED, strokeWidth=2).encode(
         y=alt.Y("new_members:Q", title=members_t, axis=alt.Axis(titleColor=PARTY_RED)), tooltip=tip)
     return _configure(alt.layer(bars, line).resolve_scale(y="independent").properties(height=240))
@@ -145,7 +146,8 @@ def township_map(towns: pd.DataFrame, locale: str, *, value_col: str, value_titl
                  alt.Tooltip("properties.num:Q", title="分子" if locale == "zh_CN" else "numerator", format=","),
                  alt.Tooltip("properties.den:Q", title="分母" if locale == "zh_CN" else "denominator", format=",")],
     )
-    labels = alt.Chart(data).mark_text(fontSize=11, fontWeight="bold", color="#111827").encode(
-        longitude="properties.lon:Q", latitude="properties.lat:Q", text="properties.name:N"
-    )
+    where = dict(longitude="properties.lon:Q", latitude="properties.lat:Q", text="properties.name:N")
+    halo = alt.Chart(data).mark_text(fontSize=12, fontWeight="bold", stroke="white", strokeWidth=3,
+                                     strokeJoin="round").encode(**where)
+    labels = alt.layer(halo, alt.Chart(data).mark_text(fontSize=12, fontWeight="bold", color="#111827").encode(**where))
     return _configure(alt.layer(shapes, labels).project("mercator").properties(height=height))

@@ -73,7 +73,7 @@ MESSAGES: dict[str, str] = {
     "alerts.status.green": "正常",
     "alerts.due_soon": "{n} 项将在 14 天内到期",
     "alerts.count": "{n} 项",
-    "alerts.none": "无",
+    "alerts.count_ent": "{n} 家",
     "alerts.list": "查看清单",
     "alerts.rule": "红：已有逾期；黄：无逾期但 14 天内到期；绿：无。应建未建：有即为红。",
     "rank.title": "乡镇排名",
