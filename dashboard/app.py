@@ -15,8 +15,7 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` from a checkou
     sys.path.insert(0, str(ROOT))
 
 from dashboard.i18n import t  # noqa: E402
-from dashboard.queries.scope import Scope  # noqa: E402
-from dashboard.ui import data, state  # noqa: E402
+from dashboard.ui import auth, data, state  # noqa: E402
 from dashboard.ui.layout import header, show_asof  # noqa: E402
 
 st.set_page_config(page_title="党工共建驾驶舱", page_icon="🏛️", layout="wide", initial_sidebar_state="expanded")
@@ -26,12 +25,18 @@ url = data.database_url()
 info = data.dataset_info(url)
 towns = data.townships(url)
 
-state.init_from_url(towns)
+state.init_lang()
 locale, asof_slot = header(info)
-user_scope = Scope.district()  # the access-control issue narrows this to the user's townships
-filters = state.sidebar_filters(towns, user_scope)
+user = auth.current_user(engine, locale)
+if user is None:
+    auth.login_page(engine, info, locale)  # stops: no page and no number before login
+
+state.init_from_url(towns, user.scope)
+filters = state.sidebar_filters(towns, user.scope)
 show_asof(asof_slot, filters)
+auth.user_box(engine, user, locale)
 st.session_state["filters"] = filters
+st.session_state["user"] = user
 state.show_url_notices()
 
 pages = {

@@ -18,8 +18,10 @@ app = typer.Typer(help="党工共建驾驶舱命令行 / dangong dashboard comma
                   pretty_exceptions_enable=False, add_completion=False)
 db_app = typer.Typer(help="数据库迁移 / database migrations", no_args_is_help=True)
 seed_app = typer.Typer(help="演示数据与规模数据 / demo and scale data", invoke_without_command=True)
+users_app = typer.Typer(help="账号管理 / user accounts", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(seed_app, name="seed")
+app.add_typer(users_app, name="users")
 
 _state = {"debug": False}
 
@@ -171,6 +173,7 @@ def seed_demo(
             if not fresh:  # e.g. after an upgrade that added summary tables
                 counts = rebuild_summaries(engine)
                 typer.echo("汇总表已重建 / summaries rebuilt: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+            _ensure_demo_accounts(engine)
             return
         raise CliError("数据库中已有数据，未写入演示数据；请使用空数据库 / the database is not empty")
     try:
@@ -180,6 +183,22 @@ def seed_demo(
     seed = get_settings().demo_seed if seed is None else seed
     counts = write_demo(engine, seed=seed, today=day, progress=lambda t, n: typer.echo(f"  {t}: {n:,}", err=True))
     typer.echo(f"演示数据已写入（种子 {seed}，截至 {day}）：{counts.get('enterprise', 0)} 家企业 / demo written")
+
+
+def _ensure_demo_accounts(engine) -> None:
+    """A demo database made before accounts existed gets its demo accounts."""
+    from sqlmodel import Session
+
+    from seed_data.demo import add_demo_users
+
+    with engine.connect() as conn:
+        is_demo = conn.execute(sa.text("SELECT value FROM dataset_info WHERE key = 'dataset'")).scalar() == "demo"
+        has_users = conn.execute(sa.text("SELECT 1 FROM app_user LIMIT 1")).first() is not None
+    if is_demo and not has_users:
+        with Session(engine) as s:
+            add_demo_users(s)
+            s.commit()
+        typer.echo("已添加演示账号 / demo accounts added")
 
 
 # --------------------------------------------------------------------------- info
@@ -221,6 +240,128 @@ def info():
         ds = dict(conn.execute(sa.text("SELECT key, value FROM dataset_info")).all())
     if ds:
         typer.echo("数据集 / dataset: " + ", ".join(f"{k}={v}" for k, v in sorted(ds.items())))
+
+
+# --------------------------------------------------------------------------- users
+
+CLI_ACTOR = "cli"
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        value = sys.stdin.readline().rstrip("\n")
+        if not value:
+            raise CliError("标准输入中没有密码 / no password on standard input")
+        return value
+    return typer.prompt("密码 / password", hide_input=True, confirmation_prompt=True)
+
+
+def _accounts_session():
+    from models.db import session_scope
+
+    return session_scope(_migrated_engine())
+
+
+@users_app.command("add")
+@friendly
+def users_add(
+    username: Annotated[str, typer.Argument(help="用户名")],
+    role: Annotated[str, typer.Option(help="leader | township | staff | admin")],
+    town: Annotated[list[str], typer.Option("--town", help="乡镇代码（township 角色，可重复）")] = [],  # noqa: B006
+    name: Annotated[Optional[str], typer.Option(help="显示名称")] = None,
+    email: Annotated[Optional[str], typer.Option(help="单点登录邮箱")] = None,
+    sso_only: Annotated[bool, typer.Option("--sso-only", help="不设本地密码，仅单点登录")] = False,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="从标准输入读取密码")] = False,
+):
+    """新建账号（密码以 argon2id 保存）/ add a user."""
+    from models import accounts
+    from models.enums import Role
+
+    try:
+        role_value = Role(role)
+    except ValueError:
+        raise CliError(f"未知角色 {role}：应为 leader、township、staff 或 admin") from None
+    password = None if sso_only else _read_password(password_stdin)
+    with _accounts_session() as s:
+        try:
+            accounts.create_user(s, username=username, password=password, role=role_value, display_name=name,
+                                 email=email, towns=town, actor=CLI_ACTOR)
+        except accounts.AccountError as exc:
+            raise CliError(str(exc)) from None
+    typer.echo(f"已创建用户 {username}（{role_value.value}）/ user added")
+
+
+@users_app.command("passwd")
+@friendly
+def users_passwd(username: str, password_stdin: Annotated[bool, typer.Option("--password-stdin")] = False):
+    """设置新密码（并解除锁定）/ set a new password (and unlock)."""
+    from models import accounts
+
+    password = _read_password(password_stdin)
+    with _accounts_session() as s:
+        try:
+            accounts.set_password(s, username, password, actor=CLI_ACTOR)
+        except accounts.AccountError as exc:
+            raise CliError(str(exc)) from None
+    typer.echo(f"已更新 {username} 的密码 / password changed")
+
+
+def _toggle(username: str, disabled: bool) -> None:
+    from models import accounts
+
+    with _accounts_session() as s:
+        try:
+            accounts.set_disabled(s, username, disabled, actor=CLI_ACTOR)
+        except accounts.AccountError as exc:
+            raise CliError(str(exc)) from None
+
+
+@users_app.command("disable")
+@friendly
+def users_disable(username: str):
+    """停用账号（正在使用的会话随即失效）/ disable a user."""
+    _toggle(username, True)
+    typer.echo(f"已停用 {username} / disabled")
+
+
+@users_app.command("enable")
+@friendly
+def users_enable(username: str):
+    """重新启用账号 / enable a user again."""
+    _toggle(username, False)
+    typer.echo(f"已启用 {username} / enabled")
+
+
+@users_app.command("unlock")
+@friendly
+def users_unlock(username: str):
+    """解除因连续登录失败造成的锁定 / unlock after failed logins."""
+    from models import accounts
+
+    with _accounts_session() as s:
+        try:
+            accounts.unlock(s, username, actor=CLI_ACTOR)
+        except accounts.AccountError as exc:
+            raise CliError(str(exc)) from None
+    typer.echo(f"已解锁 {username} / unlocked")
+
+
+@users_app.command("list")
+@friendly
+def users_list():
+    """列出账号（不显示密码）/ list users (never passwords)."""
+    from models import accounts
+
+    with _accounts_session() as s:
+        rows = accounts.list_users(s)
+    if not rows:
+        typer.echo("（无账号；用 dangong users add 创建）/ no users yet")
+        return
+    typer.echo(f"{'username':16} {'role':9} {'townships':12} {'status':10} name / e-mail")
+    for r in rows:
+        status = "disabled" if r["disabled"] else ("locked" if r["locked_until"] else "active")
+        typer.echo(f"{r['username']:16} {r['role']:9} {','.join(r['townships']) or '—':12} {status:10} "
+                   f"{r['display_name']} {r['email'] or ''}")
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     idle_timeout_minutes: int = 30
     #: whether username/password login is offered (SSO may replace it)
     local_login: bool = True
+    #: minutes an account stays locked after 10 failed logins in a row (an admin can unlock earlier)
+    lock_minutes: int = 30
+    #: first delay after a failed login; it doubles with each failure in a row (capped at 8 s)
+    login_delay_seconds: float = 0.5
 
     @field_validator("database_url")
     @classmethod

@@ -444,8 +444,8 @@ class User(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=255)
     disabled: bool = False
     failed_logins: int = 0
-    locked_until: dt.datetime | None = None
-    created_at: dt.datetime
+    locked_until: dt.datetime | None = None  # aware, UTC
+    created_at: dt.datetime  # aware, UTC
 
 
 class UserTownship(SQLModel, table=True):
@@ -457,7 +457,7 @@ class UserTownship(SQLModel, table=True):
 class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
     id: int | None = Field(default=None, primary_key=True)
-    at: dt.datetime = Field(index=True)
+    at: dt.datetime = Field(index=True)  # aware, UTC
     username: str | None = Field(default=None, max_length=40, index=True)
     action: str = Field(max_length=40)
     entity: str | None = Field(default=None, max_length=40)

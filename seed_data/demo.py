@@ -23,7 +23,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (all tables registered)
+from sqlmodel import Session
+
 from models import rules
+from models.accounts import audit, create_user
 from models.summary import rebuild_summaries
 from models.enums import (
     ActionStatus,
@@ -41,6 +44,7 @@ from models.enums import (
     Organ,
     Ownership,
     PartyOrgLevel,
+    Role,
     Season,
     TownshipKind,
     UnionKind,
@@ -1006,4 +1010,26 @@ def write_demo(engine: Engine, *, seed: int = DEFAULT_SEED, today: dt.date | Non
                         f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT MAX(id) FROM {table.name}))"
                     ))
         counts = data.counts() | rebuild_summaries(conn)
+        with Session(bind=conn) as session:  # joins this transaction (rollback_only)
+            counts["app_user"] = add_demo_users(session)
+            audit(session, "seed_demo", username=None, entity="dataset",
+                  detail=f"seed={seed} today={today} enterprises={counts['enterprise']}")
+            session.commit()
     return counts
+
+
+#: Demo accounts (README, login page on the demo database): username, role, townships
+DEMO_USERS = (
+    ("leader", Role.LEADER, "区领导（演示）", ()),
+    ("staff", Role.STAFF, "区总工会工作人员（演示）", ()),
+    ("admin", Role.ADMIN, "系统管理员（演示）", ()),
+    ("yuebei", Role.TOWNSHIP, "越北镇党委（演示）", (facts.YUEBEI_CODE,)),
+)
+DEMO_PASSWORD = "demo2002"
+
+
+def add_demo_users(session: Session) -> int:
+    for username, role, name, towns in DEMO_USERS:
+        create_user(session, username=username, password=DEMO_PASSWORD, role=role, display_name=name, towns=towns,
+                    actor="seed")
+    return len(DEMO_USERS)

@@ -33,17 +33,25 @@ class Filters:
 INIT_KEY = "_filters_from_url"
 
 
-def init_from_url(towns: pd.DataFrame, today: dt.date | None = None) -> None:
-    """First run of a session: the URL sets the filters (before any widget exists)."""
+def init_lang() -> None:
+    """The language from the URL, once per session (the login page is already translated)."""
+    if "lang" not in st.session_state:
+        lang = st.query_params.get("lang")
+        st.session_state["lang"] = lang if lang in LANGS else "zh"
+
+
+def init_from_url(towns: pd.DataFrame, user_scope: Scope, today: dt.date | None = None) -> None:
+    """First run after login: the URL sets the filters (before any widget exists).
+
+    Township codes outside the user's scope are refused like unknown ones, with their own notice.
+    """
     if st.session_state.get(INIT_KEY):
         return
     st.session_state[INIT_KEY] = True
     today = today or dt.date.today()
-    codes = set(towns["code"])
-    lang = st.query_params.get("lang")
-    st.session_state["lang"] = lang if lang in LANGS else "zh"
-    st.session_state[NOTICES_KEY] = _check_url(codes, today)
-    st.session_state["town"] = [c for c in dict.fromkeys(st.query_params.get_all("town")) if c in codes]
+    allowed = towns if user_scope.township_ids is None else towns[towns["id"].isin(user_scope.township_ids)]
+    st.session_state[NOTICES_KEY] = _check_url(set(towns["code"]), set(allowed["code"]), today)
+    st.session_state["town"] = [c for c in dict.fromkeys(st.query_params.get_all("town")) if c in set(allowed["code"])]
 
 
 def _write_url(town_codes: tuple[str, ...], lang: str) -> None:
@@ -67,13 +75,17 @@ def _clear_notices() -> None:
     st.session_state.pop(NOTICES_KEY, None)
 
 
-def _check_url(town_codes: set[str], today: dt.date) -> list[str]:
-    """Notices for URL values the bound widgets will ignore (read before the widgets exist)."""
+def _check_url(town_codes: set[str], allowed_codes: set[str], today: dt.date) -> list[str]:
+    """Notices for URL values that will be ignored (read before the widgets exist)."""
     loc = current_locale()
     notices = []
-    bad = [c for c in st.query_params.get_all("town") if c not in town_codes]
-    if bad:
-        notices.append(t("notice.bad_town", loc, codes="、".join(sorted(set(bad)))))
+    given = st.query_params.get_all("town")
+    unknown = [c for c in given if c not in town_codes]
+    forbidden = [c for c in given if c in town_codes and c not in allowed_codes]
+    if unknown:
+        notices.append(t("notice.bad_town", loc, codes="、".join(sorted(set(unknown)))))
+    if forbidden:
+        notices.append(t("notice.forbidden_town", loc, codes="、".join(sorted(set(forbidden)))))
     raw = st.query_params.get("asof")
     if raw:
         try:
@@ -83,7 +95,7 @@ def _check_url(town_codes: set[str], today: dt.date) -> list[str]:
         except ValueError:
             notices.append(t("notice.bad_asof", loc, value=raw, lo=MIN_ASOF.isoformat(), hi=today.isoformat()))
     lang = st.query_params.get("lang")
-    if lang and lang not in LANGS:
+    if lang is not None and lang not in LANGS:
         notices.append(t("notice.bad_lang", loc, value=lang))
     return notices
 
@@ -133,5 +145,5 @@ def asof_label(filters: Filters) -> str:
     return t("app.asof_badge", filters.locale, date=fmt_date(filters.as_of, filters.locale))
 
 
-__all__ = ["Filters", "init_from_url", "sidebar_filters", "language_switch", "current_locale", "show_url_notices",
+__all__ = ["Filters", "init_lang", "init_from_url", "sidebar_filters", "language_switch", "current_locale", "show_url_notices",
            "asof_label", "DEFAULT_LOCALE"]

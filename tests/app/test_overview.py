@@ -10,8 +10,25 @@ from pathlib import Path
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 
 
-def run(**params) -> AppTest:
+def user_id(url: str, username: str) -> int:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        uid = conn.execute(sa.text("SELECT id FROM app_user WHERE username = :u"), {"u": username}).scalar_one()
+    engine.dispose()
+    return uid
+
+
+def run(_user: str | None = "leader", **params) -> AppTest:
+    """Run the app as a logged-in user (session state set as the login form would)."""
+    import os
+
+    from dashboard.ui.auth import USER_KEY
+
     at = AppTest.from_file(APP, default_timeout=90)
+    if _user:
+        at.session_state[USER_KEY] = user_id(os.environ["DANGONG_DATABASE_URL"], _user)
     for key, value in params.items():
         at.query_params[key] = value
     at.run()

@@ -92,9 +92,17 @@ def browser(server):
         b.close()
 
 
-def _open(browser, url, size=(1600, 1000)):
+def _login(page, username: str, password: str = "demo2002") -> None:
+    page.wait_for_selector("input[type=password]", timeout=90_000)
+    page.get_by_label("用户名", exact=True).fill(username)
+    page.get_by_label("密码", exact=True).fill(password)
+    page.get_by_role("button", name="登录").click()
+
+
+def _open(browser, url, size=(1600, 1000), user="leader"):
     page = browser.new_page(viewport={"width": size[0], "height": size[1]})
     page.goto(url)
+    _login(page, user)
     # "notRunning" is also the state before the first run starts: wait for content, then for the end
     page.wait_for_selector("[data-testid=stMetric]", timeout=90_000)
     page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=90_000)
@@ -143,7 +151,14 @@ def test_seed_snapshot_in_the_browser_with_filled_map(server, browser):
 
 
 def test_filters_survive_in_the_url_and_reproduce_the_view(server, browser):
-    page = _open(browser, server + "/?asof=2002-12-31&town=YB&lang=en")
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page.goto(server + "/?asof=2002-12-31&town=YB&lang=en")
+    page.wait_for_selector("input[type=password]", timeout=90_000)
+    page.get_by_label("Username", exact=True).fill("leader")
+    page.get_by_label("Password", exact=True).fill("demo2002")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector("[data-testid=stMetric]", timeout=90_000)
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=90_000)
     text = page.inner_text("[data-testid=stMain]")
     assert "37 / " in text and "Union coverage" in text
     assert "town=YB" in page.url and "lang=en" in page.url and "asof=2002-12-31" in page.url
@@ -154,4 +169,24 @@ def test_phone_width_has_no_horizontal_page_scroll(server, browser):
     page = _open(browser, server + "/?asof=2002-12-31", size=(390, 844))
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 390 + 1
+    page.close()
+
+
+def test_login_form_wrong_password_then_township_user_and_logout(server, browser):
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page.goto(server + "/?asof=2002-12-31&town=QL")
+    _login(page, "yuebei", "wrong-password")
+    page.wait_for_selector("text=用户名或密码错误", timeout=30_000)
+    assert page.locator("[data-testid=stMetric]").count() == 0
+    _login(page, "yuebei")
+    page.wait_for_selector("[data-testid=stMetric]", timeout=90_000)
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=90_000)
+    text = page.inner_text("[data-testid=stMain]")
+    assert "37 / " in text and "无权查看" in text and "青岚街道" not in text
+    page.get_by_role("button", name="退出登录").click()
+    page.wait_for_selector("input[type=password]", timeout=30_000)
+    # the figures of the signed-in run disappear once the logout run has finished
+    page.wait_for_function("document.querySelectorAll('[data-testid=stMetric]').length === 0", timeout=30_000)
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=30_000)
+    assert page.locator("[data-testid=stMetric]").count() == 0 and "退出登录" in page.inner_text("body")
     page.close()

@@ -1,0 +1,180 @@
+"""Login, logout, idle timeout and single sign-on — the gate in front of every page.
+
+The account rules (hashing, lockout, audit) are in ``models.accounts``; this module only draws
+the forms and keeps the logged-in user in the session. The user row is re-read on every run,
+so a disabled account or a changed scope takes effect at once.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import streamlit as st
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from dashboard.i18n import t
+from dashboard.queries.scope import Scope
+from models import accounts
+from models.db import session_scope
+from models.enums import Role
+from models.settings import get_settings
+from models.tables import User
+
+USER_KEY = "_user_id"
+SEEN_KEY = "_last_seen"
+NOTICE_KEY = "_auth_notice"
+SSO_AUDITED = "_sso_audited"
+from seed_data.demo import DEMO_PASSWORD, DEMO_USERS  # noqa: E402  (the accounts the demo writes)
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    scope: Scope
+
+    def can(self, *roles: Role) -> bool:
+        return self.role in roles
+
+
+def _sso_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # noqa: BLE001 - no secrets file at all
+        return False
+
+
+def _load(engine: Engine, user_id: int) -> CurrentUser | None:
+    with Session(engine) as s:
+        user = s.get(User, user_id)
+        if user is None or user.disabled:
+            return None
+        ids = accounts.scope_ids(s, user)
+        return CurrentUser(user.id, user.username, user.display_name, user.role,
+                           Scope.district() if ids is None else Scope(ids))
+
+
+def _end(reason_key: str | None) -> None:
+    for key in (USER_KEY, SEEN_KEY, SSO_AUDITED):
+        st.session_state.pop(key, None)
+    if reason_key:
+        st.session_state[NOTICE_KEY] = reason_key
+
+
+def logout(engine: Engine, user: CurrentUser) -> None:
+    with session_scope(engine) as s:
+        accounts.audit(s, "logout", username=user.username)
+    _end("auth.logged_out")
+    if _sso_configured() and st.user.is_logged_in:
+        st.logout()
+
+
+def current_user(engine: Engine, locale: str) -> CurrentUser | None:
+    """The logged-in user, or None (after an idle timeout, a disabled account, …)."""
+    settings = get_settings()
+    now = time.time()
+    if _sso_configured() and st.user.is_logged_in:
+        return _sso_user(engine, locale)
+    user_id = st.session_state.get(USER_KEY)
+    if user_id is None:
+        return None
+    last = st.session_state.get(SEEN_KEY, now)
+    if now - last > settings.idle_timeout_minutes * 60:
+        with session_scope(engine) as s:
+            accounts.audit(s, "logout", username=None, detail=f"idle timeout (user id {user_id})")
+        _end("auth.timed_out")
+        return None
+    user = _load(engine, user_id)
+    if user is None:
+        _end("auth.disabled_session")
+        return None
+    st.session_state[SEEN_KEY] = now
+    return user
+
+
+def _sso_user(engine: Engine, locale: str) -> CurrentUser | None:
+    email = getattr(st.user, "email", None) or ""
+    with Session(engine) as s:
+        row = accounts.user_for_email(s, email)
+        row_id = row.id if row and not row.disabled else None
+    if row_id is None:
+        st.error(t("auth.sso_unknown", locale, email=email or "—"))
+        if st.button(t("auth.logout", locale)):
+            st.logout()
+        st.stop()
+    if not st.session_state.get(SSO_AUDITED):
+        with session_scope(engine) as s:
+            accounts.audit(s, "login", username=row.username, detail=f"sso {email}")
+        st.session_state[SSO_AUDITED] = True
+    st.session_state[SEEN_KEY] = time.time()
+    return _load(engine, row_id)
+
+
+def login_page(engine: Engine, info: dict[str, str], locale: str) -> None:
+    """Draw the login page (and stop the script): nothing else is reachable before login."""
+    settings = get_settings()
+    notice = st.session_state.pop(NOTICE_KEY, None)
+    _, middle, _ = st.columns([1, 2, 1])
+    with middle:
+        st.subheader(t("auth.title", locale))
+        if notice:
+            st.info(t(notice, locale))
+        if settings.local_login:
+            with st.form("login", clear_on_submit=False, enter_to_submit=True):
+                username = st.text_input(t("auth.username", locale), key="login_username", autocomplete="username")
+                password = st.text_input(t("auth.password", locale), type="password", key="login_password",
+                                         autocomplete="current-password")
+                submitted = st.form_submit_button(t("auth.submit", locale), type="primary", width="stretch")
+            if submitted:
+                _try_login(engine, username, password, locale)
+        if _sso_configured():
+            if st.button(t("auth.sso", locale), width="stretch", icon=":material/badge:"):
+                st.login()
+        if not settings.local_login and not _sso_configured():
+            st.error(t("auth.no_method", locale))
+        if info.get("dataset") == "demo" and settings.local_login:
+            with st.container(border=True):
+                st.caption(t("auth.demo_accounts", locale, password=DEMO_PASSWORD))
+                st.table({t("auth.username", locale): [u for u, *_ in DEMO_USERS],
+                          t("auth.role", locale): [t(f"role.{r.value}", locale) + (f" · {'、'.join(towns)}" if towns else "")
+                                                   for _, r, _, towns in DEMO_USERS]})
+    st.stop()
+
+
+def _try_login(engine: Engine, username: str, password: str, locale: str) -> None:
+    settings = get_settings()
+    with session_scope(engine) as s:
+        result = accounts.authenticate(s, username, password, lock_minutes=settings.lock_minutes,
+                                       delay_base=settings.login_delay_seconds)
+    if result.ok:
+        st.session_state[USER_KEY] = result.user_id
+        st.session_state[SEEN_KEY] = time.time()
+        st.session_state.pop("login_password", None)
+        st.rerun()
+    time.sleep(result.delay)  # grows with failures in a row for this username
+    if result.reason == "locked":
+        st.error(t("auth.locked", locale, until=result.locked_until.strftime("%Y-%m-%d %H:%M") + " UTC"))
+    elif result.reason == "disabled":
+        st.error(t("auth.disabled", locale))
+    else:  # unknown user and wrong password get the same answer
+        st.error(t("auth.failed", locale))
+
+
+def user_box(engine: Engine, user: CurrentUser, locale: str) -> None:
+    with st.sidebar:
+        st.divider()
+        st.caption(t("auth.signed_in_as", locale, name=user.display_name, role=t(f"role.{user.role.value}", locale)))
+        if st.button(t("auth.logout", locale), icon=":material/logout:", width="stretch"):
+            logout(engine, user)
+            st.rerun()
+
+
+def require_role(user: CurrentUser, *roles: Role, locale: str) -> None:
+    """A page refuses to render for a role that may not use it (even when opened by URL)."""
+    if user.role not in roles:
+        st.error(t("auth.forbidden_page", locale))
+        st.stop()
