@@ -179,12 +179,38 @@ def _to_dates(days: np.ndarray) -> list[dt.date | None]:
     return [None if d < 0 else base + dt.timedelta(days=int(d)) for d in days]
 
 
+def _month_number(days: np.ndarray) -> np.ndarray:
+    """int days since 1970 → int months since 1970-01."""
+    return days.astype("datetime64[D]").astype("datetime64[M]").astype("int64")
+
+
+def _cumulative_months(per_day: pd.DataFrame, measures: list[str], until: dt.date) -> pd.DataFrame:
+    """Every (month, township) from the first event's month to ``until``'s month (or the last
+    event's, if later), with each measure accumulated through the end of that month."""
+    if per_day.empty:
+        return pd.DataFrame(columns=["month", "township_id", *measures])
+    month_no = _month_number(per_day["day"].to_numpy())
+    sums = per_day.assign(m=month_no).groupby(["m", "township_id"])[measures].sum()
+    last = max(int(month_no.max()), (until.year - 1970) * 12 + until.month - 1)
+    grid = pd.MultiIndex.from_product([range(int(month_no.min()), last + 1), sorted(per_day["township_id"].unique())],
+                                      names=["m", "township_id"])
+    cum = sums.reindex(grid, fill_value=0).groupby(level="township_id").cumsum().reset_index()
+    first_days = (cum["m"].to_numpy().astype("datetime64[M]").astype("datetime64[D]") - _EPOCH).astype("int64")
+    return cum.drop(columns="m").assign(month=first_days)[["month", "township_id", *measures]]
+
+
 def rebuild_summaries(engine_or_conn: Engine | Connection,
-                      progress: Callable[[str, int, int], None] | None = None) -> dict[str, int]:
-    """Recompute the three summary tables from scratch, in one transaction."""
+                      progress: Callable[[str, int, int], None] | None = None,
+                      today: dt.date | None = None) -> dict[str, int]:
+    """Recompute the three summary tables from scratch, in one transaction.
+
+    ``coverage_month`` holds, for every month up to ``today``'s (default: the real today), the
+    figures accumulated through the end of that month; later dates use its last month plus
+    ``coverage_delta``.
+    """
     if isinstance(engine_or_conn, Engine):
         with engine_or_conn.begin() as conn:
-            return rebuild_summaries(conn, progress)
+            return rebuild_summaries(conn, progress, today)
     conn = engine_or_conn
     report = progress or (lambda *_: None)
     report("summary: read", 0, 0)
@@ -196,10 +222,7 @@ def rebuild_summaries(engine_or_conn: Engine | Connection,
     measures = list(SUMMARY_MEASURES)
     per_day = per_day.astype({m: "int64" for m in measures} | {"day": "int64", "township_id": "int64"})
     per_day = per_day[(per_day[measures] != 0).any(axis=1)].sort_values(["day", "township_id"])
-    months = per_day.assign(
-        month=(per_day["day"].to_numpy().astype("datetime64[D]").astype("datetime64[M]")
-               .astype("datetime64[D]") - _EPOCH).astype("int64")
-    ).groupby(["month", "township_id"], as_index=False)[measures].sum()
+    months = _cumulative_months(per_day, measures, until=today or dt.date.today())
 
     for table in (coverage_delta, coverage_month, enterprise_state):
         conn.execute(table.delete())
@@ -220,8 +243,10 @@ def rebuild_summaries(engine_or_conn: Engine | Connection,
 
     write(coverage_delta, per_day.rename(columns={"day": "_day"}), {"day": "_day"})
     write(coverage_month, months.rename(columns={"month": "_month"}), {"month": "_month"})
+    members = ent.set_index("id")["party_members"]
     states = pd.DataFrame({
         "enterprise_id": periods["eid"].to_numpy(), "township_id": periods["town"].to_numpy(),
+        "party_members": members.loc[periods["eid"].to_numpy()].to_numpy(),
         "pattern": [PATTERN_CODES[c].value for c in periods["code"]],
         "_from": periods["day"].to_numpy(), "_to": periods["until"].to_numpy(),
     })

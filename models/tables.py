@@ -518,7 +518,7 @@ coverage_month = sa.Table(
     sa.Column("month", sa.Date, primary_key=True),  # first day of the month
     sa.Column("township_id", sa.Integer, sa.ForeignKey("township.id"), primary_key=True),
     *_measure_columns(),
-    comment="coverage_delta summed per month",
+    comment="Figures accumulated through the end of each month (every month, every township)",
 )
 
 enterprise_state = sa.Table(
@@ -528,8 +528,11 @@ enterprise_state = sa.Table(
     sa.Column("enterprise_id", sa.Integer, sa.ForeignKey("enterprise.id"), nullable=False, index=True),
     sa.Column("township_id", sa.Integer, sa.ForeignKey("township.id"), nullable=False),
     sa.Column("pattern", sa.String(20), nullable=False),
+    sa.Column("party_members", sa.Integer, nullable=False, server_default="0"),
     sa.Column("valid_from", sa.Date, nullable=False),
     sa.Column("valid_to", sa.Date, nullable=True),
     sa.Index("ix_enterprise_state_pattern", "pattern", "township_id", "valid_from", "valid_to"),
+    # lists of one pattern, most Party members first, stop after the first N active rows
+    sa.Index("ix_enterprise_state_pattern_members", "pattern", "party_members", "valid_from", "valid_to"),
     comment="Each enterprise's pattern over time: one row per period [valid_from, valid_to)",
 )

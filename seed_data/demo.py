@@ -1009,7 +1009,7 @@ def write_demo(engine: Engine, *, seed: int = DEFAULT_SEED, today: dt.date | Non
                     conn.execute(sa.text(
                         f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT MAX(id) FROM {table.name}))"
                     ))
-        counts = data.counts() | rebuild_summaries(conn)
+        counts = data.counts() | rebuild_summaries(conn, today=today)
         with Session(bind=conn) as session:  # joins this transaction (rollback_only)
             counts["app_user"] = add_demo_users(session)
             audit(session, "seed_demo", username=None, entity="dataset",

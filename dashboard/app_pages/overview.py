@@ -111,7 +111,7 @@ with right:
 
     n_gap = now.patterns[Pattern.SHOULD_BUILD]
     gaps = lists["should_build"].copy()
-    gaps["barrier"] = [t(f"barrier.{b}", loc) if b else "—" for b in gaps["barrier"]]
+    gaps["barrier"] = [t(f"barrier.{b}", loc) if isinstance(b, str) else "—" for b in gaps["barrier"]]
     alert(t("alerts.should_build", loc), "gap" if n_gap else "green", t("alerts.count_ent", loc, n=fmt_int(n_gap)), gaps,
           {"name": t("col.enterprise", loc), "party_members": t("col.party_members", loc), "barrier": t("col.barrier", loc)})
     status = "red" if items.overdue else ("amber" if items.due_soon else "green")

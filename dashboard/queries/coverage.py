@@ -149,18 +149,59 @@ def _frame(session: Session, scope: Scope, per_town: sa.Subquery) -> pd.DataFram
     return df
 
 
-def summary_rows(scope: Scope, as_of: dt.date, columns) -> sa.CompoundSelect:
-    """Rows whose sums are the figures as of ``as_of``: the months before, the days of its month."""
-    month = as_of.replace(day=1)
+def _next_month(day: dt.date) -> dt.date:
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _month_end(day: dt.date) -> bool:
+    return _next_month(day) - dt.timedelta(days=1) == day
+
+
+def _base_month(session: Session, day: dt.date) -> dt.date | None:
+    """The last month fully before ``day``'s month that ``coverage_month`` has (None: none)."""
+    return session.execute(sa.select(sa.func.max(CM.c.month)).where(CM.c.month < day.replace(day=1))).scalar()
+
+
+def summary_rows(session: Session, scope: Scope, as_of: dt.date, columns) -> sa.CompoundSelect:
+    """Rows whose sums are the figures as of ``as_of``: the accumulated figures at the end of the
+    last month before, plus the daily changes since (a few hundred rows at any size)."""
+    base = _base_month(session, as_of)
+    delta = sa.select(CD.c.township_id, *(CD.c[c] for c in columns)).where(CD.c.day <= as_of, scope.where(CD.c.township_id))
+    if base is None:
+        return sa.union_all(delta)
     return sa.union_all(
-        sa.select(CM.c.township_id, *(CM.c[c] for c in columns)).where(CM.c.month < month, scope.where(CM.c.township_id)),
-        sa.select(CD.c.township_id, *(CD.c[c] for c in columns)).where(
-            CD.c.day >= month, CD.c.day <= as_of, scope.where(CD.c.township_id)),
+        sa.select(CM.c.township_id, *(CM.c[c] for c in columns)).where(CM.c.month == base, scope.where(CM.c.township_id)),
+        delta.where(CD.c.day >= _next_month(base)),
     )
 
 
+def summary_totals_at(session: Session, scope: Scope, dates: list[dt.date], columns) -> dict[dt.date, pd.Series]:
+    """Scope totals of ``columns`` at each date: month ends from ``coverage_month`` in one query,
+    other dates from the last month before plus the days since."""
+    cols = list(columns)
+    last = session.execute(sa.select(sa.func.max(CM.c.month))).scalar()
+    at_month_end = {d for d in dates if last is not None and _month_end(d) and d.replace(day=1) <= last}
+    out: dict[dt.date, pd.Series] = {}
+    if at_month_end:
+        rows = session.execute(
+            sa.select(CM.c.month, *(sa.func.sum(CM.c[c]) for c in cols))
+            .where(CM.c.month.in_(sorted(d.replace(day=1) for d in at_month_end)), scope.where(CM.c.township_id))
+            .group_by(CM.c.month)
+        ).all()
+        found = {m: pd.Series([int(v or 0) for v in vals], index=cols) for m, *vals in rows}
+        for d in at_month_end:
+            out[d] = found.get(d.replace(day=1), pd.Series(0, index=cols))
+    for d in dates:
+        if d in out:
+            continue
+        sub = summary_rows(session, scope, d, cols).subquery()
+        vals = session.execute(sa.select(*(sa.func.coalesce(sa.func.sum(sub.c[c]), 0) for c in cols))).one()
+        out[d] = pd.Series([int(v) for v in vals], index=cols)
+    return out
+
+
 def coverage_by_township_summary(session: Session, scope: Scope, as_of: dt.date) -> pd.DataFrame:
-    rows = summary_rows(scope, as_of, COVERAGE_COLUMNS).subquery("rows")
+    rows = summary_rows(session, scope, as_of, COVERAGE_COLUMNS).subquery("rows")
     per_town = (
         sa.select(rows.c.township_id, *(sa.func.sum(rows.c[c]).label(c) for c in COVERAGE_COLUMNS))
         .group_by(rows.c.township_id)
@@ -258,7 +299,7 @@ def enterprises_in_pattern(session: Session, scope: Scope, as_of: dt.date, patte
         .join(E, E.c.id == ES.c.enterprise_id)
         .where(ES.c.pattern == Pattern(pattern).value, active(ES.c.valid_from, ES.c.valid_to, as_of),
                scope.where(ES.c.township_id))
-        .order_by(E.c.party_members.desc(), E.c.name)
+        .order_by(ES.c.party_members.desc(), ES.c.enterprise_id)
         .limit(limit)
     )
     return pd.DataFrame(session.execute(stmt).mappings().all(), columns=GAP_COLUMNS)
@@ -273,7 +314,7 @@ def enterprise_patterns(session: Session, scope: Scope, as_of: dt.date, *, patte
                   E.c.barrier, f.c.has_union, f.c.has_party, f.c.has_liaison, f.c.pattern)
         .join(E, E.c.id == f.c.enterprise_id)
         .where(sa.true() if pattern is None else f.c.pattern == Pattern(pattern).value)
-        .order_by(f.c.party_members.desc(), E.c.name)
+        .order_by(f.c.party_members.desc(), f.c.enterprise_id)
         .limit(limit)
     )
     return pd.DataFrame(session.execute(stmt).mappings().all(), columns=ENTERPRISE_PATTERN_COLUMNS)

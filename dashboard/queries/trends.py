@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from dashboard.queries.coverage import (
-    CD, CM, COVERAGE_COLUMNS, MC, UO, E, coverage_kpis, kpis_from_counts, summaries_fresh,
+    COVERAGE_COLUMNS, MC, UO, E, coverage_kpis, kpis_from_counts, summaries_fresh, summary_totals_at,
 )
 from dashboard.queries.scope import Scope
 from models.enums import UnionKind
@@ -35,23 +35,26 @@ def foundings_per_quarter(session: Session, scope: Scope, start: dt.date, as_of:
     return pd.DataFrame(rows, columns=["quarter", "label", "new_unions", "new_members"])
 
 
+def _quarter_end(year: int, quarter: int) -> dt.date:
+    return dt.date(year + quarter // 4, 3 * quarter % 12 + 1, 1) - dt.timedelta(days=1)
+
+
 def _flows_from_summary(session: Session, scope: Scope, start: dt.date, as_of: dt.date):
-    month = as_of.replace(day=1)
-    q = _quarter(CM.c.month).label("q")
-    rows = session.execute(
-        sa.select(q, sa.func.sum(CM.c.new_unions), sa.func.sum(CM.c.new_members))
-        .where(CM.c.month >= start.replace(day=1), CM.c.month < month, scope.where(CM.c.township_id))
-        .group_by(q)
-    ).all()
-    u = {int(k): int(a) for k, a, _ in rows}
-    m = {int(k): int(b) for k, _, b in rows}
-    cur = session.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(CD.c.new_unions), 0), sa.func.coalesce(sa.func.sum(CD.c.new_members), 0))
-        .where(CD.c.day >= max(month, start), CD.c.day <= as_of, scope.where(CD.c.township_id))
-    ).one()
-    key = as_of.year * 10 + (as_of.month - 1) // 3 + 1
-    u[key] = u.get(key, 0) + int(cur[0])
-    m[key] = m.get(key, 0) + int(cur[1])
+    """Quarter flows as differences of the accumulated counts at the quarter ends (one query)."""
+    first = (start.year, (start.month - 1) // 3 + 1)
+    last = (as_of.year, (as_of.month - 1) // 3 + 1)
+    before = start - dt.timedelta(days=1)
+    points = [before]
+    year, quarter = first
+    while (year, quarter) <= last:
+        points.append(min(_quarter_end(year, quarter), as_of))
+        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+    totals = summary_totals_at(session, scope, points, ("new_unions", "new_members"))
+    u, m = {}, {}
+    for prev, cur in zip(points, points[1:]):
+        key = cur.year * 10 + (cur.month - 1) // 3 + 1
+        u[key] = int(totals[cur]["new_unions"] - totals[prev]["new_unions"])
+        m[key] = int(totals[cur]["new_members"] - totals[prev]["new_members"])
     return u, m
 
 
@@ -96,25 +99,5 @@ def coverage_series(session: Session, scope: Scope, dates: list[dt.date]) -> pd.
 
 
 def _kpis_at_dates_from_summary(session: Session, scope: Scope, dates: list[dt.date]):
-    """One query for all month totals; cumulative sums give the figures at each date."""
-    cols = list(COVERAGE_COLUMNS)
-    monthly = pd.DataFrame(
-        session.execute(
-            sa.select(CM.c.month, *(sa.func.sum(CM.c[c]).label(c) for c in cols))
-            .where(scope.where(CM.c.township_id)).group_by(CM.c.month).order_by(CM.c.month)
-        ).all(),
-        columns=["month", *cols],
-    )
-    monthly["month"] = pd.to_datetime(monthly["month"]).dt.date
-    cum = monthly[cols].cumsum()
-    out = []
-    for day in dates:
-        month = day.replace(day=1)
-        before = monthly["month"] < month
-        base = cum[before].iloc[-1] if before.any() else pd.Series(0, index=cols)
-        rest = session.execute(
-            sa.select(*(sa.func.coalesce(sa.func.sum(CD.c[c]), 0) for c in cols))
-            .where(CD.c.day >= month, CD.c.day <= day, scope.where(CD.c.township_id))
-        ).one()
-        out.append(kpis_from_counts(base + pd.Series([int(x) for x in rest], index=cols), day))
-    return out
+    totals = summary_totals_at(session, scope, dates, COVERAGE_COLUMNS)
+    return [kpis_from_counts(totals[d], d) for d in dates]

@@ -96,7 +96,7 @@ def overdue_items_by_township(url: str, scope: Scope, as_of: dt.date) -> pd.Data
 @st.cache_data(ttl=TTL, show_spinner=False)
 def alert_lists(url: str, scope: Scope, as_of: dt.date) -> dict[str, pd.DataFrame | int]:
     with _session(url) as s:
-        gaps = coverage.enterprise_patterns(s, scope, as_of, pattern="should_build")
+        gaps = coverage.enterprises_in_pattern(s, scope, as_of, "should_build", limit=50)
         return {
             "should_build": gaps,
             "overdue_items": followup.overdue_items(s, scope, as_of),
