@@ -17,8 +17,26 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` from a checkou
 from dashboard.i18n import t  # noqa: E402
 from dashboard.ui import auth, data, state  # noqa: E402
 from dashboard.ui.layout import header, show_asof  # noqa: E402
+from models.enums import Role  # noqa: E402
 
-st.set_page_config(page_title="党工共建驾驶舱", page_icon="🏛️", layout="wide", initial_sidebar_state="expanded")
+def pages_for(user: auth.CurrentUser | None, locale: str) -> dict:
+    """The navigation a role may use: a page absent here cannot be opened, and each page checks
+    the role again (``auth.require_role``). ``user=None`` (the login page) registers every page,
+    hidden and never run, only so that a deep link survives the login."""
+    pages = {
+        t("nav.section.leaders", locale): [
+            st.Page(ROOT / "dashboard/app_pages/overview.py", title=t("nav.overview", locale), icon=":material/dashboard:",
+                    url_path="", default=True),
+        ],
+    }
+    if user is None or user.can(Role.ADMIN):
+        pages[t("nav.section.admin", locale)] = [
+            st.Page(ROOT / "dashboard/app_pages/admin.py", title=t("nav.admin", locale), icon=":material/admin_panel_settings:", url_path="admin"),
+        ]
+    return pages
+
+
+st.set_page_config(page_title="党工共建驾驶舱", page_icon=":material/account_balance:", layout="wide", initial_sidebar_state="expanded")
 
 engine = data.engine()  # stops the page with a clear message when the database is unusable
 url = data.database_url()
@@ -29,6 +47,7 @@ state.init_lang()
 locale, asof_slot = header(info)
 user = auth.current_user(engine, locale)
 if user is None:
+    st.navigation(pages_for(None, locale), position="hidden")  # keeps the requested page; not run
     auth.login_page(engine, info, locale)  # stops: no page and no number before login
 
 state.init_from_url(towns, user.scope)
@@ -39,10 +58,4 @@ st.session_state["filters"] = filters
 st.session_state["user"] = user
 state.show_url_notices()
 
-pages = {
-    t("nav.section.leaders", locale): [
-        st.Page(ROOT / "dashboard/app_pages/overview.py", title=t("nav.overview", locale), icon="📊",
-                url_path="", default=True),
-    ],
-}
-st.navigation(pages, position="sidebar", expanded=True).run()
+st.navigation(pages_for(user, locale), position="sidebar", expanded=True).run()

@@ -149,3 +149,19 @@ def test_a_locked_account_says_so(app_env, monkeypatch):
     engine.dispose()
     login(at, "locky", "locky-pass-1")
     assert at.metric
+
+
+def test_admin_page_only_for_admins(app_env):
+    admin = run(_user="admin")
+    admin.switch_page("app_pages/admin.py").run()
+    assert not admin.exception
+    assert [s.value for s in admin.subheader] == ["用户与审计日志"]
+    users = admin.dataframe[0].value
+    assert set(users["用户名"]) >= {"leader", "staff", "admin", "yuebei"}
+    assert not any("argon2" in str(v) for v in users.to_numpy().ravel())
+    audit = admin.dataframe[1].value
+    assert "操作" in audit.columns and len(audit) > 0
+    for who in ("leader", "staff", "yuebei"):
+        at = run(_user=who)
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page("app_pages/admin.py")

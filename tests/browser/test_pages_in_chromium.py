@@ -190,3 +190,16 @@ def test_login_form_wrong_password_then_township_user_and_logout(server, browser
     page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=30_000)
     assert page.locator("[data-testid=stMetric]").count() == 0 and "退出登录" in page.inner_text("body")
     page.close()
+
+
+def test_admin_url_does_not_open_for_a_leader(server, browser):
+    page = _open(browser, server + "/admin", user="leader")
+    text = page.inner_text("[data-testid=stMain]")
+    assert "用户与审计日志" not in text and "审计日志" not in text
+    page.close()
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page.goto(server + "/admin")
+    _login(page, "admin")
+    page.wait_for_selector("text=用户与审计日志", timeout=90_000)
+    assert page.locator("[data-testid=stException]").count() == 0
+    page.close()
