@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts
-from dashboard.i18n import fmt_int, fmt_pct, fmt_pp, t
+from dashboard.i18n import fmt_date, fmt_int, fmt_pct, fmt_pp, t
 from dashboard.queries.coverage import Rate, kpis_from_counts
 from dashboard.queries.scope import Scope
 from dashboard.ui import data
@@ -77,6 +77,27 @@ with right:
                     width="stretch")
     missing = m[m["boundary_geojson"].isna()]["name"].tolist()
     st.caption(t("map.schematic", loc) + (" " + t("map.no_geometry", loc, names="、".join(missing)) if missing else ""))
+
+# ------------------------------------------------------------------ campaign progress
+progress = data.campaign_progress(url, scope, as_of)
+if len(progress):
+    first = progress.iloc[0]
+    with st.container(border=True):
+        st.markdown(f"**{t('campaign.title', loc, name=first['campaign'], start=fmt_date(first['start_on'], loc), end=fmt_date(first['end_on'], loc))}**",
+                    help=t("campaign.def", loc))
+        for col, zone in zip(st.columns(max(len(progress), 2)), progress.itertuples(index=False), strict=False):
+            with col:
+                days = zone.days_left
+                when = (t("campaign.days_left", loc, n=days) if days > 0 else
+                        t("campaign.due_today", loc) if days == 0 else
+                        t("campaign.closed", loc, date=fmt_date(zone.deadline, loc)))
+                st.markdown(f"**{zone.zone}** · {when}")
+                st.progress(min(zone.new_unions / zone.target_unions, 1.0) if zone.target_unions else 0.0,
+                            text=t("campaign.unions", loc, done=fmt_int(zone.new_unions), target=fmt_int(zone.target_unions)))
+                st.progress(min(zone.new_members / zone.target_members, 1.0) if zone.target_members else 0.0,
+                            text=t("campaign.members", loc, done=fmt_int(zone.new_members), target=fmt_int(zone.target_members)))
+                st.caption(t("campaign.owner", loc, name=zone.owner_name, unit=zone.owner_unit)
+                           + ("" if zone.whole_zone_in_scope else " " + t("campaign.partial", loc)))
 
 # ------------------------------------------------------------------ row 3: trends | alerts
 left, right = st.columns([3, 2])

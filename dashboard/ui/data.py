@@ -14,7 +14,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from dashboard.queries import coverage, followup, trends
+from dashboard.queries import campaigns, coverage, followup, trends
 from dashboard.queries.scope import Scope
 from models.db import DatabaseError, check_schema, make_engine, mask_url
 from models.settings import get_settings
@@ -117,3 +117,9 @@ def foundings_per_quarter(url: str, scope: Scope, start: dt.date, as_of: dt.date
 def coverage_series(url: str, scope: Scope, as_of: dt.date) -> pd.DataFrame:
     with _session(url) as s:
         return trends.coverage_series(s, scope, trends.series_dates(as_of))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def campaign_progress(url: str, scope: Scope, as_of: dt.date) -> pd.DataFrame:
+    with _session(url) as s:
+        return campaigns.campaign_progress(s, scope, as_of)
