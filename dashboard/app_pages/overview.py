@@ -142,6 +142,11 @@ with right:
           lists["overdue_items"],
           {"description": t("col.item", loc), "owner": t("col.owner", loc), "due_on": t("col.due", loc),
            "days_overdue": t("col.days_overdue", loc)})
+    by_owner = data.action_items_by_owner(url, scope, as_of)
+    if len(by_owner):
+        with st.expander(t("alerts.by_owner", loc)):
+            st.dataframe(by_owner.rename(columns={c: t(f"col.items_{c}", loc) for c in by_owner.columns}),
+                         hide_index=True, width="stretch")
     leads = lists["overdue_leads"].copy()
     leads["source"] = [t(f"lead.{s}", loc) for s in leads["source"]]
     n = lists["n_overdue_leads"]

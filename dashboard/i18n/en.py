@@ -172,5 +172,11 @@ MESSAGES: dict[str, str] = {
     "campaign.owner": "Owner: {name} ({unit})",
     "campaign.partial": "This zone has other townships too; only those you may see are counted.",
     "campaign.none": "No campaign by this date.",
+    "alerts.by_owner": "Action items per owner unit",
+    "col.items_owner": "Owner unit",
+    "col.items_open": "Open",
+    "col.items_overdue": "Overdue",
+    "col.items_done": "Done",
+    "col.items_total": "Total",
     "footer.definitions": "Definitions are next to each figure (ⓘ).",
 }

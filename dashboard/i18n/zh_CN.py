@@ -172,5 +172,11 @@ MESSAGES: dict[str, str] = {
     "campaign.owner": "责任人：{name}（{unit}）",
     "campaign.partial": "本战区还含其他乡镇，完成数仅计您可见的乡镇。",
     "campaign.none": "截至该日期尚无攻坚活动。",
+    "alerts.by_owner": "按责任单位统计联席会议事项",
+    "col.items_owner": "责任单位",
+    "col.items_open": "未办结",
+    "col.items_overdue": "逾期",
+    "col.items_done": "已办结",
+    "col.items_total": "合计",
     "footer.definitions": "指标口径见各指标旁的说明（ⓘ）。",
 }

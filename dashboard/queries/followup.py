@@ -132,3 +132,20 @@ def count_overdue_notices(session: Session, scope: Scope, as_of: dt.date) -> int
         sa.select(sa.func.count()).select_from(CN.join(E, E.c.id == CN.c.enterprise_id))
         .where(_notice_overdue(as_of), scope.where(E.c.township_id))
     ).scalar_one())
+
+
+def action_items_by_owner(session: Session, scope: Scope, as_of: dt.date) -> pd.DataFrame:
+    """Meeting follow-up per owner unit: items created by the date, done, open, overdue."""
+    done, overdue, _ = _item_state(as_of)
+    n = lambda c: sa.func.coalesce(sa.func.sum(sa.case((c, 1), else_=0)), 0)  # noqa: E731
+    stmt = (
+        sa.select(U.c.name.label("owner"), sa.func.count().label("total"), n(done).label("done"),
+                  n(overdue).label("overdue"))
+        .join(U, U.c.id == AI.c.owner_unit_id)
+        .where(AI.c.created_on <= as_of, scope.where(AI.c.township_id))
+        .group_by(U.c.name)
+    )
+    df = pd.DataFrame(session.execute(stmt).mappings().all(), columns=["owner", "total", "done", "overdue"])
+    df["open"] = df["total"] - df["done"]
+    return df.sort_values(["overdue", "open", "owner"], ascending=[False, False, True])[
+        ["owner", "open", "overdue", "done", "total"]].reset_index(drop=True)

@@ -123,3 +123,9 @@ def coverage_series(url: str, scope: Scope, as_of: dt.date) -> pd.DataFrame:
 def campaign_progress(url: str, scope: Scope, as_of: dt.date) -> pd.DataFrame:
     with _session(url) as s:
         return campaigns.campaign_progress(s, scope, as_of)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def action_items_by_owner(url: str, scope: Scope, as_of: dt.date) -> pd.DataFrame:
+    with _session(url) as s:
+        return followup.action_items_by_owner(s, scope, as_of)

@@ -39,3 +39,16 @@ def test_running_campaign_has_days_left_and_none_before_the_first(sqlite_engine)
         live = campaigns.campaign_progress(s, Scope.district(), TODAY)
         assert len(live) == 2 and (live["days_left"] > 0).all() and live["new_unions"].sum() > 0
         assert campaigns.campaign_progress(s, Scope.district(), dt.date(2001, 1, 1)).empty
+
+
+def test_action_items_per_owner_add_up_to_the_totals(sqlite_engine):
+    from dashboard.queries import followup
+
+    write_demo(sqlite_engine, seed=2002, today=TODAY)
+    with Session(sqlite_engine) as s:
+        for scope in (Scope.district(), Scope.townships([1])):
+            per_owner = followup.action_items_by_owner(s, scope, TODAY)
+            totals = followup.action_item_counts(s, scope, TODAY)
+            assert per_owner["total"].sum() == totals.total and per_owner["overdue"].sum() == totals.overdue
+            assert (per_owner["open"] == per_owner["total"] - per_owner["done"]).all()
+            assert list(per_owner["overdue"]) == sorted(per_owner["overdue"], reverse=True)
