@@ -27,6 +27,8 @@ def pages_for(user: auth.CurrentUser | None, locale: str) -> dict:
         t("nav.section.leaders", locale): [
             st.Page(ROOT / "dashboard/app_pages/overview.py", title=t("nav.overview", locale), icon=":material/dashboard:",
                     url_path="", default=True),
+            st.Page(ROOT / "dashboard/app_pages/coverage_map.py", title=t("nav.map", locale), icon=":material/map:",
+                    url_path="map"),
         ],
     }
     if user is None or user.can(Role.ADMIN):

@@ -89,6 +89,23 @@ def pattern_as_of(
     )
 
 
+def next_step(pattern: Pattern, party_members: int) -> str:
+    """What the rules suggest for a gap enterprise (an i18n key suffix, e.g. ``build_branch``).
+
+    应建未建 → set up the Party organisation its members call for; 未建会 → found a union (own
+    or joint); 仅有工会 → a liaison officer: its own Party member if it has one, else dispatched.
+    """
+    if pattern is Pattern.SHOULD_BUILD:
+        level = expected_party_org_level(party_members)
+        return {PartyOrgLevel.COMMITTEE: "build_committee", PartyOrgLevel.GENERAL_BRANCH: "build_general_branch"}.get(
+            level, "build_branch")
+    if pattern is Pattern.NO_UNION:
+        return "found_union"
+    if pattern is Pattern.UNION_ONLY:
+        return "own_liaison" if party_members > 0 else "dispatch_liaison"
+    return "none"
+
+
 def notice_status(*, acknowledged_on: dt.date | None, resolved_on: dt.date | None, day: dt.date) -> NoticeStatus:
     if resolved_on is not None and resolved_on <= day:
         return NoticeStatus.RESOLVED

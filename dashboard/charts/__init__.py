@@ -123,29 +123,41 @@ def for_vega(geometry: dict) -> dict:
     raise ValueError(f"unsupported geometry type {geometry['type']}")
 
 
+MAP_SELECTION = "pick"
+
+
 def township_map(towns: pd.DataFrame, locale: str, *, value_col: str, value_title: str,
-                 fmt: str = ".1%", height: int = 260) -> alt.Chart:
-    """Choropleth of the townships with a boundary; ``towns`` has name, boundary_geojson, value_col,
-    numerator and denominator columns."""
+                 fmt: str = ".1%", height: int = 260, selected: tuple[str, ...] = (), selectable: bool = False,
+                 scheme: str = "blues") -> alt.Chart:
+    """Choropleth of the townships with a boundary; ``towns`` has code, name, boundary_geojson,
+    ``value_col``, numerator and denominator. ``selected`` codes are outlined; with
+    ``selectable`` a click selects a township (selection parameter ``pick``, field ``code``)."""
     features = []
     for row in towns.itertuples(index=False):
         geom = getattr(row, "boundary_geojson")
-        if not geom:
+        if not isinstance(geom, str) or not geom:
             continue
         geometry = json.loads(geom)
         lon, lat = _label_point(geometry)
-        props = {"name": row.name, "value": getattr(row, value_col), "lon": lon, "lat": lat,
+        value = getattr(row, value_col)
+        props = {"code": getattr(row, "code", ""), "name": row.name, "value": None if pd.isna(value) else float(value),
+                 "lon": lon, "lat": lat,
                  "num": int(getattr(row, "numerator", 0)), "den": int(getattr(row, "denominator", 0))}
         features.append({"type": "Feature", "geometry": for_vega(geometry), "properties": props})
     data = alt.Data(values=features)
-    shapes = alt.Chart(data).mark_geoshape(stroke="white", strokeWidth=1.5).encode(
+    chosen = alt.FieldOneOfPredicate(field="code", oneOf=list(selected)) if selected else None
+    shapes = alt.Chart(data).transform_calculate(code="datum.properties.code").mark_geoshape().encode(
         color=alt.Color("properties.value:Q", title=value_title,
-                        scale=alt.Scale(scheme="blues"), legend=alt.Legend(format=fmt, orient="right")),
+                        scale=alt.Scale(scheme=scheme), legend=alt.Legend(format=fmt, orient="right")),
+        stroke=alt.condition(chosen, alt.value("#111827"), alt.value("white")) if chosen else alt.value("white"),
+        strokeWidth=alt.condition(chosen, alt.value(4), alt.value(1.5)) if chosen else alt.value(1.5),
         tooltip=[alt.Tooltip("properties.name:N", title=t("chart.township", locale)),
                  alt.Tooltip("properties.value:Q", title=value_title, format=fmt),
-                 alt.Tooltip("properties.num:Q", title="分子" if locale == "zh_CN" else "numerator", format=","),
-                 alt.Tooltip("properties.den:Q", title="分母" if locale == "zh_CN" else "denominator", format=",")],
+                 alt.Tooltip("properties.num:Q", title=t("chart.numerator", locale), format=","),
+                 alt.Tooltip("properties.den:Q", title=t("chart.denominator", locale), format=",")],
     )
+    if selectable:
+        shapes = shapes.add_params(alt.selection_point(fields=["code"], name=MAP_SELECTION, on="click"))
     where = dict(longitude="properties.lon:Q", latitude="properties.lat:Q", text="properties.name:N")
     halo = alt.Chart(data).mark_text(fontSize=12, fontWeight="bold", stroke="white", strokeWidth=3,
                                      strokeJoin="round").encode(**where)

@@ -346,3 +346,26 @@ def members_joined(session: Session, scope: Scope, start: dt.date, end: dt.date)
         .where(MC.c.changed_on.between(start, end), scope.where(E.c.township_id))
     )
     return int(session.execute(stmt).scalar_one())
+
+
+#: metric → (numerator column, denominator column); the denominator of a count is the operating total
+MAP_METRICS = {
+    "union_coverage": ("unionised", "operating"),
+    "membership": ("members_unionised", "employees_unionised"),
+    "party_coverage": ("with_party_org", "operating"),
+    "work_coverage": ("party_or_liaison_unionised", "unionised"),
+    "should_build": (f"pattern_{Pattern.SHOULD_BUILD.value}", "operating"),
+}
+RATE_METRICS = {"union_coverage", "membership", "party_coverage", "work_coverage"}
+
+
+def metric_by_township(by_town: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """township_id, code, name, numerator, denominator, value (a rate, or a count for should_build)."""
+    num, den = MAP_METRICS[metric]
+    out = by_town[["township_id", "code", "name"]].copy()
+    out["numerator"], out["denominator"] = by_town[num].to_numpy(), by_town[den].to_numpy()
+    if metric in RATE_METRICS:
+        out["value"] = [n / d if d else None for n, d in zip(out["numerator"], out["denominator"], strict=True)]
+    else:
+        out["value"] = out["numerator"].astype(float)
+    return out

@@ -129,3 +129,12 @@ def campaign_progress(url: str, scope: Scope, as_of: dt.date) -> pd.DataFrame:
 def action_items_by_owner(url: str, scope: Scope, as_of: dt.date) -> pd.DataFrame:
     with _session(url) as s:
         return followup.action_items_by_owner(s, scope, as_of)
+
+
+GAP_LIST_LIMIT = 200
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def gap_enterprises(url: str, scope: Scope, as_of: dt.date, pattern: str) -> pd.DataFrame:
+    with _session(url) as s:
+        return coverage.enterprises_in_pattern(s, scope, as_of, pattern, limit=GAP_LIST_LIMIT)

@@ -54,6 +54,23 @@ def init_from_url(towns: pd.DataFrame, user_scope: Scope, today: dt.date | None 
     st.session_state["town"] = [c for c in dict.fromkeys(st.query_params.get_all("town")) if c in set(allowed["code"])]
 
 
+PENDING_TOWN = "_pending_town"
+
+
+def request_towns(codes: list[str]) -> None:
+    """Ask for a new township filter from a page (e.g. a click on the map) and rerun; the filter
+    widget has already been drawn in this run, so the change is applied at the start of the next."""
+    st.session_state[PENDING_TOWN] = list(codes)
+    st.rerun()
+
+
+def apply_pending_towns() -> None:
+    pending = st.session_state.pop(PENDING_TOWN, None)
+    if pending is not None:
+        st.session_state["town"] = pending
+        _clear_notices()
+
+
 def _write_url(town_codes: tuple[str, ...], lang: str) -> None:
     if town_codes:
         if st.query_params.get_all("town") != list(town_codes):
@@ -116,6 +133,7 @@ def sidebar_filters(towns: pd.DataFrame, user_scope: Scope, today: dt.date | Non
         towns = towns[towns["id"].isin(user_scope.township_ids)]
     codes = dict(zip(towns["code"], towns["id"], strict=True))
     names = dict(zip(towns["code"], towns["name"], strict=True))
+    apply_pending_towns()
     st.session_state["town"] = [c for c in st.session_state.get("town", []) if c in codes]
     loc = current_locale()
     with st.sidebar:

@@ -20,7 +20,7 @@ from seed_data.demo import write_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("DANGONG_CHROMIUM", "/usr/bin/chromium")
-PAGES = ["/"]  # every page of the app; later issues add /map, /ledger, /cases, /meetings, /present
+PAGES = ["/", "/map"]  # every page of the app; later issues add /ledger, /cases, /meetings, /present
 
 pytestmark = pytest.mark.browser
 
@@ -104,7 +104,7 @@ def _open(browser, url, size=(1600, 1000), user="leader"):
     page.goto(url)
     _login(page, user)
     # "notRunning" is also the state before the first run starts: wait for content, then for the end
-    page.wait_for_selector("[data-testid=stMetric]", timeout=90_000)
+    page.wait_for_selector("[data-testid=stSidebar] [data-testid=stMultiSelect]", timeout=90_000)
     page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=90_000)
     return page
 
@@ -128,12 +128,15 @@ def _map_fill(png: bytes) -> tuple[float, int]:
 def test_every_page_renders_without_an_exception(server, browser, path):
     page = _open(browser, server + path)
     assert page.locator("[data-testid=stException]").count() == 0
-    assert page.locator("[data-testid=stMetric]").count() >= 6
+    if path == "/":
+        page.wait_for_selector("[data-testid=stMetric]", timeout=30_000)
+        assert page.locator("[data-testid=stMetric]").count() >= 6
     page.close()
 
 
 def test_seed_snapshot_in_the_browser_with_filled_map(server, browser):
     page = _open(browser, server + "/?asof=2002-12-31")
+    page.wait_for_selector("[data-testid=stMetric]", timeout=30_000)
     text = page.inner_text("[data-testid=stMain]")
     assert "585 / " in text and "52 / " in text
     # the mini map (second chart) is filled with township shapes: a blank map fails here
@@ -147,6 +150,28 @@ def test_seed_snapshot_in_the_browser_with_filled_map(server, browser):
         page.wait_for_timeout(500)
     assert filled > 0.15, f"only {filled:.1%} of the map is filled"
     assert shades >= 4, f"{shades} township shades: the shapes were not drawn one by one"
+    page.close()
+
+
+def test_map_page_draws_every_township_and_a_click_filters(server, browser):
+    page = _open(browser, server + "/map?asof=2002-12-31")
+    page.wait_for_function("document.querySelectorAll('[data-testid=stVegaLiteChart]').length >= 1", timeout=30_000)
+    chart = page.locator("[data-testid=stVegaLiteChart]").first
+    filled, shades = 0.0, 0
+    for _ in range(20):
+        filled, shades = _map_fill(chart.screenshot())
+        if filled > 0.3 and shades >= 6:
+            break
+        page.wait_for_timeout(500)
+    assert filled > 0.3 and shades >= 6, (filled, shades)
+    # click the middle of the lower row's third cell (云岗镇 in the schematic grid)
+    box = chart.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.72)
+    page.wait_for_function("location.search.includes('town=')", timeout=30_000)
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=30_000)
+    assert "乡镇下钻" in page.inner_text("[data-testid=stMain]")
+    assert page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect] span[title], "
+                        "[data-testid=stSidebar] [data-baseweb=tag]").count() >= 1
     page.close()
 
 
