@@ -43,6 +43,7 @@ def describe() -> dict[str, str]:
         "CPUs (nproc)": str(os.cpu_count() if not hasattr(os, "sched_getaffinity") else len(os.sched_getaffinity(0))),
         "memory (free -h)": _memory(),
         "OS": f"{platform.system()} {platform.release()}",
+        "load average at start (1/5/15 min)": " / ".join(f"{x:.2f}" for x in os.getloadavg()),
         "Python": sys.version.split()[0],
         "SQLite": sqlite3.sqlite_version,
         "Streamlit": _version("streamlit"),

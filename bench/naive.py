@@ -22,7 +22,7 @@ from models import rules
 from models.db import make_engine
 from models.enums import Pattern, UnionKind
 
-from bench.overview_sql import EXTRA, Dates
+from bench.overview_sql import EXTRA, GAP_LIMIT, Dates
 
 #: Every table the overview reads, loaded whole (``SELECT *``), as a naive page would.
 TABLES = ("township", "unit", "enterprise", "union_org", "union_coverage", "membership_change", "party_coverage",
@@ -134,9 +134,8 @@ def _overdue_items(t, day: dt.date) -> pd.DataFrame:
 
 def alerts(t: dict[str, pd.DataFrame], day: dt.date, flags: pd.DataFrame) -> dict[str, Any]:
     D = _ts(day)
-    gaps = flags[flags["pattern"] == Pattern.SHOULD_BUILD.value].merge(
-        t["enterprise"][["id", "name", "barrier"]], left_on="enterprise_id", right_on="id")
-    gaps = gaps.sort_values(["party_members", "name"], ascending=[False, True], kind="stable").head(200)
+    gaps = flags[flags["pattern"] == Pattern.SHOULD_BUILD.value]
+    top = gaps["party_members"].sort_values(ascending=False).head(GAP_LIMIT)
     items = _overdue_items(t, day).merge(t["unit"][["id", "name"]].rename(columns={"id": "unit_id", "name": "owner"}),
                                          left_on="owner_unit_id", right_on="unit_id")
     items = items.sort_values(["due_on", "id"]).head(50)
@@ -149,7 +148,9 @@ def alerts(t: dict[str, pd.DataFrame], day: dt.date, flags: pd.DataFrame) -> dic
                  & (cn["resolved_on"].isna() | (cn["resolved_on"] > D))]
     notices = notices[notices["enterprise_id"].isin(t["enterprise"]["id"])]
     return {
-        "should_build": list(zip(gaps["party_members"], gaps["name"], strict=True)),
+        # the list is "most Party members first": ties may come in any order, so keep the set and the counts
+        "should_build_ids": set(gaps["enterprise_id"].tolist()),
+        "should_build_top_members": [int(x) for x in top],
         "overdue_items": items["id"].tolist(),
         "overdue_leads": leads.sort_values(["notice_deadline", "id"]).head(50)["id"].tolist(),
         "n_overdue_leads": len(leads),
@@ -243,12 +244,14 @@ def compare(sql: dict[str, Any], naive: dict[str, Any]) -> list[str]:
         if a != naive[key]:
             problems.append(f"{key}: {a} != {naive[key]}")
     al = naive["alerts"]
-    gaps = sql["enterprises_in_pattern(should_build)"]
-    if list(zip(gaps["party_members"], gaps["name"], strict=True)) != al["should_build"]:
-        problems.append("should_build list differs")
-    exact = sql.get(EXTRA)
-    if exact is not None and list(zip(exact["party_members"], exact["name"], strict=True)) != al["should_build"]:
-        problems.append("should_build list (exact SQL) differs")
+    for key in ("enterprises_in_pattern(should_build)", EXTRA):
+        gaps = sql.get(key)
+        if gaps is None:
+            continue
+        ids = [int(x) for x in gaps["enterprise_id"]]
+        if ([int(x) for x in gaps["party_members"]] != al["should_build_top_members"]
+                or len(set(ids)) != len(ids) or not set(ids) <= al["should_build_ids"]):
+            problems.append(f"{key}: not the {GAP_LIMIT} should-build enterprises with most Party members")
     for key, col in (("overdue_items", "id"), ("overdue_leads", "id"), ("overdue_notices", "id")):
         if sql[key][col].tolist() != al[key]:
             problems.append(f"{key} differ")

@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -51,6 +52,18 @@ def _naive(ds: datasets.Dataset, d: overview_sql.Dates, repeat: int, cap: int | 
         "series_dates_all": len(d.series),
         "series_capped": n_dates < len(d.series),
     }
+
+
+def _git_state() -> str:
+    """``abc1234`` or ``abc1234 + uncommitted changes`` (read-only git calls; "" without git)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "dashboard", "models", "seed_data"], cwd=ROOT,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+    return head + (" + uncommitted changes" if dirty else "")
 
 
 def bench_size(label: str, n: int | None, args: argparse.Namespace, warmed: list[bool]) -> dict[str, Any]:
@@ -97,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-app", action="store_true", help="skip the AppTest measurement")
     p.add_argument("--no-naive", action="store_true", help="skip the naive way")
     p.add_argument("--output", type=Path, default=DOC, help="Markdown file to update (default docs/performance.md)")
-    p.add_argument("--no-write", action="store_true", help="print only; do not touch the Markdown file")
+    p.add_argument("--no-write", action="store_true",
+                   help="print only; write neither the Markdown file nor bench/results/latest.json")
     args = p.parse_args(argv)
     if args.repeat < 1:
         p.error("--repeat must be at least 1")
@@ -105,25 +119,32 @@ def main(argv: list[str] | None = None) -> int:
         sizes = [datasets.parse_size(s) for s in args.sizes.split(",") if s.strip()]
     except ValueError as exc:
         p.error(str(exc))
-    os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # "No runtime found" outside `streamlit run`
+    from bench.apptest import quiet_streamlit
+
+    quiet_streamlit()
 
     started, t0 = report.now(), time.perf_counter()
     warmed = [False]
     results: dict[str, Any] = {
         "started": started,
+        "commit": _git_state(),
         "repeat": args.repeat,
         "machine": machine.describe(),
         "page_uses_exact_gap_list": overview_sql.page_uses_exact_gap_list(),
         "sizes": [bench_size(label, n, args, warmed) for label, n in sizes],
     }
     results["elapsed"] = time.perf_counter() - t0
+    results["load_end"] = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    if results["commit"] != _git_state():
+        results["commit"] += " (the code changed during the run)"
     body = report.render(results)
     print(body)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, default=str, ensure_ascii=False), encoding="utf-8")
     if not args.no_write:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, default=str, ensure_ascii=False),
+                                             encoding="utf-8")
         report.write_doc(args.output, body)
-        _log(f"wrote {args.output}")
+        _log(f"wrote {args.output} and {RESULTS / 'latest.json'}")
     return 0
 
 
