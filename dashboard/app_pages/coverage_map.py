@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import charts
 from dashboard.i18n import fmt_int, fmt_pct, t
 from dashboard.queries.coverage import RATE_METRICS, kpis_from_counts, metric_by_township
-from dashboard.ui import data, state
+from dashboard.ui import chart, data, state
 from models import rules
 from models.enums import Pattern
 
@@ -35,10 +35,10 @@ values = metric_by_township(whole, metric).merge(
 
 left, right = st.columns([3, 1])
 with left:
-    chart = charts.township_map(values, loc, value_col="value", value_title=label, fmt=".1%" if is_rate else ",d",
-                                height=460, selected=filters.town_codes, selectable=True,
-                                scheme="blues" if is_rate else "oranges")
-    event = st.altair_chart(chart, width="stretch", on_select="rerun", key="map_select")
+    event = chart.show("township_map", values[["code", "name", "boundary_geojson", "value", "numerator", "denominator"]],
+                       loc, value_col="value", value_title=label, fmt=".1%" if is_rate else ",d", height=460,
+                       selected=filters.town_codes, selectable=True, scheme="blues" if is_rate else "oranges",
+                       key="map_select", on_select="rerun")
     st.caption(f"{definition} {t('map.click_hint', loc)} {t('map.schematic', loc)}")
 with right:
     st.markdown(f"**{t('map.tiles', loc)}**", help=t("map.tiles_help", loc))
@@ -74,7 +74,7 @@ if k.operating == 0:
     st.stop()
 a, b = st.columns([2, 3])
 with a:
-    st.altair_chart(charts.pattern_bar(k.patterns, loc), width="stretch")
+    chart.show("pattern_bar", k.patterns, loc)
     st.caption(" · ".join(f"{t(f'pattern.{p.value}', loc)} {fmt_int(k.patterns[p])} {t('unit.enterprises', loc)}"
                           for p in Pattern))
 with b:

@@ -7,11 +7,10 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts
 from dashboard.i18n import fmt_date, fmt_int, fmt_pct, fmt_pp, t
 from dashboard.queries.coverage import Rate, kpis_from_counts
 from dashboard.queries.scope import Scope
-from dashboard.ui import data
+from dashboard.ui import chart, data
 from dashboard.ui.widgets import kpi_card, status_badge
 from models.enums import Pattern
 
@@ -64,7 +63,7 @@ with cols[5]:
 left, right = st.columns([3, 2])
 with left:
     st.markdown(f"**{t('pattern.title', loc)}**", help=t("pattern.help", loc))
-    st.altair_chart(charts.pattern_bar(now.patterns, loc), width="stretch")
+    chart.show("pattern_bar", now.patterns, loc)
     st.caption(" · ".join(f"{t(f'pattern.{p.value}', loc)} {fmt_int(now.patterns[p])} {t('unit.enterprises', loc)}"
                           for p in Pattern))
 with right:
@@ -73,8 +72,8 @@ with right:
     m = by_town.merge(towns[["id", "boundary_geojson"]], left_on="township_id", right_on="id", how="left")
     m["numerator"], m["denominator"] = m["unionised"], m["operating"]
     m["value"] = [n / d if d else None for n, d in zip(m["numerator"], m["denominator"], strict=True)]
-    st.altair_chart(charts.township_map(m, loc, value_col="value", value_title=t("kpi.union_coverage", loc)),
-                    width="stretch")
+    chart.show("township_map", m[["code", "name", "boundary_geojson", "value", "numerator", "denominator"]], loc,
+               value_col="value", value_title=t("kpi.union_coverage", loc))
     missing = m[m["boundary_geojson"].isna()]["name"].tolist()
     st.caption(t("map.schematic", loc) + (" " + t("map.no_geometry", loc, names="、".join(missing)) if missing else ""))
 
@@ -106,9 +105,9 @@ with left:
     tab1, tab2 = st.tabs([t("trend.foundings", loc), t("trend.rates", loc)])
     with tab1:
         start = dt.date(max(1998, as_of.year - 9), 1, 1)
-        st.altair_chart(charts.foundings_chart(data.foundings_per_quarter(url, scope, start, as_of), loc), width="stretch")
+        chart.show("foundings_chart", data.foundings_per_quarter(url, scope, start, as_of), loc)
     with tab2:
-        st.altair_chart(charts.rates_chart(data.coverage_series(url, scope, as_of), loc), width="stretch")
+        chart.show("rates_chart", data.coverage_series(url, scope, as_of), loc)
 
 with right:
     st.markdown(f"**{t('alerts.title', loc)}**", help=t("alerts.rule", loc))
