@@ -128,6 +128,7 @@ def seed_callback(
     scale: Annotated[Optional[int], typer.Option("--scale", min=1, help="写入 N 家合成企业（需空库）/ write N synthetic enterprises")] = None,
     seed: Annotated[int, typer.Option(help="随机种子 / random seed")] = 7,
     batch_size: Annotated[int, typer.Option(min=100, help="批量插入的行数 / rows per batch")] = 50_000,
+    today: Annotated[Optional[str], typer.Option(help="故事截止日期 YYYY-MM-DD（默认今天），用于可复现的数据")] = None,
 ):
     """演示数据（seed demo）或规模测试数据（seed --scale N）。"""
     if ctx.invoked_subcommand is not None:
@@ -137,15 +138,18 @@ def seed_callback(
     if scale is None:
         typer.echo(ctx.get_help())
         raise typer.Exit(0)
+    from models.summary import rebuild_summaries
     from seed_data.scale import generate_scale
 
+    try:
+        day = dt.date.fromisoformat(today) if today else dt.date.today()
+    except ValueError:
+        raise CliError(f"日期格式错误：“{today}”，应为 YYYY-MM-DD") from None
     engine = _migrated_engine()
     t0 = time.monotonic()
     progress = _progress_printer("scale")
-    counts = generate_scale(engine, scale, seed=seed, batch_size=batch_size, progress=progress)
-    from models.summary import rebuild_summaries
-
-    counts |= rebuild_summaries(engine, progress=progress)
+    counts = generate_scale(engine, scale, seed=seed, batch_size=batch_size, today=day, progress=progress)
+    counts |= rebuild_summaries(engine, progress=progress, today=day)
     typer.echo(f"已写入 {scale:,} 家合成企业，用时 {time.monotonic() - t0:.1f} 秒 / wrote {scale:,} enterprises")
     for table, n in sorted(counts.items()):
         typer.echo(f"  {table:28s} {n:>12,}")
