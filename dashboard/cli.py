@@ -9,6 +9,7 @@ import datetime as dt
 import functools
 import sys
 import time
+from pathlib import Path
 from typing import Annotated, Callable, Optional
 
 import sqlalchemy as sa
@@ -19,9 +20,11 @@ app = typer.Typer(help="党工共建驾驶舱命令行 / dangong dashboard comma
 db_app = typer.Typer(help="数据库迁移 / database migrations", no_args_is_help=True)
 seed_app = typer.Typer(help="演示数据与规模数据 / demo and scale data", invoke_without_command=True)
 users_app = typer.Typer(help="账号管理 / user accounts", no_args_is_help=True)
+boundaries_app = typer.Typer(help="乡镇边界 / township boundaries", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(seed_app, name="seed")
 app.add_typer(users_app, name="users")
+app.add_typer(boundaries_app, name="boundaries")
 
 _state = {"debug": False}
 
@@ -366,6 +369,82 @@ def users_list():
         status = "disabled" if r["disabled"] else ("locked" if r["locked_until"] else "active")
         typer.echo(f"{r['username']:16} {r['role']:9} {','.join(r['townships']) or '—':12} {status:10} "
                    f"{r['display_name']} {r['email'] or ''}")
+
+
+# --------------------------------------------------------------------------- boundaries
+
+
+def _read_text_file(path: Path) -> str:
+    """The UTF-8 text of ``path``, or a CliError saying in one sentence why it cannot be read."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CliError(f"找不到文件 {path} / file not found") from None
+    except IsADirectoryError:
+        raise CliError(f"{path} 是目录，不是文件 / is a directory, not a file") from None
+    except PermissionError:
+        raise CliError(f"没有权限读取 {path} / permission denied") from None
+    except OSError as exc:
+        raise CliError(f"无法读取 {path}（{exc.strerror}）/ cannot read the file") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CliError(f"{path} 不是 UTF-8 编码（第 {exc.start + 1} 个字节起无法解码），GeoJSON 须为 UTF-8"
+                       f" / the file is not UTF-8") from None
+
+
+@boundaries_app.command("import")
+@friendly
+def boundaries_import(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="GeoJSON 文件（FeatureCollection，WGS 84 经纬度）")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查并报告，不写入 / validate and report, write nothing")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="有任何要素未匹配或无效时不写入并返回 1 / refuse on any problem")] = False,
+    schematic: Annotated[bool, typer.Option("--schematic", help="导入的边界标记为示意边界 / mark them schematic")] = False,
+):
+    """导入乡镇边界（按代码或名称匹配乡镇）/ import township boundaries from GeoJSON."""
+    from models.boundaries import BoundaryError, import_boundaries
+
+    text = _read_text_file(file)
+    engine = _migrated_engine()
+    try:
+        report = import_boundaries(engine, text, dry_run=dry_run, strict=strict, schematic=schematic,
+                                   actor=CLI_ACTOR)
+    except BoundaryError as exc:
+        raise CliError(f"{file}: {exc}") from None
+    for line in report.summary_lines():
+        typer.echo(line)
+    if strict and not report.ok:
+        _fail(f"{len(report.unmatched)} 个要素未能导入，严格模式下未写入任何数据"
+              f" / {len(report.unmatched)} feature(s) not importable; --strict wrote nothing")
+
+
+@boundaries_app.command("export")
+@friendly
+def boundaries_export(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="输出的 GeoJSON 文件；- 为标准输出")],
+    force: Annotated[bool, typer.Option("--force", help="覆盖已有文件 / overwrite an existing file")] = False,
+):
+    """导出当前乡镇边界为 GeoJSON（属性 code、name、schematic）/ export the boundaries."""
+    import json
+
+    from models.boundaries import export_boundaries
+
+    fc, without = export_boundaries(_migrated_engine())
+    text = json.dumps(fc, ensure_ascii=False, indent=1) + "\n"
+    if str(file) == "-":
+        sys.stdout.write(text)
+    else:
+        if file.exists() and not force:
+            raise CliError(f"{file} 已存在；加 --force 覆盖 / the file exists; add --force to overwrite it")
+        try:
+            file.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise CliError(f"无法写入 {file}（{exc.strerror}）/ cannot write the file") from None
+    to_stderr = str(file) == "-"  # keep standard output pure GeoJSON
+    typer.echo(f"已导出 {len(fc['features'])} 个乡镇的边界 / exported {len(fc['features'])} boundaries", err=to_stderr)
+    if without:
+        typer.echo("无边界、未导出 / no boundary, not exported: " + "、".join(f"{n}（{c}）" for c, n in without),
+                   err=to_stderr)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -39,7 +39,9 @@ with left:
                        loc, value_col="value", value_title=label, fmt=".1%" if is_rate else ",d", height=460,
                        selected=filters.town_codes, selectable=True, scheme="blues" if is_rate else "oranges",
                        key="map_select", on_select="rerun")
-    st.caption(f"{definition} {t('map.click_hint', loc)} {t('map.schematic', loc)}")
+    towns_all = data.townships(url)
+    schematic = bool(towns_all["boundary_is_schematic"].astype(bool)[towns_all["boundary_geojson"].notna()].any())
+    st.caption(f"{definition} {t('map.click_hint', loc)}" + (f" {t('map.schematic', loc)}" if schematic else ""))
 with right:
     st.markdown(f"**{t('map.tiles', loc)}**", help=t("map.tiles_help", loc))
     tiles = pd.DataFrame({

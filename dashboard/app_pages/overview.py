@@ -75,7 +75,9 @@ with right:
     chart.show("township_map", m[["code", "name", "boundary_geojson", "value", "numerator", "denominator"]], loc,
                value_col="value", value_title=t("kpi.union_coverage", loc))
     missing = m[m["boundary_geojson"].isna()]["name"].tolist()
-    st.caption(t("map.schematic", loc) + (" " + t("map.no_geometry", loc, names="、".join(missing)) if missing else ""))
+    schematic = bool(towns["boundary_is_schematic"].astype(bool)[towns["boundary_geojson"].notna()].any())
+    st.caption((t("map.schematic", loc) if schematic else "")
+               + (" " + t("map.no_geometry", loc, names="、".join(missing)) if missing else ""))
 
 # ------------------------------------------------------------------ campaign progress
 progress = data.campaign_progress(url, scope, as_of)

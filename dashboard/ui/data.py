@@ -65,9 +65,10 @@ def townships(url: str) -> pd.DataFrame:
     with _engine(url).connect() as conn:
         return pd.DataFrame(
             conn.execute(sa.text(
-                "SELECT id, code, name, kind, boundary_geojson FROM township ORDER BY sort_order, code"
+                "SELECT id, code, name, kind, boundary_geojson, boundary_is_schematic FROM township "
+                "ORDER BY sort_order, code"
             )).mappings().all(),
-            columns=["id", "code", "name", "kind", "boundary_geojson"],
+            columns=["id", "code", "name", "kind", "boundary_geojson", "boundary_is_schematic"],
         )
 
 
@@ -138,3 +139,19 @@ GAP_LIST_LIMIT = 200
 def gap_enterprises(url: str, scope: Scope, as_of: dt.date, pattern: str) -> pd.DataFrame:
     with _session(url) as s:
         return coverage.enterprises_in_pattern(s, scope, as_of, pattern, limit=GAP_LIST_LIMIT)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=256)
+def ledger_page(url: str, scope: Scope, as_of: dt.date, query):
+    from dashboard.queries import ledger
+
+    with _session(url) as s:
+        return ledger.ledger_page(s, scope, as_of, query)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=256)
+def enterprise_detail(url: str, scope: Scope, enterprise_id: int, as_of: dt.date):
+    from dashboard.queries import ledger
+
+    with _session(url) as s:
+        return ledger.enterprise_detail(s, scope, enterprise_id, as_of)

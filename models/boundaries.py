@@ -1,0 +1,533 @@
+"""Import (and export) of township boundaries from GeoJSON (no Streamlit).
+
+A district replaces the demo's schematic boundaries with real ones by importing a GeoJSON
+``FeatureCollection`` (``dangong boundaries import FILE``). The steps are pure and separately
+testable:
+
+* ``read_geojson(text)`` — the file: valid JSON, a FeatureCollection (a single Feature is
+  wrapped), every feature an object of type ``Feature``; otherwise ``BoundaryError`` saying where.
+* ``check_geometry(geometry)`` — one feature's geometry: a valid Polygon or MultiPolygon in
+  WGS 84 longitude/latitude, or a one-sentence reason.
+* ``match_features(fc, townships)`` — which feature belongs to which township (by code, else by
+  name), which features are left over and why, which townships got nothing: a ``BoundaryReport``.
+* ``import_boundaries(engine, text, …)`` — all of the above, then the matched geometries are
+  stored in one transaction with one audit event (counts only, never coordinates).
+
+Feature numbers in messages are 1-based, in file order. Townships that the file does not cover
+keep whatever boundary they had. Coverage summaries do not depend on boundaries, so nothing is
+rebuilt.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Literal, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+#: Property keys holding a township code, tried in this order.
+CODE_KEYS = ("code", "township_code", "CODE", "adcode")
+#: Property keys holding a township name, tried in this order.
+NAME_KEYS = ("name", "NAME", "township", "乡镇", "街道")
+#: Suffixes a name may carry or lack (longest first, so 街道 is not read as …道).
+NAME_SUFFIXES = ("街道", "镇", "乡")
+
+AUDIT_ACTION = "boundaries_import"
+
+
+class BoundaryError(ValueError):
+    """A problem with the file as a whole, in one sentence (Chinese, with an English gloss)."""
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_geojson(text: str) -> dict:
+    """The FeatureCollection in ``text`` (a single Feature is wrapped into one).
+
+    Raises ``BoundaryError`` for invalid JSON (with line and column), another top-level type,
+    a missing or empty ``features`` list, or an element of it that is not a Feature object.
+    """
+    if text.startswith("\ufeff"):  # a byte-order mark left by some editors
+        text = text[1:]
+    if not text.strip():
+        raise BoundaryError("文件为空 / the file is empty")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BoundaryError(
+            f"第 {exc.lineno} 行第 {exc.colno} 列：JSON 语法错误（{exc.msg}）"
+            f" / line {exc.lineno}, column {exc.colno}: invalid JSON ({exc.msg})"
+        ) from None
+    except RecursionError:
+        raise BoundaryError("JSON 嵌套过深，无法读取 / the JSON is nested too deeply to read") from None
+    if not isinstance(data, dict):
+        raise BoundaryError(
+            f"文件顶层是{_json_kind(data)[0]}，应为 GeoJSON 对象（FeatureCollection）"
+            f" / the top level is {_json_kind(data)[1]}, not a GeoJSON FeatureCollection object"
+        )
+    kind = data.get("type")
+    if kind == "Feature":
+        data = {"type": "FeatureCollection", "features": [data]}
+    elif kind != "FeatureCollection":
+        shown = "缺失 / missing" if kind is None else json.dumps(kind, ensure_ascii=False)
+        raise BoundaryError(
+            f"顶层 type 为 {shown}，应为 FeatureCollection 或 Feature"
+            f" / the top-level type is {shown}, expected FeatureCollection or Feature"
+        )
+    features = data.get("features")
+    if not isinstance(features, list):
+        raise BoundaryError(
+            "FeatureCollection 缺少 features 列表 / the FeatureCollection has no \"features\" list"
+        )
+    if not features:
+        raise BoundaryError("features 列表为空，文件中没有任何边界 / the \"features\" list is empty")
+    for i, feature in enumerate(features, start=1):
+        if not isinstance(feature, dict):
+            raise BoundaryError(
+                f"第 {i} 个要素（feature {i}）是{_json_kind(feature)[0]}，应为 Feature 对象"
+                f" / feature {i} is {_json_kind(feature)[1]}, not a Feature object"
+            )
+        if feature.get("type") != "Feature":
+            shown = "缺失" if "type" not in feature else json.dumps(feature.get("type"), ensure_ascii=False)
+            raise BoundaryError(
+                f"第 {i} 个要素（feature {i}）的 type 为 {shown}，应为 Feature"
+                f" / feature {i} has type {shown}, expected Feature"
+            )
+    return data
+
+
+def _json_kind(value: Any) -> tuple[str, str]:
+    """What a JSON value is, (zh, en)."""
+    if value is None:
+        return "null", "null"
+    if isinstance(value, bool):
+        return "布尔值", "a boolean"
+    if isinstance(value, (int, float)):
+        return "数字", "a number"
+    if isinstance(value, str):
+        return "字符串", "a string"
+    if isinstance(value, list):
+        return "数组", "an array"
+    return "对象", "an object"
+
+
+# --------------------------------------------------------------------------- geometry
+
+
+def check_geometry(geometry: Any) -> str | None:
+    """None when ``geometry`` is a valid Polygon or MultiPolygon, else a one-sentence reason.
+
+    Valid: coordinates nested as GeoJSON requires; every position two or three finite numbers,
+    longitude in [-180, 180] and latitude in [-90, 90] (WGS 84); every ring closed (first
+    position equals the last) with at least 4 positions. Ring orientation is not checked (the
+    map rewinds rings for drawing).
+    """
+    if geometry is None:
+        return "没有几何（geometry 为 null 或缺失）/ the feature has no geometry"
+    if not isinstance(geometry, dict):
+        return f"geometry 是{_json_kind(geometry)[0]}，应为对象 / the geometry is {_json_kind(geometry)[1]}, not an object"
+    kind = geometry.get("type")
+    coords = geometry.get("coordinates")
+    if kind == "Polygon":
+        return _check_polygon(coords, where_zh="", where_en="")
+    if kind == "MultiPolygon":
+        if not isinstance(coords, list) or not coords:
+            return ("MultiPolygon 的 coordinates 应为非空数组（多边形列表）"
+                    " / MultiPolygon coordinates must be a non-empty array of polygons")
+        for p, polygon in enumerate(coords, start=1):
+            reason = _check_polygon(polygon, where_zh=f"第 {p} 个多边形", where_en=f"polygon {p}")
+            if reason:
+                return reason
+        return None
+    shown = "缺失" if kind is None else json.dumps(kind, ensure_ascii=False)
+    return (f"几何类型为 {shown}，只接受 Polygon 或 MultiPolygon"
+            f" / geometry type {shown} is not accepted, only Polygon or MultiPolygon")
+
+
+def _check_polygon(rings: Any, *, where_zh: str, where_en: str) -> str | None:
+    if not isinstance(rings, list) or not rings:
+        what_zh = f"{where_zh}的坐标" if where_zh else "Polygon 的 coordinates"
+        what_en = f"{where_en} coordinates" if where_en else "Polygon coordinates"
+        return f"{what_zh}应为非空数组（环的列表）/ {what_en} must be a non-empty array of rings"
+    for r, ring in enumerate(rings, start=1):
+        here_zh = f"{where_zh}第 {r} 个环"
+        here_en = f"{where_en + ', ' if where_en else ''}ring {r}"
+        if not isinstance(ring, list):
+            return f"{here_zh}不是数组 / {here_en} is not an array of positions"
+        for k, position in enumerate(ring, start=1):
+            reason = _check_position(position)
+            if reason:
+                zh, en = reason
+                return f"{here_zh}第 {k} 个点{zh} / {here_en}, position {k}: {en}"
+        if len(ring) < 4:
+            return (f"{here_zh}只有 {len(ring)} 个点，闭合环至少需要 4 个"
+                    f" / {here_en} has {len(ring)} positions, a closed ring needs at least 4")
+        if list(ring[0]) != list(ring[-1]):
+            return (f"{here_zh}未闭合（首点 {_pos(ring[0])} 与末点 {_pos(ring[-1])} 不同）"
+                    f" / {here_en} is not closed (first position differs from last)")
+    return None
+
+
+def _pos(position: list) -> str:
+    return "[" + ", ".join(repr(v) for v in position) + "]"
+
+
+def _check_position(position: Any) -> tuple[str, str] | None:
+    """(zh, en) reason fragments for a bad position, else None."""
+    if not isinstance(position, list):
+        return (f"是{_json_kind(position)[0]}，应为 [经度, 纬度] 数组",
+                f"{_json_kind(position)[1]}, not a [longitude, latitude] array")
+    if len(position) not in (2, 3):
+        return (f"有 {len(position)} 个数值，应为 2 个（经度、纬度）或 3 个（含高程）",
+                f"has {len(position)} values, expected 2 (longitude, latitude) or 3 (with elevation)")
+    for value in position:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            shown = json.dumps(value, ensure_ascii=False)
+            return (f"的坐标 {shown} 不是数字", f"coordinate {shown} is not a number")
+        if not math.isfinite(value):
+            shown = json.dumps(value)  # NaN, Infinity, -Infinity
+            return (f"的坐标 {shown} 不是有限数", f"coordinate {shown} is not a finite number")
+    lon, lat = position[0], position[1]
+    if not -180 <= lon <= 180 or not -90 <= lat <= 90:
+        if abs(lon) > 180 or abs(lat) > 180:
+            hint_zh, hint_en = "，似为投影坐标，请转换为 WGS 84 经纬度（EPSG:4326）", "; projected coordinates? convert to WGS 84 (EPSG:4326)"
+        elif abs(lat) > 90 and abs(lon) <= 90:
+            hint_zh, hint_en = "，经纬度是否颠倒（应为 [经度, 纬度]）", "; are longitude and latitude swapped? GeoJSON is [longitude, latitude]"
+        else:
+            hint_zh = hint_en = ""
+        if not -180 <= lon <= 180:
+            return (f"的经度 {lon} 超出 [-180, 180]{hint_zh}", f"longitude {lon} is outside [-180, 180]{hint_en}")
+        return (f"的纬度 {lat} 超出 [-90, 90]{hint_zh}", f"latitude {lat} is outside [-90, 90]{hint_en}")
+    return None
+
+
+# --------------------------------------------------------------------------- matching
+
+
+@dataclass(frozen=True)
+class MatchedFeature:
+    index: int  # 1-based position in the file
+    township_id: int
+    code: str
+    name: str
+    how: Literal["code", "name"]
+    geometry: dict = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class UnmatchedFeature:
+    index: int  # 1-based position in the file
+    code: str | None  # the feature's own code / name properties, as found
+    name: str | None
+    reason: str  # one sentence, Chinese with an English gloss
+    problem: Literal["no_properties", "no_match", "ambiguous", "invalid_geometry", "duplicate"]
+    township_code: str | None = None  # the township it would have matched, when known
+
+
+@dataclass(frozen=True)
+class MissingTownship:
+    township_id: int
+    code: str
+    name: str
+    #: what it keeps: "real" / "schematic" boundary or "none"; None when not known (pure matching)
+    keeps: Literal["real", "schematic", "none"] | None = None
+
+
+@dataclass
+class BoundaryReport:
+    """What a file would do (``match_features``) or did (``import_boundaries``)."""
+
+    total_features: int
+    matched: list[MatchedFeature]
+    unmatched: list[UnmatchedFeature]
+    missing: list[MissingTownship]
+    #: features whose properties say ``"schematic": true`` (the import still stores them as
+    #: real unless asked for ``schematic=True``)
+    flagged_schematic: int = 0
+    #: "matched" (nothing attempted yet), "stored", "dry_run", "refused" (strict), "nothing"
+    status: Literal["matched", "stored", "dry_run", "refused", "nothing"] = "matched"
+    stored_as_schematic: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """Every feature was matched to a township with a valid geometry."""
+        return not self.unmatched
+
+    def counts(self) -> dict[str, int]:
+        return {"features": self.total_features, "matched": len(self.matched),
+                "unmatched": len(self.unmatched), "missing": len(self.missing)}
+
+    def summary_lines(self, locale: str = "zh") -> list[str]:
+        """Human-readable lines: counts, the outcome, each unmatched feature, missing townships."""
+        en = locale.lower().startswith("en")
+        c = self.counts()
+        lines = [
+            (f"{c['features']} feature(s) in the file: {c['matched']} matched, {c['unmatched']} not imported."
+             if en else
+             f"文件共 {c['features']} 个要素：匹配 {c['matched']} 个，未导入 {c['unmatched']} 个。")
+        ]
+        kind_en = "schematic" if self.stored_as_schematic else "real"
+        kind_zh = "示意边界" if self.stored_as_schematic else "真实边界"
+        lines.append({
+            "stored": (f"Stored the boundaries of {c['matched']} township(s), marked as {kind_en}." if en
+                       else f"已写入 {c['matched']} 个乡镇的边界（标记为{kind_zh}）。"),
+            "dry_run": ("Dry run: nothing was written." if en else "试运行：未写入任何数据。"),
+            "refused": ("Strict mode: nothing was written because some features were not imported." if en
+                        else "严格模式：存在未导入的要素，未写入任何数据。"),
+            "nothing": ("No feature matched a township: nothing was written." if en
+                        else "没有要素匹配到乡镇：未写入任何数据。"),
+            "matched": ("Not written yet." if en else "尚未写入。"),
+        }[self.status])
+        if self.flagged_schematic and not self.stored_as_schematic and self.status in ("stored", "dry_run"):
+            done = self.status == "stored"
+            lines.append(
+                f"Note: {self.flagged_schematic} feature(s) say \"schematic\": true but "
+                f"{'were' if done else 'would be'} stored as real boundaries (--schematic keeps them schematic)."
+                if en else
+                f"注意：{self.flagged_schematic} 个要素标注 \"schematic\": true，但{'已' if done else '将'}按真实边界写入"
+                "（加 --schematic 可保留示意标记）。"
+            )
+        for m in self.matched:
+            how = ("by code" if m.how == "code" else "by name") if en else ("按代码" if m.how == "code" else "按名称")
+            lines.append(f"  ✓ {m.name} ({m.code}) ← feature {m.index}, {how}" if en
+                         else f"  ✓ {m.name}（{m.code}）← 第 {m.index} 个要素，{how}")
+        if self.unmatched:
+            lines.append("Features not imported:" if en else "未导入的要素：")
+            for u in self.unmatched:
+                props = ", ".join(f"{k}={v}" for k, v in (("code", u.code), ("name", u.name)) if v is not None)
+                label = f"feature {u.index}" + (f" ({props})" if props else "") if en \
+                    else f"第 {u.index} 个要素" + (f"（{props}）" if props else "")
+                lines.append(f"  ✗ {label}: {u.reason}" if en else f"  ✗ {label}：{u.reason}")
+        if self.missing:
+            lines.append("Townships without a boundary from this file (they keep their current one):" if en
+                         else "本文件未提供边界的乡镇（保留原有边界）：")
+            keeps_en = {"real": "keeps its real boundary", "schematic": "keeps its schematic boundary",
+                        "none": "has no boundary", None: ""}
+            keeps_zh = {"real": "保留原有真实边界", "schematic": "保留原有示意边界", "none": "无边界", None: ""}
+            for t in self.missing:
+                if en:
+                    lines.append(f"  · {t.name} ({t.code})" + (f": {keeps_en[t.keeps]}" if t.keeps else ""))
+                else:
+                    lines.append(f"  · {t.name}（{t.code}）" + (f"：{keeps_zh[t.keeps]}" if t.keeps else ""))
+        return lines
+
+
+def _normalise(value: Any) -> str | None:
+    """A property value as a comparable string (whitespace removed), or None when empty."""
+    if value is None or isinstance(value, (bool, dict, list)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # adcode 220202001.0 → "220202001"
+    text = "".join(str(value).split())
+    return text or None
+
+
+def _first(props: dict, keys: Sequence[str]) -> list[str]:
+    """The non-empty values of ``keys`` in ``props``, in key order (duplicates dropped)."""
+    found: list[str] = []
+    for key in keys:
+        value = _normalise(props.get(key))
+        if value is not None and value not in found:
+            found.append(value)
+    return found
+
+
+def _strip_suffix(name: str) -> str | None:
+    for suffix in NAME_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return None
+
+
+class _Index:
+    def __init__(self, townships: Iterable[tuple[int, str, str]]):
+        self.towns = [(int(i), str(c), str(n)) for i, c, n in townships]
+        self.by_code = {"".join(t[1].split()): t for t in self.towns}
+        self.by_code_folded: dict[str, list] = {}
+        for t in self.towns:
+            self.by_code_folded.setdefault("".join(t[1].split()).casefold(), []).append(t)
+        self.by_name = {"".join(t[2].split()): t for t in self.towns}
+
+    def code(self, value: str):
+        if value in self.by_code:
+            return self.by_code[value]
+        folded = self.by_code_folded.get(value.casefold(), [])
+        return folded[0] if len(folded) == 1 else None
+
+    def name(self, value: str) -> tuple[Any, list]:
+        """(township, []) for a match, (None, candidates) when ambiguous, (None, []) for none."""
+        if value in self.by_name:
+            return self.by_name[value], []
+        base = _strip_suffix(value)
+        candidates = []
+        for norm, t in self.by_name.items():
+            # the file lacks the suffix the township has, or has one the township lacks
+            if _strip_suffix(norm) == value or (base is not None and base == norm):
+                candidates.append(t)
+        if len(candidates) == 1:
+            return candidates[0], []
+        return None, candidates
+
+
+def match_features(fc: dict, townships: Iterable[tuple[int, str, str]]) -> BoundaryReport:
+    """Match the features of ``fc`` (from ``read_geojson``) to ``townships`` (id, code, name).
+
+    A feature matches by code (``CODE_KEYS``, first key whose value is a township code), else by
+    name (``NAME_KEYS``; whitespace ignored; a name equal to the township's name without its
+    final 街道/镇/乡, or the township's name plus one, matches when only one township fits).
+    A feature is left unmatched, with the reason, when it matches no township, when its geometry
+    is invalid, or when an earlier feature already gave that township a boundary (duplicate).
+    """
+    index = _Index(townships)
+    matched: list[MatchedFeature] = []
+    unmatched: list[UnmatchedFeature] = []
+    taken: dict[int, int] = {}  # township id -> feature index
+    flagged = 0
+    features = fc["features"]
+    for i, feature in enumerate(features, start=1):
+        props = feature.get("properties")
+        props = props if isinstance(props, dict) else {}
+        if props.get("schematic") is True:
+            flagged += 1
+        codes, names = _first(props, CODE_KEYS), _first(props, NAME_KEYS)
+        shown_code, shown_name = (codes[0] if codes else None), (names[0] if names else None)
+
+        town, how, ambiguous = None, None, []
+        for value in codes:
+            town = index.code(value)
+            if town:
+                how = "code"
+                break
+        if town is None:
+            for value in names:
+                town, candidates = index.name(value)
+                if town:
+                    how = "name"
+                    break
+                ambiguous = ambiguous or candidates
+
+        geometry = feature.get("geometry")
+        bad_geometry = check_geometry(geometry)
+
+        def miss(reason: str, problem: str) -> None:
+            unmatched.append(UnmatchedFeature(i, shown_code, shown_name, reason, problem,  # type: ignore[arg-type]
+                                              town[1] if town else None))
+
+        if bad_geometry:
+            reason = f"几何无效（invalid geometry）：{bad_geometry}"
+            if town is None and not (codes or names):
+                reason += "；且没有 code 或 name 属性（no code or name property either）"
+            elif town is None:
+                reason += "；且未找到对应乡镇（no matching township either）"
+            miss(reason, "invalid_geometry")
+        elif not (codes or names):
+            miss("没有 code 或 name 等属性，无法匹配乡镇 / no code or name property to match a township on",
+                 "no_properties")
+        elif town is None and ambiguous:
+            which = "、".join(f"{t[2]}（{t[1]}）" for t in ambiguous)
+            miss(f"名称可对应多个乡镇：{which}，请改用代码或全称 / the name fits several townships; use the code or full name",
+                 "ambiguous")
+        elif town is None:
+            miss("未找到代码或名称相符的乡镇 / no township with this code or name", "no_match")
+        elif town[0] in taken:
+            miss(f"{town[2]}（{town[1]}）已由第 {taken[town[0]]} 个要素提供边界，此要素重复"
+                 f" / duplicate: feature {taken[town[0]]} already gave {town[1]} its boundary", "duplicate")
+        else:
+            taken[town[0]] = i
+            matched.append(MatchedFeature(i, town[0], town[1], town[2], how, geometry))  # type: ignore[arg-type]
+    missing = [MissingTownship(t[0], t[1], t[2]) for t in index.towns if t[0] not in taken]
+    return BoundaryReport(total_features=len(features), matched=matched, unmatched=unmatched, missing=missing,
+                          flagged_schematic=flagged)
+
+
+# --------------------------------------------------------------------------- database
+
+
+def _township_table() -> sa.Table:
+    from models.tables import Township
+
+    return Township.__table__  # type: ignore[attr-defined]
+
+
+def import_boundaries(engine: Engine, text: str, *, dry_run: bool = False, strict: bool = False,
+                      schematic: bool = False, actor: str | None = None) -> BoundaryReport:
+    """Read, validate and match ``text``; store the matched boundaries unless told not to.
+
+    * ``dry_run``: validate and report, write nothing (status ``dry_run``).
+    * ``strict``: write nothing when any feature is unmatched or invalid (status ``refused``).
+    * otherwise the matched geometries are stored (``boundary_is_schematic = schematic``) in one
+      transaction with one ``boundaries_import`` audit event (counts and codes, no coordinates);
+      status ``stored``, or ``nothing`` when no feature matched.
+
+    A file-level problem raises ``BoundaryError`` before anything is written. Townships the file
+    does not cover keep their boundary (``report.missing[*].keeps`` says which).
+    """
+    from sqlalchemy.orm import Session
+
+    from models.accounts import audit
+
+    fc = read_geojson(text)
+    table = _township_table()
+    with Session(engine) as session:
+        with session.begin():
+            rows = session.execute(
+                sa.select(table.c.id, table.c.code, table.c.name, table.c.boundary_geojson,
+                          table.c.boundary_is_schematic).order_by(table.c.sort_order, table.c.code)
+            ).all()
+            report = match_features(fc, [(r.id, r.code, r.name) for r in rows])
+            current = {r.id: r for r in rows}
+            report.missing = [
+                MissingTownship(t.township_id, t.code, t.name,
+                                "none" if not current[t.township_id].boundary_geojson
+                                else "schematic" if current[t.township_id].boundary_is_schematic else "real")
+                for t in report.missing
+            ]
+            report.stored_as_schematic = schematic
+            if dry_run:
+                report.status = "dry_run"
+                return report
+            if strict and not report.ok:
+                report.status = "refused"
+                return report
+            if not report.matched:
+                report.status = "nothing"
+                return report
+            for m in report.matched:
+                session.execute(
+                    table.update().where(table.c.id == m.township_id).values(
+                        boundary_geojson=json.dumps(m.geometry, ensure_ascii=False),
+                        boundary_is_schematic=schematic,
+                    )
+                )
+            counts = report.counts()
+            audit(session, AUDIT_ACTION, username=actor, entity="township",
+                  detail=" ".join(f"{k}={v}" for k, v in counts.items()) + f" schematic={str(schematic).lower()}",
+                  after={**counts, "matched_codes": [m.code for m in report.matched],
+                         "missing_codes": [t.code for t in report.missing],
+                         "unmatched_features": [u.index for u in report.unmatched]})
+            report.status = "stored"
+    return report
+
+
+def export_boundaries(engine: Engine) -> tuple[dict, list[tuple[str, str]]]:
+    """The current boundaries as a FeatureCollection (properties code, name, schematic), and the
+    (code, name) of townships that have no boundary (not in the collection)."""
+    table = _township_table()
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(table.c.code, table.c.name, table.c.boundary_geojson, table.c.boundary_is_schematic)
+            .order_by(table.c.sort_order, table.c.code)
+        ).all()
+    features, without = [], []
+    for r in rows:
+        if not r.boundary_geojson:
+            without.append((r.code, r.name))
+            continue
+        features.append({"type": "Feature",
+                         "properties": {"code": r.code, "name": r.name, "schematic": bool(r.boundary_is_schematic)},
+                         "geometry": json.loads(r.boundary_geojson)})
+    return {"type": "FeatureCollection", "name": "dangong_township_boundaries", "features": features}, without
