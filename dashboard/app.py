@@ -29,6 +29,8 @@ def pages_for(user: auth.CurrentUser | None, locale: str) -> dict:
                     url_path="", default=True),
             st.Page(ROOT / "dashboard/app_pages/coverage_map.py", title=t("nav.map", locale), icon=":material/map:",
                     url_path="map"),
+            st.Page(ROOT / "dashboard/app_pages/ledger.py", title=t("nav.ledger", locale), icon=":material/table_view:",
+                    url_path="ledger"),
         ],
     }
     if user is None or user.can(Role.ADMIN):

@@ -93,6 +93,9 @@ class Enterprise(SQLModel, table=True):
         sa.CheckConstraint("party_members <= employees", name="ck_enterprise_members_le_employees"),
         _period_check("registered_on", "closed_on", "ck_enterprise_dates"),
         sa.Index("ix_enterprise_township_dates", "township_id", "registered_on", "closed_on"),
+        # the ledger sorted by size: walk the index and stop after a page (0004)
+        sa.Index("ix_enterprise_employees", "employees"),
+        sa.Index("ix_enterprise_party_members", "party_members"),
     )
     id: int | None = Field(default=None, primary_key=True)
     uscc: str = Field(max_length=18, min_length=18, unique=True)  # 统一社会信用代码

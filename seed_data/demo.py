@@ -560,8 +560,13 @@ class _Builder:
         # Joint Party branches (联合党支部) from 2008 for small unionised enterprises with members.
         candidates = [e for e in self.ents if e.category == "E" and e.party_members > 0 and e.party_on is None]
         r.shuffle(candidates)
+        by_town_c: dict[str, list[_Ent]] = defaultdict(list)
+        for e in candidates:
+            by_town_c[e.township].append(e)
+        groups = [g[:4] for _, g in sorted(by_town_c.items()) if len(g) >= 3]  # one township per joint branch
+        r.shuffle(groups)
         for k in range(3):
-            group = candidates[k * 4:(k + 1) * 4]
+            group = groups[k] if k < len(groups) else []
             if not group or D(2008 + 3 * k, 7, 1) >= today:
                 break
             founded = D(2008 + 3 * k, 7, 1)
@@ -804,6 +809,7 @@ class _Builder:
 
     def enterprise_meetings(self) -> None:
         r, today = self.rng, self.today
+        models_ = {self.by_name[n].id for n in facts.MODEL_ENTERPRISES}
         for ent in self.ents:
             if not (ent.union_on and ent.party_on and ent.party_org):
                 continue
@@ -812,7 +818,7 @@ class _Builder:
             ename = self.data.rows["enterprise"][ent.id - 1]["name"]
             porg = self.data.rows["party_org"][ent.party_org - 1]["name"]
             for year in range(start.year, end.year + 1):
-                if r.random() > 0.5:
+                if r.random() > 0.5 and ent.id not in models_:  # the models meet every year
                     continue
                 held = self.date_between(max(start, D(year, 1, 1)), min(end - dt.timedelta(1), D(year, 12, 31)))
                 if held <= start or held >= end:

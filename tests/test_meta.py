@@ -85,3 +85,11 @@ def test_the_import_rule_check_would_notice_an_offender(tmp_path):
 
 def test_no_legacy_pages_folder():
     assert not (ROOT / "dashboard" / "pages").exists()
+
+
+def test_every_history_kind_of_the_ledger_has_a_label():
+    from dashboard.queries.ledger import HISTORY_KINDS
+
+    for kind in HISTORY_KINDS:
+        for loc in CATALOGUES:
+            assert t(f"hist.{kind}", loc)

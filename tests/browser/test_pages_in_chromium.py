@@ -20,7 +20,7 @@ from seed_data.demo import write_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("DANGONG_CHROMIUM", "/usr/bin/chromium")
-PAGES = ["/", "/map"]  # every page of the app; later issues add /ledger, /cases, /meetings, /present
+PAGES = ["/", "/map", "/ledger", "/admin"]  # every page of the app (/admin as the admin user)
 
 pytestmark = pytest.mark.browser
 
@@ -126,7 +126,7 @@ def _map_fill(png: bytes) -> tuple[float, int]:
 
 @pytest.mark.parametrize("path", PAGES)
 def test_every_page_renders_without_an_exception(server, browser, path):
-    page = _open(browser, server + path)
+    page = _open(browser, server + path, user="admin" if path == "/admin" else "leader")
     assert page.locator("[data-testid=stException]").count() == 0
     if path == "/":
         page.wait_for_selector("[data-testid=stMetric]", timeout=30_000)

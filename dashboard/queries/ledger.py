@@ -1,0 +1,625 @@
+"""The enterprise ledger (企业台账): a searchable, sortable, paged list of the operating enterprises
+in scope as of a date, and one enterprise's detail with its dated history.
+
+Everything is filtered, sorted and paged in SQL (``LIMIT``/``OFFSET``); the caller's ``Scope``
+is a ``WHERE`` condition. The pattern column agrees with ``coverage.enterprise_flags`` (the
+reference): when the summaries are fresh it is read from ``enterprise_state`` (each
+enterprise's pattern periods), else computed exactly from the source tables. The names of the
+covering union, Party organisation and liaison officer are looked up afterwards for the rows
+of the page only (``enterprise_id IN (…)``), never for the whole table.
+
+Sort order: the chosen column, then ``enterprise_id`` in the same direction (stable paging);
+``township`` sorts by the townships' display order (``sort_order``, ``code``), ``pattern`` by
+the order of ``models.enums.Pattern``; text sorts by the database collation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+from sqlmodel import Session
+
+from dashboard.queries.coverage import active, enterprise_flags, summaries_fresh, summary_rows
+from dashboard.queries.scope import Scope
+from models import rules
+from models.enums import Pattern
+from models.tables import (
+    ActivistRecommendation,
+    Activity,
+    CoordinationNotice,
+    DoubleLoveAward,
+    Enterprise,
+    FoundingLead,
+    Honor,
+    JointMeeting,
+    LiaisonOfficer,
+    PartyCoverage,
+    PartyOrg,
+    Township,
+    UnionCoverage,
+    UnionOrg,
+    Unit,
+)
+from models.tables import enterprise_state as ES
+
+E = Enterprise.__table__
+T = Township.__table__
+UC = UnionCoverage.__table__
+UO = UnionOrg.__table__
+PC = PartyCoverage.__table__
+PO = PartyOrg.__table__
+LO = LiaisonOfficer.__table__
+U = Unit.__table__
+JM = JointMeeting.__table__
+AC = Activity.__table__
+HO = Honor.__table__
+AR = ActivistRecommendation.__table__
+DA = DoubleLoveAward.__table__
+CN = CoordinationNotice.__table__
+FL = FoundingLead.__table__
+
+SORT_COLUMNS = ("name", "uscc", "township", "employees", "party_members", "pattern", "registered_on")
+PAGE_SIZE_MIN, PAGE_SIZE_MAX = 10, 500
+SEARCH_MAX_LENGTH = 100
+#: Ids per ``IN (…)`` list when names are looked up for many rows (the export).
+_ID_CHUNK = 500
+#: Without a cheap count of the operating enterprises (stale summaries), matches up to this many
+#: are collected and sorted rather than found by walking an index in order.
+_SET_DRIVEN_MAX = 20_000
+
+LEDGER_COLUMNS = [
+    "enterprise_id", "name", "uscc", "township_id", "township", "employees", "party_members",
+    "union", "party_org", "liaison", "liaison_kind", "pattern", "registered_on", "closed_on",
+]
+
+
+class LedgerTooLarge(Exception):
+    """More rows match than the caller's limit (e.g. an export): narrow the filters."""
+
+    def __init__(self, count: int, limit: int):
+        self.count, self.limit = count, limit
+        super().__init__(f"符合条件的企业有 {count:,} 家，超过导出上限 {limit:,} 家，请缩小筛选范围"
+                         f" / {count:,} enterprises match, more than the limit of {limit:,}: narrow the filters")
+
+
+@dataclass(frozen=True)
+class LedgerQuery:
+    """What the user asked for. Hashable (a cache key); validated and normalised on creation."""
+
+    search: str = ""  # substring of the name, or a USCC prefix; case-insensitive
+    patterns: tuple[str, ...] = ()  # Pattern values to keep; () = all
+    sort: str = "name"  # one of SORT_COLUMNS
+    descending: bool = False
+    page: int = 1  # 1-based
+    page_size: int = 50  # PAGE_SIZE_MIN..PAGE_SIZE_MAX
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.search, str):
+            raise ValueError(f"search must be text, not {type(self.search).__name__}")
+        search = self.search.strip()
+        if len(search) > SEARCH_MAX_LENGTH:
+            raise ValueError(f"search is longer than {SEARCH_MAX_LENGTH} characters")
+        if isinstance(self.patterns, str) or not hasattr(self.patterns, "__iter__"):
+            raise ValueError(f"patterns must be a sequence of Pattern values, not {self.patterns!r}")
+        known = {p.value for p in Pattern}
+        unknown = [p for p in self.patterns if str(p) not in known]
+        if unknown:
+            raise ValueError(f"unknown pattern(s) {unknown!r}; expected some of {sorted(known)}")
+        wanted = {str(p) for p in self.patterns}
+        patterns = tuple(p.value for p in Pattern if p.value in wanted)  # one order: equal filters, equal keys
+        if self.sort not in SORT_COLUMNS:
+            raise ValueError(f"unknown sort column {self.sort!r}; expected one of {', '.join(SORT_COLUMNS)}")
+        for name in ("page", "page_size"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"{name} must be an integer, not {value!r}")
+        if self.page < 1:
+            raise ValueError(f"page must be 1 or more, not {self.page}")
+        if not PAGE_SIZE_MIN <= self.page_size <= PAGE_SIZE_MAX:
+            raise ValueError(f"page_size must be between {PAGE_SIZE_MIN} and {PAGE_SIZE_MAX}, not {self.page_size}")
+        object.__setattr__(self, "search", search)
+        object.__setattr__(self, "patterns", patterns)
+        object.__setattr__(self, "descending", bool(self.descending))
+
+
+@dataclass(frozen=True, eq=False)
+class LedgerPage:
+    rows: pd.DataFrame  # LEDGER_COLUMNS
+    total: int  # rows matching the query (all pages)
+    page: int  # the page served (the last one when the asked page was past the end)
+    pages: int  # at least 1
+    query: LedgerQuery
+
+
+# --------------------------------------------------------------------------- the ledger
+#
+# How a page is found fast at a million enterprises (SQLite has no statistics to plan with):
+# * The operating condition is written so that SQLite does not drive the query from the
+#   ``registered_on`` index (true for ~all rows: a million random lookups); ``_unindexed``.
+# * The matching rows are counted first (from the summary when fresh and there is no search:
+#   a few hundred rows; else one ``COUNT``, a scan of the table). Knowing how many rows match
+#   and how many operate, the page query is then either *index-driven* (walk the sort column's
+#   index, test each row, stop after the page: good when matches are dense) or *set-driven*
+#   (collect the matching ids, sort them: good when they are few).
+# * ``township`` and ``pattern`` have few distinct values: the page is cut out of per-value
+#   segments (counted first) ordered by ``enterprise_id`` inside each, so no sort of the whole
+#   district is ever needed.
+
+
+class _unindexed(FunctionElement):
+    """The column unchanged; on SQLite written ``+column`` so the planner uses no index for it."""
+
+    inherit_cache = True
+
+
+@compiles(_unindexed)
+def _compile_unindexed(element, compiler, **kw):
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(_unindexed, "sqlite")
+def _compile_unindexed_sqlite(element, compiler, **kw):
+    return "+" + compiler.process(element.clauses, **kw)
+
+
+def _plain(column: sa.ColumnElement) -> sa.ColumnElement:
+    return sa.type_coerce(_unindexed(column), column.type)
+
+
+def _operating(as_of: dt.date) -> sa.ColumnElement[bool]:
+    """``coverage.operating`` with index use left to the other conditions."""
+    return active(_plain(E.c.registered_on), _plain(E.c.closed_on), as_of)
+
+
+def _search_condition(search: str, dialect: str) -> sa.ColumnElement[bool]:
+    """Name contains ``search`` or the USCC starts with it, case-insensitive; bound parameters,
+    ``%`` and ``_`` escaped (``autoescape``) so that they match literally."""
+    # SQLite's LIKE ignores ASCII case already (as its lower() does); PostgreSQL: ILIKE
+    name = E.c.name.contains(search, autoescape=True) if dialect == "sqlite" else E.c.name.icontains(
+        search, autoescape=True)
+    prefix = search.upper()
+    if len(prefix) > 18 or any(c not in rules.USCC_CHARSET for c in prefix):
+        return name  # cannot be the start of a USCC
+    uscc = sa.select(E.c.id).where(E.c.uscc.startswith(prefix, autoescape=True))
+    if dialect == "sqlite":  # a range on the unique index (its LIKE cannot): USCC characters are < "\x7f"
+        uscc = uscc.where(E.c.uscc >= prefix, E.c.uscc < prefix + "\x7f")
+    return sa.or_(name, E.c.id.in_(uscc.correlate(None).scalar_subquery()))
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    scope: Scope
+    as_of: dt.date
+    q: LedgerQuery
+    fresh: bool
+    dialect: str
+
+
+def _conditions(ctx: _Ctx, patterns: tuple[str, ...], *, set_driven: bool) -> list[sa.ColumnElement[bool]]:
+    """Conditions on ``enterprise`` for the operating enterprises in scope matching the search and
+    having one of ``patterns`` (() = any)."""
+    conds = [_operating(ctx.as_of), ctx.scope.where(E.c.township_id)]
+    if ctx.q.search:
+        conds.append(_search_condition(ctx.q.search, ctx.dialect))
+    if patterns:
+        if ctx.fresh and not set_driven:  # probe each candidate's pattern period
+            conds.append(sa.select(sa.literal(1)).where(
+                ES.c.enterprise_id == E.c.id, active(ES.c.valid_from, ES.c.valid_to, ctx.as_of),
+                ES.c.pattern.in_(patterns)).exists())
+        elif ctx.fresh:
+            conds.append(E.c.id.in_(sa.select(ES.c.enterprise_id).where(
+                ES.c.pattern.in_(patterns), active(ES.c.valid_from, ES.c.valid_to, ctx.as_of),
+                ctx.scope.where(ES.c.township_id))))
+        else:  # the reference: exact flags from the source tables
+            flags = enterprise_flags(ctx.scope, ctx.as_of)
+            conds.append(E.c.id.in_(sa.select(flags.c.enterprise_id).where(flags.c.pattern.in_(patterns))))
+    return conds
+
+
+def _set_driven(matching: int, population: int | None, end: int) -> bool:
+    """Collect-and-sort the matching rows rather than walk an index in order?"""
+    if population is None:  # exact path: no cheap population count
+        return matching <= _SET_DRIVEN_MAX
+    walked = end * population / max(matching, 1)  # rows an index walk tests before the page is full
+    return matching < walked
+
+
+@dataclass
+class _Counts:
+    total: int
+    population: int | None  # operating enterprises in scope (None when not known cheaply)
+    # (value, matching or None when counted lazily, population) in page order; None: one sorted query
+    segments: list[tuple[object, int | None, int | None]] | None
+
+
+def _summary_counts(session: Session, ctx: _Ctx) -> pd.DataFrame:
+    cols = ["operating", *(f"pattern_{p.value}" for p in Pattern)]
+    rows = summary_rows(session, ctx.scope, ctx.as_of, cols).subquery("rows")
+    stmt = sa.select(rows.c.township_id, *(sa.func.sum(rows.c[c]).label(c) for c in cols)).group_by(rows.c.township_id)
+    df = pd.DataFrame(session.execute(stmt).all(), columns=["township_id", *cols]).set_index("township_id")
+    return df.fillna(0).astype("int64")
+
+
+def _townships(session: Session, ctx: _Ctx) -> list[int]:
+    order = [T.c.sort_order, T.c.code]
+    stmt = sa.select(T.c.id).where(ctx.scope.where(T.c.id)).order_by(
+        *([c.desc() for c in order] if ctx.q.descending else order))
+    return [int(i) for i in session.execute(stmt).scalars()]
+
+
+def _counts(session: Session, ctx: _Ctx) -> _Counts:
+    q = ctx.q
+    patterns = q.patterns or tuple(p.value for p in Pattern)
+    seg_values = None
+    if q.sort == "township":
+        seg_values = _townships(session, ctx)
+    elif q.sort == "pattern":
+        seg_values = list(reversed(patterns) if q.descending else patterns)
+    if ctx.fresh and not q.search:
+        by_town = _summary_counts(session, ctx)
+        measure = by_town[[f"pattern_{p}" for p in q.patterns]].sum(axis=1) if q.patterns else by_town["operating"]
+        population = int(by_town["operating"].sum())
+        segments = None
+        if q.sort == "township":
+            segments = [(t, int(measure.get(t, 0)), int(by_town["operating"].get(t, 0))) for t in seg_values]
+        elif q.sort == "pattern":
+            segments = [(p, int(by_town[f"pattern_{p}"].sum()), population) for p in seg_values]
+        return _Counts(int(measure.sum()), population, segments)
+
+    population = int(_summary_counts(session, ctx)["operating"].sum()) if ctx.fresh else None
+    conds = _conditions(ctx, q.patterns, set_driven=True)
+    if q.sort == "township":
+        # grouped on +township_id: SQLite then scans a covering index instead of walking the
+        # township index with a table lookup per row
+        key = _plain(E.c.township_id)
+        found = {int(k): int(n) for k, n in session.execute(
+            sa.select(key, sa.func.count()).where(*conds).group_by(key)).all()}
+        segments = [(t, found.get(t, 0), None) for t in seg_values]
+        return _Counts(sum(found.values()), population, segments)
+    total = int(session.execute(sa.select(sa.func.count()).select_from(E).where(*conds)).scalar_one())
+    if q.sort != "pattern":
+        return _Counts(total, population, None)
+    if total > _SET_DRIVEN_MAX:
+        # counting per pattern means a pattern lookup per matching row: segments are counted
+        # only when a page has to skip them (page 1 needs none)
+        return _Counts(total, population, [(p, None, population) for p in seg_values])
+    if ctx.fresh:
+        src = E.join(ES, sa.and_(ES.c.enterprise_id == E.c.id, active(ES.c.valid_from, ES.c.valid_to, ctx.as_of)))
+        key = ES.c.pattern
+    else:
+        flags = enterprise_flags(ctx.scope, ctx.as_of)
+        src, key = E.join(flags, flags.c.enterprise_id == E.c.id), flags.c.pattern
+    stmt = (sa.select(key, sa.func.count()).select_from(src)
+            .where(*_conditions(ctx, (), set_driven=True), key.in_(patterns)).group_by(key))
+    found = {str(k): int(n) for k, n in session.execute(stmt).all()}
+    return _Counts(total, population, [(p, found.get(p, 0), population) for p in seg_values])
+
+
+def _count_segment(session: Session, ctx: _Ctx, pattern: str) -> int:
+    conds = _conditions(ctx, (pattern,), set_driven=True)
+    return int(session.execute(sa.select(sa.func.count()).select_from(E).where(*conds)).scalar_one())
+
+
+def _columns() -> list[sa.ColumnElement]:
+    return [E.c.id.label("enterprise_id"), E.c.name, E.c.uscc, E.c.township_id, T.c.name.label("township"),
+            E.c.employees, E.c.party_members, E.c.registered_on, E.c.closed_on]
+
+
+def _select(ctx: _Ctx, extra: list, patterns: tuple[str, ...], keys: list, *, set_driven: bool,
+            offset: int, limit: int) -> sa.Select:
+    conds = _conditions(ctx, patterns, set_driven=set_driven) + extra
+    if set_driven:
+        conds = [E.c.id.in_(sa.select(E.c.id).where(*conds).correlate(None).scalar_subquery())]
+    keys = [*keys, E.c.id]
+    order = [k.desc() for k in keys] if ctx.q.descending else [k.asc() for k in keys]
+    return (sa.select(*_columns()).select_from(E.join(T, T.c.id == E.c.township_id))
+            .where(*conds).order_by(*order).offset(offset).limit(limit))
+
+
+def _fetch(session: Session, ctx: _Ctx, counts: _Counts, offset: int, limit: int) -> pd.DataFrame:
+    """Rows ``offset`` .. ``offset + limit`` of the ordered result (SQL does the paging)."""
+    q = ctx.q
+    frames = []
+    if counts.segments is None:
+        if limit > 0 and offset < counts.total:
+            set_driven = _set_driven(counts.total, counts.population, offset + limit)
+            result = session.execute(_select(ctx, [], q.patterns, [E.c[q.sort]], set_driven=set_driven,
+                                             offset=offset, limit=limit))
+            frames.append(pd.DataFrame(result.fetchall(), columns=list(result.keys())))
+    else:
+        start, need = offset, limit
+        for value, n, population in counts.segments:
+            if need <= 0:
+                break
+            if n is None and start > 0:  # a lazily counted segment that this page may skip
+                n = _count_segment(session, ctx, value)
+            if n is not None and start >= n:
+                start -= n
+                continue
+            take = need if n is None else min(need, n - start)
+            if q.sort == "township":
+                extra, patterns = [E.c.township_id == value], q.patterns
+            else:
+                extra, patterns = [], (value,)
+            set_driven = n is not None and _set_driven(n, population, start + take)
+            stmt = _select(ctx, extra, patterns, [], set_driven=set_driven, offset=start, limit=take)
+            result = session.execute(stmt)
+            frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+            frames.append(frame)
+            need -= len(frame)
+            start = 0
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=[c.key for c in _columns()])
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+def _context(session: Session, scope: Scope, as_of: dt.date, q: LedgerQuery) -> _Ctx:
+    if not isinstance(q, LedgerQuery):
+        raise ValueError(f"expected a LedgerQuery, not {type(q).__name__}")
+    if not isinstance(scope, Scope):
+        raise ValueError(f"expected a Scope, not {type(scope).__name__}")
+    return _Ctx(scope, as_of, q, summaries_fresh(session), session.get_bind().dialect.name)
+
+
+def _decorate(session: Session, ctx: _Ctx, df: pd.DataFrame) -> pd.DataFrame:
+    """Add pattern and the union / Party organisation / liaison names for these rows only."""
+    ids = [int(i) for i in df["enterprise_id"]]
+    names = _names_for(session, ids, ctx.as_of)
+    patterns = _patterns_for(session, ctx.scope, ids, ctx.as_of, ctx.fresh)
+    out = df.copy()
+    for col in ("union", "party_org", "liaison", "liaison_kind"):  # object columns: None where missing
+        out[col] = pd.Series([names[col].get(i) for i in ids], index=out.index, dtype=object)
+    out["pattern"] = pd.Series([patterns.get(i) for i in ids], index=out.index, dtype=object)
+    out = out.reindex(columns=LEDGER_COLUMNS)
+    for col in ("enterprise_id", "township_id", "employees", "party_members"):
+        out[col] = out[col].astype("int64")
+    return out.reset_index(drop=True)
+
+
+def ledger_page(session: Session, scope: Scope, as_of: dt.date, q: LedgerQuery) -> LedgerPage:
+    """One page of the ledger: operating enterprises in scope as of ``as_of`` matching ``q``."""
+    ctx = _context(session, scope, as_of, q)
+    counts = _counts(session, ctx)
+    pages = max(1, math.ceil(counts.total / q.page_size))
+    page = min(q.page, pages)
+    rows = _fetch(session, ctx, counts, (page - 1) * q.page_size, q.page_size)
+    return LedgerPage(rows=_decorate(session, ctx, rows), total=counts.total, page=page, pages=pages, query=q)
+
+
+def ledger_rows(session: Session, scope: Scope, as_of: dt.date, q: LedgerQuery, *, limit: int) -> pd.DataFrame:
+    """Every row matching ``q`` in its order (its page and page size are ignored), for an export.
+
+    Raises ``LedgerTooLarge`` (with the count) when more than ``limit`` rows match.
+    """
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ValueError(f"limit must be a positive integer, not {limit!r}")
+    ctx = _context(session, scope, as_of, q)
+    counts = _counts(session, ctx)
+    if counts.total > limit:
+        raise LedgerTooLarge(counts.total, limit)
+    return _decorate(session, ctx, _fetch(session, ctx, counts, 0, counts.total))
+
+
+# --------------------------------------------------------------------------- names for a few rows
+
+
+def _chunks(ids: list[int]):
+    for k in range(0, len(ids), _ID_CHUNK):
+        yield ids[k:k + _ID_CHUNK]
+
+
+def _patterns_for(session: Session, scope: Scope, ids: list[int], as_of: dt.date, fresh: bool) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for chunk in _chunks(ids):
+        if fresh:
+            stmt = sa.select(ES.c.enterprise_id, ES.c.pattern).where(
+                ES.c.enterprise_id.in_(chunk), active(ES.c.valid_from, ES.c.valid_to, as_of))
+        else:
+            flags = enterprise_flags(scope, as_of)
+            stmt = sa.select(flags.c.enterprise_id, flags.c.pattern).where(flags.c.enterprise_id.in_(chunk))
+        out.update({int(i): p for i, p in session.execute(stmt).all()})
+    return out
+
+
+def _names_for(session: Session, ids: list[int], as_of: dt.date) -> dict[str, dict[int, str]]:
+    """Names of the union, Party organisation and liaison officer covering each enterprise as of
+    ``as_of``. Where several are active: its own organisation first, then the latest start."""
+    union: dict[int, str] = {}
+    party: dict[int, str] = {}
+    liaison: dict[int, str] = {}
+    kind: dict[int, str] = {}
+    for chunk in _chunks(ids):
+        rows = session.execute(
+            sa.select(UC.c.enterprise_id, UO.c.name)
+            .join(UO, UO.c.id == UC.c.union_id)
+            .where(UC.c.enterprise_id.in_(chunk), active(UC.c.start_on, UC.c.end_on, as_of))
+            .order_by(UC.c.enterprise_id, sa.case((UO.c.enterprise_id == UC.c.enterprise_id, 0), else_=1),
+                      UC.c.start_on.desc(), UC.c.id.desc())
+        ).all()
+        for eid, name in rows:
+            union.setdefault(int(eid), name)
+        rows = session.execute(
+            sa.select(PC.c.enterprise_id, PO.c.name)
+            .join(PO, PO.c.id == PC.c.party_org_id)
+            .where(PC.c.enterprise_id.in_(chunk), active(PC.c.start_on, PC.c.end_on, as_of))
+            .order_by(PC.c.enterprise_id, sa.case((PO.c.enterprise_id == PC.c.enterprise_id, 0), else_=1),
+                      PC.c.start_on.desc(), PC.c.id.desc())
+        ).all()
+        for eid, name in rows:
+            party.setdefault(int(eid), name)
+        rows = session.execute(
+            sa.select(LO.c.enterprise_id, LO.c.name, LO.c.kind)
+            .where(LO.c.enterprise_id.in_(chunk), active(LO.c.appointed_on, LO.c.ended_on, as_of))
+            .order_by(LO.c.enterprise_id, LO.c.appointed_on.desc(), LO.c.id.desc())
+        ).all()
+        for eid, name, k in rows:
+            if int(eid) not in liaison:
+                liaison[int(eid)], kind[int(eid)] = name, str(k.value if hasattr(k, "value") else k)
+    return {"union": union, "party_org": party, "liaison": liaison, "liaison_kind": kind}
+
+
+# --------------------------------------------------------------------------- one enterprise
+
+HISTORY_COLUMNS = ["date", "year_only", "kind", "title", "category", "level", "organ", "unit", "detail"]
+
+#: Stable event keys, in the order used for events of the same day.
+HISTORY_KINDS = (
+    "registered",
+    "union_founded", "union_coverage_start",
+    "party_org_founded", "party_coverage_start",
+    "liaison_appointed",
+    "lead_identified", "lead_closed",
+    "notice_sent", "notice_acknowledged", "notice_resolved",
+    "joint_meeting", "activity", "activist_recommended", "activist_stage",
+    "honor", "double_love_award",
+    "liaison_ended",
+    "party_coverage_end", "party_org_dissolved",
+    "union_coverage_end", "union_dissolved",
+    "closed",
+)
+
+
+@dataclass(frozen=True, eq=False)
+class EnterpriseDetail:
+    enterprise_id: int
+    uscc: str
+    name: str
+    township_id: int
+    township: str
+    is_village: bool
+    ownership: str
+    industry: str
+    employees: int
+    party_members: int
+    registered_on: dt.date
+    closed_on: dt.date | None
+    barrier: str | None
+    legal_rep: str | None
+    owner_is_party_member: bool
+    as_of: dt.date
+    pattern: Pattern | None  # None when not operating on ``as_of``
+    union: str | None  # covering it as of the date (own or joint)
+    party_org: str | None
+    liaison: str | None
+    liaison_kind: str | None  # LiaisonKind value
+    history: pd.DataFrame  # HISTORY_COLUMNS, events up to ``as_of``, sorted by date
+
+
+def _value(v):
+    return v.value if hasattr(v, "value") else v
+
+
+def enterprise_detail(session: Session, scope: Scope, enterprise_id: int, as_of: dt.date) -> EnterpriseDetail | None:
+    """One enterprise with its pattern as of ``as_of`` and its history up to that date; None when
+    it does not exist or is outside the scope (the scope check is in SQL)."""
+    row = session.execute(
+        sa.select(E, T.c.name.label("township_name"))
+        .join(T, T.c.id == E.c.township_id)
+        .where(E.c.id == int(enterprise_id), scope.where(E.c.township_id))
+    ).mappings().one_or_none()
+    if row is None:
+        return None
+    eid = int(row["id"])
+    flags = enterprise_flags(Scope.district(), as_of)
+    pattern = session.execute(sa.select(flags.c.pattern).where(flags.c.enterprise_id == eid)).scalar_one_or_none()
+    names = _names_for(session, [eid], as_of)
+    return EnterpriseDetail(
+        enterprise_id=eid, uscc=row["uscc"], name=row["name"], township_id=int(row["township_id"]),
+        township=row["township_name"], is_village=bool(row["is_village"]), ownership=_value(row["ownership"]),
+        industry=row["industry"], employees=int(row["employees"]), party_members=int(row["party_members"]),
+        registered_on=row["registered_on"], closed_on=row["closed_on"], barrier=_value(row["barrier"]),
+        legal_rep=row["legal_rep"], owner_is_party_member=bool(row["owner_is_party_member"]), as_of=as_of,
+        pattern=None if pattern is None else Pattern(pattern),
+        union=names["union"].get(eid), party_org=names["party_org"].get(eid),
+        liaison=names["liaison"].get(eid), liaison_kind=names["liaison_kind"].get(eid),
+        history=_history(session, eid, row, as_of),
+    )
+
+
+def _history(session: Session, eid: int, ent, as_of: dt.date) -> pd.DataFrame:
+    events: list[dict] = []
+
+    def add(date, kind, title=None, *, year_only=False, category=None, level=None, organ=None, unit=None,
+            detail=None):
+        if date is not None:
+            events.append({"date": date, "year_only": year_only, "kind": kind, "title": title,
+                           "category": _value(category), "level": _value(level), "organ": _value(organ),
+                           "unit": unit, "detail": detail})
+
+    run = lambda stmt: session.execute(stmt).mappings().all()  # noqa: E731
+    add(ent["registered_on"], "registered", ent["name"])
+    add(ent["closed_on"], "closed", ent["name"])
+
+    # unions: its own union's founding/dissolution; every coverage period (own or joint)
+    for r in run(sa.select(UO).where(UO.c.enterprise_id == eid)):
+        add(r["founded_on"], "union_founded", r["name"], category=r["kind"], detail=r["chair_name"])
+        add(r["dissolved_on"], "union_dissolved", r["name"], category=r["kind"])
+    for r in run(sa.select(UC.c.start_on, UC.c.end_on, UO.c.name, UO.c.kind, UO.c.founded_on, UO.c.dissolved_on,
+                           (UO.c.enterprise_id == eid).label("own"))
+                 .join(UO, UO.c.id == UC.c.union_id).where(UC.c.enterprise_id == eid)):
+        if not (r["own"] and r["start_on"] == r["founded_on"]):  # already shown as its founding
+            add(r["start_on"], "union_coverage_start", r["name"], category=r["kind"])
+        if not (r["own"] and r["end_on"] == r["dissolved_on"]):
+            add(r["end_on"], "union_coverage_end", r["name"], category=r["kind"])
+
+    # Party organisations: own founding/dissolution; coverage periods (own or joint branch)
+    for r in run(sa.select(PO).where(PO.c.enterprise_id == eid)):
+        add(r["founded_on"], "party_org_founded", r["name"], level=r["level"], detail=r["secretary_name"])
+        add(r["dissolved_on"], "party_org_dissolved", r["name"], level=r["level"])
+    for r in run(sa.select(PC.c.start_on, PC.c.end_on, PO.c.name, PO.c.level, PO.c.founded_on, PO.c.dissolved_on,
+                           (PO.c.enterprise_id == eid).label("own"))
+                 .join(PO, PO.c.id == PC.c.party_org_id).where(PC.c.enterprise_id == eid)):
+        if not (r["own"] and r["start_on"] == r["founded_on"]):
+            add(r["start_on"], "party_coverage_start", r["name"], level=r["level"])
+        if not (r["own"] and r["end_on"] == r["dissolved_on"]):
+            add(r["end_on"], "party_coverage_end", r["name"], level=r["level"])
+
+    for r in run(sa.select(LO, U.c.name.label("unit_name"))
+                 .select_from(LO.outerjoin(U, U.c.id == LO.c.dispatched_by_unit_id)).where(LO.c.enterprise_id == eid)):
+        add(r["appointed_on"], "liaison_appointed", r["name"], category=r["kind"], unit=r["unit_name"])
+        add(r["ended_on"], "liaison_ended", r["name"], category=r["kind"], unit=r["unit_name"])
+
+    for r in run(sa.select(JM).where(JM.c.enterprise_id == eid)):
+        add(r["held_on"], "joint_meeting", r["title"], category=r["level"], detail=r["agenda"])
+    for r in run(sa.select(AC).where(AC.c.enterprise_id == eid)):
+        add(r["held_on"], "activity", r["title"], category=r["kind"], organ=r["organ"],
+            detail=str(r["participants"]) if r["participants"] else None)
+    for r in run(sa.select(HO).where(HO.c.enterprise_id == eid)):
+        add(dt.date(r["year"], 1, 1), "honor", r["title"], year_only=True, level=r["level"], organ=r["organ"],
+            unit=r["awarding_body"])
+    for r in run(sa.select(AR).where(AR.c.enterprise_id == eid)):
+        add(r["recommended_on"], "activist_recommended", r["person_name"], category="recommended")
+        if _value(r["stage"]) != "recommended":
+            add(r["stage_on"], "activist_stage", r["person_name"], category=r["stage"])
+    for r in run(sa.select(DA).where(DA.c.enterprise_id == eid)):
+        add(dt.date(r["year"], 1, 1), "double_love_award", r["person_name"], year_only=True, category=r["category"])
+
+    sender = U.alias("sender")
+    for r in run(sa.select(CN, sender.c.name.label("from_name"))
+                 .join(sender, sender.c.id == CN.c.from_unit_id).where(CN.c.enterprise_id == eid)):
+        for col, kind in (("sent_on", "notice_sent"), ("acknowledged_on", "notice_acknowledged"),
+                          ("resolved_on", "notice_resolved")):
+            add(r[col], kind, None, category=r["direction"], unit=r["from_name"], detail=r["note"])
+    for r in run(sa.select(FL, U.c.name.label("unit_name"))
+                 .join(U, U.c.id == FL.c.owner_unit_id).where(FL.c.enterprise_id == eid)):
+        add(r["identified_on"], "lead_identified", r["enterprise_name"], category=r["source"], unit=r["unit_name"],
+            detail=r["note"])
+        add(r["closed_on"], "lead_closed", r["enterprise_name"], category=r["stage"], unit=r["unit_name"])
+
+    df = pd.DataFrame(events, columns=HISTORY_COLUMNS, dtype=object)
+    df["year_only"] = df["year_only"].astype(bool)
+    if df.empty:
+        return df
+    # events up to the as-of date (a year-only event counts from the start of its year)
+    df = df[df["date"] <= as_of]
+    rank = {k: i for i, k in enumerate(HISTORY_KINDS)}
+    df = df.assign(_rank=df["kind"].map(rank), _title=df["title"].fillna(""))
+    df = df.sort_values(["date", "_rank", "_title"], kind="stable").drop(columns=["_rank", "_title"])
+    return df.reset_index(drop=True)
