@@ -244,7 +244,6 @@ MESSAGES: dict[str, str] = {
     "ledger.xl.user": "Exported by",
     "ledger.xl.exported": "Exported at",
     "ledger.xl.note": "Note",
-    "ledger.xl.numerator": " (enterprises)",
     "ledger.xl.sheet_ledger": "Ledger",
     "ledger.xl.sheet_towns": "Townships",
     "hist.registered": "Registered",
@@ -271,5 +270,8 @@ MESSAGES: dict[str, str] = {
     "hist.union_dissolved": "Union dissolved",
     "hist.closed": "Closed",
     "ledger.hist.title": "Name",
+    "ledger.xl.party_org": "Party organisation",
+    "ledger.xl.unionised": "Unionised",
+    "ledger.xl.with_party": "With a Party org",
     "footer.definitions": "Definitions are next to each figure (ⓘ).",
 }

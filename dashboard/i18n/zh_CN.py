@@ -244,7 +244,6 @@ MESSAGES: dict[str, str] = {
     "ledger.xl.user": "导出人",
     "ledger.xl.exported": "导出时间",
     "ledger.xl.note": "说明",
-    "ledger.xl.numerator": "（家）",
     "ledger.xl.sheet_ledger": "企业台账",
     "ledger.xl.sheet_towns": "乡镇汇总",
     "hist.registered": "注册成立",
@@ -271,5 +270,8 @@ MESSAGES: dict[str, str] = {
     "hist.union_dissolved": "工会撤销",
     "hist.closed": "注销",
     "ledger.hist.title": "名称",
+    "ledger.xl.party_org": "党组织",
+    "ledger.xl.unionised": "已建会（家）",
+    "ledger.xl.with_party": "有党组织（家）",
     "footer.definitions": "指标口径见各指标旁的说明（ⓘ）。",
 }

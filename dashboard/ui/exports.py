@@ -23,7 +23,7 @@ def ledger_frame(rows: pd.DataFrame, locale: str) -> pd.DataFrame:
         t("ledger.col.employees", locale): rows["employees"].astype("int64"),
         t("ledger.col.party_members", locale): rows["party_members"].astype("int64"),
         t("ledger.col.union", locale): rows["union"].fillna(""),
-        t("ledger.col.party_org", locale): rows["party_org"].fillna(""),
+        t("ledger.xl.party_org", locale): rows["party_org"].fillna(""),
         t("ledger.col.liaison", locale): [
             f"{n}（{t(f'ledger.liaison.{k}', locale)}）" if isinstance(n, str) and n else ""
             for n, k in zip(rows["liaison"], rows["liaison_kind"], strict=True)],
@@ -47,8 +47,8 @@ def ledger_workbook(url: str, scope: Scope, as_of: dt.date, query: LedgerQuery, 
     summary = pd.DataFrame({
         t("col.township", locale): towns["name"],
         t("col.operating", locale): towns["operating"],
-        t("kpi.union_coverage", locale) + t("ledger.xl.numerator", locale): towns["unionised"],
-        t("kpi.party_coverage", locale) + t("ledger.xl.numerator", locale): towns["with_party_org"],
+        t("ledger.xl.unionised", locale): towns["unionised"],
+        t("ledger.xl.with_party", locale): towns["with_party_org"],
         t("pattern.should_build", locale): towns["pattern_should_build"],
         t("pattern.no_union", locale): towns["pattern_no_union"],
     })
