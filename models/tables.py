@@ -483,7 +483,8 @@ class DatasetInfo(SQLModel, table=True):
 # that changes enterprises, coverage, liaison officers or memberships). The query layer uses them
 # when ``dataset_info['summary_fingerprint']`` matches the data, and the exact SQL otherwise.
 
-SUMMARY_MEASURES = (
+#: additive figures as of a date (DESIGN.md §3): the coverage counts and one count per pattern
+STOCK_MEASURES = (
     "operating",
     "unionised",
     "with_party_org",
@@ -492,14 +493,11 @@ SUMMARY_MEASURES = (
     "party_or_liaison_unionised",
     "employees_unionised",
     "members_unionised",
-    "pattern_union_and_branch",
-    "pattern_union_and_liaison",
-    "pattern_union_only",
-    "pattern_no_union",
-    "pattern_should_build",
-    "new_unions",
-    "new_members",
+    *(f"pattern_{p.value}" for p in E.Pattern),
 )
+#: flows, accumulated over time like the stocks: new grassroots unions, new members
+FLOW_MEASURES = ("new_unions", "new_members")
+SUMMARY_MEASURES = STOCK_MEASURES + FLOW_MEASURES
 
 
 def _measure_columns() -> list[sa.Column]:

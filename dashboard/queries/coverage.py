@@ -24,6 +24,7 @@ from models.tables import (
     UnionOrg,
 )
 from dashboard.queries.scope import Scope
+from models.tables import STOCK_MEASURES
 from models.tables import coverage_delta as CD
 from models.tables import coverage_month as CM
 from models.tables import enterprise_state as ES
@@ -108,17 +109,7 @@ def _members_as_of(scope: Scope, as_of: dt.date) -> sa.Subquery:
     )
 
 
-COVERAGE_COLUMNS = (
-    "operating",
-    "unionised",
-    "with_party_org",
-    "qualified",
-    "qualified_with_party_org",
-    "party_or_liaison_unionised",
-    "employees_unionised",
-    "members_unionised",
-    *(f"pattern_{p.value}" for p in PATTERNS),
-)
+COVERAGE_COLUMNS = STOCK_MEASURES  # additive, per township; rates come from their sums
 
 
 def summaries_fresh(session: Session) -> bool:
