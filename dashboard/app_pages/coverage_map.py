@@ -81,7 +81,7 @@ with a:
                           for p in Pattern))
 with b:
     town_names = dict(zip(whole["township_id"], whole["name"], strict=True))
-    tabs = st.tabs([f"{t(f'pattern.{p.value}', loc)}（{fmt_int(k.patterns[p])}）" for p in GAPS])
+    tabs = st.tabs([t("map.tab", loc, label=t(f"pattern.{p.value}", loc), n=fmt_int(k.patterns[p])) for p in GAPS])
     for tab, pattern in zip(tabs, GAPS, strict=True):
         with tab:
             gaps = data.gap_enterprises(url, scope, as_of, pattern.value)

@@ -273,5 +273,6 @@ MESSAGES: dict[str, str] = {
     "ledger.xl.party_org": "Party organisation",
     "ledger.xl.unionised": "Unionised",
     "ledger.xl.with_party": "With a Party org",
+    "map.tab": "{label} ({n})",
     "footer.definitions": "Definitions are next to each figure (ⓘ).",
 }

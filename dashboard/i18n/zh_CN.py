@@ -273,5 +273,6 @@ MESSAGES: dict[str, str] = {
     "ledger.xl.party_org": "党组织",
     "ledger.xl.unionised": "已建会（家）",
     "ledger.xl.with_party": "有党组织（家）",
+    "map.tab": "{label}（{n}）",
     "footer.definitions": "指标口径见各指标旁的说明（ⓘ）。",
 }
