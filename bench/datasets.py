@@ -1,16 +1,22 @@
 """The benchmark databases: the demo district (a fresh temporary file) and scale data (cached).
 
 Scale databases are made with the real commands (``dangong db upgrade`` then
-``dangong seed --scale N --seed S``, with the story's ``today`` pinned, see
-``bench.dangong_pinned``) and cached under ``bench/.cache/`` keyed by N, seed and today. A
-cached file is reused while it is at the code's schema head and describes the same dataset;
-its summary tables are rebuilt if they are stale. How long the generator took is kept next to
-the file (``.json``), so a later run can still report it.
+``dangong seed --scale N --seed S --today 2026-11-24``) and cached under ``bench/.cache/``
+keyed by N, seed and today. A cached file is reused while it describes the same dataset:
+
+* made by the same generator (a hash of its source files, kept in the ``.json`` next to the
+  file): else it is regenerated;
+* at an older schema revision known to the code: ``dangong db upgrade`` migrates it in place,
+  as a deployment would (timed and reported); at an unknown revision: regenerated;
+* made with other summary code, or with stale summaries: ``dangong db refresh-summary``.
+
+How long the generator took is kept in the ``.json``, so a later run can still report it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -29,6 +35,10 @@ BIN = Path(sys.executable).parent
 TODAY = dt.date(2026, 11, 24)  # the story's end in every benchmark database, and the as-of date
 SCALE_SEED = 7
 
+#: Source files whose change changes the generated data (regenerate) or the summaries (refresh).
+GENERATOR_FILES = ("seed_data/scale.py", "seed_data/facts.py")
+SUMMARY_FILES = ("models/summary.py",)
+
 _PROGRESS = re.compile(r"^\s*\[\s*(?P<t>[\d.]+)s\]\s+scale (?P<stage>.*?):")
 _TOTAL = re.compile(r"用时 (?P<t>[\d.]+) 秒")
 
@@ -43,6 +53,10 @@ class Dataset:
     townships: int = 0
     file_bytes: int = 0
     cached: bool = False  # reused from bench/.cache
+    #: what was done to a reused file in this run: "upgraded 0003 → 0004 (2.1 s)", "summaries refreshed (…)"
+    prepared: list[str] = field(default_factory=list)
+    #: every in-place migration of the cached file since it was generated: "0003 → 0004 (1.5 s, 2026-11-24 05:32)"
+    upgrades: list[str] = field(default_factory=list)
     #: seconds: wall (the ``dangong seed`` process), generate, summary, upgrade; None when unknown
     seed_seconds: dict[str, float | None] = field(default_factory=dict)
 
@@ -68,10 +82,18 @@ def parse_size(text: str) -> tuple[str, int | None]:
     return text, int(n)
 
 
-def _dangong(args: list[str], url: str, *, pinned: bool = False, echo: bool = True) -> tuple[float, str, str]:
+def fingerprint(files: tuple[str, ...]) -> str:
+    """A short hash of these source files (relative to the checkout)."""
+    h = hashlib.sha256()
+    for name in files:
+        h.update(name.encode() + b"\0" + (ROOT / name).read_bytes() + b"\0")
+    return h.hexdigest()[:16]
+
+
+def _dangong(args: list[str], url: str, *, echo: bool = True) -> tuple[float, str, str]:
     """Run ``dangong ARGS`` on ``url``; return (wall seconds, stdout, stderr). Raises on failure."""
     env = os.environ | {"DANGONG_DATABASE_URL": url}
-    cmd = ([sys.executable, "-m", "bench.dangong_pinned", TODAY.isoformat()] if pinned else [str(BIN / "dangong")]) + args
+    cmd = [str(BIN / "dangong"), *args]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     err_lines = []
@@ -135,55 +157,85 @@ def demo(workdir: Path) -> Dataset:
     return _describe(ds)
 
 
-def _cached_ok(path: Path, n: int, seed: int) -> tuple[bool, str]:
-    """Whether a cached scale database can be reused (and why not)."""
-    from models.db import current_revision, head_revision
+def _cached_state(path: Path, n: int, seed: int, meta: dict) -> tuple[str, str]:
+    """What to do with a cached scale database: ("regenerate" | "upgrade" | "refresh" | "ok", why)."""
+    from models.db import current_revision, head_revision, known_revisions
     from models.summary import is_fresh
 
     if not path.exists():
-        return False, "not cached"
+        return "regenerate", "not cached"
+    made_by = meta.get("generator")
+    if made_by != fingerprint(GENERATOR_FILES):
+        return "regenerate", ("no generator fingerprint in " + path.with_suffix(".json").name if made_by is None
+                              else f"generator changed ({made_by} → {fingerprint(GENERATOR_FILES)})")
     engine = sa.create_engine(f"sqlite:///{path}")
     try:
-        rev = current_revision(engine)
-        if rev != head_revision():
-            return False, f"schema {rev} is not head {head_revision()}"
+        rev, head = current_revision(engine), head_revision()
+        if rev is None or rev not in known_revisions():
+            return "regenerate", f"schema revision {rev} unknown to the code (head {head})"
         with engine.connect() as conn:
             info = dict(conn.execute(sa.text("SELECT key, value FROM dataset_info")).all())
             want = {"scale_n": str(n), "seed": str(seed), "scale_today": TODAY.isoformat()}
             if any(info.get(k) != v for k, v in want.items()):
-                return False, f"dataset_info {info} does not match {want}"
+                return "regenerate", f"dataset_info {info} does not match {want}"
+            if rev != head:
+                return "upgrade", f"schema {rev} is not head {head}"
+            if meta.get("summary") != fingerprint(SUMMARY_FILES):
+                return "refresh", "summary code changed"
             if not is_fresh(conn):
-                return True, "stale summaries"
+                return "refresh", "stale summaries"
     finally:
         engine.dispose()
-    return True, "ok"
+    return "ok", "ok"
 
 
 def scale(label: str, n: int, *, seed: int = SCALE_SEED, regenerate: bool = False) -> Dataset:
     """Scale data with ``n`` enterprises, from the cache when possible."""
     CACHE.mkdir(parents=True, exist_ok=True)
     path = CACHE / f"scale-{n}-seed{seed}-{TODAY.isoformat()}.sqlite"
-    meta = path.with_suffix(".json")
+    meta_path = path.with_suffix(".json")
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
     ds = Dataset(label, n, path, TODAY)
-    ok, why = (False, "--regenerate") if regenerate else _cached_ok(path, n, seed)
-    if ok:
+    action, why = ("regenerate", "--regenerate") if regenerate else _cached_state(path, n, seed, meta)
+    for _ in range(4):  # upgrade, then refresh if need be, then ok
+        if action == "regenerate":
+            break
         ds.cached = True
-        if why == "stale summaries":
-            print(f"  {label}: cached database has stale summaries; dangong db refresh-summary", flush=True)
-            _dangong(["db", "refresh-summary"], ds.url)
-        ds.seed_seconds = json.loads(meta.read_text())["seed_seconds"] if meta.exists() else {}
-        return _describe(ds)
-    print(f"  {label}: generating {n:,} enterprises ({why}); this is measured", flush=True)
+        if action == "upgrade":
+            print(f"  {label}: cached database: {why}; dangong db upgrade", file=sys.stderr, flush=True)
+            wall, out, _ = _dangong(["db", "upgrade"], ds.url)
+            step = f"{out.split(': ', 1)[-1].split('（')[0].strip()} ({wall:.1f} s)"
+            ds.prepared.append(f"upgraded {step}")
+            meta.setdefault("upgrades", []).append(
+                {"step": step, "seconds": wall, "at": dt.datetime.now().isoformat(timespec="seconds")})
+        elif action == "refresh":
+            print(f"  {label}: cached database: {why}; dangong db refresh-summary", file=sys.stderr, flush=True)
+            wall, _, _ = _dangong(["db", "refresh-summary"], ds.url)
+            ds.prepared.append(f"summaries refreshed, {why} ({wall:.0f} s)")
+            meta["summary"] = fingerprint(SUMMARY_FILES)
+        else:  # ok
+            meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False))
+            ds.seed_seconds = meta.get("seed_seconds", {})
+            ds.upgrades = [f"{u['step'][:-1]}, {u['at'][:16].replace('T', ' ')})" for u in meta.get("upgrades", [])]
+            return _describe(ds)
+        action, why = _cached_state(path, n, seed, meta)
+    else:
+        raise RuntimeError(f"{path}: still not usable after upgrading and refreshing ({why})")
+    print(f"  {label}: generating {n:,} enterprises ({why}); this is measured", file=sys.stderr, flush=True)
     for p in path.parent.glob(path.name + "*"):
         p.unlink()
-    meta.unlink(missing_ok=True)
+    meta_path.unlink(missing_ok=True)
+    ds.cached = False
     up, _, _ = _dangong(["db", "upgrade"], ds.url, echo=False)
-    wall, out, err = _dangong(["seed", "--scale", str(n), "--seed", str(seed)], ds.url, pinned=True)
+    wall, out, err = _dangong(["seed", "--scale", str(n), "--seed", str(seed), "--today", TODAY.isoformat()], ds.url)
     gen, summ = _split_seed_times(out, err)
     ds.seed_seconds = {"wall": wall, "generate": gen, "summary": summ, "upgrade": up}
     _describe(ds)
-    meta.write_text(json.dumps({"n": n, "seed": seed, "today": TODAY.isoformat(), "seed_seconds": ds.seed_seconds,
-                                "generated_at": dt.datetime.now().isoformat(timespec="seconds")}, indent=2))
+    meta_path.write_text(json.dumps({
+        "n": n, "seed": seed, "today": TODAY.isoformat(), "seed_seconds": ds.seed_seconds,
+        "generated_at": dt.datetime.now().isoformat(timespec="seconds"),
+        "generator": fingerprint(GENERATOR_FILES), "summary": fingerprint(SUMMARY_FILES),
+    }, indent=2, ensure_ascii=False))
     return ds
 
 

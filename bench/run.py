@@ -1,6 +1,7 @@
-"""``make bench``: measure the overview at each size, print the tables, update docs/performance.md.
+"""``make bench``: measure the pages at each size, print the tables, update docs/performance.md.
 
-    python -m bench.run [--sizes demo,100k,1m] [--repeat 3] [--regenerate] [--naive-series-cap N]
+    python -m bench.run [--sizes demo,100k,1m] [--pages overview,map,ledger] [--repeat 3] [--regenerate]
+                        [--naive-series-cap N] [--no-app] [--no-naive] [--no-write]
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import apptest, datasets, machine, naive, overview_sql, report
+from bench import apptest, datasets, machine, naive, overview_sql, pages_sql, report
 from bench.datasets import ROOT
 
 DOC = ROOT / "docs" / "performance.md"
 RESULTS = ROOT / "bench" / "results"
+PAGES = ("overview", "map", "ledger")
 #: Above this many seconds for one naive run, the naive way is run once only.
 NAIVE_BUDGET = 60.0
 
@@ -69,28 +71,45 @@ def _git_state() -> str:
 def bench_size(label: str, n: int | None, args: argparse.Namespace, warmed: list[bool]) -> dict[str, Any]:
     _log(f"== {label}: preparing the database")
     ds = datasets.make(label, n, regenerate=args.regenerate)
-    _log(f"   {ds.enterprises:,} enterprises, {ds.file_bytes / 1e6:,.1f} MB at {ds.path}")
+    _log(f"   {ds.enterprises:,} enterprises, {ds.file_bytes / 1e6:,.1f} MB at {ds.path}"
+         + (f" ({'; '.join(ds.prepared)})" if ds.prepared else ""))
     out: dict[str, Any] = {"dataset": ds.to_json()}
+    pages = args.pages
 
-    _log(f"== {label}: the overview's SQL alone (x{args.repeat})")
-    sql = overview_sql.measure(ds.url, ds.as_of, args.repeat)
-    out["sql"] = {k: sql[k] for k in ("total", "totals", "per_query")}
-    out["kpis"] = naive.kpi_summary(sql["results"], ds.as_of)
-    _log(f"   total {sql['total']:.3f} s")
+    sql: dict[str, Any] = {}
+    if "overview" in pages:
+        _log(f"== {label}: the overview's SQL alone (x{args.repeat})")
+        sql = overview_sql.measure(ds.url, ds.as_of, args.repeat)
+        out["sql"] = {k: sql[k] for k in ("total", "totals", "per_query")}
+        out["kpis"] = naive.kpi_summary(sql["results"], ds.as_of)
+        _log(f"   total {sql['total']:.3f} s")
+
+    expect = None
+    if "map" in pages or "ledger" in pages:
+        _log(f"== {label}: the map's and the ledger's SQL alone (x{args.repeat})")
+        psql = pages_sql.measure(ds.url, ds.as_of, args.repeat)
+        out["pages_sql"] = {k: psql[k] for k in ("per_query", "per_page", "rows", "groups")}
+        expect = pages_sql.expected(psql["results"])
+        _log("   " + ", ".join(f"{k} {v:.3f} s" for k, v in psql["per_page"].items()))
 
     if not args.no_app:
-        _log(f"== {label}: overview page with AppTest, cold and warm (x{args.repeat})")
-        try:
-            if not warmed[0]:
-                _log(f"   warm-up run (imports, not counted): {apptest.warm_up(ds.url, ds.as_of):.2f} s")
-                warmed[0] = True
-            out["app"] = apptest.measure(ds.url, ds.as_of, args.repeat)
-            _log(f"   cold {out['app']['cold']:.3f} s, warm {out['app']['warm']:.3f} s")
-        except Exception as exc:  # noqa: BLE001 - reported in the table, the other parts still run
-            out["app"] = {"error": f"{type(exc).__name__}: {exc}"}
-            _log(f"   AppTest failed: {out['app']['error']}")
+        out["apps"] = {}
+        for sc in apptest.scenarios():
+            if sc.key.split("_")[0] not in pages:
+                continue
+            _log(f"== {label}: {sc.label} with AppTest, cold and warm (x{args.repeat})")
+            try:
+                if not warmed[0]:
+                    _log(f"   warm-up runs (imports, not counted): {apptest.warm_up(ds.url, ds.as_of):.2f} s")
+                    warmed[0] = True
+                res = apptest.measure(ds.url, ds.as_of, args.repeat, sc, expect)
+                _log(f"   cold {res['cold']:.3f} s, warm {res['warm']:.3f} s")
+            except Exception as exc:  # noqa: BLE001 - reported in the table, the other parts still run
+                res = {"error": f"{type(exc).__name__}: {exc}"}
+                _log(f"   AppTest failed: {res['error']}")
+            out["apps"][sc.key] = res | {"label": sc.label}
 
-    if not args.no_naive:
+    if not args.no_naive and "overview" in pages:
         _log(f"== {label}: the naive way (pandas)")
         nres, out["naive"] = _naive(ds, sql["dates"], args.repeat, args.naive_series_cap)
         out["check"] = naive.compare(sql["results"], nres)
@@ -103,6 +122,8 @@ def bench_size(label: str, n: int | None, args: argparse.Namespace, warmed: list
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default="demo,100k,1m", help="comma-separated: demo, 100k, 1m, or any N (default all)")
+    p.add_argument("--pages", default=",".join(PAGES),
+                   help="comma-separated: overview (page, SQL, naive), map, ledger (default all)")
     p.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is reported (default 3)")
     p.add_argument("--regenerate", action="store_true", help="regenerate cached scale databases")
     p.add_argument("--naive-series-cap", type=int, default=None,
@@ -119,6 +140,9 @@ def main(argv: list[str] | None = None) -> int:
         sizes = [datasets.parse_size(s) for s in args.sizes.split(",") if s.strip()]
     except ValueError as exc:
         p.error(str(exc))
+    args.pages = tuple(x.strip() for x in args.pages.split(",") if x.strip())
+    if not args.pages or set(args.pages) - set(PAGES):
+        p.error(f"--pages: choose among {', '.join(PAGES)}")
     from bench.apptest import quiet_streamlit
 
     quiet_streamlit()
@@ -129,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         "started": started,
         "commit": _git_state(),
         "repeat": args.repeat,
+        "pages": list(args.pages),
         "machine": machine.describe(),
         "page_uses_exact_gap_list": overview_sql.page_uses_exact_gap_list(),
         "sizes": [bench_size(label, n, args, warmed) for label, n in sizes],
