@@ -40,7 +40,7 @@ def pages_for(user: auth.CurrentUser | None, locale: str) -> dict:
     return pages
 
 
-st.set_page_config(page_title="党工共建驾驶舱", page_icon=":material/account_balance:", layout="wide", initial_sidebar_state="expanded")
+st.set_page_config(page_title="党工共建驾驶舱", page_icon=":material/account_balance:", layout="wide", initial_sidebar_state="auto")
 
 engine = data.engine()  # stops the page with a clear message when the database is unusable
 url = data.database_url()

@@ -89,16 +89,18 @@ def pattern_as_of(
     )
 
 
-def next_step(pattern: Pattern, party_members: int) -> str:
+def next_step(pattern: Pattern, party_members: int, *, has_union: bool = True) -> str:
     """What the rules suggest for a gap enterprise (an i18n key suffix, e.g. ``build_branch``).
 
-    应建未建 → set up the Party organisation its members call for; 未建会 → found a union (own
-    or joint); 仅有工会 → a liaison officer: its own Party member if it has one, else dispatched.
+    应建未建 → set up the Party organisation its members call for (and a union first when it has
+    none: 一会一支 needs both); 未建会 → found a union (own or joint); 仅有工会 → a liaison
+    officer: its own Party member if it has one, else dispatched.
     """
     if pattern is Pattern.SHOULD_BUILD:
         level = expected_party_org_level(party_members)
-        return {PartyOrgLevel.COMMITTEE: "build_committee", PartyOrgLevel.GENERAL_BRANCH: "build_general_branch"}.get(
+        step = {PartyOrgLevel.COMMITTEE: "build_committee", PartyOrgLevel.GENERAL_BRANCH: "build_general_branch"}.get(
             level, "build_branch")
+        return step if has_union else f"found_union_and_{step}"
     if pattern is Pattern.NO_UNION:
         return "found_union"
     if pattern is Pattern.UNION_ONLY:

@@ -343,6 +343,8 @@ class ActionItem(SQLModel, table=True):
     __table_args__ = (
         sa.CheckConstraint("(status = 'done') = (done_on IS NOT NULL)", name="ck_action_done_on"),
         sa.Index("ix_action_status_due", "status", "due_on"),
+        # covering index for overdue items per township as of a date
+        sa.Index("ix_action_item_township_dates", "township_id", "due_on", "created_on", "done_on"),
     )
     id: int | None = Field(default=None, primary_key=True)
     decision_id: int = Field(
@@ -534,6 +536,7 @@ enterprise_state = sa.Table(
     sa.Column("valid_to", sa.Date, nullable=True),
     sa.Index("ix_enterprise_state_pattern", "pattern", "township_id", "valid_from", "valid_to"),
     # lists of one pattern, most Party members first, stop after the first N active rows
-    sa.Index("ix_enterprise_state_pattern_members", "pattern", "party_members", "valid_from", "valid_to"),
+    sa.Index("ix_enterprise_state_pattern_members", "pattern", "party_members", "enterprise_id", "valid_from",
+             "valid_to"),
     comment="Each enterprise's pattern over time: one row per period [valid_from, valid_to)",
 )

@@ -94,7 +94,8 @@ with b:
                 t("col.party_members", loc): gaps["party_members"],
                 t("col.employees", loc): gaps["employees"],
                 t("col.barrier", loc): [t(f"barrier.{b}", loc) if isinstance(b, str) else "—" for b in gaps["barrier"]],
-                t("col.next_step", loc): [t(f"next.{rules.next_step(pattern, int(m))}", loc) for m in gaps["party_members"]],
+                t("col.next_step", loc): [t(f"next.{rules.next_step(pattern, int(m), has_union=bool(u))}", loc)
+                                          for m, u in zip(gaps["party_members"], gaps["has_union"], strict=True)],
             })
             st.dataframe(view, hide_index=True, width="stretch")
             if k.patterns[pattern] > len(gaps):

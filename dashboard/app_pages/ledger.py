@@ -6,8 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.i18n import fmt_date, fmt_int, t
-from dashboard.queries.ledger import SORT_COLUMNS, LedgerQuery
+from dashboard.queries.ledger import SEARCH_MAX_LENGTH, SORT_COLUMNS, LedgerQuery
 from dashboard.ui import data, exports
+from dashboard.ui.widgets import escape_markdown
 from models.enums import Pattern
 
 filters = st.session_state["filters"]
@@ -18,21 +19,25 @@ PAGE_SIZES = (25, 50, 100, 200)
 
 st.subheader(t("ledger.title", loc))
 c1, c2, c3, c4 = st.columns([3, 3, 2, 1], vertical_alignment="bottom")
-search = c1.text_input(t("ledger.search", loc), key="ledger_search", placeholder=t("ledger.search_hint", loc))
+search = c1.text_input(t("ledger.search", loc), key="ledger_search", placeholder=t("ledger.search_hint", loc),
+                       max_chars=SEARCH_MAX_LENGTH)
 patterns = c2.multiselect(t("ledger.patterns", loc), [p.value for p in Pattern], key="ledger_patterns",
                           format_func=lambda v: t(f"pattern.{v}", loc), placeholder=t("ledger.all_patterns", loc))
 sort = c3.selectbox(t("ledger.sort", loc), SORT_COLUMNS, key="ledger_sort", format_func=lambda c: t(f"ledger.col.{c}", loc))
 descending = c4.toggle(t("ledger.desc", loc), key="ledger_desc")
 page_size = st.session_state.get("ledger_page_size", 50)
 
-query = LedgerQuery(search=search.strip(), patterns=tuple(patterns), sort=sort, descending=descending, page=1,
-                    page_size=page_size)
+try:
+    query = LedgerQuery(search=search.strip(), patterns=tuple(patterns), sort=sort, descending=descending, page=1,
+                        page_size=page_size)
+except ValueError as exc:  # e.g. a search longer than allowed: say so, never a traceback
+    st.warning(str(exc))
+    st.stop()
 first = data.ledger_page(url, scope, as_of, query)
 pages = max(first.pages, 1)
 current = min(st.session_state.get("ledger_page", 1), pages)
 page = first if current == 1 else data.ledger_page(url, scope, as_of, LedgerQuery(**{**query.__dict__, "page": current}))
 
-town_names = dict(zip(data.townships(url)["id"], data.townships(url)["name"], strict=True))
 st.caption(t("ledger.total", loc, n=fmt_int(page.total), date=fmt_date(as_of, loc)))
 if page.total == 0:
     st.info(t("ledger.empty", loc))
@@ -52,8 +57,10 @@ view = pd.DataFrame({
         for org, lia, kind in zip(rows["party_org"], rows["liaison"], rows["liaison_kind"], strict=True)],
     t("ledger.col.pattern", loc): [t(f"pattern.{p}", loc) for p in rows["pattern"]],
 })
+# the selection belongs to this exact result: a new filter, sort or page starts without one
+table_key = f"ledger_table_{abs(hash((query, current, scope, as_of))) % 10**12}"
 picked = st.dataframe(view, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                      key="ledger_table")
+                      key=table_key)
 p1, p2, p3 = st.columns([4, 2, 2], vertical_alignment="center")
 with p1:
     st.pagination(pages, default=current, key="ledger_page")
@@ -71,7 +78,7 @@ with p3:
         st.caption(t("ledger.export_too_many", loc, limit=fmt_int(exports.EXPORT_LIMIT)))
 
 # ------------------------------------------------------------------ detail
-selected = (picked or {}).get("selection", {}).get("rows", []) if picked else []
+selected = [i for i in ((picked or {}).get("selection", {}) or {}).get("rows", []) if 0 <= i < len(rows)]
 if not selected:
     st.caption(t("ledger.pick_hint", loc))
     st.stop()
@@ -80,7 +87,7 @@ detail = data.enterprise_detail(url, scope, enterprise_id, as_of)
 if detail is None:  # not in scope (or gone): show nothing of it
     st.warning(t("ledger.not_found", loc))
     st.stop()
-st.markdown(f"#### {detail.name}")
+st.markdown(f"#### {escape_markdown(detail.name)}")
 facts = st.columns(4)
 facts[0].metric(t("ledger.col.pattern", loc), t(f"pattern.{detail.pattern}", loc) if detail.pattern else "—")
 facts[1].metric(t("ledger.col.employees", loc), fmt_int(detail.employees))

@@ -11,7 +11,7 @@ from dashboard.i18n import fmt_date, fmt_int, fmt_pct, fmt_pp, t
 from dashboard.queries.coverage import Rate, kpis_from_counts
 from dashboard.queries.scope import Scope
 from dashboard.ui import chart, data
-from dashboard.ui.widgets import kpi_card, status_badge
+from dashboard.ui.widgets import escape_markdown, kpi_card, status_badge
 from models.enums import Pattern
 
 filters = st.session_state["filters"]
@@ -56,7 +56,8 @@ with cols[5]:
     kpi_card(
         t("kpi.overdue", loc), fmt_int(items.overdue),
         t("kpi.overdue_detail", loc, open=fmt_int(items.open), overdue=fmt_int(items.overdue)),
-        delta=t("unit.count_delta", loc, value=f"{diff:+,}"), help=t("kpi.overdue.def", loc), delta_color="inverse",
+        delta=t("unit.count_delta", loc, value=f"{diff:+,}") if diff else None, help=t("kpi.overdue.def", loc),
+        delta_color="inverse",
     )
 
 # ------------------------------------------------------------------ row 2: patterns | mini map
@@ -84,7 +85,7 @@ progress = data.campaign_progress(url, scope, as_of)
 if len(progress):
     first = progress.iloc[0]
     with st.container(border=True):
-        st.markdown(f"**{t('campaign.title', loc, name=first['campaign'], start=fmt_date(first['start_on'], loc), end=fmt_date(first['end_on'], loc))}**",
+        st.markdown(f"**{t('campaign.title', loc, name=escape_markdown(first['campaign']), start=fmt_date(first['start_on'], loc), end=fmt_date(first['end_on'], loc))}**",
                     help=t("campaign.def", loc))
         for col, zone in zip(st.columns(max(len(progress), 2)), progress.itertuples(index=False), strict=False):
             with col:
@@ -92,13 +93,17 @@ if len(progress):
                 when = (t("campaign.days_left", loc, n=days) if days > 0 else
                         t("campaign.due_today", loc) if days == 0 else
                         t("campaign.closed", loc, date=fmt_date(zone.deadline, loc)))
-                st.markdown(f"**{zone.zone}** · {when}")
-                st.progress(min(zone.new_unions / zone.target_unions, 1.0) if zone.target_unions else 0.0,
-                            text=t("campaign.unions", loc, done=fmt_int(zone.new_unions), target=fmt_int(zone.target_unions)))
-                st.progress(min(zone.new_members / zone.target_members, 1.0) if zone.target_members else 0.0,
-                            text=t("campaign.members", loc, done=fmt_int(zone.new_members), target=fmt_int(zone.target_members)))
-                st.caption(t("campaign.owner", loc, name=zone.owner_name, unit=zone.owner_unit)
-                           + ("" if zone.whole_zone_in_scope else " " + t("campaign.partial", loc)))
+                st.markdown(f"**{escape_markdown(zone.zone)}** · {when}")
+                if zone.whole_zone_in_scope:
+                    st.progress(min(zone.new_unions / zone.target_unions, 1.0) if zone.target_unions else 0.0,
+                                text=t("campaign.unions", loc, done=fmt_int(zone.new_unions), target=fmt_int(zone.target_unions)))
+                    st.progress(min(zone.new_members / zone.target_members, 1.0) if zone.target_members else 0.0,
+                                text=t("campaign.members", loc, done=fmt_int(zone.new_members), target=fmt_int(zone.target_members)))
+                else:  # the zone's target covers other townships too: no bar against it
+                    st.markdown(t("campaign.partial_figures", loc, unions=fmt_int(zone.new_unions),
+                                  members=fmt_int(zone.new_members)))
+                    st.caption(t("campaign.partial", loc))
+                st.caption(t("campaign.owner", loc, name=zone.owner_name, unit=zone.owner_unit))
 
 # ------------------------------------------------------------------ row 3: trends | alerts
 left, right = st.columns([3, 2])
@@ -136,6 +141,11 @@ with right:
     gaps["barrier"] = [t(f"barrier.{b}", loc) if isinstance(b, str) else "—" for b in gaps["barrier"]]
     alert(t("alerts.should_build", loc), "gap" if n_gap else "green", t("alerts.count_ent", loc, n=fmt_int(n_gap)), gaps,
           {"name": t("col.enterprise", loc), "party_members": t("col.party_members", loc), "barrier": t("col.barrier", loc)})
+    links = {"asof": as_of.isoformat(), **({"town": list(filters.town_codes)} if filters.town_codes else {}),
+             **({"lang": "en"} if loc == "en" else {})}
+    st.page_link("app_pages/coverage_map.py", label=t("alerts.open_map", loc), icon=":material/map:", query_params=links)
+    st.page_link("app_pages/ledger.py", label=t("alerts.open_ledger", loc), icon=":material/table_view:",
+                 query_params=links)
     status = "red" if items.overdue else ("amber" if items.due_soon else "green")
     alert(t("alerts.overdue_items", loc), status,
           t("alerts.count", loc, n=fmt_int(items.overdue)) + ("" if items.overdue or not items.due_soon

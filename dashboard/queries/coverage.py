@@ -290,7 +290,7 @@ def enterprises_in_pattern(session: Session, scope: Scope, as_of: dt.date, patte
         .join(E, E.c.id == ES.c.enterprise_id)
         .where(ES.c.pattern == Pattern(pattern).value, active(ES.c.valid_from, ES.c.valid_to, as_of),
                scope.where(ES.c.township_id))
-        .order_by(ES.c.party_members.desc(), ES.c.enterprise_id)
+        .order_by(ES.c.party_members.desc(), ES.c.enterprise_id.desc())  # a backward scan of the index
         .limit(limit)
     )
     return pd.DataFrame(session.execute(stmt).mappings().all(), columns=GAP_COLUMNS)
@@ -305,7 +305,7 @@ def enterprise_patterns(session: Session, scope: Scope, as_of: dt.date, *, patte
                   E.c.barrier, f.c.has_union, f.c.has_party, f.c.has_liaison, f.c.pattern)
         .join(E, E.c.id == f.c.enterprise_id)
         .where(sa.true() if pattern is None else f.c.pattern == Pattern(pattern).value)
-        .order_by(f.c.party_members.desc(), f.c.enterprise_id)
+        .order_by(f.c.party_members.desc(), f.c.enterprise_id.desc())
         .limit(limit)
     )
     return pd.DataFrame(session.execute(stmt).mappings().all(), columns=ENTERPRISE_PATTERN_COLUMNS)
@@ -360,3 +360,13 @@ def metric_by_township(by_town: pd.DataFrame, metric: str) -> pd.DataFrame:
     else:
         out["value"] = out["numerator"].astype(float)
     return out
+
+
+def unionised_among(session: Session, enterprise_ids: list[int], as_of: dt.date) -> set[int]:
+    """Which of these enterprises a union covers on ``as_of`` (for a short list; ids already scoped)."""
+    if not enterprise_ids:
+        return set()
+    stmt = sa.select(UC.c.enterprise_id).where(
+        UC.c.enterprise_id.in_([int(i) for i in enterprise_ids]), active(UC.c.start_on, UC.c.end_on, as_of)
+    ).distinct()
+    return {int(i) for (i,) in session.execute(stmt)}

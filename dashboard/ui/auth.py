@@ -59,8 +59,10 @@ def _load(engine: Engine, user_id: int) -> CurrentUser | None:
 
 
 def _end(reason_key: str | None) -> None:
-    for key in (USER_KEY, SEEN_KEY, SSO_AUDITED):
-        st.session_state.pop(key, None)
+    """Forget everything of the session (filters, searches, selections) but the language."""
+    for key in list(st.session_state.keys()):
+        if key != "lang":  # the language widget is already drawn in this run: leave it alone
+            del st.session_state[key]
     if reason_key:
         st.session_state[NOTICE_KEY] = reason_key
 
@@ -77,16 +79,19 @@ def current_user(engine: Engine, locale: str) -> CurrentUser | None:
     """The logged-in user, or None (after an idle timeout, a disabled account, …)."""
     settings = get_settings()
     now = time.time()
-    if _sso_configured() and st.user.is_logged_in:
+    sso = _sso_configured() and st.user.is_logged_in
+    last = st.session_state.get(SEEN_KEY, now)
+    if (sso or st.session_state.get(USER_KEY) is not None) and now - last > settings.idle_timeout_minutes * 60:
+        with session_scope(engine) as s:  # the idle timeout applies to local and single sign-on sessions
+            accounts.audit(s, "logout", username=None, detail="idle timeout")
+        _end("auth.timed_out")
+        if sso:
+            st.logout()
+        return None
+    if sso:
         return _sso_user(engine, locale)
     user_id = st.session_state.get(USER_KEY)
     if user_id is None:
-        return None
-    last = st.session_state.get(SEEN_KEY, now)
-    if now - last > settings.idle_timeout_minutes * 60:
-        with session_scope(engine) as s:
-            accounts.audit(s, "logout", username=None, detail=f"idle timeout (user id {user_id})")
-        _end("auth.timed_out")
         return None
     user = _load(engine, user_id)
     if user is None:
@@ -98,8 +103,9 @@ def current_user(engine: Engine, locale: str) -> CurrentUser | None:
 
 def _sso_user(engine: Engine, locale: str) -> CurrentUser | None:
     email = getattr(st.user, "email", None) or ""
+    verified = getattr(st.user, "email_verified", None)
     with Session(engine) as s:
-        row = accounts.user_for_email(s, email)
+        row = accounts.user_for_email(s, email) if verified is not False else None  # an unverified e-mail maps to no one
         row_id = row.id if row and not row.disabled else None
     if row_id is None:
         st.error(t("auth.sso_unknown", locale, email=email or "—"))

@@ -137,8 +137,12 @@ GAP_LIST_LIMIT = 200
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def gap_enterprises(url: str, scope: Scope, as_of: dt.date, pattern: str) -> pd.DataFrame:
+    """The gap list of one pattern, with ``has_union`` (an 应建未建 enterprise may have none)."""
     with _session(url) as s:
-        return coverage.enterprises_in_pattern(s, scope, as_of, pattern, limit=GAP_LIST_LIMIT)
+        df = coverage.enterprises_in_pattern(s, scope, as_of, pattern, limit=GAP_LIST_LIMIT)
+        with_union = coverage.unionised_among(s, df["enterprise_id"].tolist(), as_of)
+    df["has_union"] = df["enterprise_id"].isin(with_union)
+    return df
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=256)

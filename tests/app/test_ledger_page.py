@@ -34,7 +34,9 @@ def test_ledger_lists_pages_and_searches(app_env):
 def test_detail_shows_the_history_of_hongguang(app_env):
     at = ledger_page(asof="2002-12-31")
     at.text_input(key="ledger_search").input("红光").run()
-    at.session_state["ledger_table"] = {"selection": {"rows": [0], "columns": []}}
+    key = at.dataframe[0].key  # the table's key changes with the result, so a selection never outlives it
+    assert key and key.startswith("ledger_table_")
+    at.session_state[key] = {"selection": {"rows": [0], "columns": []}}
     at.run()
     history = at.dataframe[-1].value
     kinds = list(history["事项"])
@@ -79,3 +81,21 @@ def test_excel_export_matches_the_page_and_the_scope(app_env):
     notes = {r[0].value: r[1].value for r in book["说明"].iter_rows() if r[0].value and len(r) > 1}
     assert any("2002年12月31日" == v for v in notes.values())
     assert any(v == "yuebei" for v in notes.values())
+
+
+def test_a_stale_row_selection_never_shows_another_enterprise_or_crashes(app_env):
+    at = ledger_page(asof="2002-12-31")
+    key = at.dataframe[0].key
+    at.session_state[key] = {"selection": {"rows": [49], "columns": []}}  # the last row of page 1
+    at.run()
+    assert at.dataframe[-1].value is not None and len(at.dataframe) == 2  # detail shown
+    at.text_input(key="ledger_search").input("红光").run()  # one row now: the old selection must not apply
+    assert not at.exception and len(at.dataframe) == 1
+    assert any("点击表格中的一行" in c.value for c in at.caption)
+
+
+def test_an_overlong_search_is_a_warning_not_a_traceback(app_env):
+    at = ledger_page(asof="2002-12-31")
+    at.session_state["ledger_search"] = "企" * 150
+    at.run()
+    assert not at.exception

@@ -749,3 +749,14 @@ def test_rates_are_recomputed_from_sums_not_averaged(built):
         pytest.approx(e1["unionised"] / e1["operating"]),
         pytest.approx(e2["unionised"] / e2["operating"]),
     ]
+
+
+def test_next_step_follows_the_rules():
+    from models.rules import next_step
+
+    assert next_step(Pattern.SHOULD_BUILD, 3) == "build_branch"
+    assert next_step(Pattern.SHOULD_BUILD, 60) == "build_general_branch"
+    assert next_step(Pattern.SHOULD_BUILD, 120, has_union=False) == "found_union_and_build_committee"
+    assert next_step(Pattern.NO_UNION, 0) == "found_union"
+    assert next_step(Pattern.UNION_ONLY, 2) == "own_liaison"
+    assert next_step(Pattern.UNION_ONLY, 0) == "dispatch_liaison"
