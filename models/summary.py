@@ -48,12 +48,16 @@ _EPOCH = np.datetime64("1970-01-01", "D")
 
 
 def fingerprint(conn: Connection) -> str:
-    """Max id of each source table (an index lookup each): changes whenever rows are added."""
+    """Max id of each source table (an index lookup each: changes when rows are added) and the
+    ``data_version`` counter that database triggers bump on every UPDATE or DELETE of them
+    (migration 0006), so an edit in place by any tool also makes the summaries stale."""
     parts = []
     for model in _SOURCES:
         table = model.__table__
         parts.append(str(conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar_one()))
-    return ":".join(parts)
+    info = DatasetInfo.__table__
+    version = conn.execute(sa.select(info.c.value).where(info.c.key == "data_version")).scalar_one_or_none()
+    return ":".join(parts) + f":v{version}"
 
 
 def stored_fingerprint(conn: Connection) -> str | None:

@@ -68,3 +68,24 @@ def test_stale_summary_is_detected_and_the_exact_sql_is_used(sqlite_engine):
     rebuild_summaries(sqlite_engine)
     with sqlite_engine.connect() as conn:
         assert is_fresh(conn)
+
+
+def test_an_update_or_delete_in_place_makes_the_summaries_stale(any_engine):
+    """Triggers (migration 0006) bump data_version: figures stay right after edits by any tool."""
+    write_demo(any_engine, seed=2002, today=TODAY)
+    with any_engine.begin() as conn:
+        assert is_fresh(conn)
+        # close fifty operating enterprises in place, as a hand-made correction would
+        ids = [i for (i,) in conn.execute(sa.text(
+            "SELECT id FROM enterprise WHERE closed_on IS NULL ORDER BY id LIMIT 50"))]
+        conn.execute(sa.text("UPDATE enterprise SET closed_on = :d WHERE id IN (%s)" % ",".join(map(str, ids))),
+                     {"d": dt.date(2020, 1, 1)})
+        assert not is_fresh(conn)
+    with Session(any_engine) as s:
+        assert coverage.coverage_kpis(s, Scope.district(), TODAY) == coverage.kpis_from_counts(
+            coverage.coverage_by_township_exact(s, Scope.district(), TODAY), TODAY)
+    rebuild_summaries(any_engine, today=TODAY)
+    with any_engine.begin() as conn:
+        assert is_fresh(conn)
+        conn.execute(sa.text("DELETE FROM membership_change WHERE id = (SELECT MIN(id) FROM membership_change)"))
+        assert not is_fresh(conn)
