@@ -56,6 +56,9 @@ def friendly(func: Callable) -> Callable:
                 msg = f"无法访问数据库（{str(exc.orig).strip().splitlines()[0]}）；请检查 DANGONG_DATABASE_URL"
             elif isinstance(exc, sa.exc.ArgumentError):
                 msg = f"数据库地址无效：{exc}"
+            elif isinstance(exc, ModuleNotFoundError):
+                msg = (f"不支持的数据库驱动（{exc.name}）：仅支持 SQLite 与 PostgreSQL，请检查 DANGONG_DATABASE_URL"
+                       " / unsupported database driver: only SQLite and PostgreSQL are supported")
             elif isinstance(exc, (DatabaseError, CliError)) or type(exc).__name__ in ("DemoError", "ScaleError"):
                 msg = str(exc)
             else:
@@ -416,6 +419,8 @@ def boundaries_import(
     if strict and not report.ok:
         _fail(f"{len(report.unmatched)} 个要素未能导入，严格模式下未写入任何数据"
               f" / {len(report.unmatched)} feature(s) not importable; --strict wrote nothing")
+    if not report.matched:
+        _fail("文件中没有任何要素与乡镇匹配，未写入任何数据 / no feature matched a township; nothing written")
 
 
 @boundaries_app.command("export")

@@ -44,6 +44,19 @@ def hash_password(password: str) -> str:
     return hasher().hash(password)
 
 
+_DUMMY_HASH: list[str] = []
+
+
+def _burn(password: str | None) -> None:
+    """Verify against a throw-away hash, to spend the time a real check takes."""
+    if not _DUMMY_HASH:
+        _DUMMY_HASH.append(hasher().hash("not-a-real-password"))
+    try:
+        hasher().verify(_DUMMY_HASH[0], password or "")
+    except VerificationError:
+        pass
+
+
 def failure_delay(failures: int, base: float = 0.5, cap: float = 8.0) -> float:
     """Seconds to wait before answering the next attempt after ``failures`` failures in a row."""
     if failures <= 0:
@@ -210,15 +223,13 @@ def authenticate(session: Session, username: str, password: str, *, now: dt.date
     username = (username or "").strip()
     user = get_user(session, username) if username else None
     if user is None:
-        audit(session, "login_failed", username=username or None, detail="unknown user", at=now)
+        _burn(password)  # as slow as a real check: the answer's timing does not reveal unknown names
+        audit(session, "login_failed", username=username[:40] or None, detail="unknown user", at=now)
         return AuthResult(False, "unknown", username, delay=failure_delay(1, delay_base))
     if user.locked_until is not None and user.locked_until > now:
         audit(session, "login_failed", username=username, detail="locked", at=now)
         return AuthResult(False, "locked", username, user.id, delay=failure_delay(user.failed_logins, delay_base),
                           locked_until=user.locked_until)
-    if user.disabled:
-        audit(session, "login_failed", username=username, detail="disabled", at=now)
-        return AuthResult(False, "disabled", username, user.id, delay=failure_delay(1, delay_base))
     ph = hasher()
     try:
         if not user.password_hash:
@@ -237,6 +248,9 @@ def authenticate(session: Session, username: str, password: str, *, now: dt.date
         reason = "locked" if user.locked_until else ("no_password" if not user.password_hash else "wrong_password")
         return AuthResult(False, reason, username, user.id, delay=failure_delay(user.failed_logins, delay_base),
                           locked_until=user.locked_until)
+    if user.disabled:  # said only to someone who knows the password
+        audit(session, "login_failed", username=username, detail="disabled", at=now)
+        return AuthResult(False, "disabled", username, user.id, delay=failure_delay(1, delay_base))
     if ph.check_needs_rehash(user.password_hash):
         user.password_hash = ph.hash(password)
     user.failed_logins, user.locked_until = 0, None

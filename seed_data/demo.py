@@ -55,6 +55,10 @@ from seed_data.cases import DEMO_CASE_TEMPLATES, SOURCE_CASES
 from seed_data.geo import load_demo_geojson
 
 DEFAULT_SEED = 2002
+
+
+class DemoError(RuntimeError):
+    """The demo could not be written (one sentence)."""
 D = dt.date
 
 # (code, name, kind) — 越北镇 from the source, the others fictional.
@@ -149,7 +153,8 @@ class _Ent:
 class _Builder:
     def __init__(self, seed: int, today: dt.date):
         if today <= facts.SNAPSHOT:
-            raise ValueError("today must be after the 2002 snapshot")
+            raise DemoError(f"演示数据的截止日期必须晚于 {facts.SNAPSHOT}（原文的统计日）"
+                            f" / the demo's date must be after {facts.SNAPSHOT}, the source's snapshot")
         self.rng = random.Random(seed)
         self.seed = seed
         self.today = today
@@ -981,10 +986,6 @@ class _Builder:
 def build_demo(seed: int = DEFAULT_SEED, today: dt.date | None = None) -> DemoData:
     """All demo rows, per table, for this seed and date (deterministic, no database)."""
     return _Builder(seed, today or dt.date.today()).build()
-
-
-class DemoError(RuntimeError):
-    """The demo could not be written (one sentence)."""
 
 
 def database_is_empty(engine: Engine) -> bool:

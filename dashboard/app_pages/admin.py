@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import pandas as pd
-import sqlalchemy as sa
 import streamlit as st
 from sqlmodel import Session
 
 from dashboard.i18n import t
+from dashboard.queries import audit
 from dashboard.ui import data
 from dashboard.ui.auth import require_role
 from models import accounts
 from models.enums import Role
-from models.tables import AuditEvent
 
 user = st.session_state["user"]
 filters = st.session_state["filters"]
@@ -38,17 +37,11 @@ else:
     )
 
 st.markdown(f"**{t('admin.audit', loc)}**")
-A = AuditEvent.__table__
 left, right = st.columns(2)
-who = left.text_input(t("admin.filter_user", loc), key="audit_user").strip()
+who = left.text_input(t("admin.filter_user", loc), key="audit_user", max_chars=40).strip()
 limit = right.selectbox(t("admin.limit", loc), [100, 500, 2000], key="audit_limit")
-stmt = sa.select(A.c.at, A.c.username, A.c.action, A.c.entity, A.c.entity_id, A.c.detail, A.c.before_json,
-                 A.c.after_json).order_by(A.c.id.desc()).limit(limit)
-if who:
-    stmt = stmt.where(A.c.username == who)
-with engine.connect() as conn:
-    events = pd.DataFrame(conn.execute(stmt).mappings().all(),
-                          columns=["at", "username", "action", "entity", "entity_id", "detail", "before_json", "after_json"])
+with Session(engine) as s:
+    events = audit.recent_events(s, username=who or None, limit=limit)
 if events.empty:
     st.info(t("admin.no_events", loc))
 else:

@@ -19,6 +19,9 @@ user_scope = st.session_state["user"].scope
 
 METRICS = ("union_coverage", "membership", "party_coverage", "work_coverage", "should_build")
 GAPS = (Pattern.SHOULD_BUILD, Pattern.NO_UNION, Pattern.UNION_ONLY)
+#: union figures in blue, Party figures in red, the combined one in purple, the gap count in orange
+MAP_SCHEMES = {"union_coverage": "blues", "membership": "blues", "party_coverage": "reds", "work_coverage": "purples",
+               "should_build": "oranges"}
 
 st.subheader(t("map.page_title", loc))
 metric = st.segmented_control(t("map.metric", loc), METRICS, default="union_coverage", required=True,
@@ -37,7 +40,7 @@ left, right = st.columns([3, 1])
 with left:
     event = chart.show("township_map", values[["code", "name", "boundary_geojson", "value", "numerator", "denominator"]],
                        loc, value_col="value", value_title=label, fmt=".1%" if is_rate else ",d", height=460,
-                       selected=filters.town_codes, selectable=True, scheme="blues" if is_rate else "oranges",
+                       selected=filters.town_codes, selectable=True, scheme=MAP_SCHEMES[metric],
                        key="map_select", on_select="rerun")
     towns_all = data.townships(url)
     schematic = bool(towns_all["boundary_is_schematic"].astype(bool)[towns_all["boundary_geojson"].notna()].any())

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.i18n import fmt_date, fmt_int, fmt_pct, fmt_pp, t
-from dashboard.queries.coverage import Rate, kpis_from_counts
+from dashboard.queries.coverage import Rate, kpis_from_counts, metric_by_township
 from dashboard.queries.scope import Scope
 from dashboard.ui import chart, data
 from dashboard.ui.widgets import escape_markdown, kpi_card, status_badge
@@ -70,9 +70,8 @@ with left:
 with right:
     st.markdown(f"**{t('map.title', loc)}**", help=t("kpi.union_coverage.def", loc))
     towns = data.townships(url)
-    m = by_town.merge(towns[["id", "boundary_geojson"]], left_on="township_id", right_on="id", how="left")
-    m["numerator"], m["denominator"] = m["unionised"], m["operating"]
-    m["value"] = [n / d if d else None for n, d in zip(m["numerator"], m["denominator"], strict=True)]
+    m = metric_by_township(by_town, "union_coverage").merge(
+        towns[["id", "boundary_geojson", "boundary_is_schematic"]], left_on="township_id", right_on="id", how="left")
     chart.show("township_map", m[["code", "name", "boundary_geojson", "value", "numerator", "denominator"]], loc,
                value_col="value", value_title=t("kpi.union_coverage", loc))
     missing = m[m["boundary_geojson"].isna()]["name"].tolist()
@@ -123,7 +122,7 @@ with right:
 
     def alert(title: str, status: str, count_text: str, table: pd.DataFrame | None, columns: dict[str, str]):
         with st.container(border=True):
-            a, b, c = st.columns([5, 2, 2], vertical_alignment="center")
+            a, b, c = st.columns([4, 2, 3], vertical_alignment="center")
             a.markdown(title)
             with b:
                 status_badge(status, loc)

@@ -66,7 +66,8 @@ def pattern_bar(counts: dict[Pattern, int], locale: str) -> alt.Chart:
 def foundings_chart(df: pd.DataFrame, locale: str) -> alt.Chart:
     """New unions (bars, left axis) and new members (line, right axis) per quarter."""
     unions_t, members_t = t("chart.new_unions", locale), t("chart.new_members", locale)
-    base = alt.Chart(df).encode(x=alt.X("quarter:T", title=t("chart.quarter", locale)))
+    base = alt.Chart(df).encode(x=alt.X("quarter:T", title=t("chart.quarter", locale),
+                                        axis=alt.Axis(format="%Y", tickCount="year")))
     tip = [alt.Tooltip("label:N", title=t("chart.quarter", locale)),
            alt.Tooltip("new_unions:Q", title=unions_t, format=","),
            alt.Tooltip("new_members:Q", title=members_t, format=",")]
@@ -86,11 +87,12 @@ def rates_chart(df: pd.DataFrame, locale: str) -> alt.Chart:
     labels = [t(f"kpi.{m}", locale) for m in keys]
     return _configure(
         alt.Chart(df).mark_line(point=True).encode(
-            x=alt.X("date:T", title=t("chart.date", locale)),
+            x=alt.X("date:T", title=t("chart.date", locale), axis=alt.Axis(format="%Y", tickCount="year")),
             y=alt.Y("value:Q", title=t("chart.rate", locale), axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
             color=alt.Color("label:N", title=t("chart.metric", locale),
                             scale=alt.Scale(domain=labels, range=[METRIC_COLOURS[k] for k in keys])),
-            tooltip=[alt.Tooltip("date:T", title=t("chart.date", locale)), alt.Tooltip("label:N", title=t("chart.metric", locale)),
+            tooltip=[alt.Tooltip("date:T", title=t("chart.date", locale), format="%Y-%m-%d"),
+                     alt.Tooltip("label:N", title=t("chart.metric", locale)),
                      alt.Tooltip("value:Q", title=t("chart.rate", locale), format=".1%")],
         ).properties(height=240)
     )

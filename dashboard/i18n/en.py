@@ -280,5 +280,6 @@ MESSAGES: dict[str, str] = {
     "next.found_union_and_build_branch": "Found a union and set up a Party branch",
     "next.found_union_and_build_general_branch": "Found a union and set up a Party general branch",
     "next.found_union_and_build_committee": "Found a union and set up a Party committee",
+    "filter.own_towns": "Your townships ({names})",
     "footer.definitions": "Definitions are next to each figure (ⓘ).",
 }

@@ -280,5 +280,6 @@ MESSAGES: dict[str, str] = {
     "next.found_union_and_build_branch": "组建工会并组建党支部",
     "next.found_union_and_build_general_branch": "组建工会并组建党总支",
     "next.found_union_and_build_committee": "组建工会并组建党委",
+    "filter.own_towns": "本人辖区（{names}）",
     "footer.definitions": "指标口径见各指标旁的说明（ⓘ）。",
 }

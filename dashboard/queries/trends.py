@@ -82,7 +82,7 @@ def series_dates(as_of: dt.date, first_year: int = 1998) -> list[dt.date]:
     return dates + [as_of]
 
 
-RATE_METRICS = ("union_coverage", "party_coverage", "work_coverage", "qualified_built")
+SERIES_METRICS = ("union_coverage", "party_coverage", "work_coverage", "qualified_built")
 
 
 def coverage_series(session: Session, scope: Scope, dates: list[dt.date]) -> pd.DataFrame:
@@ -93,7 +93,7 @@ def coverage_series(session: Session, scope: Scope, dates: list[dt.date]) -> pd.
         kpis = [coverage_kpis(session, scope, day) for day in dates]
     rows = []
     for day, k in zip(dates, kpis, strict=True):
-        for metric in RATE_METRICS:
+        for metric in SERIES_METRICS:
             rows.append({"date": day, "metric": metric, "value": getattr(k, metric).value})
     return pd.DataFrame(rows, columns=["date", "metric", "value"])
 

@@ -55,7 +55,8 @@ def ledger_workbook(url: str, scope: Scope, as_of: dt.date, query: LedgerQuery, 
     info = dataset_info(url)
     meta = [
         (t("ledger.xl.asof", locale), fmt_date(as_of, locale)),
-        (t("ledger.xl.towns", locale), "、".join(town_codes) or t("filter.town_placeholder", locale)),
+        (t("ledger.xl.towns", locale), "、".join(towns["name"]) if (town_codes or scope.township_ids is not None)
+         else t("filter.town_placeholder", locale)),
         (t("ledger.search", locale), query.search or "—"),
         (t("ledger.patterns", locale), "、".join(t(f"pattern.{p}", locale) for p in query.patterns) or t("ledger.all_patterns", locale)),
         (t("ledger.sort", locale), t(f"ledger.col.{query.sort}", locale) + (" ↓" if query.descending else " ↑")),

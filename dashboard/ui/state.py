@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from dashboard.i18n import DEFAULT_LOCALE, LANGS, fmt_date, locale_of, t
+from dashboard.i18n import DEFAULT_LOCALE, LANGS, locale_of, t
 from dashboard.queries.scope import Scope
 
 MIN_ASOF = dt.date(1998, 1, 1)
@@ -139,7 +139,9 @@ def sidebar_filters(towns: pd.DataFrame, user_scope: Scope, today: dt.date | Non
     with st.sidebar:
         chosen = st.multiselect(
             t("filter.town", loc), options=list(codes), format_func=lambda c: names.get(c, c),
-            placeholder=t("filter.town_placeholder", loc), help=t("filter.town_help", loc),
+            placeholder=(t("filter.town_placeholder", loc) if user_scope.township_ids is None
+                         else t("filter.own_towns", loc, names="、".join(names.values()))),
+            help=t("filter.town_help", loc),
             key="town", on_change=_clear_notices,
         )
         as_of = st.date_input(
@@ -159,9 +161,5 @@ def show_url_notices() -> None:
         st.warning(notice, icon="⚠️")
 
 
-def asof_label(filters: Filters) -> str:
-    return t("app.asof_badge", filters.locale, date=fmt_date(filters.as_of, filters.locale))
-
-
 __all__ = ["Filters", "init_lang", "init_from_url", "sidebar_filters", "language_switch", "current_locale", "show_url_notices",
-           "asof_label", "DEFAULT_LOCALE"]
+           "DEFAULT_LOCALE"]

@@ -161,6 +161,9 @@ def test_admin_page_only_for_admins(app_env):
     assert not any("argon2" in str(v) for v in users.to_numpy().ravel())
     audit = admin.dataframe[1].value
     assert "操作" in audit.columns and len(audit) > 0
+    admin.text_input(key="audit_user").input("seed").run()  # the demo accounts were added by "seed"
+    mine = admin.dataframe[1].value
+    assert len(mine) >= 4 and set(mine["用户名"]) == {"seed"}
     for who in ("leader", "staff", "yuebei"):
         at = run(_user=who)
         with pytest.raises(ValueError, match="Could not find a navigation page"):

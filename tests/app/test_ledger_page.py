@@ -81,6 +81,7 @@ def test_excel_export_matches_the_page_and_the_scope(app_env):
     notes = {r[0].value: r[1].value for r in book["说明"].iter_rows() if r[0].value and len(r) > 1}
     assert any("2002年12月31日" == v for v in notes.values())
     assert any(v == "yuebei" for v in notes.values())
+    assert notes.get("乡镇筛选") == "越北镇"  # the file says whose townships it holds, by name
 
 
 def test_a_stale_row_selection_never_shows_another_enterprise_or_crashes(app_env):

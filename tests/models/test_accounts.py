@@ -139,3 +139,13 @@ def test_sso_email_maps_case_insensitively(db):
     assert accounts.user_for_email(db, "li.ming@EXAMPLE.org").username == "sso"
     assert accounts.user_for_email(db, "someone@example.org") is None
     assert accounts.authenticate(db, "sso", "", now=NOW).ok is False  # no local password
+
+
+def test_disabled_is_only_revealed_with_the_right_password_and_unknown_names_cost_a_check(db, monkeypatch):
+    accounts.set_disabled(db, "wang", True, actor="admin")
+    assert accounts.authenticate(db, "wang", "a wrong guess", now=NOW).reason == "wrong_password"
+    assert accounts.authenticate(db, "wang", PASSWORD, now=NOW).reason == "disabled"
+    calls = []
+    monkeypatch.setattr(accounts, "_burn", lambda pw: calls.append(pw))
+    accounts.authenticate(db, "no-such-user", "guess", now=NOW)
+    assert calls == ["guess"]
