@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from dashboard.queries.coverage import COVERAGE_COLUMNS, kpis_from_counts
 from dashboard.queries.followup import DUE_SOON_DAYS
-from dashboard.queries.trends import RATE_METRICS
+from dashboard.queries.trends import SERIES_METRICS as RATE_METRICS
 from models import rules
 from models.db import make_engine
 from models.enums import Pattern, UnionKind

@@ -97,15 +97,14 @@ def page_uses_exact_gap_list() -> bool:
     return "enterprise_patterns(" in src and "enterprises_in_pattern(" not in src
 
 
-def run_once(url: str, d: Dates, scope: Scope, *, with_extra: bool = True) -> tuple[dict[str, Any], dict[str, float]]:
-    """One pass over every query on a new engine: (results, seconds per query)."""
+def time_queries(url: str, todo: list[tuple[str, Callable[[Session], Any]]]) -> tuple[dict[str, Any], dict[str, float]]:
+    """One pass over the queries on a new engine: (results, seconds per query)."""
     engine = make_engine(url)
     results: dict[str, Any] = {}
     seconds: dict[str, float] = {}
     try:
         with Session(engine) as s:
             s.connection()  # open the connection outside the timings
-            todo = queries(d, scope) + ([(EXTRA, extra_query(d, scope))] if with_extra else [])
             for name, fn in todo:
                 t0 = time.perf_counter()
                 results[name] = fn(s)
@@ -113,6 +112,11 @@ def run_once(url: str, d: Dates, scope: Scope, *, with_extra: bool = True) -> tu
     finally:
         engine.dispose()
     return results, seconds
+
+
+def run_once(url: str, d: Dates, scope: Scope, *, with_extra: bool = True) -> tuple[dict[str, Any], dict[str, float]]:
+    """One pass over every query of the overview: (results, seconds per query)."""
+    return time_queries(url, queries(d, scope) + ([(EXTRA, extra_query(d, scope))] if with_extra else []))
 
 
 def measure(url: str, as_of: dt.date, repeat: int, scope: Scope | None = None) -> dict[str, Any]:

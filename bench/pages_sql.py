@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -19,7 +18,7 @@ from sqlmodel import Session
 
 from dashboard.queries import coverage
 from dashboard.queries.scope import Scope
-from models.db import make_engine
+from bench.overview_sql import time_queries
 
 #: The map's gap tabs (``coverage_map.GAPS``) and their length (``data.GAP_LIST_LIMIT``).
 MAP_GAPS = ("should_build", "no_union", "union_only")
@@ -73,20 +72,7 @@ def describe(q) -> str:
 
 
 def _run_once(url: str, todo: list[tuple[str, Callable[[Session], Any]]]) -> tuple[dict[str, Any], dict[str, float]]:
-    """One pass over the queries on a new engine: (results, seconds per query)."""
-    engine = make_engine(url)
-    results: dict[str, Any] = {}
-    seconds: dict[str, float] = {}
-    try:
-        with Session(engine) as s:
-            s.connection()  # open the connection outside the timings
-            for name, fn in todo:
-                t0 = time.perf_counter()
-                results[name] = fn(s)
-                seconds[name] = time.perf_counter() - t0
-    finally:
-        engine.dispose()
-    return results, seconds
+    return time_queries(url, todo)
 
 
 def measure(url: str, as_of: dt.date, repeat: int, scope: Scope | None = None) -> dict[str, Any]:

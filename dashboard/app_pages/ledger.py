@@ -52,8 +52,7 @@ view = pd.DataFrame({
     t("ledger.col.party_members", loc): rows["party_members"],
     t("ledger.col.union", loc): rows["union"].fillna("—"),
     t("ledger.col.party_org", loc): [
-        org if isinstance(org, str) and org else
-        (f"{lia}（{t(f'ledger.liaison.{kind}', loc)}）" if isinstance(lia, str) and lia else "—")
+        org if isinstance(org, str) and org else (exports.liaison_label(lia, kind, loc) or "—")
         for org, lia, kind in zip(rows["party_org"], rows["liaison"], rows["liaison_kind"], strict=True)],
     t("ledger.col.pattern", loc): [t(f"pattern.{p}", loc) for p in rows["pattern"]],
 })

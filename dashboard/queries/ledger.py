@@ -428,6 +428,22 @@ def _patterns_for(session: Session, scope: Scope, ids: list[int], as_of: dt.date
     return out
 
 
+def _covering_names(session: Session, coverage: sa.Table, orgs: sa.Table, org_fk: str, chunk: list[int],
+                    as_of: dt.date) -> dict[int, str]:
+    """Name of the organisation covering each enterprise (its own first, then the latest start)."""
+    rows = session.execute(
+        sa.select(coverage.c.enterprise_id, orgs.c.name)
+        .join(orgs, orgs.c.id == coverage.c[org_fk])
+        .where(coverage.c.enterprise_id.in_(chunk), active(coverage.c.start_on, coverage.c.end_on, as_of))
+        .order_by(coverage.c.enterprise_id, sa.case((orgs.c.enterprise_id == coverage.c.enterprise_id, 0), else_=1),
+                  coverage.c.start_on.desc(), coverage.c.id.desc())
+    ).all()
+    names: dict[int, str] = {}
+    for eid, name in rows:
+        names.setdefault(int(eid), name)
+    return names
+
+
 def _names_for(session: Session, ids: list[int], as_of: dt.date) -> dict[str, dict[int, str]]:
     """Names of the union, Party organisation and liaison officer covering each enterprise as of
     ``as_of``. Where several are active: its own organisation first, then the latest start."""
@@ -436,24 +452,8 @@ def _names_for(session: Session, ids: list[int], as_of: dt.date) -> dict[str, di
     liaison: dict[int, str] = {}
     kind: dict[int, str] = {}
     for chunk in _chunks(ids):
-        rows = session.execute(
-            sa.select(UC.c.enterprise_id, UO.c.name)
-            .join(UO, UO.c.id == UC.c.union_id)
-            .where(UC.c.enterprise_id.in_(chunk), active(UC.c.start_on, UC.c.end_on, as_of))
-            .order_by(UC.c.enterprise_id, sa.case((UO.c.enterprise_id == UC.c.enterprise_id, 0), else_=1),
-                      UC.c.start_on.desc(), UC.c.id.desc())
-        ).all()
-        for eid, name in rows:
-            union.setdefault(int(eid), name)
-        rows = session.execute(
-            sa.select(PC.c.enterprise_id, PO.c.name)
-            .join(PO, PO.c.id == PC.c.party_org_id)
-            .where(PC.c.enterprise_id.in_(chunk), active(PC.c.start_on, PC.c.end_on, as_of))
-            .order_by(PC.c.enterprise_id, sa.case((PO.c.enterprise_id == PC.c.enterprise_id, 0), else_=1),
-                      PC.c.start_on.desc(), PC.c.id.desc())
-        ).all()
-        for eid, name in rows:
-            party.setdefault(int(eid), name)
+        union.update(_covering_names(session, UC, UO, "union_id", chunk, as_of))
+        party.update(_covering_names(session, PC, PO, "party_org_id", chunk, as_of))
         rows = session.execute(
             sa.select(LO.c.enterprise_id, LO.c.name, LO.c.kind)
             .where(LO.c.enterprise_id.in_(chunk), active(LO.c.appointed_on, LO.c.ended_on, as_of))

@@ -72,31 +72,33 @@ def townships(url: str) -> pd.DataFrame:
         )
 
 
-def _session(url: str) -> Session:
+def session(url: str) -> Session:
+    """A session on the checked, cached engine of ``url`` (for exports and other non-cached reads)."""
     return Session(_engine(url))
+
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def coverage_by_township(url: str, scope: Scope, as_of: dt.date) -> pd.DataFrame:
-    with _session(url) as s:
+    with session(url) as s:
         return coverage.coverage_by_township(s, scope, as_of)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def action_item_counts(url: str, scope: Scope, as_of: dt.date) -> followup.ItemCounts:
-    with _session(url) as s:
+    with session(url) as s:
         return followup.action_item_counts(s, scope, as_of)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def overdue_items_by_township(url: str, scope: Scope, as_of: dt.date) -> pd.DataFrame:
-    with _session(url) as s:
+    with session(url) as s:
         return followup.overdue_items_by_township(s, scope, as_of)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def alert_lists(url: str, scope: Scope, as_of: dt.date) -> dict[str, pd.DataFrame | int]:
-    with _session(url) as s:
+    with session(url) as s:
         gaps = coverage.enterprises_in_pattern(s, scope, as_of, "should_build", limit=50)
         return {
             "should_build": gaps,
@@ -110,25 +112,25 @@ def alert_lists(url: str, scope: Scope, as_of: dt.date) -> dict[str, pd.DataFram
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def foundings_per_quarter(url: str, scope: Scope, start: dt.date, as_of: dt.date) -> pd.DataFrame:
-    with _session(url) as s:
+    with session(url) as s:
         return trends.foundings_per_quarter(s, scope, start, as_of)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def coverage_series(url: str, scope: Scope, as_of: dt.date) -> pd.DataFrame:
-    with _session(url) as s:
+    with session(url) as s:
         return trends.coverage_series(s, scope, trends.series_dates(as_of))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def campaign_progress(url: str, scope: Scope, as_of: dt.date) -> pd.DataFrame:
-    with _session(url) as s:
+    with session(url) as s:
         return campaigns.campaign_progress(s, scope, as_of)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def action_items_by_owner(url: str, scope: Scope, as_of: dt.date) -> pd.DataFrame:
-    with _session(url) as s:
+    with session(url) as s:
         return followup.action_items_by_owner(s, scope, as_of)
 
 
@@ -138,7 +140,7 @@ GAP_LIST_LIMIT = 200
 @st.cache_data(ttl=TTL, show_spinner=False)
 def gap_enterprises(url: str, scope: Scope, as_of: dt.date, pattern: str) -> pd.DataFrame:
     """The gap list of one pattern, with ``has_union`` (an 应建未建 enterprise may have none)."""
-    with _session(url) as s:
+    with session(url) as s:
         df = coverage.enterprises_in_pattern(s, scope, as_of, pattern, limit=GAP_LIST_LIMIT)
         with_union = coverage.unionised_among(s, df["enterprise_id"].tolist(), as_of)
     df["has_union"] = df["enterprise_id"].isin(with_union)
@@ -149,7 +151,7 @@ def gap_enterprises(url: str, scope: Scope, as_of: dt.date, pattern: str) -> pd.
 def ledger_page(url: str, scope: Scope, as_of: dt.date, query):
     from dashboard.queries import ledger
 
-    with _session(url) as s:
+    with session(url) as s:
         return ledger.ledger_page(s, scope, as_of, query)
 
 
@@ -157,5 +159,5 @@ def ledger_page(url: str, scope: Scope, as_of: dt.date, query):
 def enterprise_detail(url: str, scope: Scope, enterprise_id: int, as_of: dt.date):
     from dashboard.queries import ledger
 
-    with _session(url) as s:
+    with session(url) as s:
         return ledger.enterprise_detail(s, scope, enterprise_id, as_of)

@@ -14,6 +14,14 @@ from dashboard.queries.scope import Scope
 EXPORT_LIMIT = 100_000
 
 
+def liaison_label(name, kind, locale: str) -> str | None:
+    """"张三（乡镇下派）" — a liaison officer with how they were appointed; None when there is none."""
+    if not isinstance(name, str) or not name:
+        return None
+    return f"{name}（{t(f'ledger.liaison.{kind}', locale)}）" if locale == "zh_CN" else \
+        f"{name} ({t(f'ledger.liaison.{kind}', locale)})"
+
+
 def ledger_frame(rows: pd.DataFrame, locale: str) -> pd.DataFrame:
     """The ledger rows with the page's columns and Chinese (or English) headers."""
     return pd.DataFrame({
@@ -24,9 +32,8 @@ def ledger_frame(rows: pd.DataFrame, locale: str) -> pd.DataFrame:
         t("ledger.col.party_members", locale): rows["party_members"].astype("int64"),
         t("ledger.col.union", locale): rows["union"].fillna(""),
         t("ledger.xl.party_org", locale): rows["party_org"].fillna(""),
-        t("ledger.col.liaison", locale): [
-            f"{n}（{t(f'ledger.liaison.{k}', locale)}）" if isinstance(n, str) and n else ""
-            for n, k in zip(rows["liaison"], rows["liaison_kind"], strict=True)],
+        t("ledger.col.liaison", locale): [liaison_label(n, k, locale) or ""
+                                          for n, k in zip(rows["liaison"], rows["liaison_kind"], strict=True)],
         t("ledger.col.pattern", locale): [t(f"pattern.{p}", locale) for p in rows["pattern"]],
         t("ledger.col.registered_on", locale): rows["registered_on"],
     })
@@ -35,13 +42,11 @@ def ledger_frame(rows: pd.DataFrame, locale: str) -> pd.DataFrame:
 def ledger_workbook(url: str, scope: Scope, as_of: dt.date, query: LedgerQuery, locale: str, username: str,
                     town_codes: tuple[str, ...]) -> bytes:
     """The current filtered view (all pages, within the user's scope) as an .xlsx file."""
-    from sqlmodel import Session
-
     from dashboard.exports.excel import workbook_bytes
     from dashboard.queries import coverage, ledger
-    from dashboard.ui.data import _engine, dataset_info
+    from dashboard.ui.data import dataset_info, session
 
-    with Session(_engine(url)) as s:
+    with session(url) as s:
         rows = ledger.ledger_rows(s, scope, as_of, query, limit=EXPORT_LIMIT)
         towns = coverage.coverage_by_township(s, scope, as_of)
     summary = pd.DataFrame({
