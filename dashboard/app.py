@@ -31,6 +31,12 @@ def pages_for(user: auth.CurrentUser | None, locale: str) -> dict:
                     url_path="map"),
             st.Page(ROOT / "dashboard/app_pages/ledger.py", title=t("nav.ledger", locale), icon=":material/table_view:",
                     url_path="ledger"),
+            st.Page(ROOT / "dashboard/app_pages/cases.py", title=t("nav.cases", locale), icon=":material/workspace_premium:",
+                    url_path="cases"),
+            st.Page(ROOT / "dashboard/app_pages/meetings.py", title=t("nav.meetings", locale), icon=":material/groups:",
+                    url_path="meetings"),
+            st.Page(ROOT / "dashboard/app_pages/present.py", title=t("nav.present", locale), icon=":material/slideshow:",
+                    url_path="present"),
         ],
     }
     if user is None or user.can(Role.ADMIN):

@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     lock_minutes: int = 30
     #: first delay after a failed login; it doubles with each failure in a row (capped at 8 s)
     login_delay_seconds: float = 0.5
+    #: CJK font embedded in PDF exports and used for PNG/PPTX charts: a .ttf/.otf/.ttc path, for a
+    #: collection optionally ``path#index``. Unset: the first Simplified Chinese font found among the
+    #: usual system paths (Debian ``fonts-noto-cjk`` first), see ``dashboard.exports.fonts``.
+    cjk_font: str | None = None
 
     @field_validator("database_url")
     @classmethod

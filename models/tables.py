@@ -398,6 +398,22 @@ class CaseStudy(SQLModel, table=True):
     from_source: bool = False  # one of the four enterprises of the source document
 
 
+class ModelDesignation(SQLModel, table=True):
+    """A staff decision to designate an enterprise as a model (典型) or to remove it, with a reason.
+
+    History is kept: the newest row per enterprise is in force and overrides the computed rule
+    (an honour at municipal level or above). Every write is also audited.
+    """
+
+    __tablename__ = "model_designation"
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int = _fk("enterprise.id")
+    designated: bool  # True: designated a model; False: removed
+    reason: str = _text(nullable=False)
+    by_username: str = Field(max_length=40)
+    at: dt.datetime  # aware, UTC
+
+
 class Activity(SQLModel, table=True):
     __tablename__ = "activity"
     __table_args__ = (_nonneg("participants", name="ck_activity_participants"),)

@@ -106,3 +106,11 @@ def test_every_history_kind_of_the_ledger_has_a_label():
     for kind in HISTORY_KINDS:
         for loc in CATALOGUES:
             assert t(f"hist.{kind}", loc)
+
+
+def test_every_setting_is_documented_in_the_readme():
+    from models.settings import Settings
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    missing = [f for f in Settings.model_fields if f"`DANGONG_{f.upper()}`" not in readme]
+    assert missing == []

@@ -1,14 +1,35 @@
 """Translations and locale formatting. Every UI string goes through ``t(key, locale)``.
 
-Catalogues: ``zh_CN`` (default) and ``en``, with the same keys (a test checks parity).
+Catalogues: ``zh_CN`` (default) and ``en``, with the same keys (a test checks parity). The shell,
+overview, map, ledger and admin messages are in ``zh_CN.py`` / ``en.py``; each later page family
+keeps both languages in its own module (``cases``, ``meetings``, ``present``), merged here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from dashboard.i18n.en import MESSAGES as EN
-from dashboard.i18n.zh_CN import MESSAGES as ZH
+from dashboard.i18n import cases, meetings, present
+from dashboard.i18n.en import MESSAGES as _EN_BASE
+from dashboard.i18n.zh_CN import MESSAGES as _ZH_BASE
+
+#: feature catalogues: each module holds one page family's ``ZH`` and ``EN`` messages side by side
+FEATURES = (cases, meetings, present)
+
+
+def _merge(base: dict[str, str], part: str) -> dict[str, str]:
+    merged = dict(base)
+    for module in FEATURES:
+        extra = getattr(module, part)
+        clash = merged.keys() & extra.keys()
+        if clash:  # a key defined twice would silently win or lose: refuse at import
+            raise RuntimeError(f"i18n keys defined twice ({module.__name__}): {sorted(clash)}")
+        merged.update(extra)
+    return merged
+
+
+ZH = _merge(_ZH_BASE, "ZH")
+EN = _merge(_EN_BASE, "EN")
 
 DEFAULT_LOCALE = "zh_CN"
 CATALOGUES: dict[str, dict[str, str]] = {"zh_CN": ZH, "en": EN}

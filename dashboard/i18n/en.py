@@ -282,4 +282,8 @@ MESSAGES: dict[str, str] = {
     "next.found_union_and_build_committee": "Found a union and set up a Party committee",
     "filter.own_towns": "Your townships ({names})",
     "footer.definitions": "Definitions are next to each figure (ⓘ).",
+    "edit.forbidden_role": "Your role can read but not edit.",
+    "edit.forbidden_scope": "You can only edit records of your own townships.",
+    "edit.saved": "Saved.",
+    "edit.failed": "Not saved: {reason}",
 }

@@ -282,4 +282,8 @@ MESSAGES: dict[str, str] = {
     "next.found_union_and_build_committee": "组建工会并组建党委",
     "filter.own_towns": "本人辖区（{names}）",
     "footer.definitions": "指标口径见各指标旁的说明（ⓘ）。",
+    "edit.forbidden_role": "您的角色只能查看，不能修改。",
+    "edit.forbidden_scope": "只能修改本人负责乡镇/街道的记录。",
+    "edit.saved": "已保存。",
+    "edit.failed": "未保存：{reason}",
 }
