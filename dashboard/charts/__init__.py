@@ -130,7 +130,7 @@ MAP_SELECTION = "pick"
 
 def township_map(towns: pd.DataFrame, locale: str, *, value_col: str, value_title: str,
                  fmt: str = ".1%", height: int = 260, selected: tuple[str, ...] = (), selectable: bool = False,
-                 scheme: str = "blues") -> alt.Chart:
+                 scheme: str = "blues", label_size: int = 12) -> alt.Chart:
     """Choropleth of the townships with a boundary; ``towns`` has code, name, boundary_geojson,
     ``value_col``, numerator and denominator. ``selected`` codes are outlined; with
     ``selectable`` a click selects a township (selection parameter ``pick``, field ``code``)."""
@@ -161,7 +161,34 @@ def township_map(towns: pd.DataFrame, locale: str, *, value_col: str, value_titl
     if selectable:
         shapes = shapes.add_params(alt.selection_point(fields=["code"], name=MAP_SELECTION, on="click"))
     where = dict(longitude="properties.lon:Q", latitude="properties.lat:Q", text="properties.name:N")
-    halo = alt.Chart(data).mark_text(fontSize=12, fontWeight="bold", stroke="white", strokeWidth=3,
+    halo = alt.Chart(data).mark_text(fontSize=label_size, fontWeight="bold", stroke="white", strokeWidth=3,
                                      strokeJoin="round").encode(**where)
-    labels = alt.layer(halo, alt.Chart(data).mark_text(fontSize=12, fontWeight="bold", color="#111827").encode(**where))
+    labels = alt.layer(halo, alt.Chart(data).mark_text(fontSize=label_size, fontWeight="bold", color="#111827")
+                       .encode(**where))
     return _configure(alt.layer(shapes, labels).project("mercator").properties(height=height))
+
+
+#: the big-screen palette (DESIGN.md §9: dark navy, bright figures)
+DARK_BG = "#0B1A33"
+DARK_TEXT = "#E6EDF7"
+DARK_MUTED = "#9FB3CF"
+
+
+def for_screen(spec: dict, *, dark: bool = False, font_scale: float = 1.0) -> dict:
+    """A copy of a Vega-Lite ``spec`` for the big screen: ``font_scale`` enlarges the axis and legend
+    type for a room; ``dark`` sets the dark theme (transparent background, light text)."""
+    out = dict(spec)
+    config = {k: (dict(v) if isinstance(v, dict) else v) for k, v in spec.get("config", {}).items()}
+    size = round(12 * font_scale)
+    config["axis"] = {**config.get("axis", {}), "labelFontSize": size, "titleFontSize": size}
+    config["legend"] = {**config.get("legend", {}), "labelFontSize": size, "titleFontSize": size,
+                        "gradientLength": round(200 * font_scale), "gradientThickness": round(16 * font_scale)}
+    if dark:
+        config["background"] = "transparent"
+        config["axis"].update(labelColor=DARK_TEXT, titleColor=DARK_MUTED, gridColor="#1F3358",
+                              domainColor=DARK_MUTED, tickColor=DARK_MUTED)
+        config["legend"].update(labelColor=DARK_TEXT, titleColor=DARK_MUTED)
+        config["title"] = {**config.get("title", {}), "color": DARK_TEXT}
+        config["text"] = {**config.get("text", {}), "color": DARK_TEXT}
+    out["config"] = config
+    return out

@@ -10,7 +10,8 @@ from dashboard.ui import state
 
 def header(info: dict[str, str]):
     """Draw the header; returns the current locale and a slot for the as-of badge."""
-    title_col, badge_col, lang_col = st.columns([6, 3, 2], vertical_alignment="center")
+    box = st.container(key="app_header")  # the presentation mode hides it by this key
+    title_col, badge_col, lang_col = box.columns([6, 3, 2], vertical_alignment="center")
     with lang_col:
         locale = state.language_switch()
     district = info.get("district_name", "")

@@ -1,0 +1,69 @@
+"""Charts as PNG (vl-convert): a valid image of the chart's size at 2×, with the CJK font."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+from PIL import Image
+
+from dashboard import charts
+from dashboard.exports import fonts
+from dashboard.exports.png import chart_png, chart_svg_size, printable_spec
+from models.enums import Pattern
+
+pytest.importorskip("vl_convert")
+try:
+    fonts.cjk_font()
+except fonts.FontMissing:  # pragma: no cover - CI installs fonts-noto-cjk
+    pytest.skip("no CJK font on this machine", allow_module_level=True)
+
+
+def _bar() -> dict:
+    return charts.pattern_bar({p: 10 * i + 3 for i, p in enumerate(Pattern)}, "zh_CN").to_dict()
+
+
+@pytest.mark.parametrize("width", [None, 640])
+def test_png_is_a_valid_image_twice_the_charts_size(width):
+    spec = _bar()
+    png = chart_png(spec, width=width)
+    image = Image.open(io.BytesIO(png))
+    image.verify()  # raises on a corrupt file
+    image = Image.open(io.BytesIO(png))
+    w, h = chart_svg_size(spec, width=width)
+    assert image.format == "PNG"
+    assert abs(image.size[0] - 2 * w) <= 2 and abs(image.size[1] - 2 * h) <= 2
+    if width:
+        assert w >= width  # the plot is at least as wide as asked (axis labels add to it)
+    # drawn, not blank: the bars' colours are in the picture
+    colours = {c for _, c in image.convert("RGB").getcolors(maxcolors=1 << 20)}
+    assert (0xB7, 0x1C, 0x1C) in colours and (0x1F, 0x4E, 0x9A) in colours
+
+
+def test_printable_spec_puts_the_cjk_font_first_and_keeps_the_original():
+    spec = _bar()
+    out = printable_spec(spec)
+    family = fonts.cjk_font().family
+    assert out["config"]["font"].startswith(family)
+    assert out["config"]["axis"]["labelFont"].startswith(family)
+    assert out["background"] == "white" and out["width"] > 0
+    assert spec["config"]["font"] == charts.FONT  # the cached page spec is not mutated
+
+
+def test_a_map_with_inline_geojson_renders_too():
+    from seed_data.geo import load_demo_geojson
+
+    features = load_demo_geojson()["features"][:3]
+    import json
+
+    towns = pd.DataFrame({
+        "code": [f["properties"]["code"] for f in features],
+        "name": [f["properties"]["name"] for f in features],
+        "boundary_geojson": [json.dumps(f["geometry"]) for f in features],
+        "value": [0.2, 0.5, 0.9], "numerator": [1, 2, 3], "denominator": [5, 4, 3],
+    })
+    spec = charts.township_map(towns, "zh_CN", value_col="value", value_title="建会率").to_dict()
+    image = Image.open(io.BytesIO(chart_png(spec, width=500)))
+    colours = image.convert("RGB").getcolors(maxcolors=1 << 20)
+    assert len(colours) > 20  # filled shapes in a colour scale, not an empty frame
