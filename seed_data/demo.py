@@ -113,6 +113,13 @@ INDUSTRIES = (
     ("服装", "garments"),
     ("餐饮服务", "catering"),
 )
+#: 典型带动: the source names no honour of these three, only that their Party and union organisations
+#: "joined the advanced ranks" — the demo's staff designation quotes it (DESIGN.md §5, the four models)
+MODEL_DESIGNATION_REASONS = {
+    facts.HENGTONG: "原文（典型带动）：继德运公司以后，恒通高压电气的党工组织迈入先进行列",
+    facts.FANGTIAN: "原文（典型带动）：继德运公司以后，方田水泵的党工组织迈入先进行列；针对企业特点开展合理化建议、技术革新、劳动竞赛",
+    facts.HONGGUANG: "原文（典型带动）：纯私营企业党工组织跻身先进行列；1999年先建工会，2001年建党支部，书记主席一肩挑",
+}
 OTHER_UNIT_SUFFIXES = ("村工会", "社区工会", "学校工会", "卫生院工会", "个体劳动者协会工会", "商会工会")
 
 
@@ -881,6 +888,14 @@ class _Builder:
             self.data.add("case_study", enterprise_id=ent.id, from_source=False, headline_zh=hz, headline_en=he,
                           story_zh=sz.format(name=name), story_en=se.format(name=name))
 
+    def designations(self) -> None:
+        """Three of the source's four models hold no honour the source names (only 德运's are named):
+        staff designate them, the reason citing the source (no random draw: the rest is unchanged)."""
+        at = dt.datetime.combine(facts.SNAPSHOT, dt.time(9, 0), tzinfo=dt.UTC)
+        for name in (facts.HENGTONG, facts.FANGTIAN, facts.HONGGUANG):
+            self.data.add("model_designation", enterprise_id=self.by_name[name].id, designated=True,
+                          reason=MODEL_DESIGNATION_REASONS[name], by_username="seed", at=at)
+
     def activities(self) -> None:
         r, today = self.rng, self.today
         deyun_plan = (
@@ -976,6 +991,7 @@ class _Builder:
         self.enterprise_meetings()
         self.honours()
         self.case_studies()
+        self.designations()
         self.activities()
         self.activists()
         self.awards()

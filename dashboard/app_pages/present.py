@@ -14,7 +14,7 @@ import streamlit as st
 
 from dashboard.i18n import fmt_date, fmt_int, fmt_pct, fmt_pp, t
 from dashboard.queries.coverage import kpis_from_counts, metric_by_township
-from dashboard.ui import chart, data
+from dashboard.ui import brief, chart, data
 from dashboard.ui import present as P
 
 filters = st.session_state["filters"]
@@ -52,6 +52,9 @@ def _write_url() -> None:
                                      st.query_params.get("auto"))
 
 
+year_ago = as_of.replace(year=as_of.year - 1) if not (as_of.month == 2 and as_of.day == 29) else as_of - dt.timedelta(365)
+scope_label = brief.scope_label(filters, loc)
+
 dark = bool(st.session_state["deck_dark"])
 P.html_block(P.css(dark))
 
@@ -65,16 +68,12 @@ with st.container(key="deck_controls"):
     c[2].selectbox(t("present.auto", loc), P.AUTO_CHOICES, key="deck_auto", label_visibility="collapsed",
                    format_func=lambda s: t("present.auto_off", loc) if s == 0 else t("present.auto_every", loc, n=s))
     c[3].toggle(t("present.dark", loc), key="deck_dark")
+    with c[4].popover(t("brief.download", loc), icon=":material/description:"):
+        brief.downloads(scope=scope, as_of=as_of, locale=loc, scope_label=scope_label, key="deck_brief")
     links = {"asof": as_of.isoformat(), **({"town": list(filters.town_codes)} if filters.town_codes else {}),
              **({"lang": "en"} if loc == "en" else {})}
     c[5].page_link("app_pages/overview.py", label=t("present.exit", loc), icon=":material/close_fullscreen:",
                    query_params=links)
-
-year_ago = as_of.replace(year=as_of.year - 1) if not (as_of.month == 2 and as_of.day == 29) else as_of - dt.timedelta(365)
-_names = dict(zip(data.townships(url)["code"], data.townships(url)["name"], strict=True))
-scope_label = ("、".join(_names.get(c, c) for c in filters.town_codes) if filters.town_codes
-               else t("present.whole_district", loc))
-
 
 def _heading(title: str) -> None:
     n = st.session_state["_deck_slide"]
@@ -203,7 +202,40 @@ def slide_actions() -> None:
 
 def slide_model() -> None:
     _heading(t("present.slide.model", loc))
-    _empty(t("present.model_pending", loc))
+    models = data.model_enterprises(url, scope, as_of)
+    if models.empty:
+        return _empty(t("brief.no_model", loc))
+    ids = [int(i) for i in models["enterprise_id"]]
+    names = dict(zip(ids, models["name"], strict=True))
+    if st.session_state.get("deck_model") not in ids:
+        st.session_state["deck_model"] = ids[0]
+    detail = data.case_detail(url, scope, st.session_state["deck_model"], as_of)
+    if detail is None:
+        return _empty(t("brief.no_model", loc))
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        P.html_block(f'<div class="dg-label" style="font-size:2.4rem">{P.esc(detail.name)}</div>'
+                     f'<div class="dg-sub" style="font-size:1.4rem">{P.esc(detail.township)}</div>'
+                     f'<div class="dg-story" style="font-weight:700;margin:.8rem 0">{P.esc(detail.headline(loc) or "")}</div>')
+        facts = []
+        if detail.union_founded_on:
+            facts.append([t("present.fact.union", loc), fmt_date(detail.union_founded_on, loc)])
+        if detail.party_founded_on:
+            facts.append([t("present.fact.party", loc), fmt_date(detail.party_founded_on, loc)])
+        if detail.one_person:
+            facts.append([t("present.fact.one_person", loc), t("brief.one_person", loc)])
+        if facts:
+            P.html_block(P.table([t("present.col.fact", loc), ""], facts))
+        story = (detail.story(loc) or "").split("\n\n")[0]
+        if story:
+            P.html_block(f'<div class="dg-story" style="margin-top:1rem;font-size:1.3rem">{P.esc(story)}</div>')
+    with right:
+        st.selectbox(t("present.model_pick", loc), ids, key="deck_model", format_func=lambda i: names[i])
+        rows = [[h.title, t(f"cases.level.{h.level}", loc), str(h.year)]
+                for h in detail.honours.head(6).itertuples(index=False)]
+        if rows:
+            P.html_block(P.table([t("present.col.honour", loc), t("present.col.level", loc), t("present.col.year", loc)],
+                                 rows, numeric={2}))
 
 
 RENDER = {"kpis": slide_kpis, "map": slide_map, "campaign": slide_campaign, "actions": slide_actions,

@@ -12,6 +12,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from models.enums import ActionStatus
 from models.tables import ActionItem, CoordinationNotice, Enterprise, FoundingLead, Township, Unit
 from dashboard.queries.scope import Scope
 
@@ -134,18 +135,57 @@ def count_overdue_notices(session: Session, scope: Scope, as_of: dt.date) -> int
     ).scalar_one())
 
 
-def action_items_by_owner(session: Session, scope: Scope, as_of: dt.date) -> pd.DataFrame:
-    """Meeting follow-up per owner unit: items created by the date, done, open, overdue."""
+def item_status_as_of(as_of: dt.date) -> sa.Case:
+    """SQL: an action item's status as of ``as_of`` — ``done`` when ``done_on ≤ as_of``; otherwise
+    its stored ``open`` / ``in_progress``. The history of status changes is not kept, so an item
+    done only after ``as_of`` counts as ``in_progress`` on that date (it was being worked on)."""
+    done, _, _ = _item_state(as_of)
+    return sa.case(
+        (done, ActionStatus.DONE.value),
+        (AI.c.status == ActionStatus.OPEN.value, ActionStatus.OPEN.value),
+        else_=ActionStatus.IN_PROGRESS.value,
+    )
+
+
+BOARD_COLUMNS = ["owner_unit_id", "owner", "not_started", "in_progress", "overdue", "done", "total", "due_soon",
+                 "oldest_due"]
+
+
+def action_item_board(session: Session, scope: Scope, as_of: dt.date, *,
+                      due_soon_days: int = DUE_SOON_DAYS) -> pd.DataFrame:
+    """Meeting follow-up per owner unit as of ``as_of``, aggregated in SQL, most overdue first.
+
+    Items created by the date (``created_on ≤ as_of``) in scope; the buckets are exclusive and add
+    up to ``total``: ``overdue`` (not done by the date and due before it), ``not_started`` and
+    ``in_progress`` (not done, not overdue; status as in :func:`item_status_as_of`), ``done``.
+    ``due_soon`` counts the not-overdue open items due within ``due_soon_days``; ``oldest_due`` is
+    the due date of the unit's oldest overdue item (``as_of − oldest_due`` = its days overdue).
+    """
     done, overdue, _ = _item_state(as_of)
+    status = item_status_as_of(as_of)
+    soon = sa.and_(sa.not_(done), AI.c.due_on >= as_of, AI.c.due_on <= as_of + dt.timedelta(due_soon_days))
     n = lambda c: sa.func.coalesce(sa.func.sum(sa.case((c, 1), else_=0)), 0)  # noqa: E731
     stmt = (
-        sa.select(U.c.name.label("owner"), sa.func.count().label("total"), n(done).label("done"),
-                  n(overdue).label("overdue"))
+        sa.select(AI.c.owner_unit_id, U.c.name.label("owner"),
+                  n(sa.and_(sa.not_(overdue), status == ActionStatus.OPEN.value)).label("not_started"),
+                  n(sa.and_(sa.not_(overdue), status == ActionStatus.IN_PROGRESS.value)).label("in_progress"),
+                  n(overdue).label("overdue"), n(done).label("done"), sa.func.count().label("total"),
+                  n(soon).label("due_soon"),
+                  sa.func.min(sa.case((overdue, AI.c.due_on), else_=None)).label("oldest_due"))
         .join(U, U.c.id == AI.c.owner_unit_id)
         .where(AI.c.created_on <= as_of, scope.where(AI.c.township_id))
-        .group_by(U.c.name)
+        .group_by(AI.c.owner_unit_id, U.c.name)
     )
-    df = pd.DataFrame(session.execute(stmt).mappings().all(), columns=["owner", "total", "done", "overdue"])
+    df = pd.DataFrame(session.execute(stmt).mappings().all(), columns=BOARD_COLUMNS)
+    for col in BOARD_COLUMNS[2:8]:
+        df[col] = df[col].astype(int)
+    return df.sort_values(["overdue", "oldest_due", "owner"], ascending=[False, True, True],
+                          na_position="last").reset_index(drop=True)
+
+
+def action_items_by_owner(session: Session, scope: Scope, as_of: dt.date) -> pd.DataFrame:
+    """Meeting follow-up per owner unit: items created by the date, done, open (incl. overdue), overdue."""
+    df = action_item_board(session, scope, as_of)
     df["open"] = df["total"] - df["done"]
     return df.sort_values(["overdue", "open", "owner"], ascending=[False, False, True])[
         ["owner", "open", "overdue", "done", "total"]].reset_index(drop=True)

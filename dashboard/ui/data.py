@@ -161,3 +161,133 @@ def enterprise_detail(url: str, scope: Scope, enterprise_id: int, as_of: dt.date
 
     with session(url) as s:
         return ledger.enterprise_detail(s, scope, enterprise_id, as_of)
+
+
+# --- meetings (two-level joint meetings, action items, mechanism coverage, coordination notices)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=256)
+def meetings_list(url: str, scope: Scope, as_of: dt.date, level: str | None, enterprise_id: int | None,
+                  start: dt.date | None, end: dt.date | None) -> pd.DataFrame:
+    from dashboard.queries import meetings
+
+    with session(url) as s:
+        return meetings.meetings(s, scope, as_of, level=level, enterprise_id=enterprise_id, start=start, end=end)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def meeting_enterprises(url: str, scope: Scope, as_of: dt.date) -> pd.DataFrame:
+    from dashboard.queries import meetings
+
+    with session(url) as s:
+        return meetings.meeting_enterprises(s, scope, as_of)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=256)
+def meeting_detail(url: str, scope: Scope, meeting_id: int, as_of: dt.date):
+    from dashboard.queries import meetings
+
+    with session(url) as s:
+        return meetings.meeting_detail(s, scope, meeting_id, as_of)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=256)
+def action_items(url: str, scope: Scope, as_of: dt.date, owner_unit_id: int | None = None,
+                 only_open: bool = False) -> pd.DataFrame:
+    from dashboard.queries import meetings
+
+    with session(url) as s:
+        return meetings.action_items(s, scope, as_of, owner_unit_id=owner_unit_id, only_open=only_open)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def item_board(url: str, scope: Scope, as_of: dt.date) -> pd.DataFrame:
+    from dashboard.queries import meetings
+
+    with session(url) as s:
+        return meetings.item_board(s, scope, as_of)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def district_meetings(url: str, scope: Scope, until: dt.date | None = None) -> pd.DataFrame:
+    from dashboard.queries import meetings
+
+    with session(url) as s:
+        return meetings.district_meetings(s, scope, until=until)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=128)
+def since_last_meeting(url: str, scope: Scope, as_of: dt.date, meeting_id: int | None = None):
+    from dashboard.queries import meetings
+
+    with session(url) as s:
+        return meetings.since_last_meeting(s, scope, as_of, meeting_id=meeting_id)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def mechanism_coverage(url: str, scope: Scope, as_of: dt.date) -> pd.DataFrame:
+    from dashboard.queries import meetings
+
+    with session(url) as s:
+        return meetings.mechanism_coverage(s, scope, as_of)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=128)
+def notices(url: str, scope: Scope, as_of: dt.date, direction: str | None = None) -> pd.DataFrame:
+    from dashboard.queries import meetings
+
+    with session(url) as s:
+        return meetings.notices(s, scope, as_of, direction=direction)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def units(url: str) -> pd.DataFrame:
+    """Every unit (id, code, name, township_id): the choices of the owner / attendee fields."""
+    with _engine(url).connect() as conn:
+        return pd.DataFrame(conn.execute(sa.text(
+            "SELECT id, code, name, township_id FROM unit ORDER BY township_id IS NOT NULL, township_id, id"
+        )).mappings().all(), columns=["id", "code", "name", "township_id"])
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=128)
+def meeting_candidates(url: str, scope: Scope, as_of: dt.date, search: str = "") -> pd.DataFrame:
+    from dashboard.queries import meetings
+
+    with session(url) as s:
+        return meetings.meeting_candidates(s, scope, as_of, search=search)
+
+
+# --- cases (典型案例): model enterprises and their case studies
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def model_enterprises(url: str, scope: Scope, as_of: dt.date, levels: tuple[str, ...] = ()) -> pd.DataFrame:
+    from dashboard.queries import cases
+
+    with session(url) as s:
+        return cases.model_enterprises(s, scope, as_of, levels=levels)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=256)
+def case_detail(url: str, scope: Scope, enterprise_id: int, as_of: dt.date):
+    """The case of a model enterprise in ``scope`` (averages over ``scope`` too); None when not shown."""
+    from dashboard.queries import cases
+
+    with session(url) as s:
+        return cases.case_detail(s, scope, enterprise_id, as_of)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=256)
+def designation_history(url: str, scope: Scope, enterprise_id: int) -> pd.DataFrame:
+    from dashboard.queries import cases
+
+    with session(url) as s:
+        return cases.designation_history(s, scope, enterprise_id)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+def search_enterprises(url: str, scope: Scope, as_of: dt.date, text: str) -> pd.DataFrame:
+    from dashboard.queries import cases
+
+    with session(url) as s:
+        return cases.search_enterprises(s, scope, as_of, text)

@@ -1,112 +1,18 @@
 """A real ``streamlit run`` on a free port with a seeded database, driven in Debian's chromium.
 
 Skipped when chromium is missing, unless ``DANGONG_TEST_BROWSER=required`` (CI), where it fails.
+The ``server`` and ``browser`` fixtures are in ``conftest.py``.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
 
-from models.db import make_engine, upgrade
-from seed_data.demo import write_demo
+from tests.browser.conftest import _login, _open
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("DANGONG_CHROMIUM", "/usr/bin/chromium")
-PAGES = ["/", "/map", "/ledger", "/admin"]  # every page of the app (/admin as the admin user)
+PAGES = ["/", "/map", "/ledger", "/cases", "/meetings", "/admin"]  # every page of the app (/admin as the admin user)
 
 pytestmark = pytest.mark.browser
-
-
-def _require_browser():
-    if Path(CHROMIUM).exists() and shutil.which(CHROMIUM):
-        return
-    if os.environ.get("DANGONG_TEST_BROWSER") == "required":
-        pytest.fail(f"chromium not found at {CHROMIUM} but DANGONG_TEST_BROWSER=required")
-    pytest.skip(f"chromium not found at {CHROMIUM}")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    _require_browser()
-    import datetime as dt
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'demo.sqlite'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    write_demo(engine, seed=2002, today=dt.date.today())
-    engine.dispose()
-    port = _free_port()
-    env = {**os.environ, "DANGONG_DATABASE_URL": url}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    import urllib.request
-
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + (proc.stdout.read() if proc.stdout else ""))
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
-@pytest.fixture(scope="module")
-def browser(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"],
-        )
-        yield b
-        b.close()
-
-
-def _login(page, username: str, password: str = "demo2002") -> None:
-    page.wait_for_selector("input[type=password]", timeout=90_000)
-    page.get_by_label("用户名", exact=True).fill(username)
-    page.get_by_label("密码", exact=True).fill(password)
-    page.get_by_role("button", name="登录").click()
-
-
-def _open(browser, url, size=(1600, 1000), user="leader"):
-    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
-    page.goto(url)
-    _login(page, user)
-    # "notRunning" is also the state before the first run starts: wait for content, then for the end
-    page.wait_for_selector("[data-testid=stSidebar] [data-testid=stMultiSelect]", timeout=90_000)
-    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=90_000)
-    return page
 
 
 def _map_fill(png: bytes) -> tuple[float, int]:
@@ -227,4 +133,18 @@ def test_admin_url_does_not_open_for_a_leader(server, browser):
     _login(page, "admin")
     page.wait_for_selector("text=用户与审计日志", timeout=90_000)
     assert page.locator("[data-testid=stException]").count() == 0
+    page.close()
+
+
+def test_case_page_shows_the_story_and_downloads_its_pdf(server, browser):
+    """/cases?case=1 is 吉林德运公司 (the demo's first enterprise): its case, timeline and one-page PDF."""
+    page = _open(browser, server + "/cases?case=1&asof=2002-12-31")
+    page.wait_for_selector("text=先建党总支（1998年），后建工会（1999年）", timeout=30_000)
+    page.wait_for_function("document.querySelectorAll('[data-testid=stVegaLiteChart]').length >= 1", timeout=30_000)
+    assert "吉林德运公司" in page.inner_text("[data-testid=stMain]")
+    assert page.locator("[data-testid=stException]").count() == 0
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="打印一页纸案例（PDF）").click()
+    data = open(download.value.path(), "rb").read()
+    assert data.startswith(b"%PDF") and b"/FontFile" in data
     page.close()

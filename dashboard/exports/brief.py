@@ -1,0 +1,333 @@
+"""The joint-meeting brief as a PDF (A4, CJK font embedded) and as a PPTX (16:9, charts as PNG
+images from vl-convert, East Asian text set in a font PowerPoint and WPS resolve).
+
+Both are built from one :class:`dashboard.queries.brief.Brief` and say the same things in the
+same order: the KPIs and their change since the previous meeting, the previous meeting's
+decisions, the items overdue or due soon, the new gaps, one model enterprise.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import pandas as pd
+
+from dashboard import charts
+from dashboard.exports.fonts import EAST_ASIAN_TYPEFACE
+from dashboard.exports.pdf import Document
+from dashboard.exports.png import chart_png
+from dashboard.i18n import fmt_date, fmt_int, fmt_pct, fmt_pp, t
+from dashboard.queries.brief import LIST_LIMIT, Brief
+from dashboard.queries.coverage import CoverageKpis, metric_by_township
+
+RATES = ("union_coverage", "membership", "party_coverage", "qualified_built", "work_coverage")
+LABEL_KEYS = {"overdue": "alerts.status.red", "due_soon": "alerts.status.amber", "on_track": "alerts.status.green",
+              "done": "present.items_done"}
+
+
+@dataclass(frozen=True)
+class BriefContext:
+    """What the brief needs besides the data: language, district name, scope label, demo flag."""
+
+    locale: str
+    district: str
+    scope_label: str
+    demo: bool
+
+
+# --------------------------------------------------------------------------- shared text
+
+
+def title(brief: Brief, ctx: BriefContext) -> str:
+    if brief.meeting is not None:
+        return t("brief.title_meeting", ctx.locale, title=brief.meeting.title)
+    return t("brief.title_next", ctx.locale)
+
+
+def subtitle(brief: Brief, ctx: BriefContext) -> str:
+    loc = ctx.locale
+    since = (t("brief.since", loc, title=brief.previous.title, date=fmt_date(brief.previous.held_on, loc))
+             if brief.previous else t("brief.no_previous", loc))
+    return f"{ctx.district} · {ctx.scope_label} · {t('app.asof_badge', loc, date=fmt_date(brief.date, loc))} · {since}"
+
+
+def kpi_rows(brief: Brief, loc: str) -> list[list[str]]:
+    """KPI | value (numerator / denominator) | at the previous meeting | change."""
+    rows = []
+    before: CoverageKpis | None = brief.kpis_before
+    for key in RATES:
+        now = getattr(brief.kpis, key)
+        then = getattr(before, key) if before else None
+        change = (fmt_pp(now.value - then.value, loc) if then is not None and now.value is not None
+                  and then.value is not None else "—")
+        rows.append([t(f"kpi.{key}", loc), f"{fmt_pct(now.value, loc)}（{fmt_int(now.numerator)} / {fmt_int(now.denominator)}）"
+                     if loc == "zh_CN" else f"{fmt_pct(now.value, loc)} ({fmt_int(now.numerator)} / {fmt_int(now.denominator)})",
+                     fmt_pct(then.value, loc) if then is not None else "—", change])
+    sb_now = brief.kpis.patterns.get(_should_build(), 0)
+    sb_then = before.patterns.get(_should_build(), 0) if before else None
+    rows.append([t("pattern.should_build", loc), f"{fmt_int(sb_now)} {t('unit.enterprises', loc)}",
+                 "—" if sb_then is None else f"{fmt_int(sb_then)} {t('unit.enterprises', loc)}",
+                 "—" if sb_then is None else f"{sb_now - sb_then:+,}"])
+    return rows
+
+
+def _should_build():
+    from models.enums import Pattern
+
+    return Pattern.SHOULD_BUILD
+
+
+def decided_rows(brief: Brief, loc: str) -> list[list[str]]:
+    if brief.since is None:
+        return []
+    df = brief.since.decided.head(LIST_LIMIT)
+    return [[t(LABEL_KEYS[r.label], loc), r.description, r.owner, fmt_date(r.due_on, loc),
+             t("present.days", loc, n=fmt_int(r.days_overdue)) if r.label == "overdue" else ""]
+            for r in df.itertuples(index=False)]
+
+
+def due_rows(brief: Brief, loc: str) -> list[list[str]]:
+    return [[t(LABEL_KEYS[r.label], loc), r.description, r.owner, fmt_date(r.due_on, loc),
+             t("present.days", loc, n=fmt_int(r.days_overdue)) if r.label == "overdue" else ""]
+            for r in brief.due.head(LIST_LIMIT).itertuples(index=False)]
+
+
+def gap_rows(brief: Brief, loc: str) -> list[list[str]]:
+    return [[r.name, r.township, fmt_int(r.party_members)] for r in brief.new_gaps.head(LIST_LIMIT).itertuples(index=False)]
+
+
+def model_lines(brief: Brief, loc: str) -> tuple[str, str, list[str]]:
+    """(name · township, headline, honour lines)."""
+    m = brief.model
+    if m is None:
+        return "", "", []
+    honours = [f"{h.title}（{t(f'cases.level.{h.level}', loc)}，{h.awarding_body}，{h.year}）" if loc == "zh_CN"
+               else f"{h.title} ({t(f'cases.level.{h.level}', loc)}, {h.awarding_body}, {h.year})"
+               for h in m.honours.head(4).itertuples(index=False)]
+    facts = []
+    if m.one_person:
+        facts.append(t("brief.one_person", loc))
+    return f"{m.name} · {m.township}", m.headline(loc) or "", facts + honours
+
+
+def more(n_total: int, n_shown: int, loc: str) -> str | None:
+    return t("brief.more", loc, n=fmt_int(n_total - n_shown)) if n_total > n_shown else None
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def chart_images(brief: Brief, loc: str, towns: pd.DataFrame | None) -> dict[str, bytes]:
+    """PNG images: the pattern breakdown and (when boundaries exist) the union-coverage map."""
+    images = {"patterns": chart_png(charts.pattern_bar(brief.kpis.patterns, loc).to_dict(), width=520)}
+    if towns is not None and len(brief.by_township):
+        m = metric_by_township(brief.by_township, "union_coverage").merge(
+            towns[["id", "boundary_geojson"]], left_on="township_id", right_on="id", how="left")
+        if m["boundary_geojson"].notna().any():
+            spec = charts.township_map(m[["code", "name", "boundary_geojson", "value", "numerator", "denominator"]], loc,
+                                       value_col="value", value_title=t("kpi.union_coverage", loc), height=300).to_dict()
+            images["map"] = chart_png(spec, width=520)
+    return images
+
+
+# --------------------------------------------------------------------------- PDF
+
+
+def brief_pdf(brief: Brief, ctx: BriefContext, images: dict[str, bytes]) -> bytes:
+    loc = ctx.locale
+    doc = Document(locale=loc, as_of=brief.date, demo=ctx.demo, subtitle=t("brief.name", loc))
+    doc.heading(title(brief, ctx))
+    doc.paragraph(subtitle(brief, ctx), size=9, muted=True)
+
+    doc.heading(t("brief.section.kpis", loc), level=2)
+    doc.table([t("brief.col.kpi", loc), t("brief.col.now", loc, date=fmt_date(brief.date, loc)),
+               t("brief.col.then", loc), t("brief.col.change", loc)], kpi_rows(brief, loc),
+              widths=[2.2, 3, 1.6, 1.8], align="LRRR")
+    if images:
+        y = doc.get_y()
+        half = (doc.w - doc.l_margin - doc.r_margin - 4) / 2
+        heights = []
+        for i, key in enumerate(k for k in ("patterns", "map") if k in images):
+            info = doc.image(io.BytesIO(images[key]), x=doc.l_margin + i * (half + 4), y=y, w=half)
+            heights.append(info.rendered_height)
+        doc.set_y(y + max(heights) + 3)
+
+    doc.heading(t("brief.section.decided", loc), level=2)
+    if brief.since is None:
+        doc.paragraph(t("brief.no_previous", loc), size=9, muted=True)
+    else:
+        s = brief.since
+        doc.paragraph(t("brief.decided_summary", loc, n=fmt_int(len(s.decided)), done=fmt_int(s.done),
+                        late=fmt_int(s.late), open=fmt_int(s.open)), size=9.5)
+        rows = decided_rows(brief, loc)
+        if rows:
+            doc.table(_item_header(loc), rows, widths=[1, 5, 2.4, 1.9, 1.3], align="LLLLR", size=8.5)
+            if (note := more(len(s.decided), len(rows), loc)):
+                doc.paragraph(note, size=8.5, muted=True)
+
+    doc.heading(t("brief.section.due", loc), level=2)
+    doc.paragraph(t("brief.due_summary", loc, overdue=fmt_int(brief.n_overdue), soon=fmt_int(brief.n_due_soon)), size=9.5)
+    rows = due_rows(brief, loc)
+    if rows:
+        doc.table(_item_header(loc), rows, widths=[1, 5, 2.4, 1.9, 1.3], align="LLLLR", size=8.5)
+        if (note := more(len(brief.due), len(rows), loc)):
+            doc.paragraph(note, size=8.5, muted=True)
+
+    doc.heading(t("brief.section.gaps", loc), level=2)
+    if brief.since is None:
+        doc.paragraph(t("brief.no_previous", loc), size=9, muted=True)
+    else:
+        doc.paragraph(t("brief.gaps_summary", loc, new=fmt_int(brief.since.n_new_should_build),
+                        closed=fmt_int(brief.since.closed_should_build)), size=9.5)
+        rows = gap_rows(brief, loc)
+        if rows:
+            doc.table([t("col.enterprise", loc), t("col.township", loc), t("col.party_members", loc)], rows,
+                      widths=[4, 2, 1.4], align="LLR", size=8.5)
+            if (note := more(brief.since.n_new_should_build, len(rows), loc)):
+                doc.paragraph(note, size=8.5, muted=True)
+
+    doc.heading(t("brief.section.model", loc), level=2)
+    name, headline, lines = model_lines(brief, loc)
+    if not name:
+        doc.paragraph(t("brief.no_model", loc), size=9, muted=True)
+    else:
+        doc.paragraph(name, size=10.5)
+        if headline:
+            doc.paragraph(headline, size=9.5)
+        for line in lines:
+            doc.paragraph(f"· {line}", size=9)
+    return doc.to_bytes()
+
+
+def _item_header(loc: str) -> list[str]:
+    return [t("present.col.status", loc), t("col.item", loc), t("col.owner", loc), t("col.due", loc),
+            t("col.days_overdue", loc)]
+
+
+# --------------------------------------------------------------------------- PPTX
+
+
+def _set_ea_font(run, typeface: str = EAST_ASIAN_TYPEFACE) -> None:
+    """Name the East Asian (and Latin) typeface of a run: without ``<a:ea>``, PowerPoint and WPS
+    may pick a font without Chinese glyphs."""
+    from pptx.oxml.ns import qn
+
+    rpr = run._r.get_or_add_rPr()
+    for tag in ("a:latin", "a:ea", "a:cs"):
+        el = rpr.find(qn(tag))
+        if el is None:
+            el = rpr.makeelement(qn(tag), {})
+            rpr.append(el)
+        el.set("typeface", typeface)
+
+
+def _text(frame, text: str, *, size: int, bold: bool = False, colour=None, new_paragraph: bool = False) -> None:
+    from pptx.util import Pt
+
+    para = frame.add_paragraph() if new_paragraph else frame.paragraphs[0]
+    run = para.add_run()
+    run.text = text
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    if colour is not None:
+        run.font.color.rgb = colour
+    _set_ea_font(run)
+
+
+def _slide(prs, heading: str, sub: str | None = None):
+    from pptx.dml.color import RGBColor
+    from pptx.util import Emu, Pt
+
+    slide = prs.slides.add_slide(prs.slide_layouts[6])  # blank
+    box = slide.shapes.add_textbox(Emu(457200), Emu(280000), prs.slide_width - Emu(914400), Emu(700000))
+    box.text_frame.word_wrap = True
+    _text(box.text_frame, heading, size=28, bold=True, colour=RGBColor(0x11, 0x18, 0x27))
+    if sub:
+        _text(box.text_frame, sub, size=13, colour=RGBColor(0x4B, 0x55, 0x63), new_paragraph=True)
+    line = slide.shapes.add_connector(1, Emu(457200), Emu(1150000), prs.slide_width - Emu(457200), Emu(1150000))
+    line.line.color.rgb = RGBColor(0xB7, 0x1C, 0x1C)
+    line.line.width = Pt(2)
+    return slide
+
+
+def _table(slide, prs, header: list[str], rows: list[list[str]], *, top, widths: list[float], size: int = 14):
+    from pptx.dml.color import RGBColor
+    from pptx.util import Emu, Pt
+
+    left = Emu(457200)
+    width = prs.slide_width - Emu(914400)
+    shape = slide.shapes.add_table(len(rows) + 1, len(header), left, top, width, Emu(400000 * (len(rows) + 1)))
+    table = shape.table
+    total = sum(widths)
+    for i, w in enumerate(widths):
+        table.columns[i].width = Emu(int(width * w / total))
+    for r, values in enumerate([header, *rows]):
+        for c, value in enumerate(values):
+            cell = table.cell(r, c)
+            cell.text = ""
+            _text(cell.text_frame, str(value), size=size, bold=r == 0,
+                  colour=RGBColor(0x11, 0x18, 0x27) if r else RGBColor(0xFF, 0xFF, 0xFF))
+            cell.text_frame.paragraphs[0].runs[0].font.size = Pt(size)
+    return table
+
+
+def brief_pptx(brief: Brief, ctx: BriefContext, images: dict[str, bytes]) -> bytes:
+    from pptx import Presentation
+    from pptx.util import Emu
+
+    loc = ctx.locale
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Emu(12192000), Emu(6858000)  # 16:9
+    prs.core_properties.title = title(brief, ctx)
+    prs.core_properties.language = "zh-CN" if loc == "zh_CN" else "en"
+    demo = f" · {t('app.demo_badge', loc)}" if ctx.demo else ""
+
+    cover = prs.slides.add_slide(prs.slide_layouts[6])
+    box = cover.shapes.add_textbox(Emu(700000), Emu(2200000), prs.slide_width - Emu(1400000), Emu(2200000))
+    box.text_frame.word_wrap = True
+    _text(box.text_frame, title(brief, ctx), size=40, bold=True)
+    _text(box.text_frame, subtitle(brief, ctx) + demo, size=18, new_paragraph=True)
+
+    s = _slide(prs, t("brief.section.kpis", loc), t("app.asof_badge", loc, date=fmt_date(brief.date, loc)))
+    _table(s, prs, [t("brief.col.kpi", loc), t("brief.col.now", loc, date=fmt_date(brief.date, loc)),
+                    t("brief.col.then", loc), t("brief.col.change", loc)], kpi_rows(brief, loc),
+           top=Emu(1350000), widths=[2.2, 3, 1.6, 1.8], size=16)
+
+    if images:
+        s = _slide(prs, t("brief.section.charts", loc))
+        keys = [k for k in ("patterns", "map") if k in images]
+        width = (prs.slide_width - Emu(914400 + 300000)) // max(len(keys), 1)
+        for i, key in enumerate(keys):
+            s.shapes.add_picture(io.BytesIO(images[key]), Emu(457200 + i * (width + 300000)), Emu(1400000), width=width)
+
+    s = _slide(prs, t("brief.section.decided", loc),
+               t("brief.decided_summary", loc, n=fmt_int(len(brief.since.decided)), done=fmt_int(brief.since.done),
+                 late=fmt_int(brief.since.late), open=fmt_int(brief.since.open)) if brief.since else t("brief.no_previous", loc))
+    if rows := decided_rows(brief, loc)[:8]:
+        _table(s, prs, _item_header(loc), rows, top=Emu(1350000), widths=[1, 5, 2.4, 1.9, 1.3], size=13)
+
+    s = _slide(prs, t("brief.section.due", loc),
+               t("brief.due_summary", loc, overdue=fmt_int(brief.n_overdue), soon=fmt_int(brief.n_due_soon)))
+    if rows := due_rows(brief, loc)[:8]:
+        _table(s, prs, _item_header(loc), rows, top=Emu(1350000), widths=[1, 5, 2.4, 1.9, 1.3], size=13)
+
+    s = _slide(prs, t("brief.section.gaps", loc),
+               t("brief.gaps_summary", loc, new=fmt_int(brief.since.n_new_should_build),
+                 closed=fmt_int(brief.since.closed_should_build)) if brief.since else t("brief.no_previous", loc))
+    if rows := gap_rows(brief, loc)[:8]:
+        _table(s, prs, [t("col.enterprise", loc), t("col.township", loc), t("col.party_members", loc)], rows,
+               top=Emu(1350000), widths=[4, 2, 1.4], size=14)
+
+    name, headline, lines = model_lines(brief, loc)
+    s = _slide(prs, t("brief.section.model", loc), name or t("brief.no_model", loc))
+    if name:
+        box = s.shapes.add_textbox(Emu(457200), Emu(1400000), prs.slide_width - Emu(914400), Emu(4500000))
+        box.text_frame.word_wrap = True
+        _text(box.text_frame, headline, size=20, bold=True)
+        for line in lines:
+            _text(box.text_frame, f"· {line}", size=16, new_paragraph=True)
+
+    out = io.BytesIO()
+    prs.save(out)
+    return out.getvalue()

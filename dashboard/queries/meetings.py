@@ -1,0 +1,530 @@
+"""两级联席会议 / two-level joint meetings, their action items, mechanism coverage, 协调通报 notices.
+
+Pure read functions ``(session, scope, as_of, …)``, scoped and aggregated in SQL.
+
+Scope rules (DESIGN.md §6, docs/architecture.md "Scope"):
+
+* An **enterprise-level** meeting belongs to its enterprise's township: it is visible only when
+  that township is in scope.
+* A **district-level** meeting (no township) is visible to every user: its date, title,
+  attendees, agenda, minutes and decisions are the district's (they name no enterprise).
+* An **action item** is visible when its own ``township_id`` is in scope. Items without a township
+  (district units' items) are visible only to the whole-district scope — the rule of
+  ``dashboard.queries.followup`` that the overview already uses, so the board and the overview
+  never disagree. A township user therefore sees, of a district meeting, the items assigned to
+  their township's units.
+
+Status of an action item as of a date D (``followup.item_status_as_of``): done when
+``done_on ≤ D``; overdue when not done by D and ``due_on < D`` (days overdue = D − due_on);
+临期 (due soon, amber) when not done and ``D ≤ due_on ≤ D + 14 days`` (``followup.DUE_SOON_DAYS``); otherwise 正常 (green).
+Items decided after D (``created_on > D``) and meetings held after D do not exist yet on D.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from dashboard.queries import coverage, followup
+from dashboard.queries.scope import Scope
+from models.enums import ActionStatus, MeetingLevel, NoticeStatus, Pattern
+from models.tables import (
+    ActionItem, CoordinationNotice, Decision, Enterprise, JointMeeting, MeetingAttendee, Township, Unit,
+    enterprise_state,
+)
+
+JM = JointMeeting.__table__
+MA = MeetingAttendee.__table__
+DE = Decision.__table__
+AI = ActionItem.__table__
+CN = CoordinationNotice.__table__
+E = Enterprise.__table__
+T = Township.__table__
+U = Unit.__table__
+ES = enterprise_state
+
+#: an open item due within this many days of the as-of date is 临期 (amber) on the item board
+ITEM_DUE_SOON_DAYS = followup.DUE_SOON_DAYS  # one window for every 临期 in the app
+#: mechanism coverage looks at enterprise-level meetings held in the 12 months up to the as-of date
+MECHANISM_WINDOW_MONTHS = 12
+#: RAG colour of each item label (the label is always shown with the colour)
+RAG = {"overdue": "red", "due_soon": "amber", "on_track": "green", "done": "green"}
+
+
+def year_before(day: dt.date) -> dt.date:
+    """The same date one year earlier (28 February for 29 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def meeting_visible(scope: Scope) -> sa.ColumnElement[bool]:
+    """SQL: a meeting is visible in ``scope`` (needs ``E`` outer-joined on ``JM.enterprise_id``)."""
+    return sa.or_(JM.c.level == MeetingLevel.DISTRICT.value, scope.where(E.c.township_id))
+
+
+def _meeting_from():
+    return JM.outerjoin(E, E.c.id == JM.c.enterprise_id).outerjoin(T, T.c.id == E.c.township_id)
+
+
+# --------------------------------------------------------------------------- meetings
+
+
+MEETING_COLUMNS = ["id", "level", "held_on", "title", "enterprise_id", "enterprise", "township", "decisions",
+                   "items", "overdue"]
+
+
+def meetings(session: Session, scope: Scope, as_of: dt.date, *, level: str | None = None,
+             enterprise_id: int | None = None, start: dt.date | None = None, end: dt.date | None = None,
+             limit: int | None = 1000) -> pd.DataFrame:
+    """Meetings held on or before ``as_of`` (and within [start, end]) visible in ``scope``, latest
+    first, with their number of decisions, of action items in scope and of those overdue on ``as_of``."""
+    _, overdue, _ = followup._item_state(as_of)
+    n_dec = sa.select(sa.func.count()).where(DE.c.meeting_id == JM.c.id).scalar_subquery()
+    items = (sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((overdue, 1), else_=0)), 0))
+             .select_from(AI.join(DE, DE.c.id == AI.c.decision_id))
+             .where(DE.c.meeting_id == JM.c.id, AI.c.created_on <= as_of, scope.where(AI.c.township_id)))
+    n_items = items.with_only_columns(sa.func.count()).scalar_subquery()
+    n_overdue = items.with_only_columns(
+        sa.func.coalesce(sa.func.sum(sa.case((overdue, 1), else_=0)), 0)).scalar_subquery()
+    conds = [JM.c.held_on <= as_of, meeting_visible(scope)]
+    if level:
+        conds.append(JM.c.level == MeetingLevel(level).value)
+    if enterprise_id is not None:
+        conds.append(JM.c.enterprise_id == int(enterprise_id))
+    if start is not None:
+        conds.append(JM.c.held_on >= start)
+    if end is not None:
+        conds.append(JM.c.held_on <= end)
+    stmt = (
+        sa.select(JM.c.id, JM.c.level, JM.c.held_on, JM.c.title, JM.c.enterprise_id, E.c.name.label("enterprise"),
+                  T.c.name.label("township"), n_dec.label("decisions"), n_items.label("items"),
+                  n_overdue.label("overdue"))
+        .select_from(_meeting_from())
+        .where(*conds)
+        .order_by(JM.c.held_on.desc(), JM.c.id.desc())
+        .limit(limit)
+    )
+    df = pd.DataFrame(session.execute(stmt).mappings().all(), columns=MEETING_COLUMNS)
+    for col in ("decisions", "items", "overdue"):
+        df[col] = df[col].astype(int)
+    return df
+
+
+def meeting_enterprises(session: Session, scope: Scope, as_of: dt.date) -> pd.DataFrame:
+    """Enterprises in scope that held an enterprise-level meeting by ``as_of`` (for a filter)."""
+    stmt = (
+        sa.select(E.c.id.label("enterprise_id"), E.c.name).distinct()
+        .select_from(JM.join(E, E.c.id == JM.c.enterprise_id))
+        .where(JM.c.held_on <= as_of, scope.where(E.c.township_id))
+        .order_by(E.c.name)
+    )
+    return pd.DataFrame(session.execute(stmt).mappings().all(), columns=["enterprise_id", "name"])
+
+
+def meeting_candidates(session: Session, scope: Scope, as_of: dt.date, *, search: str = "",
+                       limit: int = 200) -> pd.DataFrame:
+    """Operating enterprises in scope with both a union and a Party organisation on ``as_of`` (the
+    ones that hold enterprise-level joint meetings), name containing ``search``, by name, limited."""
+    f = _pattern_on(session, scope, as_of, "candidates", Pattern.UNION_AND_BRANCH)  # union and Party org
+    stmt = (sa.select(E.c.id.label("enterprise_id"), E.c.name, T.c.name.label("township"))
+            .select_from(f.join(E, E.c.id == f.c.enterprise_id).join(T, T.c.id == E.c.township_id)))
+    if search.strip():
+        stmt = stmt.where(E.c.name.contains(search.strip()[:60], autoescape=True))
+    stmt = stmt.order_by(E.c.name, E.c.id).limit(limit)
+    return pd.DataFrame(session.execute(stmt).mappings().all(), columns=["enterprise_id", "name", "township"])
+
+
+def district_meetings(session: Session, scope: Scope, *, until: dt.date | None = None) -> pd.DataFrame:
+    """District-level joint meetings (``id``, ``held_on``, ``title``), latest first, held on or
+    before ``until`` when given. District meetings are visible in every scope (``scope`` is taken
+    for the uniform signature and future rules)."""
+    stmt = sa.select(JM.c.id, JM.c.held_on, JM.c.title).where(JM.c.level == MeetingLevel.DISTRICT.value)
+    if until is not None:
+        stmt = stmt.where(JM.c.held_on <= until)
+    stmt = stmt.order_by(JM.c.held_on.desc(), JM.c.id.desc())
+    return pd.DataFrame(session.execute(stmt).mappings().all(), columns=["id", "held_on", "title"])
+
+
+@dataclass(frozen=True)
+class MeetingRef:
+    id: int
+    held_on: dt.date
+    title: str
+
+
+@dataclass(frozen=True)
+class MeetingDetail:
+    id: int
+    level: str
+    held_on: dt.date
+    title: str
+    agenda: str | None
+    minutes: str | None
+    enterprise_id: int | None
+    enterprise: str | None
+    township_id: int | None
+    township: str | None
+    attendees: pd.DataFrame  # name (unit name or the free-text name)
+    decisions: pd.DataFrame  # id, text
+    items: pd.DataFrame  # ITEM_COLUMNS, the items in scope
+
+
+def meeting_detail(session: Session, scope: Scope, meeting_id: int, as_of: dt.date) -> MeetingDetail | None:
+    """One meeting with attendees, decisions and its action items in scope (status as of
+    ``as_of``); ``None`` when it does not exist, is not visible in ``scope`` or was held after ``as_of``."""
+    row = session.execute(
+        sa.select(JM, E.c.name.label("enterprise"), E.c.township_id.label("ent_township_id"),
+                  T.c.name.label("township"))
+        .select_from(_meeting_from())
+        .where(JM.c.id == int(meeting_id), JM.c.held_on <= as_of, meeting_visible(scope))
+    ).mappings().one_or_none()
+    if row is None:
+        return None
+    attendees = pd.DataFrame(session.execute(
+        sa.select(sa.func.coalesce(U.c.name, MA.c.name).label("name"), MA.c.unit_id)
+        .select_from(MA.outerjoin(U, U.c.id == MA.c.unit_id))
+        .where(MA.c.meeting_id == row["id"]).order_by(MA.c.id)
+    ).mappings().all(), columns=["name", "unit_id"])
+    decisions = pd.DataFrame(session.execute(
+        sa.select(DE.c.id, DE.c.text).where(DE.c.meeting_id == row["id"]).order_by(DE.c.id)
+    ).mappings().all(), columns=["id", "text"])
+    return MeetingDetail(
+        id=row["id"], level=row["level"].value if hasattr(row["level"], "value") else row["level"],
+        held_on=row["held_on"], title=row["title"], agenda=row["agenda"], minutes=row["minutes"],
+        enterprise_id=row["enterprise_id"], enterprise=row["enterprise"],
+        township_id=row["ent_township_id"], township=row["township"],
+        attendees=attendees, decisions=decisions,
+        items=action_items(session, scope, as_of, meeting_id=row["id"], limit=None),
+    )
+
+
+# --------------------------------------------------------------------------- action items
+
+
+ITEM_COLUMNS = ["id", "meeting_id", "meeting", "level", "held_on", "decision_id", "decision", "description",
+                "owner_unit_id", "owner", "township_id", "created_on", "due_on", "status", "done_on",
+                "days_overdue", "rag", "label"]
+
+
+def item_rag(status: str, due_on: dt.date, as_of: dt.date, due_soon_days: int = ITEM_DUE_SOON_DAYS) -> str:
+    """The label key of an item as of a date: ``done``, ``overdue`` (red), ``due_soon`` (amber) or
+    ``on_track`` (green); ``RAG[label]`` is its colour."""
+    if status == ActionStatus.DONE.value:
+        return "done"
+    if due_on < as_of:
+        return "overdue"
+    if due_on <= as_of + dt.timedelta(due_soon_days):
+        return "due_soon"
+    return "on_track"
+
+
+def action_items(session: Session, scope: Scope, as_of: dt.date, *, meeting_id: int | None = None,
+                 owner_unit_id: int | None = None, only_open: bool = False,
+                 limit: int | None = 2000) -> pd.DataFrame:
+    """Action items created by ``as_of`` in scope (``ITEM_COLUMNS``), overdue first (most days
+    overdue first), then by due date. ``status`` is the status as of the date, ``label`` the RAG
+    label key (``done``/``overdue``/``due_soon``/``on_track``), ``rag`` its colour,
+    ``days_overdue`` = as_of − due_on for overdue items, else 0."""
+    done, overdue, _ = followup._item_state(as_of)
+    status = followup.item_status_as_of(as_of)
+    conds = [AI.c.created_on <= as_of, scope.where(AI.c.township_id)]
+    if meeting_id is not None:
+        conds.append(DE.c.meeting_id == int(meeting_id))
+    if owner_unit_id is not None:
+        conds.append(AI.c.owner_unit_id == int(owner_unit_id))
+    if only_open:
+        conds.append(sa.not_(done))
+    stmt = (
+        sa.select(AI.c.id, DE.c.meeting_id, JM.c.title.label("meeting"), JM.c.level, JM.c.held_on,
+                  AI.c.decision_id, DE.c.text.label("decision"), AI.c.description, AI.c.owner_unit_id,
+                  U.c.name.label("owner"), AI.c.township_id, AI.c.created_on, AI.c.due_on, status.label("status"),
+                  sa.case((done, AI.c.done_on), else_=None).label("done_on"))
+        .select_from(AI.join(DE, DE.c.id == AI.c.decision_id).join(JM, JM.c.id == DE.c.meeting_id)
+                     .join(U, U.c.id == AI.c.owner_unit_id))
+        .where(*conds)
+        .order_by(sa.case((overdue, 0), (done, 2), else_=1), AI.c.due_on, AI.c.id)
+        .limit(limit)
+    )
+    rows = session.execute(stmt).mappings().all()
+    df = pd.DataFrame(rows, columns=ITEM_COLUMNS[:15])
+    df["level"] = [getattr(v, "value", v) for v in df["level"]]
+    df["label"] = [item_rag(s, d, as_of) for s, d in zip(df["status"], df["due_on"], strict=True)]
+    df["days_overdue"] = [(as_of - d).days if lab == "overdue" else 0
+                          for d, lab in zip(df["due_on"], df["label"], strict=True)]
+    df["rag"] = df["label"].map(RAG)
+    return df[ITEM_COLUMNS]
+
+
+def item_board(session: Session, scope: Scope, as_of: dt.date) -> pd.DataFrame:
+    """The action-item board per owner unit as of ``as_of`` (``followup.action_item_board`` with the
+    7-day 临期 window): ``owner_unit_id, owner, not_started, in_progress, overdue, done, total,
+    due_soon, oldest_due`` plus ``max_days_overdue`` and ``label`` (the unit's worst item:
+    ``overdue`` / ``due_soon`` / ``on_track``), most overdue first."""
+    df = followup.action_item_board(session, scope, as_of, due_soon_days=ITEM_DUE_SOON_DAYS)
+    df["max_days_overdue"] = [(as_of - d).days if isinstance(d, dt.date) else 0 for d in df["oldest_due"]]
+    df["label"] = ["overdue" if o else ("due_soon" if s else ("done" if d == t else "on_track"))
+                   for o, s, d, t in zip(df["overdue"], df["due_soon"], df["done"], df["total"], strict=True)]
+    return df
+
+
+# --------------------------------------------------------------------------- since the last district meeting
+
+
+@dataclass(frozen=True)
+class SinceLastMeeting:
+    """What a district meeting decided and what happened since, as of ``as_of``.
+
+    * ``meeting`` — the reference district meeting; ``previous`` — the district meeting before it
+      (or ``None``);
+    * ``decided`` — its action items in scope (``ITEM_COLUMNS``: description, owner, due_on, status
+      as of, days_overdue, label …), overdue first;
+    * ``done`` / ``late`` / ``open`` — done by ``as_of`` / overdue on ``as_of`` / neither (they add up
+      to ``len(decided)``); ``due_soon`` — of ``open``, due within 14 days;
+    * ``new_should_build`` — enterprises in scope that are 应建未建 on ``as_of`` and were not on the
+      meeting date (not operating then, or in another pattern): enterprise_id, name, township,
+      party_members, pattern_then (``None`` when not operating then); ``closed_should_build`` — how
+      many that were 应建未建 on the meeting date no longer are (founded, or closed);
+    * ``coverage_then`` / ``coverage_now`` — ``coverage_kpis`` on the meeting date and on ``as_of``.
+    """
+
+    as_of: dt.date
+    meeting: MeetingRef
+    previous: MeetingRef | None
+    decided: pd.DataFrame
+    done: int
+    late: int
+    open: int
+    due_soon: int
+    new_should_build: pd.DataFrame
+    closed_should_build: int
+    coverage_then: coverage.CoverageKpis
+    coverage_now: coverage.CoverageKpis
+
+    @property
+    def n_new_should_build(self) -> int:
+        return len(self.new_should_build)
+
+    @property
+    def days_since(self) -> int:
+        return (self.as_of - self.meeting.held_on).days
+
+
+def _pattern_on(session: Session, scope: Scope, day: dt.date, name: str, pattern: Pattern | None = None) -> sa.Subquery:
+    """enterprise_id, township_id, party_members, pattern of the operating enterprises in scope on
+    ``day``: from the ``enterprise_state`` summary when it is fresh (an index range per pattern),
+    else the exact SQL of ``coverage.enterprise_flags`` (same rules, slower). ``pattern`` keeps one."""
+    if coverage.summaries_fresh(session):
+        stmt = (sa.select(ES.c.enterprise_id, ES.c.township_id, ES.c.party_members, ES.c.pattern)
+                .where(coverage.active(ES.c.valid_from, ES.c.valid_to, day), scope.where(ES.c.township_id)))
+        return (stmt if pattern is None else stmt.where(ES.c.pattern == pattern.value)).subquery(name)
+    f = coverage.enterprise_flags(scope, day).element.subquery(f"{name}_flags")
+    stmt = sa.select(f.c.enterprise_id, f.c.township_id, f.c.party_members, f.c.pattern)
+    return (stmt if pattern is None else stmt.where(f.c.pattern == pattern.value)).subquery(name)
+
+
+def _should_build_changes(session: Session, scope: Scope, then: dt.date, now: dt.date,
+                          limit: int | None = 500) -> tuple[pd.DataFrame, int]:
+    sb = Pattern.SHOULD_BUILD
+    f_now = _pattern_on(session, scope, now, "p_now", sb)
+    f_then = _pattern_on(session, scope, then, "p_then", sb)
+    if coverage.summaries_fresh(session):
+        # a correlated index lookup per enterprise (SQLite plans an outer join of two summary
+        # subqueries as a nested scan: minutes at 200,000 enterprises)
+        # (the pattern is compared outside the lookup, so that it goes by enterprise_id, not by pattern)
+        def pattern_on(col, day):
+            return sa.func.coalesce(sa.select(ES.c.pattern).where(
+                ES.c.enterprise_id == col, coverage.active(ES.c.valid_from, ES.c.valid_to, day))
+                .limit(1).scalar_subquery(), "")
+        new_from, new_cond = f_now, pattern_on(f_now.c.enterprise_id, then) != sb.value
+        closed_from, closed_cond = f_then, pattern_on(f_then.c.enterprise_id, now) != sb.value
+    else:
+        new_from = f_now.outerjoin(f_then, f_then.c.enterprise_id == f_now.c.enterprise_id)
+        new_cond = f_then.c.enterprise_id.is_(None)
+        closed_from = f_then.outerjoin(f_now, f_now.c.enterprise_id == f_then.c.enterprise_id)
+        closed_cond = f_now.c.enterprise_id.is_(None)
+    new = (
+        sa.select(f_now.c.enterprise_id, E.c.name, T.c.name.label("township"), f_now.c.party_members)
+        .select_from(new_from.join(E, E.c.id == f_now.c.enterprise_id).join(T, T.c.id == f_now.c.township_id))
+        .where(new_cond)
+        .order_by(f_now.c.party_members.desc(), f_now.c.enterprise_id)
+        .limit(limit)
+    )
+    df = pd.DataFrame(session.execute(new).mappings().all(),
+                      columns=["enterprise_id", "name", "township", "party_members"])
+    before: dict[int, str] = {}
+    if len(df):  # what these enterprises were on the meeting date (nothing: not operating then)
+        p_then = _pattern_on(session, scope, then, "p_before")
+        before = dict(session.execute(sa.select(p_then.c.enterprise_id, p_then.c.pattern).where(
+            p_then.c.enterprise_id.in_([int(i) for i in df["enterprise_id"]]))).all())
+    df["pattern_then"] = pd.Series([before.get(int(i)) for i in df["enterprise_id"]], dtype=object, index=df.index)
+    closed = session.execute(sa.select(sa.func.count()).select_from(closed_from).where(closed_cond)).scalar_one()
+    return df, int(closed)
+
+
+def since_last_meeting(session: Session, scope: Scope, as_of: dt.date, *,
+                       meeting_id: int | None = None) -> SinceLastMeeting | None:
+    """The since-the-last-district-meeting summary (see :class:`SinceLastMeeting`).
+
+    The reference meeting is ``meeting_id`` when given — it must be a district-level meeting held
+    on or before ``as_of`` — else the latest district meeting held on or before ``as_of``.
+    Returns ``None`` when there is no such meeting (none yet, or ``meeting_id`` is not one: an
+    untrusted id never raises). Everything is restricted to ``scope`` in SQL; a township scope
+    sees only its townships' items and enterprises.
+    """
+    cols = sa.select(JM.c.id, JM.c.held_on, JM.c.title).where(
+        JM.c.level == MeetingLevel.DISTRICT.value, JM.c.held_on <= as_of)
+    if meeting_id is not None:
+        try:
+            wanted = int(meeting_id)
+        except (TypeError, ValueError):
+            return None
+        row = session.execute(cols.where(JM.c.id == wanted)).one_or_none()
+    else:
+        row = session.execute(cols.order_by(JM.c.held_on.desc(), JM.c.id.desc()).limit(1)).one_or_none()
+    if row is None:
+        return None
+    meeting = MeetingRef(int(row.id), row.held_on, row.title)
+    prev = session.execute(
+        sa.select(JM.c.id, JM.c.held_on, JM.c.title)
+        .where(JM.c.level == MeetingLevel.DISTRICT.value,
+               sa.or_(JM.c.held_on < meeting.held_on, sa.and_(JM.c.held_on == meeting.held_on, JM.c.id < meeting.id)))
+        .order_by(JM.c.held_on.desc(), JM.c.id.desc()).limit(1)
+    ).one_or_none()
+    decided = action_items(session, scope, as_of, meeting_id=meeting.id, limit=None)
+    labels = decided["label"]
+    new_sb, closed_sb = _should_build_changes(session, scope, meeting.held_on, as_of)
+    return SinceLastMeeting(
+        as_of=as_of, meeting=meeting, previous=MeetingRef(int(prev.id), prev.held_on, prev.title) if prev else None,
+        decided=decided, done=int((labels == "done").sum()), late=int((labels == "overdue").sum()),
+        open=int(labels.isin(["due_soon", "on_track"]).sum()), due_soon=int((labels == "due_soon").sum()),
+        new_should_build=new_sb, closed_should_build=closed_sb,
+        coverage_then=coverage.coverage_kpis(session, scope, meeting.held_on),
+        coverage_now=coverage.coverage_kpis(session, scope, as_of),
+    )
+
+
+# --------------------------------------------------------------------------- mechanism coverage
+
+
+MECHANISM_COLUMNS = ["township_id", "code", "name", "eligible", "with_meeting", "rate"]
+
+
+def mechanism_coverage(session: Session, scope: Scope, as_of: dt.date) -> pd.DataFrame:
+    """两级联席会议制 at enterprise level, per township in scope, as of ``as_of``.
+
+    Denominator (``eligible``): operating enterprises that have both a union and a Party
+    organisation (own or joint) on ``as_of``. Numerator (``with_meeting``): those of them that held
+    an enterprise-level joint meeting in the 12 months up to ``as_of`` (year_before(as_of) <
+    held_on ≤ as_of). ``rate`` = numerator ÷ denominator (None when 0). Every township in scope
+    has a row; the district rate is Σ numerators ÷ Σ denominators (never an average).
+    """
+    # union and Party organisation on the date ⇔ pattern 一会一支 (应建未建 has no Party organisation,
+    # 未建会 no union; the classification's order puts every other case with both in 一会一支)
+    f = _pattern_on(session, scope, as_of, "mech_pattern", Pattern.UNION_AND_BRANCH)
+    # a meeting with an enterprise is enterprise-level (ck_meeting_level_enterprise); no level test
+    # here, so that the lookup goes by the enterprise_id index, not by (level, held_on)
+    met = (sa.select(sa.literal(1))
+           .where(JM.c.enterprise_id == f.c.enterprise_id, JM.c.held_on > year_before(as_of), JM.c.held_on <= as_of)
+           .exists())
+    both = f.c.pattern == Pattern.UNION_AND_BRANCH.value
+    per_town = (
+        sa.select(f.c.township_id, sa.func.count().label("eligible"),
+                  sa.func.coalesce(sa.func.sum(sa.case((met, 1), else_=0)), 0).label("with_meeting"))
+        .where(both).group_by(f.c.township_id).subquery("mech")
+    )
+    stmt = (
+        sa.select(T.c.id.label("township_id"), T.c.code, T.c.name,
+                  sa.func.coalesce(per_town.c.eligible, 0).label("eligible"),
+                  sa.func.coalesce(per_town.c.with_meeting, 0).label("with_meeting"))
+        .select_from(T.outerjoin(per_town, per_town.c.township_id == T.c.id))
+        .where(scope.where(T.c.id))
+        .order_by(T.c.sort_order, T.c.code)
+    )
+    df = pd.DataFrame(session.execute(stmt).mappings().all(), columns=MECHANISM_COLUMNS[:5])
+    df["eligible"] = df["eligible"].astype(int)
+    df["with_meeting"] = df["with_meeting"].astype(int)
+    df["rate"] = [n / d if d else None for n, d in zip(df["with_meeting"], df["eligible"], strict=True)]
+    return df
+
+
+# --------------------------------------------------------------------------- coordination notices
+
+
+NOTICE_COLUMNS = ["id", "direction", "enterprise_id", "enterprise", "township_id", "township", "from_unit",
+                  "to_unit", "sent_on", "respond_by", "acknowledged_on", "resolved_on", "note", "status",
+                  "overdue", "days_overdue", "days_to_respond"]
+
+
+def notices(session: Session, scope: Scope, as_of: dt.date, *, direction: str | None = None,
+            status: str | None = None, limit: int | None = 1000) -> pd.DataFrame:
+    """协调通报 sent by ``as_of`` about enterprises in scope, both directions, overdue first.
+
+    ``status`` as of the date (``rules.notice_status``): resolved / acknowledged / sent (dates after
+    ``as_of`` are not known yet and come back as ``None``). ``overdue``: the reply date has passed
+    and the notice is neither acknowledged nor resolved (the overview's rule); ``days_overdue`` =
+    as_of − respond_by for those; ``days_to_respond`` = days from sending to the first response
+    (acknowledgement or resolution) by the date, else ``None``.
+    """
+    ack = sa.case((CN.c.acknowledged_on <= as_of, CN.c.acknowledged_on), else_=None)
+    res = sa.case((CN.c.resolved_on <= as_of, CN.c.resolved_on), else_=None)
+    st = sa.case((CN.c.resolved_on <= as_of, NoticeStatus.RESOLVED.value),
+                 (CN.c.acknowledged_on <= as_of, NoticeStatus.ACKNOWLEDGED.value),
+                 else_=NoticeStatus.SENT.value)
+    overdue = followup._notice_overdue(as_of)
+    fu, tu = U.alias("from_u"), U.alias("to_u")
+    conds = [CN.c.sent_on <= as_of, scope.where(E.c.township_id)]
+    if direction:
+        conds.append(CN.c.direction == direction)
+    if status:
+        conds.append(st == NoticeStatus(status).value)
+    stmt = (
+        sa.select(CN.c.id, CN.c.direction, CN.c.enterprise_id, E.c.name.label("enterprise"), E.c.township_id,
+                  T.c.name.label("township"), fu.c.name.label("from_unit"), tu.c.name.label("to_unit"), CN.c.sent_on,
+                  CN.c.respond_by, ack.label("acknowledged_on"), res.label("resolved_on"), CN.c.note,
+                  st.label("status"), sa.case((overdue, True), else_=False).label("overdue"))
+        .select_from(CN.join(E, E.c.id == CN.c.enterprise_id).join(T, T.c.id == E.c.township_id)
+                     .join(fu, fu.c.id == CN.c.from_unit_id).join(tu, tu.c.id == CN.c.to_unit_id))
+        .where(*conds)
+        .order_by(sa.case((overdue, 0), (st == NoticeStatus.SENT.value, 1), (st == NoticeStatus.ACKNOWLEDGED.value, 2),
+                          else_=3), CN.c.respond_by, CN.c.id)
+        .limit(limit)
+    )
+    df = pd.DataFrame(session.execute(stmt).mappings().all(), columns=NOTICE_COLUMNS[:15])
+    df["direction"] = [getattr(v, "value", v) for v in df["direction"]]
+    df["overdue"] = df["overdue"].astype(bool)
+    df["days_overdue"] = [(as_of - r).days if o else 0 for r, o in zip(df["respond_by"], df["overdue"], strict=True)]
+    first = [min([d for d in (a, r) if isinstance(d, dt.date)], default=None)
+             for a, r in zip(df["acknowledged_on"], df["resolved_on"], strict=True)]
+    df["days_to_respond"] = pd.array([(f - s).days if f is not None else None
+                                      for f, s in zip(first, df["sent_on"], strict=True)], dtype="Int64")
+    return df[NOTICE_COLUMNS]
+
+
+@dataclass(frozen=True)
+class NoticeCounts:
+    sent: int  # neither acknowledged nor resolved
+    acknowledged: int
+    resolved: int
+    overdue: int
+
+
+def notice_counts(session: Session, scope: Scope, as_of: dt.date, *, direction: str | None = None) -> NoticeCounts:
+    """Counts of notices sent by ``as_of`` in scope by status as of the date (aggregated in SQL)."""
+    n = lambda c: sa.func.coalesce(sa.func.sum(sa.case((c, 1), else_=0)), 0)  # noqa: E731
+    resolved = CN.c.resolved_on <= as_of
+    acked = sa.and_(sa.or_(CN.c.resolved_on.is_(None), CN.c.resolved_on > as_of), CN.c.acknowledged_on <= as_of)
+    conds = [CN.c.sent_on <= as_of, scope.where(E.c.township_id)]
+    if direction:
+        conds.append(CN.c.direction == direction)
+    row = session.execute(
+        sa.select(sa.func.count(), n(resolved), n(acked), n(followup._notice_overdue(as_of)))
+        .select_from(CN.join(E, E.c.id == CN.c.enterprise_id)).where(*conds)
+    ).one()
+    total, r, a, o = (int(x) for x in row)
+    return NoticeCounts(sent=total - r - a, acknowledged=a, resolved=r, overdue=o)

@@ -1,0 +1,86 @@
+"""The meeting-brief downloads (PDF, PPTX): a meeting picker and two buttons, used by the
+presentation mode and the meetings page. The documents are built only when a button is clicked
+(deferred download) and cached by database, scope, meeting, date, language and model."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from dashboard.exports.fonts import FontMissing, cjk_font
+from dashboard.i18n import fmt_date, t
+from dashboard.queries import brief as briefq
+from dashboard.queries.scope import Scope
+from dashboard.ui import data
+
+TTL = 600
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _choices(url: str, as_of: dt.date):
+    with data.session(url) as s:
+        return briefq.meeting_choices(s, as_of)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+def document(url: str, scope: Scope, as_of: dt.date, meeting_id: int | None, locale: str, scope_label: str,
+             kind: str) -> bytes:
+    """The brief as ``kind`` = ``pdf`` or ``pptx``."""
+    from dashboard.exports import brief as export
+
+    with data.session(url) as s:
+        b = briefq.meeting_brief(s, scope, as_of, meeting_id=meeting_id)
+    if b is None:
+        raise ValueError(t("brief.unknown_meeting", locale))
+    info = data.dataset_info(url)
+    ctx = export.BriefContext(locale, info.get("district_name", ""), scope_label, info.get("dataset") in ("demo", "scale"))
+    images = export.chart_images(b, locale, data.townships(url))
+    return export.brief_pdf(b, ctx, images) if kind == "pdf" else export.brief_pptx(b, ctx, images)
+
+
+def scope_label(filters, locale: str) -> str:
+    """The townships of the township filter by name, or 全区."""
+    if not filters.town_codes:
+        return t("present.whole_district", locale)
+    towns = data.townships(data.database_url())
+    names = dict(zip(towns["code"], towns["name"], strict=True))
+    return "、".join(names.get(c, c) for c in filters.town_codes)
+
+
+def popover(filters, *, key: str = "brief") -> None:
+    """The brief downloads in a popover button (for a page's title row)."""
+    loc = filters.locale
+    with st.popover(t("brief.download", loc), icon=":material/description:"):
+        downloads(scope=filters.scope, as_of=filters.as_of, locale=loc, scope_label=scope_label(filters, loc), key=key)
+
+
+def _deferred(url, scope, as_of, meeting_id, locale, scope_label, kind):
+    return lambda: document(url, scope, as_of, meeting_id, locale, scope_label, kind)
+
+
+def downloads(*, scope: Scope, as_of: dt.date, locale: str, scope_label: str, key: str = "brief") -> None:
+    """A meeting picker (the next meeting, or any district meeting held by ``as_of``) and the
+    PDF / PPTX download buttons."""
+    url = data.database_url()
+    try:
+        cjk_font()
+    except FontMissing as exc:
+        st.warning(str(exc))
+        return
+    meetings = _choices(url, as_of)
+    options = [None, *[int(i) for i in meetings["id"]]]
+    names = {int(r.id): f"{fmt_date(r.held_on, locale)} {r.title}" for r in meetings.itertuples(index=False)}
+    chosen = st.selectbox(t("brief.meeting", locale), options, key=f"{key}_meeting",
+                          format_func=lambda m: t("brief.meeting_next", locale, date=fmt_date(as_of, locale))
+                          if m is None else names[m], help=t("brief.help", locale))
+    stamp = (as_of if chosen is None else next(r.held_on for r in meetings.itertuples(index=False) if r.id == chosen))
+    base = f"brief_{stamp.isoformat()}"
+    left, right = st.columns(2)
+    left.download_button(t("brief.pdf", locale), _deferred(url, scope, as_of, chosen, locale, scope_label, "pdf"),
+                         file_name=f"{base}.pdf", mime="application/pdf", icon=":material/picture_as_pdf:",
+                         key=f"{key}_pdf", on_click="ignore", width="stretch")
+    right.download_button(t("brief.pptx", locale), _deferred(url, scope, as_of, chosen, locale, scope_label, "pptx"),
+                          file_name=f"{base}.pptx", icon=":material/slideshow:", key=f"{key}_pptx", on_click="ignore",
+                          mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                          width="stretch")

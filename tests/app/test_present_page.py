@@ -1,0 +1,79 @@
+"""AppTest of the presentation mode: every slide renders, the URL picks the slide, scope applies."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.ui.present import SLIDES
+from tests.app.test_overview import run as run_app
+
+
+def run(_user="leader", **params):
+    at = run_app(_user=_user, **params)
+    at.switch_page("app_pages/present.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def html_text(at) -> str:
+    return "\n".join(h.proto.body for h in at.get("html"))
+
+
+@pytest.mark.parametrize("slide", SLIDES)
+def test_every_slide_renders_with_its_title(app_env, slide):
+    at = run(slide=slide, asof="2002-12-31")
+    text = html_text(at)
+    from dashboard.i18n import t
+
+    assert t(f"present.slide.{slide}", "zh_CN") in text
+    assert f"{SLIDES.index(slide) + 1} / {len(SLIDES)}" in text
+    assert at.query_params["slide"] == slide
+
+
+def test_kpi_slide_shows_the_seed_snapshot_for_the_district(app_env):
+    text = html_text(run(slide="kpis", asof="2002-12-31"))
+    assert "585 / " in text and "52 / " in text  # union coverage, Party organisations where qualified
+
+
+def test_township_user_sees_only_yuebei_even_with_another_town_in_the_url(app_env):
+    at = run(_user="yuebei", slide="kpis", asof="2002-12-31", town=["SH"])
+    text = html_text(at)
+    assert "37 / 43 家" in text  # 越北镇: 37 unionised of 43 operating
+    assert "585 / " not in text
+
+
+def test_a_township_filter_applies_to_the_slides(app_env):
+    text = html_text(run(slide="kpis", asof="2002-12-31", town=["YB"]))
+    assert "37 / 43 家" in text and "越北镇" in text
+
+
+@pytest.mark.parametrize("raw", ["99", "0", "<script>", "map;drop", ""])
+def test_a_bad_slide_in_the_url_opens_the_first_slide(app_env, raw):
+    at = run(slide=raw)
+    assert at.query_params["slide"] == "kpis"
+
+
+def test_slide_by_number_and_next_button(app_env):
+    at = run(slide="2", asof="2002-12-31")
+    assert at.query_params["slide"] == "map"
+    at.button(key="deck_next").click().run()
+    assert at.query_params["slide"] == "campaign"
+    at.button(key="deck_prev").click().run()
+    at.button(key="deck_prev").click().run()
+    assert at.query_params["slide"] == "kpis"
+    at.button(key="deck_prev").click().run()  # wraps around
+    assert at.query_params["slide"] == SLIDES[-1]
+
+
+def test_dark_theme_and_auto_from_the_url(app_env):
+    at = run(slide="kpis", theme="dark", auto="20")
+    assert at.toggle(key="deck_dark").value is True
+    assert at.selectbox(key="deck_auto").value == 20
+    assert "#0B1A33" in html_text(at)
+    at = run(slide="kpis", auto="7")  # not an offered interval: manual
+    assert at.selectbox(key="deck_auto").value == 0
+
+
+def test_actions_slide_lists_overdue_items_with_a_text_label(app_env):
+    text = html_text(run(slide="actions"))
+    assert "逾期" in text and "dg-status" in text

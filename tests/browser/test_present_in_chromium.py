@@ -1,0 +1,87 @@
+"""The presentation mode in a real browser at 1920×1080: every slide fits the screen (no scrollbar),
+the arrow keys move between slides, the dark theme is dark, and the brief downloads."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import pytest
+
+from dashboard.i18n import t
+from dashboard.ui.present import SLIDES
+from tests.browser.conftest import _login
+
+pytestmark = pytest.mark.browser
+SCREEN = {"width": 1920, "height": 1080}
+
+
+def _present(browser, url):
+    page = browser.new_page(viewport=SCREEN)
+    page.goto(url)
+    _login(page, "leader")
+    page.wait_for_selector(".st-key-slide .dg-title", timeout=90_000)
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=90_000)
+    time.sleep(1.0)  # charts lay out after the script has finished
+    return page
+
+
+def _scroll(page) -> dict:
+    return page.evaluate("""() => {
+        const main = document.querySelector('[data-testid=stMain]');
+        return {doc: document.documentElement.scrollHeight, view: window.innerHeight,
+                main: main.scrollHeight, mainView: main.clientHeight,
+                width: document.documentElement.scrollWidth, viewWidth: window.innerWidth};
+    }""")
+
+
+@pytest.mark.parametrize("slide", SLIDES)
+def test_every_slide_fits_a_1920x1080_screen(server, browser, slide, tmp_path):
+    page = _present(browser, f"{server}/present?slide={slide}")
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert t(f"present.slide.{slide}", "zh_CN") in page.locator(".st-key-slide .dg-title").inner_text()
+    dims = _scroll(page)
+    assert dims["doc"] <= dims["view"] + 1 and dims["main"] <= dims["mainView"] + 1, dims
+    assert dims["width"] <= dims["viewWidth"], dims
+    assert not page.locator("[data-testid=stSidebar]").is_visible()  # no chrome
+    png = page.screenshot(path=str(tmp_path / f"{slide}.png"))
+    from PIL import Image
+
+    assert Image.open(io.BytesIO(png)).size == (1920, 1080)
+    page.close()
+
+
+def test_arrow_keys_move_between_slides_and_the_url_follows(server, browser):
+    page = _present(browser, f"{server}/present?slide=kpis")
+    page.mouse.click(960, 1040)  # focus the page (an empty spot), not a widget
+    page.keyboard.press("ArrowRight")
+    page.wait_for_url("**slide=map**", timeout=30_000)
+    page.wait_for_function("() => document.querySelector('.st-key-slide .dg-title')?.innerText.includes('"
+                           + t("present.slide.map", "zh_CN") + "')", timeout=30_000)
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_url("**slide=kpis**", timeout=30_000)
+    page.close()
+
+
+def test_dark_theme_paints_the_screen_navy(server, browser):
+    from PIL import Image
+
+    page = _present(browser, f"{server}/present?slide=kpis&theme=dark")
+    img = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    r, g, b = img.getpixel((1900, 1060))
+    assert (r, g, b) == (0x0B, 0x1A, 0x33)
+    page.close()
+
+
+def test_the_meeting_brief_downloads_as_pdf_from_the_presentation(server, browser):
+    page = _present(browser, f"{server}/present?slide=kpis")
+    page.get_by_role("button", name=t("brief.download", "zh_CN")).click()
+    button = page.get_by_role("button", name=t("brief.pdf", "zh_CN"))
+    button.wait_for(timeout=30_000)
+    with page.expect_download(timeout=60_000) as info:
+        button.click()
+    path = info.value.path()
+    with open(path, "rb") as fh:
+        assert fh.read(5) == b"%PDF-"
+    assert info.value.suggested_filename.startswith("brief_") and info.value.suggested_filename.endswith(".pdf")
+    page.close()

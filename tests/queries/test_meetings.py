@@ -1,0 +1,376 @@
+"""Joint meetings, action items, since-the-last-district-meeting, mechanism coverage and notices
+on a small hand-made district (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pytest
+from sqlmodel import Session
+
+from dashboard.queries import followup
+from dashboard.queries import meetings as M
+from dashboard.queries.scope import Scope
+from models import enums as E
+from models.tables import (
+    ActionItem, CoordinationNotice, Decision, Enterprise, JointMeeting, MeetingAttendee, PartyCoverage, PartyOrg,
+    Township, UnionCoverage, UnionOrg, Unit,
+)
+
+D = dt.date
+AS_OF = D(2026, 3, 1)
+
+
+def uscc(n: int) -> str:
+    from models.rules import uscc_check_char
+
+    body = f"91220201MA{n:07d}"
+    return body + uscc_check_char(body)
+
+
+@dataclass
+class World:
+    """Ids of the hand-made district (see ``build_world``)."""
+
+    town: dict[str, int] = field(default_factory=dict)
+    unit: dict[str, int] = field(default_factory=dict)
+    ent: dict[str, int] = field(default_factory=dict)
+    meeting: dict[str, int] = field(default_factory=dict)
+    item: dict[str, int] = field(default_factory=dict)
+    decision: dict[str, int] = field(default_factory=dict)
+    notice: dict[str, int] = field(default_factory=dict)
+
+
+def build_world(engine) -> World:
+    """Two townships A and B. District meetings D1 (2025-03-01), D2 (2025-10-15, the reference)
+    and D3 (2026-04-01, after AS_OF). D2's items, as of 2026-03-01:
+      i1 ZZB (no township) due 2025-11-15 done 2025-11-10        → done
+      i2 A_DW (A)          due 2026-01-15 open                   → overdue 45 days
+      i3 B_DW (B)          due 2026-03-05 in progress            → due soon (4 days)
+      i4 A_DW (A)          due 2026-06-01 done 2026-03-10 (later) → in progress, on track
+      i5 ZGH (no township) due 2026-02-01 done 2026-02-20        → done (late, but done)
+    Enterprises: e1 (A, union + branch, met 2025-06-01), e2 (A, union + branch, met 2024-12-01 only),
+    e3 (B, union + branch, met 2025-12-01), e4 (A, 5 members, union only: 应建未建 throughout),
+    e5 (A, 4 members, registered 2025-11-01, no organisation: a new 应建未建), e6 (B, 3 members, union,
+    its branch ended 2025-12-31: a new 应建未建), e7 (A, 6 members, union, branch from 2026-01-10:
+    a gap closed since D2).
+    """
+    w = World()
+    with Session(engine) as s:
+        for code, name, kind in (("A", "甲镇", E.TownshipKind.TOWN), ("B", "乙街道", E.TownshipKind.SUBDISTRICT)):
+            t = Township(code=code, name=name, kind=kind)
+            s.add(t)
+            s.flush()
+            w.town[code] = t.id
+        for code, name, kind, town in (("ZZB", "区委组织部", E.UnitKind.PARTY_DEPT, None),
+                                       ("ZGH", "区总工会", E.UnitKind.UNION, None),
+                                       ("MQJ_DW", "民营局党委", E.UnitKind.BUREAU_PARTY, None),
+                                       ("A_DW", "甲镇党委", E.UnitKind.TOWNSHIP_PARTY, "A"),
+                                       ("B_DW", "乙街道党工委", E.UnitKind.TOWNSHIP_PARTY, "B")):
+            u = Unit(code=code, name=name, kind=kind, township_id=w.town[town] if town else None)
+            s.add(u)
+            s.flush()
+            w.unit[code] = u.id
+
+        def enterprise(key, town, members, registered=D(2015, 1, 1), union=None, party=None, party_end=None):
+            e = Enterprise(uscc=uscc(len(w.ent) + 1), name=f"企业{key}", township_id=w.town[town],
+                           ownership=E.Ownership.PRIVATE, industry="制造", employees=50, party_members=members,
+                           registered_on=registered)
+            s.add(e)
+            s.flush()
+            w.ent[key] = e.id
+            if union:
+                uo = UnionOrg(name=f"企业{key}工会", kind=E.UnionKind.ENTERPRISE, township_id=w.town[town],
+                              enterprise_id=e.id, founded_on=union)
+                s.add(uo)
+                s.flush()
+                s.add(UnionCoverage(union_id=uo.id, enterprise_id=e.id, start_on=union))
+            if party:
+                po = PartyOrg(name=f"企业{key}党支部", level=E.PartyOrgLevel.BRANCH, township_id=w.town[town],
+                              enterprise_id=e.id, founded_on=party, dissolved_on=party_end)
+                s.add(po)
+                s.flush()
+                s.add(PartyCoverage(party_org_id=po.id, enterprise_id=e.id, start_on=party, end_on=party_end))
+
+        enterprise("e1", "A", 4, union=D(2020, 1, 1), party=D(2020, 1, 1))
+        enterprise("e2", "A", 4, union=D(2020, 1, 1), party=D(2020, 1, 1))
+        enterprise("e3", "B", 4, union=D(2020, 1, 1), party=D(2020, 1, 1))
+        enterprise("e4", "A", 5, union=D(2020, 1, 1))
+        enterprise("e5", "A", 4, registered=D(2025, 11, 1))
+        enterprise("e6", "B", 3, union=D(2020, 1, 1), party=D(2020, 1, 1), party_end=D(2025, 12, 31))
+        enterprise("e7", "A", 6, union=D(2020, 1, 1), party=D(2026, 1, 10))
+
+        def meeting(key, held, level=E.MeetingLevel.DISTRICT, ent=None):
+            town = None
+            if ent:
+                town = s.get(Enterprise, w.ent[ent]).township_id
+            m = JointMeeting(level=level, held_on=held, enterprise_id=w.ent[ent] if ent else None, township_id=town,
+                             title=f"会议{key}", agenda="议题", minutes="纪要")
+            s.add(m)
+            s.flush()
+            w.meeting[key] = m.id
+            s.add(MeetingAttendee(meeting_id=m.id, unit_id=w.unit["ZZB"]))
+            dec = Decision(meeting_id=m.id, text=f"决定{key}")
+            s.add(dec)
+            s.flush()
+            w.decision[key] = dec.id
+            return m
+
+        def item(key, meeting_key, owner, due, status, done=None):
+            m = s.get(JointMeeting, w.meeting[meeting_key])
+            township = m.township_id if m.level == E.MeetingLevel.ENTERPRISE else s.get(Unit, w.unit[owner]).township_id
+            a = ActionItem(decision_id=w.decision[meeting_key], description=f"事项{key}", owner_unit_id=w.unit[owner],
+                           township_id=township, created_on=m.held_on, due_on=due, status=status, done_on=done)
+            s.add(a)
+            s.flush()
+            w.item[key] = a.id
+
+        meeting("D1", D(2025, 3, 1))
+        meeting("D2", D(2025, 10, 15))
+        meeting("D3", D(2026, 4, 1))
+        meeting("M1", D(2025, 6, 1), E.MeetingLevel.ENTERPRISE, "e1")
+        meeting("M2", D(2024, 12, 1), E.MeetingLevel.ENTERPRISE, "e2")
+        meeting("M3", D(2025, 12, 1), E.MeetingLevel.ENTERPRISE, "e3")
+        S = E.ActionStatus
+        item("i0", "D1", "A_DW", D(2025, 4, 1), S.DONE, D(2025, 3, 20))
+        item("i1", "D2", "ZZB", D(2025, 11, 15), S.DONE, D(2025, 11, 10))
+        item("i2", "D2", "A_DW", D(2026, 1, 15), S.OPEN)
+        item("i3", "D2", "B_DW", D(2026, 3, 5), S.IN_PROGRESS)
+        item("i4", "D2", "A_DW", D(2026, 6, 1), S.DONE, D(2026, 3, 10))
+        item("i5", "D2", "ZGH", D(2026, 2, 1), S.DONE, D(2026, 2, 20))
+        item("m1", "M1", "A_DW", D(2025, 7, 1), S.DONE, D(2025, 6, 20))
+        item("m3", "M3", "B_DW", D(2026, 1, 1), S.OPEN)
+
+        def notice(key, direction, ent, sent, ack=None, res=None):
+            n = CoordinationNotice(direction=direction, enterprise_id=w.ent[ent], from_unit_id=w.unit["ZGH"],
+                                   to_unit_id=w.unit["MQJ_DW"], sent_on=sent, respond_by=sent + dt.timedelta(30),
+                                   acknowledged_on=ack, resolved_on=res)
+            s.add(n)
+            s.flush()
+            w.notice[key] = n.id
+
+        notice("n1", E.NoticeDirection.TO_BUREAU, "e4", D(2026, 1, 1))  # reply by 01-31: 29 days overdue
+        notice("n2", E.NoticeDirection.TO_FEDERATION, "e3", D(2026, 2, 1), ack=D(2026, 2, 10))
+        notice("n3", E.NoticeDirection.TO_BUREAU, "e4", D(2025, 6, 1), ack=D(2025, 6, 20), res=D(2025, 7, 1))
+        notice("n4", E.NoticeDirection.TO_BUREAU, "e7", D(2026, 3, 5))  # after AS_OF
+        notice("n5", E.NoticeDirection.TO_BUREAU, "e7", D(2025, 12, 1), ack=D(2026, 3, 20))  # ack after AS_OF
+        s.commit()
+    return w
+
+
+@pytest.fixture
+def world(any_engine):
+    return any_engine, build_world(any_engine)
+
+
+def _by_item(df, w):
+    ids = {v: k for k, v in w.item.items()}
+    return {ids[i]: row for i, row in zip(df["id"], df.to_dict("records"), strict=True)}
+
+
+# --------------------------------------------------------------------------- status as of the date
+
+
+def test_overdue_and_labels_are_computed_relative_to_the_as_of_date(world):
+    engine, w = world
+    with Session(engine) as s:
+        now = _by_item(M.action_items(s, Scope.district(), AS_OF, meeting_id=w.meeting["D2"]), w)
+        assert {k: r["label"] for k, r in now.items()} == {
+            "i1": "done", "i2": "overdue", "i3": "due_soon", "i4": "on_track", "i5": "done"}
+        assert now["i2"]["days_overdue"] == 45 and now["i3"]["days_overdue"] == 0
+        assert now["i4"]["status"] == "in_progress" and now["i4"]["done_on"] is None  # done only after AS_OF
+        assert {k: r["rag"] for k, r in now.items()} == {
+            "i1": "green", "i2": "red", "i3": "amber", "i4": "green", "i5": "green"}
+        # overdue first
+        assert list(M.action_items(s, Scope.district(), AS_OF, meeting_id=w.meeting["D2"])["id"])[0] == w.item["i2"]
+
+        # the same items earlier: i2 was not yet due, i5 was overdue (done only on 02-20), i1 open
+        jan = _by_item(M.action_items(s, Scope.district(), D(2026, 2, 10), meeting_id=w.meeting["D2"]), w)
+        assert jan["i5"]["label"] == "overdue" and jan["i5"]["days_overdue"] == 9
+        assert jan["i2"]["days_overdue"] == 26
+        nov = _by_item(M.action_items(s, Scope.district(), D(2025, 11, 9), meeting_id=w.meeting["D2"]), w)
+        assert nov["i1"]["label"] == "due_soon"
+        assert nov["i1"]["status"] == "in_progress"  # done on 11-10, one day later: still being worked on
+        assert nov["i2"]["label"] == "on_track"
+        # before the meeting its items did not exist
+        assert M.action_items(s, Scope.district(), D(2025, 10, 14), meeting_id=w.meeting["D2"]).empty
+        # on the due date an item is not overdue yet (due_on < as_of)
+        due_day = _by_item(M.action_items(s, Scope.district(), D(2026, 1, 15), meeting_id=w.meeting["D2"]), w)
+        assert due_day["i2"]["label"] == "due_soon" and due_day["i2"]["days_overdue"] == 0
+
+
+def test_board_buckets_add_up_and_agree_with_the_overview_counts(world):
+    engine, w = world
+    with Session(engine) as s:
+        for scope in (Scope.district(), Scope.townships([w.town["A"]]), Scope.townships([w.town["B"]])):
+            board = M.item_board(s, scope, AS_OF)
+            counts = followup.action_item_counts(s, scope, AS_OF)
+            assert (board[["not_started", "in_progress", "overdue", "done"]].sum(axis=1) == board["total"]).all()
+            assert board["total"].sum() == counts.total and board["overdue"].sum() == counts.overdue
+            assert board["done"].sum() == counts.done
+        district = M.item_board(s, Scope.district(), AS_OF).set_index("owner")
+        # A_DW: i0 done, i2 overdue (45 d), i4 in progress, m1 done; B_DW: i3 in progress, m3 overdue (59 d)
+        assert district.loc["甲镇党委", ["not_started", "in_progress", "overdue", "done", "total"]].tolist() == [0, 1, 1, 2, 4]
+        assert district.loc["甲镇党委", "max_days_overdue"] == 45 and district.loc["乙街道党工委", "max_days_overdue"] == 59
+        assert district.loc["乙街道党工委", "label"] == "overdue" and district.loc["区委组织部", "label"] == "done"
+        assert list(district.index[:2]) == ["乙街道党工委", "甲镇党委"]  # the oldest overdue first
+        # a township sees no district unit's item
+        a_board = M.item_board(s, Scope.townships([w.town["A"]]), AS_OF)
+        assert set(a_board["owner"]) == {"甲镇党委"}
+
+
+# --------------------------------------------------------------------------- since the last district meeting
+
+
+def test_since_last_meeting_on_hand_made_data(world):
+    engine, w = world
+    with Session(engine) as s:
+        sl = M.since_last_meeting(s, Scope.district(), AS_OF)
+        assert sl.meeting == M.MeetingRef(w.meeting["D2"], D(2025, 10, 15), "会议D2")  # D3 is after AS_OF
+        assert sl.previous == M.MeetingRef(w.meeting["D1"], D(2025, 3, 1), "会议D1")
+        assert (sl.done, sl.late, sl.open, sl.due_soon) == (2, 1, 2, 1)
+        assert len(sl.decided) == 5 and sl.decided.iloc[0]["description"] == "事项i2"
+        assert sl.decided.iloc[0]["owner"] == "甲镇党委" and sl.decided.iloc[0]["days_overdue"] == 45
+        assert sorted(sl.new_should_build["name"]) == ["企业e5", "企业e6"]
+        then = dict(zip(sl.new_should_build["name"], sl.new_should_build["pattern_then"], strict=True))
+        assert then["企业e5"] is None and then["企业e6"] == "union_and_branch"
+        assert sl.closed_should_build == 1  # e7 founded its branch
+        assert sl.days_since == (AS_OF - D(2025, 10, 15)).days
+        # coverage then and now: e5 registered since; e6 lost its branch, e7 gained one
+        assert (sl.coverage_then.operating, sl.coverage_now.operating) == (6, 7)
+        assert sl.coverage_then.party_coverage.numerator == 4 and sl.coverage_now.party_coverage.numerator == 4
+        assert sl.coverage_then.patterns[E.Pattern.SHOULD_BUILD] == 2 and sl.coverage_now.patterns[E.Pattern.SHOULD_BUILD] == 3
+
+        a = M.since_last_meeting(s, Scope.townships([w.town["A"]]), AS_OF)
+        assert a.meeting.id == w.meeting["D2"]
+        assert set(a.decided["description"]) == {"事项i2", "事项i4"}
+        assert (a.done, a.late, a.open) == (0, 1, 1)
+        assert list(a.new_should_build["name"]) == ["企业e5"] and a.closed_should_build == 1
+        assert a.coverage_now.operating == 5
+
+        b = M.since_last_meeting(s, Scope.townships([w.town["B"]]), AS_OF)
+        assert list(b.new_should_build["name"]) == ["企业e6"] and b.closed_should_build == 0
+        assert "企业e5" not in set(b.new_should_build["name"])  # never another township's enterprise
+
+        # an explicit district meeting; not an enterprise meeting, nor one after the date, nor garbage
+        d1 = M.since_last_meeting(s, Scope.district(), AS_OF, meeting_id=w.meeting["D1"])
+        assert d1.meeting.id == w.meeting["D1"] and d1.previous is None and d1.done == 1
+        assert M.since_last_meeting(s, Scope.district(), AS_OF, meeting_id=w.meeting["M1"]) is None
+        assert M.since_last_meeting(s, Scope.district(), AS_OF, meeting_id=w.meeting["D3"]) is None
+        assert M.since_last_meeting(s, Scope.district(), AS_OF, meeting_id="1 OR 1=1") is None
+        assert M.since_last_meeting(s, Scope.district(), D(2025, 2, 1)) is None
+
+        listed = M.district_meetings(s, Scope.district(), until=AS_OF)
+        assert list(listed["title"]) == ["会议D2", "会议D1"]
+        assert len(M.district_meetings(s, Scope.district())) == 3
+
+
+# --------------------------------------------------------------------------- meetings and their scope
+
+
+def test_meetings_are_scoped_and_filtered(world):
+    engine, w = world
+    with Session(engine) as s:
+        everything = M.meetings(s, Scope.district(), AS_OF)
+        assert set(everything["title"]) == {"会议D1", "会议D2", "会议M1", "会议M2", "会议M3"}
+        d2 = everything.set_index("title").loc["会议D2"]
+        assert (d2["decisions"], d2["items"], d2["overdue"]) == (1, 5, 1)
+        a = M.meetings(s, Scope.townships([w.town["A"]]), AS_OF)
+        assert set(a["title"]) == {"会议D1", "会议D2", "会议M1", "会议M2"}  # not B's enterprise meeting
+        assert a.set_index("title").loc["会议D2", "items"] == 2  # only A's items of the district meeting
+        assert set(M.meetings(s, Scope.district(), AS_OF, level="enterprise")["title"]) == {"会议M1", "会议M2", "会议M3"}
+        assert list(M.meetings(s, Scope.district(), AS_OF, enterprise_id=w.ent["e3"])["title"]) == ["会议M3"]
+        assert set(M.meetings(s, Scope.district(), AS_OF, start=D(2025, 6, 1), end=D(2025, 12, 1))["title"]) == {
+            "会议M1", "会议D2", "会议M3"}
+        assert M.meetings(s, Scope.townships([]), AS_OF)["level"].eq("district").all()
+
+        assert M.meeting_detail(s, Scope.townships([w.town["A"]]), w.meeting["M3"], AS_OF) is None
+        assert M.meeting_detail(s, Scope.district(), w.meeting["D3"], AS_OF) is None  # after the date
+        detail = M.meeting_detail(s, Scope.townships([w.town["A"]]), w.meeting["D2"], AS_OF)
+        assert list(detail.attendees["name"]) == ["区委组织部"] and list(detail.decisions["text"]) == ["决定D2"]
+        assert set(detail.items["owner"]) == {"甲镇党委"}
+        m1 = M.meeting_detail(s, Scope.townships([w.town["A"]]), w.meeting["M1"], AS_OF)
+        assert m1.enterprise == "企业e1" and m1.township == "甲镇" and m1.township_id == w.town["A"]
+        assert set(M.meeting_enterprises(s, Scope.townships([w.town["B"]]), AS_OF)["name"]) == {"企业e3"}
+        cands = M.meeting_candidates(s, Scope.townships([w.town["A"]]), AS_OF)
+        assert set(cands["name"]) == {"企业e1", "企业e2", "企业e7"}
+        assert list(M.meeting_candidates(s, Scope.district(), AS_OF, search="e3")["name"]) == ["企业e3"]
+        assert M.meeting_candidates(s, Scope.district(), AS_OF, search="%").empty
+
+
+# --------------------------------------------------------------------------- mechanism coverage
+
+
+def test_mechanism_coverage_per_township(world):
+    engine, w = world
+    with Session(engine) as s:
+        mech = M.mechanism_coverage(s, Scope.district(), AS_OF).set_index("code")
+        # A: e1 (met 2025-06-01), e2 (last met 2024-12-01: too long ago), e7 (branch since 2026-01-10)
+        assert mech.loc["A", ["eligible", "with_meeting"]].tolist() == [3, 1]
+        assert mech.loc["B", ["eligible", "with_meeting"]].tolist() == [1, 1]  # e6 lost its branch
+        assert mech.loc["A", "rate"] == pytest.approx(1 / 3)
+        # twelve months: on 2026-06-01 e1's meeting of 2025-06-01 no longer counts
+        later = M.mechanism_coverage(s, Scope.district(), D(2026, 6, 1)).set_index("code")
+        assert later.loc["A", "with_meeting"] == 0
+        assert M.mechanism_coverage(s, Scope.district(), D(2026, 5, 31)).set_index("code").loc["A", "with_meeting"] == 1
+        only_b = M.mechanism_coverage(s, Scope.townships([w.town["B"]]), AS_OF)
+        assert list(only_b["code"]) == ["B"]
+        # before anything existed: rows with zero denominators and no rate
+        empty = M.mechanism_coverage(s, Scope.district(), D(2010, 1, 1))
+        assert empty["eligible"].sum() == 0 and empty["rate"].isna().all()
+
+
+# --------------------------------------------------------------------------- coordination notices
+
+
+def test_notices_both_directions_status_as_of_and_overdue_first(world):
+    engine, w = world
+    with Session(engine) as s:
+        df = M.notices(s, Scope.district(), AS_OF)
+        ids = {v: k for k, v in w.notice.items()}
+        keys = [ids[i] for i in df["id"]]
+        assert keys[:2] == ["n5", "n1"] and set(keys) == {"n1", "n2", "n3", "n5"}  # n4 is sent after AS_OF
+        rows = {ids[i]: r for i, r in zip(df["id"], df.to_dict("records"), strict=True)}
+        assert rows["n1"]["overdue"] and rows["n1"]["days_overdue"] == 29 and rows["n1"]["status"] == "sent"
+        assert rows["n2"]["status"] == "acknowledged" and rows["n2"]["days_to_respond"] == 9
+        assert rows["n3"]["status"] == "resolved" and rows["n3"]["days_to_respond"] == 19
+        # n5 is acknowledged only after AS_OF: as of AS_OF it is overdue and shows no reply yet
+        assert rows["n5"]["overdue"] and rows["n5"]["acknowledged_on"] is None and rows["n5"]["status"] == "sent"
+        assert set(df["direction"]) == {"to_bureau", "to_federation"}
+        assert list(M.notices(s, Scope.district(), AS_OF, direction="to_federation")["id"]) == [w.notice["n2"]]
+        assert list(M.notices(s, Scope.townships([w.town["B"]]), AS_OF)["enterprise"]) == ["企业e3"]
+        counts = M.notice_counts(s, Scope.district(), AS_OF)
+        assert counts == M.NoticeCounts(sent=2, acknowledged=1, resolved=1, overdue=2)
+        assert counts.overdue == followup.count_overdue_notices(s, Scope.district(), AS_OF)
+
+
+def test_summary_path_and_exact_sql_agree(world, monkeypatch):
+    """With fresh summary tables the pattern lookups read ``enterprise_state``; the figures must be
+    those of the exact SQL."""
+    from dashboard.queries import coverage
+    from models.summary import rebuild_summaries
+
+    engine, w = world
+    rebuild_summaries(engine, today=AS_OF)
+    dates = [D(2025, 10, 15), AS_OF, D(2026, 6, 1)]
+    scopes = [Scope.district(), Scope.townships([w.town["A"]]), Scope.townships([w.town["B"]])]
+
+    def figures(s):
+        out = []
+        for scope in scopes:
+            for day in dates:
+                sl = M.since_last_meeting(s, scope, day, meeting_id=w.meeting["D1"])
+                out.append((M.mechanism_coverage(s, scope, day).to_dict("list"),
+                            sl.new_should_build.to_dict("list"), sl.closed_should_build,
+                            M.meeting_candidates(s, scope, day).to_dict("list")))
+        return out
+
+    with Session(engine) as s:
+        assert coverage.summaries_fresh(s)
+        fast = figures(s)
+    monkeypatch.setattr(coverage, "summaries_fresh", lambda session: False)
+    with Session(engine) as s:
+        exact = figures(s)
+    assert fast == exact
+    assert any(f[1]["name"] for f in fast) and any(f[2] for f in fast)  # the comparison saw gaps move

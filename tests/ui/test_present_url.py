@@ -1,0 +1,33 @@
+"""The presentation mode's URL parsing (untrusted input → a valid deck, never an error)."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.ui.present import AUTO_CHOICES, SLIDES, Deck, parse_url, table, tile
+
+
+@pytest.mark.parametrize(("params", "expected"), [
+    ({}, Deck(0, False, 0)),
+    ({"slide": "map"}, Deck(1, False, 0)),
+    ({"slide": "MAP "}, Deck(1, False, 0)),
+    ({"slide": "5"}, Deck(4, False, 0)),
+    ({"slide": "6"}, Deck(0, False, 0)),
+    ({"slide": "-1"}, Deck(0, False, 0)),
+    ({"slide": "model", "theme": "dark", "auto": "30"}, Deck(4, True, 30)),
+    ({"theme": "DARK", "auto": "15"}, Deck(0, True, 0)),
+    ({"auto": "1e9"}, Deck(0, False, 0)),
+])
+def test_parse_url(params, expected):
+    assert parse_url(params) == expected
+
+
+def test_slide_names_and_auto_choices_are_stable():
+    assert SLIDES == ("kpis", "map", "campaign", "actions", "model") and 0 in AUTO_CHOICES
+
+
+def test_database_text_is_escaped_in_tiles_and_tables():
+    evil = "<img src=x onerror=alert(1)>"
+    assert "<img" not in tile(evil, "1", evil, definition=evil)
+    assert "<img" not in table([evil], [[evil]])
+    assert "<b>ok</b>" in table(["h"], [["<b>ok</b>"]], raw={0})
