@@ -37,6 +37,7 @@ test: $(TEST_STAMP)
 ## make bench: performance benchmarks (see docs/performance.md)
 bench: $(TEST_STAMP)
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.followup
 
 clean:
 	rm -rf $(VENV) build *.egg-info

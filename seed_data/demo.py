@@ -120,6 +120,9 @@ MODEL_DESIGNATION_REASONS = {
     facts.FANGTIAN: "原文（典型带动）：继德运公司以后，方田水泵的党工组织迈入先进行列；针对企业特点开展合理化建议、技术革新、劳动竞赛",
     facts.HONGGUANG: "原文（典型带动）：纯私营企业党工组织跻身先进行列；1999年先建工会，2001年建党支部，书记主席一肩挑",
 }
+#: when the demo's staff made those designations (the snapshot day, 17:00 Beijing time); migration 0007
+#: writes the same rows into a demo database upgraded from 0006
+MODEL_DESIGNATION_AT = dt.datetime.combine(facts.SNAPSHOT, dt.time(9, 0), tzinfo=dt.UTC)
 OTHER_UNIT_SUFFIXES = ("村工会", "社区工会", "学校工会", "卫生院工会", "个体劳动者协会工会", "商会工会")
 
 
@@ -891,10 +894,9 @@ class _Builder:
     def designations(self) -> None:
         """Three of the source's four models hold no honour the source names (only 德运's are named):
         staff designate them, the reason citing the source (no random draw: the rest is unchanged)."""
-        at = dt.datetime.combine(facts.SNAPSHOT, dt.time(9, 0), tzinfo=dt.UTC)
-        for name in (facts.HENGTONG, facts.FANGTIAN, facts.HONGGUANG):
+        for name in MODEL_DESIGNATION_REASONS:
             self.data.add("model_designation", enterprise_id=self.by_name[name].id, designated=True,
-                          reason=MODEL_DESIGNATION_REASONS[name], by_username="seed", at=at)
+                          reason=MODEL_DESIGNATION_REASONS[name], by_username="seed", at=MODEL_DESIGNATION_AT)
 
     def activities(self) -> None:
         r, today = self.rng, self.today

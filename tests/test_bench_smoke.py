@@ -14,3 +14,11 @@ def test_bench_runs_on_the_demo_size(tmp_path):
                        cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
     assert "overview" in r.stdout and "ledger" in r.stdout
+
+
+def test_followup_bench_runs_on_the_demo_size():
+    r = subprocess.run([sys.executable, "-m", "bench.followup", "--sizes", "demo", "--repeat", "1", "--no-write"],
+                       cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    for name in ("item_board", "since_last_meeting", "mechanism_coverage", "model_enterprises", "meeting_brief"):
+        assert name in r.stdout

@@ -3,7 +3,7 @@ and for staff the designation of models (with a reason, audited)."""
 
 from __future__ import annotations
 
-import datetime as dt
+import re
 
 import pandas as pd
 import streamlit as st
@@ -13,6 +13,7 @@ from dashboard.edits.cases import DESIGNATORS, REASON_MAX, set_designation
 from dashboard.exports.case_pdf import bench_name, comparison_rows, key_facts, why_text
 from dashboard.i18n import fmt_date, fmt_int, fmt_pct, t
 from dashboard.queries.cases import LEVELS, NO_HONOUR
+from dashboard.queries.dates import district_today
 from dashboard.ui import chart, data
 from dashboard.ui.widgets import escape_markdown, kpi_card
 from models.db import session_scope
@@ -56,7 +57,7 @@ def show_saved() -> None:
     saved = st.session_state.pop(SAVED_KEY, None)
     if saved:
         st.success(t(f"cases.saved.{saved}", loc))
-        if as_of < dt.date.today():
+        if as_of < district_today():  # a designation counts from the district's date it was made on
             st.caption(t("cases.future_note", loc))
 
 
@@ -125,7 +126,7 @@ def card(row: dict) -> None:
         lines = [escape_markdown(honour_line(h)) for h in honours]
         if extra > 0:
             lines.append(t("cases.honours_more", loc, n=fmt_int(extra)))
-        st.caption("  \n".join(lines))
+        st.caption("  \n".join(lines), help=t("cases.honours_help", loc))
     st.markdown(f"*{escape_markdown(card_headline(row))}*")
     st.button(t("cases.open", loc), key=f"cases_open_{eid}", on_click=open_case, args=(eid,),
               icon=":material/arrow_forward:")
@@ -198,7 +199,7 @@ def case_page(detail) -> None:
 
     a, b = st.columns([2, 3], gap="large")
     with a:
-        st.markdown(f"#### {t('cases.honours', loc)}")
+        st.markdown(f"#### {t('cases.honours', loc)}", help=t("cases.honours_help", loc))
         honours = detail.honours
         if honours.empty:
             st.caption(t("cases.no_honours", loc))
@@ -298,8 +299,9 @@ def manage(detail) -> None:
 
 raw = st.query_params.get("case")
 if raw is not None:
-    # untrusted: a number of an enterprise the user may see that is a model as of the date, else the gallery
-    detail = data.case_detail(url, user.scope, int(raw), as_of) if raw.isdigit() and len(raw) <= 9 else None
+    # untrusted: 1–9 ASCII digits (str.isdigit() also accepts "²" and "٣", which int() refuses or reads) naming
+    # an enterprise the user may see that is a model as of the date, else the gallery
+    detail = data.case_detail(url, user.scope, int(raw), as_of) if re.fullmatch(r"[0-9]{1,9}", raw) else None
     if detail is not None:
         case_page(detail)
         st.stop()

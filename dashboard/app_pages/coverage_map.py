@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard.i18n import fmt_int, fmt_pct, t
-from dashboard.queries.coverage import RATE_METRICS, kpis_from_counts, metric_by_township
+from dashboard.queries.coverage import MAP_COLUMNS, RATE_METRICS, kpis_from_counts, township_map_frame
 from dashboard.ui import chart, data, state
 from models import rules
 from models.enums import Pattern
@@ -33,12 +33,11 @@ definition = t(f"kpi.{metric}.def", loc) if is_rate else t("map.should_build_def
 
 # the map shows every township the user may see; the filter only outlines the selection
 whole = data.coverage_by_township(url, user_scope, as_of)
-values = metric_by_township(whole, metric).merge(
-    data.townships(url)[["id", "boundary_geojson"]], left_on="township_id", right_on="id", how="left")
+values = township_map_frame(whole, data.townships(url), metric)
 
 left, right = st.columns([3, 1])
 with left:
-    event = chart.show("township_map", values[["code", "name", "boundary_geojson", "value", "numerator", "denominator"]],
+    event = chart.show("township_map", values[MAP_COLUMNS],
                        loc, value_col="value", value_title=label, fmt=".1%" if is_rate else ",d", height=460,
                        selected=filters.town_codes, selectable=True, scheme=MAP_SCHEMES[metric],
                        key="map_select", on_select="rerun")

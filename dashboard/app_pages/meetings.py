@@ -13,7 +13,9 @@ import streamlit as st
 from dashboard.edits import EDITORS, Actor, EditError
 from dashboard.edits import meetings as edits
 from dashboard.i18n import fmt_date, fmt_int, fmt_pct, fmt_pp, t
+from dashboard.queries.followup import DUE_SOON_DAYS
 from dashboard.queries.meetings import RAG
+from dashboard.queries.dates import district_today
 from dashboard.ui import brief, chart, data
 from dashboard.ui.widgets import escape_markdown, status_badge
 from models.db import session_scope
@@ -25,7 +27,9 @@ loc, scope, as_of = filters.locale, filters.scope, filters.as_of
 url = data.database_url()
 can_edit = user.can(*EDITORS)
 actor = Actor(user.username, user.role, user.scope)  # the user's own scope, not the sidebar filter
-today = dt.date.today()
+today = district_today()  # "not in the future" is judged on the district's date
+#: the status-edit picker lists at most this many open items (most overdue first), with a search box beyond
+STATUS_PICKER_LIMIT = 500
 LABEL_STYLE = {"red": "background-color:#FDE2E1;color:#991B1B;font-weight:600",
                "amber": "background-color:#FEF3C7;color:#92400E;font-weight:600",
                "green": "background-color:#DCFCE7;color:#166534"}
@@ -75,8 +79,7 @@ if flash := st.session_state.pop("mt_flash", None):
 
 board = data.item_board(url, scope, as_of)
 counts = {k: int(board[k].sum()) for k in ("overdue", "due_soon", "in_progress", "not_started", "done", "total")}
-notices_all = data.notices(url, scope, as_of)
-n_notice_overdue = int(notices_all["overdue"].sum())
+n_notice_overdue = data.notice_counts(url, scope, as_of).overdue  # counted in SQL, never from a capped list
 
 # ------------------------------------------------------------------ at a glance
 glance = st.columns(4)
@@ -86,7 +89,7 @@ with glance[0], st.container(border=True):
     status_badge("red" if counts["overdue"] else ("amber" if counts["due_soon"] else "green"), loc)
 with glance[1], st.container(border=True):
     st.metric(t("meetings.kpi.due_soon", loc), t("meetings.unit.items", loc, n=fmt_int(counts["due_soon"])),
-              help=t("meetings.kpi.due_soon.def", loc))
+              help=t("meetings.kpi.due_soon.def", loc, days=DUE_SOON_DAYS))
     st.caption(t("meetings.kpi.open_detail", loc, open=fmt_int(counts["in_progress"] + counts["not_started"]),
                  total=fmt_int(counts["total"])))
 with glance[2], st.container(border=True):
@@ -120,14 +123,17 @@ with tab_meet:
     if level == MeetingLevel.DISTRICT.value:
         enterprise_id = None
     listed = data.meetings_list(url, scope, as_of, level, enterprise_id, start, end)
+    n_meetings = data.meeting_counts(url, scope, as_of, level, enterprise_id, start, end)
     if listed.empty:
         st.info(t("meetings.empty", loc))
     else:
         st.markdown(f"**{t('meetings.timeline', loc)}**", help=t("meetings.timeline.help", loc))
         chart.show("meetings.timeline", listed, loc)
-        n_district = int((listed["level"] == MeetingLevel.DISTRICT.value).sum())
-        st.caption(t("meetings.count", loc, n=fmt_int(len(listed)), district=fmt_int(n_district),
-                     enterprise=fmt_int(len(listed) - n_district), start=d(start), end=d(end)))
+        caption = t("meetings.count", loc, n=fmt_int(n_meetings.total), district=fmt_int(n_meetings.district),
+                    enterprise=fmt_int(n_meetings.enterprise), start=d(start), end=d(end))
+        if len(listed) < n_meetings.total:
+            caption += " " + t("meetings.count_capped", loc, shown=fmt_int(len(listed)))
+        st.caption(caption)
         titles = {int(r.id): f"{d(r.held_on)} · {r.title}" for r in listed.itertuples()}
         picked = st.selectbox(t("meetings.pick", loc), list(titles), key="mt_pick", format_func=titles.get)
         detail = data.meeting_detail(url, scope, picked, as_of) if picked is not None else None
@@ -172,7 +178,7 @@ with tab_meet:
                                                            and detail.township_id in actor.scope.township_ids))
             if may_add:
                 with st.expander(t("meetings.form.add_item", loc), icon=":material/add_task:"):
-                    units = data.units(url)
+                    units = data.units(url, actor.scope)  # a township account: district units and its own
                     unit_names = dict(zip(units["id"], units["name"], strict=True))
                     decisions = dict(zip(detail.decisions["id"], detail.decisions["text"], strict=True))
                     with st.form("mt_item_form", clear_on_submit=False):
@@ -191,6 +197,8 @@ with tab_meet:
                                             value=detail.held_on + dt.timedelta(days=30), min_value=dt.date(1990, 1, 1),
                                             max_value=dt.date(2100, 1, 1), format="YYYY-MM-DD")
                         st.caption(t("meetings.form.add_item_help", loc, date=d(detail.held_on)))
+                        if detail.level == MeetingLevel.DISTRICT.value:
+                            st.caption(t("meetings.form.district_visible", loc))
                         if st.form_submit_button(t("meetings.form.save", loc), type="primary", key="mt_item_submit"):
                             save(edits.add_action_item, meeting_id=detail.id, decision_id=dec, decision_text=dec_text,
                                  description=desc, owner_unit_id=owner, due_on=due)
@@ -224,6 +232,8 @@ with tab_meet:
                 minutes = st.text_area(t("meetings.field.minutes", loc), key="mt_new_minutes", max_chars=edits.MAX_TEXT,
                                        height=80)
                 decisions_text = st.text_area(t("meetings.form.decisions", loc), key="mt_new_decisions", height=80)
+                if new_level == MeetingLevel.DISTRICT.value:
+                    st.caption(t("meetings.form.district_visible", loc))
                 if st.form_submit_button(t("meetings.form.save", loc), type="primary", key="mt_new_submit"):
                     save(edits.record_meeting, level=new_level, held_on=held, title=title,
                          enterprise_id=new_ent if new_level == MeetingLevel.ENTERPRISE.value else None,
@@ -251,7 +261,7 @@ with tab_board:
                 m[1].metric(t("meetings.rag.done", loc), t("meetings.unit.items", loc, n=fmt_int(sl.done)))
                 m[2].metric(t("meetings.rag.overdue", loc), t("meetings.unit.items", loc, n=fmt_int(sl.late)))
                 m[3].metric(t("meetings.since.open", loc), t("meetings.unit.items", loc, n=fmt_int(sl.open)),
-                            help=t("meetings.since.open.def", loc, n=fmt_int(sl.due_soon)))
+                            help=t("meetings.since.open.def", loc, n=fmt_int(sl.due_soon), days=DUE_SOON_DAYS))
                 m[4].metric(t("meetings.since.new_gaps", loc), t("meetings.unit.enterprises", loc, n=fmt_int(sl.n_new_should_build)),
                             help=t("meetings.since.new_gaps.def", loc, closed=fmt_int(sl.closed_should_build)))
                 then, now = sl.coverage_then, sl.coverage_now
@@ -292,7 +302,7 @@ with tab_board:
                         }), hide_index=True, width="stretch")
 
     # ------------------------------------------------------------ per owner unit
-    st.markdown(f"**{t('meetings.board.title', loc)}**", help=t("meetings.board.help", loc))
+    st.markdown(f"**{t('meetings.board.title', loc)}**", help=t("meetings.board.help", loc, days=DUE_SOON_DAYS))
     if board.empty:
         st.info(t("meetings.board.empty", loc))
     else:
@@ -320,6 +330,7 @@ with tab_board:
                                   format_func=lambda v: t("meetings.board.all_owners", loc) if v is None else owner_names[v])
         only_open = f2.toggle(t("meetings.board.only_open", loc), value=True, key="mt_only_open")
         items = data.action_items(url, scope, as_of, owner_pick, only_open)
+        n_items = data.count_action_items(url, scope, as_of, owner_pick, only_open)
         items_view = pd.DataFrame({
             t("meetings.col.status", loc): [label(x) for x in items["label"]],
             t("col.item", loc): items["description"].values,
@@ -332,7 +343,10 @@ with tab_board:
         })
         st.dataframe(styled(items_view, list(items["rag"]), t("meetings.col.status", loc)), hide_index=True,
                      width="stretch", height=min(420, 38 + 35 * max(len(items_view), 1)))
-        st.caption(t("meetings.board.items_caption", loc, n=fmt_int(len(items_view)), date=d(as_of)))
+        items_note = t("meetings.board.items_caption", loc, n=fmt_int(n_items), date=d(as_of))
+        if len(items_view) < n_items:
+            items_note += " " + t("meetings.board.items_capped", loc, shown=fmt_int(len(items_view)))
+        st.caption(items_note)
 
         def board_workbook() -> bytes:
             from dashboard.exports.excel import workbook_bytes
@@ -341,6 +355,8 @@ with tab_board:
                     (t("ledger.xl.towns", loc), "、".join(filters.town_codes) or t("filter.town_placeholder", loc)),
                     (t("ledger.xl.user", loc), user.username),
                     (t("ledger.xl.exported", loc), dt.datetime.now().strftime("%Y-%m-%d %H:%M"))]
+            if len(items_view) < n_items:
+                meta.append(("", items_note))
             if data.dataset_info(url).get("dataset") in ("demo", "scale"):
                 meta.append(("demo", t("app.demo_help", loc)))
             return workbook_bytes([(t("meetings.board.title", loc), board_view), (t("meetings.xl.items", loc), items_view)],
@@ -357,9 +373,18 @@ with tab_board:
     # ------------------------------------------------------------ change an item's status
     if can_edit:
         with st.expander(t("meetings.form.status", loc), icon=":material/task_alt:"):
-            editable = data.action_items(url, actor.scope, today, None, True)
+            # items that can still change: open or in progress today, in the user's own scope, most
+            # overdue first; past STATUS_PICKER_LIMIT a search box narrows them (never silently cut off)
+            n_open = data.count_action_items(url, actor.scope, today, None, True)
+            search = ""
+            if n_open > STATUS_PICKER_LIMIT:
+                search = st.text_input(t("meetings.form.status_search", loc), key="mt_status_search", max_chars=60)
+            editable = data.action_items(url, actor.scope, today, None, True, search, STATUS_PICKER_LIMIT)
+            n_match = data.count_action_items(url, actor.scope, today, None, True, search) if search.strip() else n_open
+            if len(editable) < n_match:
+                st.caption(t("meetings.form.status_capped", loc, n=fmt_int(n_match), shown=fmt_int(len(editable))))
             if editable.empty:
-                st.caption(t("meetings.form.no_open_items", loc))
+                st.caption(t("meetings.form.no_matching_items" if n_open else "meetings.form.no_open_items", loc))
             else:
                 choices = {int(r.id): f"{label(r.label)} · {r.owner} · {r.description[:40]} · {d(r.due_on)}"
                            for r in editable.itertuples()}
@@ -409,14 +434,13 @@ with tab_notice:
     direction = st.segmented_control(
         t("col.direction", loc), [d_.value for d_ in NoticeDirection], key="mt_direction", selection_mode="single",
         format_func=lambda v: t(f"direction.{v}", loc))
-    shown = notices_all if not direction else notices_all[notices_all["direction"] == direction]
+    shown = data.notices(url, scope, as_of, direction or None)  # filtered in SQL, capped
+    nc = data.notice_counts(url, scope, as_of, direction or None)  # the figures: counted in SQL
     n = st.columns(4)
-    n[0].metric(t("meetings.notice.overdue", loc), t("meetings.unit.items", loc, n=fmt_int(int(shown["overdue"].sum()))))
-    n[1].metric(t("meetings.notice.status.sent", loc), t("meetings.unit.items", loc, n=fmt_int(int((shown["status"] == "sent").sum()))))
-    n[2].metric(t("meetings.notice.status.acknowledged", loc),
-                t("meetings.unit.items", loc, n=fmt_int(int((shown["status"] == "acknowledged").sum()))))
-    n[3].metric(t("meetings.notice.status.resolved", loc),
-                t("meetings.unit.items", loc, n=fmt_int(int((shown["status"] == "resolved").sum()))))
+    n[0].metric(t("meetings.notice.overdue", loc), t("meetings.unit.items", loc, n=fmt_int(nc.overdue)))
+    n[1].metric(t("meetings.notice.status.sent", loc), t("meetings.unit.items", loc, n=fmt_int(nc.sent)))
+    n[2].metric(t("meetings.notice.status.acknowledged", loc), t("meetings.unit.items", loc, n=fmt_int(nc.acknowledged)))
+    n[3].metric(t("meetings.notice.status.resolved", loc), t("meetings.unit.items", loc, n=fmt_int(nc.resolved)))
     if shown.empty:
         st.info(t("meetings.notice.empty", loc))
     else:
@@ -433,16 +457,21 @@ with tab_notice:
             t("col.respond_by", loc): [d(x) for x in shown["respond_by"]],
             t("meetings.notice.acknowledged_on", loc): [d(x) for x in shown["acknowledged_on"]],
             t("meetings.notice.resolved_on", loc): [d(x) for x in shown["resolved_on"]],
-            t("meetings.notice.days_to_respond", loc): shown["days_to_respond"].values,
+            t("meetings.notice.days_to_respond", loc): [fmt_int(x) if pd.notna(x) else "—" for x in shown["days_to_respond"]],
             t("col.days_overdue", loc): shown["days_overdue"].values,
         })
         st.dataframe(styled(view, colours, t("meetings.col.status", loc)), hide_index=True, width="stretch",
                      height=min(460, 38 + 35 * len(view)))
-        st.caption(t("meetings.notice.caption", loc))
+        st.caption(t("meetings.notice.caption", loc) + (
+            " " + t("meetings.notice.capped", loc, n=fmt_int(nc.total), shown=fmt_int(len(shown)))
+            if len(shown) < nc.total else ""))
     if can_edit:
         with st.expander(t("meetings.form.notice", loc), icon=":material/mark_email_read:"):
-            pending = data.notices(url, actor.scope, today)
-            pending = pending[pending["status"] != "resolved"]
+            pending = data.notices(url, actor.scope, today, None, True)  # not resolved today, in SQL
+            pending_counts = data.notice_counts(url, actor.scope, today)
+            n_pending = pending_counts.sent + pending_counts.acknowledged
+            if len(pending) < n_pending:
+                st.caption(t("meetings.form.notice_capped", loc, n=fmt_int(n_pending), shown=fmt_int(len(pending))))
             if pending.empty:
                 st.caption(t("meetings.form.no_pending_notices", loc))
             else:

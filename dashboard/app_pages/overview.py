@@ -8,7 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.i18n import fmt_date, fmt_int, fmt_pct, fmt_pp, t
-from dashboard.queries.coverage import Rate, kpis_from_counts, metric_by_township
+from dashboard.queries.coverage import MAP_COLUMNS, Rate, kpis_from_counts, township_map_frame
+from dashboard.queries.dates import year_before
 from dashboard.queries.scope import Scope
 from dashboard.ui import chart, data
 from dashboard.ui.widgets import escape_markdown, kpi_card, status_badge
@@ -17,7 +18,7 @@ from models.enums import Pattern
 filters = st.session_state["filters"]
 loc, scope, as_of = filters.locale, filters.scope, filters.as_of
 url = data.database_url()
-year_ago = as_of.replace(year=as_of.year - 1) if not (as_of.month == 2 and as_of.day == 29) else as_of - dt.timedelta(365)
+year_ago = year_before(as_of)
 
 by_town = data.coverage_by_township(url, scope, as_of)
 by_town_prev = data.coverage_by_township(url, scope, year_ago)
@@ -70,9 +71,8 @@ with left:
 with right:
     st.markdown(f"**{t('map.title', loc)}**", help=t("kpi.union_coverage.def", loc))
     towns = data.townships(url)
-    m = metric_by_township(by_town, "union_coverage").merge(
-        towns[["id", "boundary_geojson", "boundary_is_schematic"]], left_on="township_id", right_on="id", how="left")
-    chart.show("township_map", m[["code", "name", "boundary_geojson", "value", "numerator", "denominator"]], loc,
+    m = township_map_frame(by_town, towns, "union_coverage")
+    chart.show("township_map", m[MAP_COLUMNS], loc,
                value_col="value", value_title=t("kpi.union_coverage", loc))
     missing = m[m["boundary_geojson"].isna()]["name"].tolist()
     schematic = bool(towns["boundary_is_schematic"].astype(bool)[towns["boundary_geojson"].notna()].any())

@@ -7,13 +7,13 @@ Keys: ← → move between slides. The slides advance by themselves in an ``st.f
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 
 import streamlit as st
 
 from dashboard.i18n import fmt_date, fmt_int, fmt_pct, fmt_pp, t
-from dashboard.queries.coverage import kpis_from_counts, metric_by_township
+from dashboard.queries.coverage import MAP_COLUMNS, kpis_from_counts, township_map_frame
+from dashboard.queries.dates import year_before
 from dashboard.ui import brief, chart, data
 from dashboard.ui import present as P
 
@@ -52,7 +52,7 @@ def _write_url() -> None:
                                      st.query_params.get("auto"))
 
 
-year_ago = as_of.replace(year=as_of.year - 1) if not (as_of.month == 2 and as_of.day == 29) else as_of - dt.timedelta(365)
+year_ago = year_before(as_of)
 scope_label = brief.scope_label(filters, loc)
 
 dark = bool(st.session_state["deck_dark"])
@@ -123,20 +123,22 @@ def slide_kpis() -> None:
 
 def slide_map() -> None:
     _heading(t("present.slide.map", loc))
+    # the map shows every township the user may see (context), the selected ones outlined; the
+    # ranking lists the townships of the filter
     user_scope = st.session_state["user"].scope
     whole = data.coverage_by_township(url, user_scope, as_of)
-    if whole.empty or int(whole["operating"].sum()) == 0:
-        return _empty(t("empty.scope", loc))
+    chosen = data.coverage_by_township(url, scope, as_of)
+    if chosen.empty or int(chosen["operating"].sum()) == 0:
+        return _empty(t("empty.township", loc) if filters.town_codes else t("empty.scope", loc))
     towns = data.townships(url)
-    values = metric_by_township(whole, "union_coverage").merge(
-        towns[["id", "boundary_geojson"]], left_on="township_id", right_on="id", how="left")
     left, right = st.columns([3, 2])
     with left:
-        chart.show("township_map", values[["code", "name", "boundary_geojson", "value", "numerator", "denominator"]], loc,
+        chart.show("township_map", township_map_frame(whole, towns, "union_coverage")[MAP_COLUMNS], loc,
                    value_col="value", value_title=t("kpi.union_coverage", loc), height=700, label_size=20,
                    selected=filters.town_codes, dark=dark, font_scale=1.6, png="map_union_coverage")
     with right:
-        ranked = values.sort_values("value", ascending=False, na_position="last")
+        ranked = township_map_frame(chosen, towns, "union_coverage").sort_values("value", ascending=False,
+                                                                                 na_position="last")
         rows = [[r.name, fmt_pct(r.value, loc) if r.value == r.value else "—",
                  f"{fmt_int(r.numerator)} / {fmt_int(r.denominator)}"] for r in ranked.itertuples(index=False)]
         P.html_block(P.table([t("col.township", loc), t("kpi.union_coverage", loc), t("map.fraction", loc)], rows[:12],
@@ -157,7 +159,8 @@ def slide_campaign() -> None:
         days = z.days_left
         when = (t("campaign.days_left", loc, n=days) if days > 0 else t("campaign.due_today", loc) if days == 0
                 else t("campaign.closed", loc, date=fmt_date(z.deadline, loc)))
-        kind = "green" if days > 14 else ("amber" if days >= 0 else "red")
+        met = z.new_unions >= z.target_unions and z.new_members >= z.target_members
+        kind = "green" if met or days > 14 else ("amber" if days >= 0 else "red")
         body = f'<div class="dg-label">{P.esc(z.zone)}</div><div class="dg-detail">{P.esc(when)}</div>'
         if z.whole_zone_in_scope:
             for done, target, key, colour in ((z.new_unions, z.target_unions, "campaign.unions", "#4F8EF7" if dark else "#1F4E9A"),

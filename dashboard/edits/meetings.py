@@ -10,9 +10,10 @@ Who may edit what:
 
 * ``staff`` / ``admin`` (whole district): everything.
 * ``township`` users: enterprise-level meetings of enterprises in their townships (and items of
-  those meetings); the status of action items whose ``township_id`` is theirs; responses to
-  notices about enterprises in their townships. They may not record district meetings nor add
-  items to them (a district meeting has no township).
+  those meetings, owned by a district unit or a unit of their townships); the status of action
+  items whose ``township_id`` is theirs; responses to notices about enterprises in their
+  townships. They may not record district meetings nor add items to them (a district meeting has
+  no township).
 """
 
 from __future__ import annotations
@@ -114,8 +115,9 @@ def record_meeting(*, session: Session, actor: Actor, level: str, held_on, title
     """Record a held joint meeting with its attendees and decisions; returns the meeting id.
 
     District level: district actors only, no enterprise. Enterprise level: the enterprise must
-    exist, be in the actor's townships and be registered by the meeting date; the meeting's
-    township is the enterprise's. At least one attendee (a known unit or a name).
+    exist, be in the actor's townships and be operating on the meeting date (registered on or
+    before it, not closed on or before it); the meeting's township is the enterprise's. At least
+    one attendee (a known unit or a name).
     """
     today = today or dt.date.today()
     actor.require(*EDITORS)
@@ -143,6 +145,8 @@ def record_meeting(*, session: Session, actor: Actor, level: str, held_on, title
         actor.require_township(ent.township_id)
         if day < ent.registered_on:
             raise EditError("meetings.err.before_registration", field="held_on", date=ent.registered_on)
+        if ent.closed_on is not None and day >= ent.closed_on:
+            raise EditError("meetings.err.after_closure", field="held_on", date=ent.closed_on)
         township_id = ent.township_id
     units = [_unit(session, u, "attendees") for u in dict.fromkeys(int(_id(u, "attendees")) for u in attendee_unit_ids)]
     names = [_text(n, "attendees", MAX_ATTENDEE_NAME, required=True) for n in attendee_names if (n or "").strip()]
@@ -184,7 +188,8 @@ def add_action_item(*, session: Session, actor: Actor, meeting_id: int, descript
     meeting with ``decision_text``. The item is decided at the meeting (``created_on`` = the
     meeting date), is ``open``, and belongs to the meeting's township (enterprise meetings) or to
     the owner unit's township (district meetings, as in the demo data). Only actors whose scope
-    contains the meeting's township may add items — district meetings: district actors only.
+    contains the meeting's township may add items — district meetings: district actors only. A
+    township actor's owner unit is a district unit (no township) or a unit of its townships.
     """
     today = today or dt.date.today()
     actor.require(*EDITORS)
@@ -193,6 +198,8 @@ def add_action_item(*, session: Session, actor: Actor, meeting_id: int, descript
     actor.require_township(meeting_town)
     desc = _text(description, "description", MAX_DESCRIPTION, required=True)
     owner = _unit(session, owner_unit_id, "owner")
+    if not actor.is_district and owner.township_id is not None and owner.township_id not in actor.scope.township_ids:
+        raise EditError("meetings.err.owner_other_township", field="owner")
     due = _date(due_on, "due_on")
     if due < meeting.held_on:
         raise EditError("meetings.err.due_before_meeting", field="due_on", date=meeting.held_on)

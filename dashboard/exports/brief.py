@@ -19,7 +19,7 @@ from dashboard.exports.pdf import Document
 from dashboard.exports.png import chart_png
 from dashboard.i18n import fmt_date, fmt_int, fmt_pct, fmt_pp, t
 from dashboard.queries.brief import LIST_LIMIT, Brief
-from dashboard.queries.coverage import CoverageKpis, metric_by_township
+from dashboard.queries.coverage import MAP_COLUMNS, CoverageKpis, township_map_frame
 
 RATES = ("union_coverage", "membership", "party_coverage", "qualified_built", "work_coverage")
 LABEL_KEYS = {"overdue": "alerts.status.red", "due_soon": "alerts.status.amber", "on_track": "alerts.status.green",
@@ -122,10 +122,9 @@ def chart_images(brief: Brief, loc: str, towns: pd.DataFrame | None) -> dict[str
     """PNG images: the pattern breakdown and (when boundaries exist) the union-coverage map."""
     images = {"patterns": chart_png(charts.pattern_bar(brief.kpis.patterns, loc).to_dict(), width=520)}
     if towns is not None and len(brief.by_township):
-        m = metric_by_township(brief.by_township, "union_coverage").merge(
-            towns[["id", "boundary_geojson"]], left_on="township_id", right_on="id", how="left")
+        m = township_map_frame(brief.by_township, towns, "union_coverage")
         if m["boundary_geojson"].notna().any():
-            spec = charts.township_map(m[["code", "name", "boundary_geojson", "value", "numerator", "denominator"]], loc,
+            spec = charts.township_map(m[MAP_COLUMNS], loc,
                                        value_col="value", value_title=t("kpi.union_coverage", loc), height=300).to_dict()
             images["map"] = chart_png(spec, width=520)
     return images
@@ -272,6 +271,21 @@ def _table(slide, prs, header: list[str], rows: list[list[str]], *, top, widths:
     return table
 
 
+PPTX_ROWS = 8  # rows of a list on one slide; the rest is counted in a note under the table
+
+
+def _note(slide, prs, text: str | None) -> None:
+    """A grey line at the foot of the slide (e.g. "另有 N 项未列出")."""
+    if not text:
+        return
+    from pptx.dml.color import RGBColor
+    from pptx.util import Emu
+
+    box = slide.shapes.add_textbox(Emu(457200), prs.slide_height - Emu(600000), prs.slide_width - Emu(914400),
+                                   Emu(400000))
+    _text(box.text_frame, text, size=12, colour=RGBColor(0x4B, 0x55, 0x63))
+
+
 def brief_pptx(brief: Brief, ctx: BriefContext, images: dict[str, bytes]) -> bytes:
     from pptx import Presentation
     from pptx.util import Emu
@@ -304,20 +318,23 @@ def brief_pptx(brief: Brief, ctx: BriefContext, images: dict[str, bytes]) -> byt
     s = _slide(prs, t("brief.section.decided", loc),
                t("brief.decided_summary", loc, n=fmt_int(len(brief.since.decided)), done=fmt_int(brief.since.done),
                  late=fmt_int(brief.since.late), open=fmt_int(brief.since.open)) if brief.since else t("brief.no_previous", loc))
-    if rows := decided_rows(brief, loc)[:8]:
+    if rows := decided_rows(brief, loc)[:PPTX_ROWS]:
         _table(s, prs, _item_header(loc), rows, top=Emu(1350000), widths=[1, 5, 2.4, 1.9, 1.3], size=13)
+        _note(s, prs, more(len(brief.since.decided), len(rows), loc))
 
     s = _slide(prs, t("brief.section.due", loc),
                t("brief.due_summary", loc, overdue=fmt_int(brief.n_overdue), soon=fmt_int(brief.n_due_soon)))
-    if rows := due_rows(brief, loc)[:8]:
+    if rows := due_rows(brief, loc)[:PPTX_ROWS]:
         _table(s, prs, _item_header(loc), rows, top=Emu(1350000), widths=[1, 5, 2.4, 1.9, 1.3], size=13)
+        _note(s, prs, more(len(brief.due), len(rows), loc))
 
     s = _slide(prs, t("brief.section.gaps", loc),
                t("brief.gaps_summary", loc, new=fmt_int(brief.since.n_new_should_build),
                  closed=fmt_int(brief.since.closed_should_build)) if brief.since else t("brief.no_previous", loc))
-    if rows := gap_rows(brief, loc)[:8]:
+    if rows := gap_rows(brief, loc)[:PPTX_ROWS]:
         _table(s, prs, [t("col.enterprise", loc), t("col.township", loc), t("col.party_members", loc)], rows,
                top=Emu(1350000), widths=[4, 2, 1.4], size=14)
+        _note(s, prs, more(brief.since.n_new_should_build, len(rows), loc))
 
     name, headline, lines = model_lines(brief, loc)
     s = _slide(prs, t("brief.section.model", loc), name or t("brief.no_model", loc))

@@ -58,19 +58,6 @@ def meeting_choices(session: Session, as_of: dt.date) -> pd.DataFrame:
     return meetings.district_meetings(session, Scope.district(), until=as_of)
 
 
-def _previous(session: Session, day: dt.date, meeting: meetings.MeetingRef | None) -> meetings.MeetingRef | None:
-    """The district meeting before ``meeting`` (by date, then id), or the latest held on or before
-    ``day`` when briefing the next meeting."""
-    stmt = sa.select(JM.c.id, JM.c.held_on, JM.c.title).where(JM.c.level == MeetingLevel.DISTRICT.value)
-    if meeting is None:
-        stmt = stmt.where(JM.c.held_on <= day)
-    else:
-        stmt = stmt.where(sa.or_(JM.c.held_on < meeting.held_on,
-                                 sa.and_(JM.c.held_on == meeting.held_on, JM.c.id < meeting.id)))
-    row = session.execute(stmt.order_by(JM.c.held_on.desc(), JM.c.id.desc()).limit(1)).one_or_none()
-    return meetings.MeetingRef(int(row.id), row.held_on, row.title) if row else None
-
-
 def meeting_brief(session: Session, scope: Scope, as_of: dt.date, *, meeting_id: int | None = None,
                   model_id: int | None = None) -> Brief | None:
     """The brief for district meeting ``meeting_id`` (held on or before ``as_of``), or for the next
@@ -90,19 +77,26 @@ def meeting_brief(session: Session, scope: Scope, as_of: dt.date, *, meeting_id:
             return None
         meeting = meetings.MeetingRef(int(row.id), row.held_on, row.title)
     day = meeting.held_on if meeting else as_of
-    previous = _previous(session, day, meeting)
+    previous = (meetings.previous_district_meeting(session, meeting) if meeting
+                else meetings.latest_district_meeting(session, day))
     since = meetings.since_last_meeting(session, scope, day, meeting_id=previous.id) if previous else None
     kpis = since.coverage_now if since else coverage.coverage_kpis(session, scope, day)
 
-    items = meetings.action_items(session, scope, day, only_open=True, limit=None)
-    due = items[items["label"].isin(["overdue"]) | (items["due_on"] <= day + dt.timedelta(BRIEF_DUE_DAYS))]
+    # on the table: open items decided before the meeting (for the next one: up to the date), overdue
+    # or due within the 临期 window — selected in SQL, overdue first
+    due = meetings.action_items(session, scope, day, only_open=True, limit=None,
+                                due_by=day + dt.timedelta(BRIEF_DUE_DAYS),
+                                created_before=meeting.held_on if meeting else None)
     n_overdue = int((due["label"] == "overdue").sum())
 
     model = None
     models = cases.model_enterprises(session, scope, day)
     if len(models):
         ids = [int(i) for i in models["enterprise_id"]]
-        pick = int(model_id) if model_id is not None and int(model_id) in ids else ids[0]
+        try:
+            pick = int(model_id) if model_id is not None and int(model_id) in ids else ids[0]
+        except (TypeError, ValueError):  # untrusted: an unknown or garbage id means the first model
+            pick = ids[0]
         model = cases.case_detail(session, scope, pick, day)
     return Brief(
         date=day, meeting=meeting, previous=previous, since=since, kpis=kpis,

@@ -2,11 +2,13 @@
 
 The model rule, in SQL (``model_enterprises``), as of a date D, over operating enterprises in scope:
 
-1. the newest ``ModelDesignation`` of the enterprise made by the end of D, if any, decides —
+1. the newest ``ModelDesignation`` of the enterprise made by the end of D (D is a date in the district,
+   ``DISTRICT_TZ`` = Asia/Shanghai, UTC+8; designations are stored in UTC), if any, decides —
    ``designated`` → a model (basis ``designated``, with the staff's reason); not designated → not a
    model (removed, with a reason);
 2. otherwise the enterprise is a model when it holds an ``Honor`` at municipal level or above
-   (市级、省级、全国) awarded in D's year or before (basis ``honour``).
+   (市级、省级、全国) awarded in D's year or before (basis ``honour``). Only the year of an honour is
+   stored, so an honour counts from 1 January of its year.
 
 ``case_detail`` gathers what the case-study page, the printable PDF and the meeting brief show:
 the story, key facts (一肩挑, owner's membership, which organisation came first), a timeline, the
@@ -25,6 +27,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from dashboard.queries.coverage import active, coverage_by_township, kpis_from_counts, operating
+from dashboard.queries.dates import DISTRICT_TZ, district_time, year_before
 from dashboard.queries.ledger import _patterns_for
 from dashboard.queries.scope import Scope
 from models.enums import HonorLevel
@@ -76,16 +79,15 @@ MODEL_COLUMNS = [
 
 def window_start(as_of: dt.date) -> dt.date:
     """First day of the 12 months that end on ``as_of`` (2020-12-31 → 2020-01-01)."""
-    try:
-        earlier = as_of.replace(year=as_of.year - 1)
-    except ValueError:  # 29 February
-        earlier = as_of.replace(year=as_of.year - 1, day=28)
-    return earlier + dt.timedelta(days=1)
+    return year_before(as_of) + dt.timedelta(days=1)
+
+
 
 
 def end_of_day(day: dt.date) -> dt.datetime:
-    """The first instant after ``day`` (UTC): designations made before it count on ``day``."""
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
+    """The first instant after ``day`` in the district (``DISTRICT_TZ``), as a UTC datetime:
+    designations made before it count on ``day``."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=DISTRICT_TZ).astimezone(dt.UTC)
 
 
 def _level_rank(column: sa.ColumnElement) -> sa.Case:
@@ -248,7 +250,8 @@ def model_status(session: Session, scope: Scope, enterprise_id: int, as_of: dt.d
 
 
 def designation_history(session: Session, scope: Scope, enterprise_id: int) -> pd.DataFrame:
-    """Every designation and removal of one enterprise in scope, newest first."""
+    """Every designation and removal of one enterprise in scope, newest first; ``at`` in the district's
+    time zone (``DISTRICT_TZ``)."""
     cols = ["at", "designated", "reason", "by_username"]
     rows = session.execute(
         sa.select(MD.c.at, MD.c.designated, MD.c.reason, MD.c.by_username)
@@ -256,7 +259,9 @@ def designation_history(session: Session, scope: Scope, enterprise_id: int) -> p
         .where(MD.c.enterprise_id == int(enterprise_id), scope.where(E.c.township_id))
         .order_by(MD.c.at.desc(), MD.c.id.desc())
     ).mappings().all()
-    return pd.DataFrame(rows, columns=cols)
+    df = pd.DataFrame(rows, columns=cols)
+    df["at"] = pd.Series([district_time(a) for a in df["at"]], index=df.index, dtype=object)
+    return df
 
 
 def search_enterprises(session: Session, scope: Scope, as_of: dt.date, text: str, *, limit: int = 20
@@ -443,7 +448,7 @@ def _timeline(ent, union: dict | None, party: dict | None, honours: pd.DataFrame
     for a in firsts:
         add(a["held_on"], "activity", _value(a["organ"]), a["title"], detail=_value(a["kind"]))
     if status.basis == "designated" and status.at is not None:
-        add(status.at.date(), "designated", "enterprise", status.reason)
+        add(district_time(status.at).date(), "designated", "enterprise", status.reason)
     df = pd.DataFrame(events, columns=TIMELINE_COLUMNS)
     if df.empty:
         return df

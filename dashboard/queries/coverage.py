@@ -362,6 +362,18 @@ def metric_by_township(by_town: pd.DataFrame, metric: str) -> pd.DataFrame:
     return out
 
 
+MAP_COLUMNS = ["code", "name", "boundary_geojson", "value", "numerator", "denominator"]
+
+
+def township_map_frame(by_town: pd.DataFrame, towns: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """What ``charts.township_map`` draws: :func:`metric_by_township` with each township's boundary
+    (``towns``: id, boundary_geojson — the township table); ``MAP_COLUMNS`` plus ``township_id``."""
+    values = metric_by_township(by_town, metric)
+    bounds = towns.set_index("id")["boundary_geojson"]
+    values["boundary_geojson"] = [bounds.get(i) for i in values["township_id"]]
+    return values[["township_id", *MAP_COLUMNS]]
+
+
 def unionised_among(session: Session, enterprise_ids: list[int], as_of: dt.date) -> set[int]:
     """Which of these enterprises a union covers on ``as_of`` (for a short list; ids already scoped)."""
     if not enterprise_ids:

@@ -18,6 +18,10 @@ Status of an action item as of a date D (``followup.item_status_as_of``): done w
 ``done_on ≤ D``; overdue when not done by D and ``due_on < D`` (days overdue = D − due_on);
 临期 (due soon, amber) when not done and ``D ≤ due_on ≤ D + 14 days`` (``followup.DUE_SOON_DAYS``); otherwise 正常 (green).
 Items decided after D (``created_on > D``) and meetings held after D do not exist yet on D.
+
+Lists are capped (``limit``); every count a page shows comes from an aggregate of the same
+conditions (:func:`meeting_counts`, :func:`count_action_items`, :func:`notice_counts`), never from
+the length of a capped list.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from dashboard.queries import coverage, followup
+from dashboard.queries.dates import year_before
 from dashboard.queries.scope import Scope
 from models.enums import ActionStatus, MeetingLevel, NoticeStatus, Pattern
 from models.tables import (
@@ -55,14 +60,6 @@ MECHANISM_WINDOW_MONTHS = 12
 RAG = {"overdue": "red", "due_soon": "amber", "on_track": "green", "done": "green"}
 
 
-def year_before(day: dt.date) -> dt.date:
-    """The same date one year earlier (28 February for 29 February)."""
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:
-        return day.replace(year=day.year - 1, day=28)
-
-
 def meeting_visible(scope: Scope) -> sa.ColumnElement[bool]:
     """SQL: a meeting is visible in ``scope`` (needs ``E`` outer-joined on ``JM.enterprise_id``)."""
     return sa.or_(JM.c.level == MeetingLevel.DISTRICT.value, scope.where(E.c.township_id))
@@ -79,19 +76,8 @@ MEETING_COLUMNS = ["id", "level", "held_on", "title", "enterprise_id", "enterpri
                    "items", "overdue"]
 
 
-def meetings(session: Session, scope: Scope, as_of: dt.date, *, level: str | None = None,
-             enterprise_id: int | None = None, start: dt.date | None = None, end: dt.date | None = None,
-             limit: int | None = 1000) -> pd.DataFrame:
-    """Meetings held on or before ``as_of`` (and within [start, end]) visible in ``scope``, latest
-    first, with their number of decisions, of action items in scope and of those overdue on ``as_of``."""
-    _, overdue, _ = followup._item_state(as_of)
-    n_dec = sa.select(sa.func.count()).where(DE.c.meeting_id == JM.c.id).scalar_subquery()
-    items = (sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((overdue, 1), else_=0)), 0))
-             .select_from(AI.join(DE, DE.c.id == AI.c.decision_id))
-             .where(DE.c.meeting_id == JM.c.id, AI.c.created_on <= as_of, scope.where(AI.c.township_id)))
-    n_items = items.with_only_columns(sa.func.count()).scalar_subquery()
-    n_overdue = items.with_only_columns(
-        sa.func.coalesce(sa.func.sum(sa.case((overdue, 1), else_=0)), 0)).scalar_subquery()
+def _meeting_conds(scope: Scope, as_of: dt.date, level: str | None, enterprise_id: int | None,
+                   start: dt.date | None, end: dt.date | None) -> list[sa.ColumnElement[bool]]:
     conds = [JM.c.held_on <= as_of, meeting_visible(scope)]
     if level:
         conds.append(JM.c.level == MeetingLevel(level).value)
@@ -101,6 +87,28 @@ def meetings(session: Session, scope: Scope, as_of: dt.date, *, level: str | Non
         conds.append(JM.c.held_on >= start)
     if end is not None:
         conds.append(JM.c.held_on <= end)
+    return conds
+
+
+#: the default cap of :func:`meetings` (the page says when it is reached)
+MEETINGS_LIMIT = 1000
+
+
+def meetings(session: Session, scope: Scope, as_of: dt.date, *, level: str | None = None,
+             enterprise_id: int | None = None, start: dt.date | None = None, end: dt.date | None = None,
+             limit: int | None = MEETINGS_LIMIT) -> pd.DataFrame:
+    """Meetings held on or before ``as_of`` (and within [start, end]) visible in ``scope``, latest
+    first, with their number of decisions, of action items in scope and of those overdue on ``as_of``.
+    At most ``limit`` rows (the latest ones): count them with :func:`meeting_counts`."""
+    _, overdue, _ = followup._item_state(as_of)
+    n_dec = sa.select(sa.func.count()).where(DE.c.meeting_id == JM.c.id).scalar_subquery()
+    items = (sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((overdue, 1), else_=0)), 0))
+             .select_from(AI.join(DE, DE.c.id == AI.c.decision_id))
+             .where(DE.c.meeting_id == JM.c.id, AI.c.created_on <= as_of, scope.where(AI.c.township_id)))
+    n_items = items.with_only_columns(sa.func.count()).scalar_subquery()
+    n_overdue = items.with_only_columns(
+        sa.func.coalesce(sa.func.sum(sa.case((overdue, 1), else_=0)), 0)).scalar_subquery()
+    conds = _meeting_conds(scope, as_of, level, enterprise_id, start, end)
     stmt = (
         sa.select(JM.c.id, JM.c.level, JM.c.held_on, JM.c.title, JM.c.enterprise_id, E.c.name.label("enterprise"),
                   T.c.name.label("township"), n_dec.label("decisions"), n_items.label("items"),
@@ -114,6 +122,28 @@ def meetings(session: Session, scope: Scope, as_of: dt.date, *, level: str | Non
     for col in ("decisions", "items", "overdue"):
         df[col] = df[col].astype(int)
     return df
+
+
+@dataclass(frozen=True)
+class MeetingCounts:
+    total: int
+    district: int
+    enterprise: int
+
+
+def meeting_counts(session: Session, scope: Scope, as_of: dt.date, *, level: str | None = None,
+                   enterprise_id: int | None = None, start: dt.date | None = None,
+                   end: dt.date | None = None) -> MeetingCounts:
+    """How many meetings :func:`meetings` would list without a cap (same filters), per level,
+    counted in SQL."""
+    district = JM.c.level == MeetingLevel.DISTRICT.value
+    row = session.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((district, 1), else_=0)), 0))
+        .select_from(JM.outerjoin(E, E.c.id == JM.c.enterprise_id))
+        .where(*_meeting_conds(scope, as_of, level, enterprise_id, start, end))
+    ).one()
+    total, n_district = int(row[0]), int(row[1])
+    return MeetingCounts(total=total, district=n_district, enterprise=total - n_district)
 
 
 def meeting_enterprises(session: Session, scope: Scope, as_of: dt.date) -> pd.DataFrame:
@@ -156,6 +186,28 @@ class MeetingRef:
     id: int
     held_on: dt.date
     title: str
+
+
+def _district_ref(session: Session, *conds: sa.ColumnElement[bool]) -> MeetingRef | None:
+    """The latest district meeting (by held_on, then id) meeting ``conds``."""
+    row = session.execute(
+        sa.select(JM.c.id, JM.c.held_on, JM.c.title)
+        .where(JM.c.level == MeetingLevel.DISTRICT.value, *conds)
+        .order_by(JM.c.held_on.desc(), JM.c.id.desc()).limit(1)
+    ).one_or_none()
+    return MeetingRef(int(row.id), row.held_on, row.title) if row else None
+
+
+def latest_district_meeting(session: Session, on_or_before: dt.date) -> MeetingRef | None:
+    """The latest district meeting held on or before ``on_or_before`` (the latest id among those of
+    the same day), or ``None``. District meetings are visible in every scope."""
+    return _district_ref(session, JM.c.held_on <= on_or_before)
+
+
+def previous_district_meeting(session: Session, meeting: MeetingRef) -> MeetingRef | None:
+    """The district meeting before ``meeting`` in (held_on, id) order, or ``None`` for the first."""
+    return _district_ref(session, sa.or_(JM.c.held_on < meeting.held_on,
+                                         sa.and_(JM.c.held_on == meeting.held_on, JM.c.id < meeting.id)))
 
 
 @dataclass(frozen=True)
@@ -224,15 +276,11 @@ def item_rag(status: str, due_on: dt.date, as_of: dt.date, due_soon_days: int = 
     return "on_track"
 
 
-def action_items(session: Session, scope: Scope, as_of: dt.date, *, meeting_id: int | None = None,
-                 owner_unit_id: int | None = None, only_open: bool = False,
-                 limit: int | None = 2000) -> pd.DataFrame:
-    """Action items created by ``as_of`` in scope (``ITEM_COLUMNS``), overdue first (most days
-    overdue first), then by due date. ``status`` is the status as of the date, ``label`` the RAG
-    label key (``done``/``overdue``/``due_soon``/``on_track``), ``rag`` its colour,
-    ``days_overdue`` = as_of − due_on for overdue items, else 0."""
-    done, overdue, _ = followup._item_state(as_of)
-    status = followup.item_status_as_of(as_of)
+def _item_conds(scope: Scope, as_of: dt.date, meeting_id: int | None, owner_unit_id: int | None,
+                only_open: bool, due_by: dt.date | None, created_before: dt.date | None,
+                search: str) -> list[sa.ColumnElement[bool]]:
+    """The conditions of :func:`action_items` / :func:`count_action_items` (on AI ⋈ DE ⋈ U)."""
+    done, _, _ = followup._item_state(as_of)
     conds = [AI.c.created_on <= as_of, scope.where(AI.c.township_id)]
     if meeting_id is not None:
         conds.append(DE.c.meeting_id == int(meeting_id))
@@ -240,13 +288,49 @@ def action_items(session: Session, scope: Scope, as_of: dt.date, *, meeting_id: 
         conds.append(AI.c.owner_unit_id == int(owner_unit_id))
     if only_open:
         conds.append(sa.not_(done))
+    if due_by is not None:
+        conds.append(AI.c.due_on <= due_by)
+    if created_before is not None:
+        conds.append(AI.c.created_on < created_before)
+    if search.strip():
+        text = search.strip()[:60]
+        conds.append(sa.or_(AI.c.description.contains(text, autoescape=True),
+                            U.c.name.contains(text, autoescape=True)))
+    return conds
+
+
+def _item_from():
+    return AI.join(DE, DE.c.id == AI.c.decision_id).join(U, U.c.id == AI.c.owner_unit_id)
+
+
+#: the default cap of :func:`action_items` (the page says when it is reached)
+ITEMS_LIMIT = 2000
+
+
+def action_items(session: Session, scope: Scope, as_of: dt.date, *, meeting_id: int | None = None,
+                 owner_unit_id: int | None = None, only_open: bool = False, due_by: dt.date | None = None,
+                 created_before: dt.date | None = None, search: str = "",
+                 limit: int | None = ITEMS_LIMIT) -> pd.DataFrame:
+    """Action items created by ``as_of`` in scope (``ITEM_COLUMNS``), overdue first (most days
+    overdue first), then by due date. ``status`` is the status as of the date, ``label`` the RAG
+    label key (``done``/``overdue``/``due_soon``/``on_track``), ``rag`` its colour,
+    ``days_overdue`` = as_of − due_on for overdue items, else 0.
+
+    Filters, all in SQL: ``meeting_id``, ``owner_unit_id``; ``only_open`` — not done by ``as_of``;
+    ``due_by`` — ``due_on ≤ due_by`` (overdue items are, when ``due_by ≥ as_of``);
+    ``created_before`` — decided before that date (``created_on < created_before``); ``search`` —
+    description or owner unit name containing the text. At most ``limit`` rows (``None``: all);
+    :func:`count_action_items` counts them without the cap.
+    """
+    done, overdue, _ = followup._item_state(as_of)
+    status = followup.item_status_as_of(as_of)
+    conds = _item_conds(scope, as_of, meeting_id, owner_unit_id, only_open, due_by, created_before, search)
     stmt = (
         sa.select(AI.c.id, DE.c.meeting_id, JM.c.title.label("meeting"), JM.c.level, JM.c.held_on,
                   AI.c.decision_id, DE.c.text.label("decision"), AI.c.description, AI.c.owner_unit_id,
                   U.c.name.label("owner"), AI.c.township_id, AI.c.created_on, AI.c.due_on, status.label("status"),
                   sa.case((done, AI.c.done_on), else_=None).label("done_on"))
-        .select_from(AI.join(DE, DE.c.id == AI.c.decision_id).join(JM, JM.c.id == DE.c.meeting_id)
-                     .join(U, U.c.id == AI.c.owner_unit_id))
+        .select_from(_item_from().join(JM, JM.c.id == DE.c.meeting_id))
         .where(*conds)
         .order_by(sa.case((overdue, 0), (done, 2), else_=1), AI.c.due_on, AI.c.id)
         .limit(limit)
@@ -261,9 +345,17 @@ def action_items(session: Session, scope: Scope, as_of: dt.date, *, meeting_id: 
     return df[ITEM_COLUMNS]
 
 
+def count_action_items(session: Session, scope: Scope, as_of: dt.date, *, meeting_id: int | None = None,
+                       owner_unit_id: int | None = None, only_open: bool = False, due_by: dt.date | None = None,
+                       created_before: dt.date | None = None, search: str = "") -> int:
+    """How many items :func:`action_items` would list without a cap (same filters), counted in SQL."""
+    conds = _item_conds(scope, as_of, meeting_id, owner_unit_id, only_open, due_by, created_before, search)
+    return int(session.execute(sa.select(sa.func.count()).select_from(_item_from()).where(*conds)).scalar_one())
+
+
 def item_board(session: Session, scope: Scope, as_of: dt.date) -> pd.DataFrame:
     """The action-item board per owner unit as of ``as_of`` (``followup.action_item_board`` with the
-    7-day 临期 window): ``owner_unit_id, owner, not_started, in_progress, overdue, done, total,
+    ``ITEM_DUE_SOON_DAYS`` (14-day) 临期 window): ``owner_unit_id, owner, not_started, in_progress, overdue, done, total,
     due_soon, oldest_due`` plus ``max_days_overdue`` and ``label`` (the unit's worst item:
     ``overdue`` / ``due_soon`` / ``on_track``), most overdue first."""
     df = followup.action_item_board(session, scope, as_of, due_soon_days=ITEM_DUE_SOON_DAYS)
@@ -285,7 +377,7 @@ class SinceLastMeeting:
     * ``decided`` — its action items in scope (``ITEM_COLUMNS``: description, owner, due_on, status
       as of, days_overdue, label …), overdue first;
     * ``done`` / ``late`` / ``open`` — done by ``as_of`` / overdue on ``as_of`` / neither (they add up
-      to ``len(decided)``); ``due_soon`` — of ``open``, due within 14 days;
+      to ``len(decided)``); ``due_soon`` — of ``open``, due within ``ITEM_DUE_SOON_DAYS`` (14) days;
     * ``new_should_build`` — enterprises in scope that are 应建未建 on ``as_of`` and were not on the
       meeting date (not operating then, or in another pattern): enterprise_id, name, township,
       party_members, pattern_then (``None`` when not operating then); ``closed_should_build`` — how
@@ -377,30 +469,21 @@ def since_last_meeting(session: Session, scope: Scope, as_of: dt.date, *,
     untrusted id never raises). Everything is restricted to ``scope`` in SQL; a township scope
     sees only its townships' items and enterprises.
     """
-    cols = sa.select(JM.c.id, JM.c.held_on, JM.c.title).where(
-        JM.c.level == MeetingLevel.DISTRICT.value, JM.c.held_on <= as_of)
     if meeting_id is not None:
         try:
             wanted = int(meeting_id)
         except (TypeError, ValueError):
             return None
-        row = session.execute(cols.where(JM.c.id == wanted)).one_or_none()
+        meeting = _district_ref(session, JM.c.id == wanted, JM.c.held_on <= as_of)
     else:
-        row = session.execute(cols.order_by(JM.c.held_on.desc(), JM.c.id.desc()).limit(1)).one_or_none()
-    if row is None:
+        meeting = latest_district_meeting(session, as_of)
+    if meeting is None:
         return None
-    meeting = MeetingRef(int(row.id), row.held_on, row.title)
-    prev = session.execute(
-        sa.select(JM.c.id, JM.c.held_on, JM.c.title)
-        .where(JM.c.level == MeetingLevel.DISTRICT.value,
-               sa.or_(JM.c.held_on < meeting.held_on, sa.and_(JM.c.held_on == meeting.held_on, JM.c.id < meeting.id)))
-        .order_by(JM.c.held_on.desc(), JM.c.id.desc()).limit(1)
-    ).one_or_none()
     decided = action_items(session, scope, as_of, meeting_id=meeting.id, limit=None)
     labels = decided["label"]
     new_sb, closed_sb = _should_build_changes(session, scope, meeting.held_on, as_of)
     return SinceLastMeeting(
-        as_of=as_of, meeting=meeting, previous=MeetingRef(int(prev.id), prev.held_on, prev.title) if prev else None,
+        as_of=as_of, meeting=meeting, previous=previous_district_meeting(session, meeting),
         decided=decided, done=int((labels == "done").sum()), late=int((labels == "overdue").sum()),
         open=int(labels.isin(["due_soon", "on_track"]).sum()), due_soon=int((labels == "due_soon").sum()),
         new_should_build=new_sb, closed_should_build=closed_sb,
@@ -461,9 +544,15 @@ NOTICE_COLUMNS = ["id", "direction", "enterprise_id", "enterprise", "township_id
                   "overdue", "days_overdue", "days_to_respond"]
 
 
+#: the default cap of :func:`notices` (the page says when it is reached)
+NOTICES_LIMIT = 1000
+
+
 def notices(session: Session, scope: Scope, as_of: dt.date, *, direction: str | None = None,
-            status: str | None = None, limit: int | None = 1000) -> pd.DataFrame:
-    """协调通报 sent by ``as_of`` about enterprises in scope, both directions, overdue first.
+            status: str | None = None, unresolved: bool = False, limit: int | None = NOTICES_LIMIT) -> pd.DataFrame:
+    """协调通报 sent by ``as_of`` about enterprises in scope, both directions, overdue first; at most
+    ``limit`` rows (:func:`notice_counts` counts them all). ``unresolved``: only those not resolved
+    by ``as_of`` (sent or acknowledged).
 
     ``status`` as of the date (``rules.notice_status``): resolved / acknowledged / sent (dates after
     ``as_of`` are not known yet and come back as ``None``). ``overdue``: the reply date has passed
@@ -483,6 +572,8 @@ def notices(session: Session, scope: Scope, as_of: dt.date, *, direction: str | 
         conds.append(CN.c.direction == direction)
     if status:
         conds.append(st == NoticeStatus(status).value)
+    if unresolved:
+        conds.append(st != NoticeStatus.RESOLVED.value)
     stmt = (
         sa.select(CN.c.id, CN.c.direction, CN.c.enterprise_id, E.c.name.label("enterprise"), E.c.township_id,
                   T.c.name.label("township"), fu.c.name.label("from_unit"), tu.c.name.label("to_unit"), CN.c.sent_on,
@@ -513,6 +604,10 @@ class NoticeCounts:
     resolved: int
     overdue: int
 
+    @property
+    def total(self) -> int:
+        return self.sent + self.acknowledged + self.resolved
+
 
 def notice_counts(session: Session, scope: Scope, as_of: dt.date, *, direction: str | None = None) -> NoticeCounts:
     """Counts of notices sent by ``as_of`` in scope by status as of the date (aggregated in SQL)."""
@@ -528,3 +623,18 @@ def notice_counts(session: Session, scope: Scope, as_of: dt.date, *, direction: 
     ).one()
     total, r, a, o = (int(x) for x in row)
     return NoticeCounts(sent=total - r - a, acknowledged=a, resolved=r, overdue=o)
+
+
+# --------------------------------------------------------------------------- units
+
+
+def units(session: Session, *, owners_for: Scope | None = None) -> pd.DataFrame:
+    """Units (``id, code, name, township_id``), district units first, then by township and id: the
+    choices of the attendee and owner fields. ``owners_for``: only the units an actor of that
+    scope may make an action item's owner — district units (no township) and units of its
+    townships (every unit for the whole-district scope)."""
+    stmt = sa.select(U.c.id, U.c.code, U.c.name, U.c.township_id)
+    if owners_for is not None:
+        stmt = stmt.where(sa.or_(U.c.township_id.is_(None), owners_for.where(U.c.township_id)))
+    stmt = stmt.order_by(U.c.township_id.is_not(None), U.c.township_id, U.c.id)
+    return pd.DataFrame(session.execute(stmt).mappings().all(), columns=["id", "code", "name", "township_id"])

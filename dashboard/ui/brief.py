@@ -40,12 +40,14 @@ def document(url: str, scope: Scope, as_of: dt.date, meeting_id: int | None, loc
 
 
 def scope_label(filters, locale: str) -> str:
-    """The townships of the township filter by name, or 全区."""
-    if not filters.town_codes:
+    """What the figures cover: 全区 for the whole district, else the townships of the scope by name
+    (a township account without a filter sees its own townships, not 全区)."""
+    ids = filters.scope.township_ids
+    if ids is None:
         return t("present.whole_district", locale)
     towns = data.townships(data.database_url())
-    names = dict(zip(towns["code"], towns["name"], strict=True))
-    return "、".join(names.get(c, c) for c in filters.town_codes)
+    names = [n for i, n in zip(towns["id"], towns["name"], strict=True) if int(i) in ids]
+    return "、".join(names) if names else t("present.no_township", locale)
 
 
 def popover(filters, *, key: str = "brief") -> None:

@@ -175,6 +175,15 @@ def meetings_list(url: str, scope: Scope, as_of: dt.date, level: str | None, ent
         return meetings.meetings(s, scope, as_of, level=level, enterprise_id=enterprise_id, start=start, end=end)
 
 
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=256)
+def meeting_counts(url: str, scope: Scope, as_of: dt.date, level: str | None, enterprise_id: int | None,
+                   start: dt.date | None, end: dt.date | None):
+    from dashboard.queries import meetings
+
+    with session(url) as s:
+        return meetings.meeting_counts(s, scope, as_of, level=level, enterprise_id=enterprise_id, start=start, end=end)
+
+
 @st.cache_data(ttl=TTL, show_spinner=False)
 def meeting_enterprises(url: str, scope: Scope, as_of: dt.date) -> pd.DataFrame:
     from dashboard.queries import meetings
@@ -193,11 +202,23 @@ def meeting_detail(url: str, scope: Scope, meeting_id: int, as_of: dt.date):
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=256)
 def action_items(url: str, scope: Scope, as_of: dt.date, owner_unit_id: int | None = None,
-                 only_open: bool = False) -> pd.DataFrame:
+                 only_open: bool = False, search: str = "", limit: int | None = None) -> pd.DataFrame:
+    """``limit=None``: the query's default cap (count with ``count_action_items``)."""
     from dashboard.queries import meetings
 
     with session(url) as s:
-        return meetings.action_items(s, scope, as_of, owner_unit_id=owner_unit_id, only_open=only_open)
+        return meetings.action_items(s, scope, as_of, owner_unit_id=owner_unit_id, only_open=only_open,
+                                     search=search, limit=limit or meetings.ITEMS_LIMIT)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=256)
+def count_action_items(url: str, scope: Scope, as_of: dt.date, owner_unit_id: int | None = None,
+                       only_open: bool = False, search: str = "") -> int:
+    from dashboard.queries import meetings
+
+    with session(url) as s:
+        return meetings.count_action_items(s, scope, as_of, owner_unit_id=owner_unit_id, only_open=only_open,
+                                           search=search)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -233,20 +254,30 @@ def mechanism_coverage(url: str, scope: Scope, as_of: dt.date) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=128)
-def notices(url: str, scope: Scope, as_of: dt.date, direction: str | None = None) -> pd.DataFrame:
+def notices(url: str, scope: Scope, as_of: dt.date, direction: str | None = None,
+            unresolved: bool = False) -> pd.DataFrame:
     from dashboard.queries import meetings
 
     with session(url) as s:
-        return meetings.notices(s, scope, as_of, direction=direction)
+        return meetings.notices(s, scope, as_of, direction=direction, unresolved=unresolved)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=128)
+def notice_counts(url: str, scope: Scope, as_of: dt.date, direction: str | None = None):
+    from dashboard.queries import meetings
+
+    with session(url) as s:
+        return meetings.notice_counts(s, scope, as_of, direction=direction)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def units(url: str) -> pd.DataFrame:
-    """Every unit (id, code, name, township_id): the choices of the owner / attendee fields."""
-    with _engine(url).connect() as conn:
-        return pd.DataFrame(conn.execute(sa.text(
-            "SELECT id, code, name, township_id FROM unit ORDER BY township_id IS NOT NULL, township_id, id"
-        )).mappings().all(), columns=["id", "code", "name", "township_id"])
+def units(url: str, owners_for: Scope | None = None) -> pd.DataFrame:
+    """Units (id, code, name, township_id): the choices of the attendee fields; ``owners_for`` the
+    owner units an actor of that scope may choose (``queries.meetings.units``)."""
+    from dashboard.queries import meetings
+
+    with session(url) as s:
+        return meetings.units(s, owners_for=owners_for)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=128)

@@ -33,14 +33,9 @@ def parse_url(params: dict[str, str | None]) -> Deck:
     """The deck requested by the URL (untrusted): ``slide`` as a name or 1-based number,
     ``theme=dark|light``, ``auto`` seconds among :data:`AUTO_CHOICES`. Anything else → defaults."""
     raw = (params.get("slide") or "").strip().lower()
-    if raw in SLIDES:
-        slide = SLIDES.index(raw)
-    elif raw.isdigit() and 1 <= int(raw) <= len(SLIDES):
-        slide = int(raw) - 1
-    else:
-        slide = 0
-    auto_raw = (params.get("auto") or "").strip()
-    auto = int(auto_raw) if auto_raw.isdigit() and int(auto_raw) in AUTO_CHOICES else 0
+    numbers = {str(i + 1): i for i in range(len(SLIDES))}  # plain ASCII digits only ("²".isdigit() is True)
+    slide = SLIDES.index(raw) if raw in SLIDES else numbers.get(raw, 0)
+    auto = {str(s): s for s in AUTO_CHOICES}.get((params.get("auto") or "").strip(), 0)
     return Deck(slide, (params.get("theme") or "").strip().lower() == "dark", auto)
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.i18n import DEFAULT_LOCALE, LANGS, locale_of, t
+from dashboard.queries.dates import district_today
 from dashboard.queries.scope import Scope
 
 MIN_ASOF = dt.date(1998, 1, 1)
@@ -48,7 +49,7 @@ def init_from_url(towns: pd.DataFrame, user_scope: Scope, today: dt.date | None 
     if st.session_state.get(INIT_KEY):
         return
     st.session_state[INIT_KEY] = True
-    today = today or dt.date.today()
+    today = today or district_today()
     allowed = towns if user_scope.township_ids is None else towns[towns["id"].isin(user_scope.township_ids)]
     st.session_state[NOTICES_KEY] = _check_url(set(towns["code"]), set(allowed["code"]), today)
     st.session_state["town"] = [c for c in dict.fromkeys(st.query_params.get_all("town")) if c in set(allowed["code"])]
@@ -128,7 +129,7 @@ def language_switch() -> str:
 
 def sidebar_filters(towns: pd.DataFrame, user_scope: Scope, today: dt.date | None = None) -> Filters:
     """Township and as-of filters in the sidebar; returns the effective filters."""
-    today = today or dt.date.today()
+    today = today or district_today()
     if user_scope.township_ids is not None:
         towns = towns[towns["id"].isin(user_scope.township_ids)]
     codes = dict(zip(towns["code"], towns["id"], strict=True))

@@ -8,13 +8,24 @@ import os
 import shutil
 
 import pandas as pd
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from dashboard.exports import fonts
 from seed_data import facts
 from tests.app.test_overview import run
 
 SNAP = "2002-12-31"
+
+try:
+    fonts.cjk_font()
+    HAS_FONT = True
+except fonts.FontMissing:  # pragma: no cover - CI installs fonts-noto-cjk
+    HAS_FONT = False
+
+#: the PDF needs a CJK font: skipped without one only outside CI (in CI a missing font fails the test)
+needs_font = pytest.mark.skipif(not HAS_FONT and not os.environ.get("CI"), reason="no CJK font (CI installs one)")
 
 
 def enterprise_ids(url: str) -> dict[str, int]:
@@ -96,7 +107,22 @@ def test_deyun_general_branch_before_union_and_its_four_honours(app_env):
     metrics = {m.label: m for m in at.metric}
     assert set(metrics) == {"入会率", "近 12 个月活动次数", "推荐入党积极分子（人）"}
     assert "已建会企业" in metrics["入会率"].help
+
+
+@needs_font
+def test_the_case_page_offers_the_pdf(app_env):
+    at = case_of(facts.DEYUN, asof=SNAP)
     assert any(b.label == "打印一页纸案例（PDF）" for b in at.get("download_button"))
+
+
+def test_without_a_cjk_font_the_page_says_so_instead_of_a_pdf(app_env, monkeypatch, tmp_path):
+    from models.settings import get_settings
+
+    monkeypatch.setenv("DANGONG_CJK_FONT", str(tmp_path / "missing.ttc"))
+    get_settings.cache_clear()
+    at = case_of(facts.DEYUN, asof=SNAP)
+    assert not any(b.label == "打印一页纸案例（PDF）" for b in at.get("download_button"))
+    assert any("暂时无法生成 PDF" in w.value and "DANGONG_CJK_FONT" in w.value for w in at.warning)
 
 
 def test_every_honour_shown_exists_in_the_database(app_env):
@@ -162,7 +188,9 @@ def test_untrusted_case_ids_fall_back_to_the_gallery(app_env):
             "AND NOT EXISTS (SELECT 1 FROM model_designation m WHERE m.enterprise_id = e.id) ORDER BY e.id LIMIT 1"
         )).scalar_one()
     engine.dispose()
-    for value in ("abc", "-1", "1e3", "99999999", str(ids[plain]), "<script>", "1; DROP TABLE honor"):
+    # "²" passes str.isdigit() and int() refuses it; "٣" and "１" pass both (int reads 3 and 1): ASCII only
+    for value in ("abc", "-1", "1e3", "99999999", str(ids[plain]), "<script>", "1; DROP TABLE honor", "²", "٣", "１",
+                  "1" * 30, f"{ids[facts.DEYUN]}\n", f" {ids[facts.DEYUN]}"):
         at = cases_page(case=value)
         assert any("无效" in w.value for w in at.warning), value
         assert at.subheader[0].value == "典型案例"
@@ -176,6 +204,15 @@ def test_leader_never_sees_the_designation_form_staff_does(app_env):
     case = case_of(facts.DEYUN, user="leader")
     assert not any(e.label == "典型认定（工作人员）" for e in case.expander)
     assert not [b for b in case.button if b.label == "取消典型"]
+
+
+def test_designation_record_in_beijing_time_labelled(app_env):
+    """The demo's staff designated 红光 on 2002-12-31 09:00 UTC: the record says 17:00 Beijing time."""
+    at = case_of(facts.HONGGUANG, user="staff", asof=SNAP)
+    record = table(at, "时间（北京时间）")
+    assert list(record["时间（北京时间）"]) == ["2002-12-31 17:00"] and list(record["操作"]) == ["指定"]
+    en = case_of(facts.HONGGUANG, user="staff", asof=SNAP, lang="en")
+    assert list(table(en, "When (Beijing time, UTC+8)")["When (Beijing time, UTC+8)"]) == ["2002-12-31 17:00"]
 
 
 def test_english_case_page(app_env):

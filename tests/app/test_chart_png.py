@@ -40,3 +40,26 @@ def test_png_callable_renders_the_chart(app_env):
     spec = charts.pattern_bar({p: 5 for p in Pattern}, "zh_CN").to_dict()
     png = _png_callable(spec, 600)()
     assert Image.open(io.BytesIO(png)).format == "PNG"
+
+
+def _page(path: str, **params):
+    at = run(**params)
+    at.switch_page(path).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_cases_meetings_and_present_charts_have_png_buttons(app_env):
+    import sqlalchemy as sa
+
+    from seed_data import facts
+
+    engine = sa.create_engine(app_env)
+    with engine.connect() as conn:
+        deyun = conn.execute(sa.text("SELECT id FROM enterprise WHERE name = :n"), {"n": facts.DEYUN}).scalar_one()
+    engine.dispose()
+    for at in (_page("app_pages/cases.py", case=str(deyun)), _page("app_pages/meetings.py"),
+               _page("app_pages/present.py", slide="map")):
+        charts = _charts(at)
+        assert len(charts) >= 1
+        assert len(_png_buttons(at)) == len(charts)

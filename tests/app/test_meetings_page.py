@@ -190,3 +190,60 @@ def test_township_user_edits_only_its_own_items(own_db):
     changed = [r[0] for r in after["action_item"] if r not in before["action_item"]]
     assert not at.error, [e.value for e in at.error]
     assert changed == [mine] and towns[mine] == yb and other not in changed
+
+
+def test_figures_are_counted_in_sql_when_the_lists_are_capped(own_db, monkeypatch):
+    """With every list capped at 5 rows the page still shows the full counts, and says that the
+    lists are cut."""
+    from sqlmodel import Session
+
+    from dashboard.queries import meetings as M
+
+    def capped(fn):
+        return lambda *a, **k: fn(*a, **({**k, "limit": 5} if k.get("limit", 0) is not None else k))
+
+    for name in ("meetings", "action_items", "notices"):
+        monkeypatch.setattr(M, name, capped(getattr(M, name)))
+    at = page(own_db, "staff")
+    filters = at.session_state["filters"]
+    scope, as_of = filters.scope, filters.as_of
+    start, end = at.date_input(key="mt_range").value
+    with Session(own_db) as s:
+        n_meetings = M.meeting_counts(s, scope, as_of, start=start, end=end)
+        n_items = M.count_action_items(s, scope, as_of, only_open=True)
+        n_open_today = M.count_action_items(s, scope, dt.date.today(), only_open=True)
+        notices = M.notice_counts(s, scope, as_of)
+    assert n_meetings.total > 5 and n_items > 5 and notices.total > 5 and n_open_today > 5
+    captions = [c.value for c in at.caption]
+    count = next(c for c in captions if "次会议" in c)
+    assert f"共 {n_meetings.total:,} 次会议：区级 {n_meetings.district:,} 次，企业级 {n_meetings.enterprise:,} 次" in count
+    assert "只显示最近 5 次" in count
+    assert any(c.startswith(f"共 {n_items:,} 项，逾期在前") and "只显示前 5 项" in c for c in captions), captions
+    assert any(f"共 {n_open_today:,} 项符合条件，只列出最逾期的 5 项" in c for c in captions)
+    assert len(at.selectbox(key="mt_status_item").options) == 5
+    assert metric(at, "逾期未回复通报") == f"{notices.overdue:,} 项"
+    assert [metric(at, k) for k in ("逾期未回复", "已发出待回复", "已回复", "已解决")] == [
+        f"{n:,} 项" for n in (notices.overdue, notices.sent, notices.acknowledged, notices.resolved)]
+    assert any(f"共 {notices.total:,} 条，表格只显示前 5 条" in c for c in captions)
+    # the 临期 window is the app's one constant, not a literal in the texts
+    help_text = next(m.help for m in at.metric if m.label == "临期事项")
+    assert "14 天内" in help_text and "{days}" not in help_text
+
+
+def test_district_meeting_forms_warn_that_their_text_is_visible_to_every_township(own_db):
+    def warnings(at: AppTest) -> int:
+        return sum("对所有乡镇/街道可见" in c.value for c in at.caption)
+
+    staff = page(own_db, "staff")
+    with own_db.connect() as conn:
+        picked_level = conn.execute(sa.text("SELECT level FROM joint_meeting WHERE id = :i"),
+                                    {"i": staff.selectbox(key="mt_pick").value}).scalar_one()
+    on_item_form = 1 if picked_level == "district" else 0  # adding an item (or a decision) to the picked meeting
+    assert staff.radio(key="mt_new_level").value == "district"  # the record form's default for staff
+    assert warnings(staff) == 1 + on_item_form
+    staff.radio(key="mt_new_level").set_value("enterprise").run()
+    assert warnings(staff) == on_item_form
+    staff.selectbox(key="mt_level").set_value("district").run()  # now the picked meeting is a district one
+    assert warnings(staff) == 1
+    town = page(own_db, "yuebei")  # no district meeting can be recorded nor extended by a township
+    assert warnings(town) == 0

@@ -77,3 +77,44 @@ def test_dark_theme_and_auto_from_the_url(app_env):
 def test_actions_slide_lists_overdue_items_with_a_text_label(app_env):
     text = html_text(run(slide="actions"))
     assert "逾期" in text and "dg-status" in text
+
+
+def test_a_township_user_is_labelled_with_their_township_not_the_district(app_env):
+    text = html_text(run(_user="yuebei", slide="kpis", asof="2002-12-31"))
+    assert "越北镇" in text and "· 全区 ·" not in text
+
+
+def test_the_map_slide_ranks_only_the_filtered_townships(app_env):
+    import re
+
+    text = html_text(run(slide="map", asof="2002-12-31", town=["YB"]))
+    table = text[text.index('<table class="dg-table">'):]
+    names = re.findall(r"<tr><td[^>]*>([^<]+)</td>", table)
+    assert names == ["越北镇"]
+    whole = html_text(run(slide="map", asof="2002-12-31"))
+    assert len(re.findall(r"<tr><td[^>]*>([^<]+)</td>", whole[whole.index('<table class="dg-table">'):])) == 10
+
+
+
+
+def test_closed_campaign_zones_are_green_when_their_targets_were_met_and_red_otherwise(app_env):
+    """On 2002-12-31 every zone's deadline has passed: green when it met both targets, else red."""
+    import datetime as dt
+    import re
+
+    from sqlmodel import Session
+
+    from dashboard.queries.campaigns import campaign_progress
+    from dashboard.queries.scope import Scope
+    from models.db import make_engine
+
+    engine = make_engine(app_env)
+    with Session(engine) as s:
+        zones = campaign_progress(s, Scope.district(), dt.date(2002, 12, 31))
+    engine.dispose()
+    expected = {z.zone: "green" if z.new_unions >= z.target_unions and z.new_members >= z.target_members else "red"
+                for z in zones.itertuples(index=False)}
+    assert (zones["days_left"] < 0).all() and set(expected.values()) == {"green", "red"}  # both cases occur
+    text = html_text(run(slide="campaign", asof="2002-12-31"))
+    kinds = {zone: kind for kind, zone in re.findall(r'<div class="dg-tile (\w+)"><div class="dg-label">([^<]+)<', text)}
+    assert kinds == expected

@@ -252,3 +252,47 @@ def test_a_township_user_cannot_edit_another_townships_rows_even_by_crafting_ids
             status="bogus")
     # and A's own rows are editable by A
     run(engine, edits.set_action_status, actor=a, item_id=w.item["i2"], status="in_progress")
+
+
+# --------------------------------------------------------------------------- operating enterprise, owner units
+
+
+def test_an_enterprise_meeting_needs_the_enterprise_operating_on_the_meeting_date(world):
+    engine, w = world
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE enterprise SET closed_on = :d WHERE id = :i"),
+                     {"d": D(2026, 2, 1), "i": w.ent["e1"]})
+    ok = dict(level="enterprise", title="会", enterprise_id=w.ent["e1"], attendee_unit_ids=[w.unit["A_DW"]])
+    # closed on 2026-02-01: not operating on that day nor after it
+    for day in (D(2026, 2, 1), D(2026, 2, 20)):
+        err = refused(engine, edits.record_meeting, "meetings.err.after_closure", "held_on", actor=town(w),
+                      held_on=day, **ok)
+        assert err.params == {"date": D(2026, 2, 1)}
+    # registered after the meeting date (e5: 2025-11-01), also for staff
+    err = refused(engine, edits.record_meeting, "meetings.err.before_registration", "held_on", actor=staff(),
+                  **{**ok, "enterprise_id": w.ent["e5"], "held_on": D(2025, 10, 31)})
+    assert err.params == {"date": D(2025, 11, 1)}
+    # the day before the closure and the registration day itself are fine
+    assert run(engine, edits.record_meeting, actor=town(w), held_on=D(2026, 1, 31), **ok)
+    assert run(engine, edits.record_meeting, actor=staff(), **{**ok, "enterprise_id": w.ent["e5"],
+                                                                "held_on": D(2025, 11, 1)})
+
+
+def test_a_township_user_may_give_an_item_only_to_a_district_unit_or_its_own(world):
+    engine, w = world
+    a = town(w, "A")
+    ok = dict(meeting_id=w.meeting["M1"], description="事项", due_on=D(2026, 3, 1), decision_id=w.decision["M1"])
+    refused(engine, edits.add_action_item, "meetings.err.owner_other_township", "owner", actor=a,
+            owner_unit_id=w.unit["B_DW"], **ok)
+    # an actor of several townships: each of them
+    ab = Actor("town_AB", Role.TOWNSHIP, Scope.townships([w.town["A"], w.town["B"]]))
+    before = snapshot(engine)
+    for owner in ("A_DW", "ZGH"):  # its own township's unit, a district unit
+        run(engine, edits.add_action_item, actor=a, owner_unit_id=w.unit[owner], **ok)
+    run(engine, edits.add_action_item, actor=ab, owner_unit_id=w.unit["B_DW"], **ok)
+    run(engine, edits.add_action_item, actor=staff(), owner_unit_id=w.unit["B_DW"], **ok)  # district: any unit
+    after = snapshot(engine)
+    assert len(after["action_item"]) == len(before["action_item"]) + 4
+    with engine.connect() as conn:
+        towns = conn.execute(sa.text("SELECT township_id FROM action_item ORDER BY id DESC LIMIT 4")).scalars().all()
+    assert set(towns) == {w.town["A"]}  # an enterprise meeting's items belong to its township

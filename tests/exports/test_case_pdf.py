@@ -49,7 +49,7 @@ def detail_of(engine, name: str, as_of: dt.date = TODAY):
 
 
 @needs_font
-@pytest.mark.parametrize("name", [facts.DEYUN, facts.HONGGUANG, facts.HENGTONG])
+@pytest.mark.parametrize("name", facts.MODEL_ENTERPRISES)  # the source's four: 德运, 恒通, 方田, 红光
 def test_one_page_with_the_name_and_every_honour_in_chinese(demo_engine, name):
     detail, honours = detail_of(demo_engine, name)
     data = case_pdf(detail, "zh_CN", demo=True)

@@ -366,3 +366,94 @@ def test_malformed_secrets_file_is_one_clear_error(tmp_path, monkeypatch):
     get_settings.cache_clear()
     with pytest.raises(ValueError, match="secrets.toml"):
         get_settings()
+
+
+# --------------------------------------------------------------------------- 0007: the demo's designations
+
+
+def designations(engine: Engine) -> set[tuple]:
+    with engine.connect() as conn:
+        return set(conn.execute(sa.text(
+            "SELECT e.name, m.designated, m.reason, m.by_username, m.at FROM model_designation m "
+            "JOIN enterprise e ON e.id = m.enterprise_id")).all())
+
+
+def test_upgrading_a_demo_database_to_0007_adds_the_three_source_designations(empty_engine):
+    """A demo written before 0007 has no designation: the upgrade writes those of a fresh demo (恒通,
+    方田, 红光), read back exactly as the generator writes them; a second pass adds nothing."""
+    import datetime as dt
+
+    from seed_data import facts
+    from seed_data.demo import MODEL_DESIGNATION_AT, MODEL_DESIGNATION_REASONS, write_demo
+
+    upgrade(empty_engine)
+    write_demo(empty_engine, seed=2002, today=dt.date(2026, 11, 24))
+    fresh = designations(empty_engine)
+    assert {row[0] for row in fresh} == {facts.HENGTONG, facts.FANGTIAN, facts.HONGGUANG}
+    # the demo as a database at 0006 holds it: no designation table
+    with empty_engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM model_designation"))
+    command.downgrade(alembic_config(empty_engine), "0006")
+    assert current_revision(empty_engine) == "0006" and "model_designation" not in table_names(empty_engine)
+
+    upgrade(empty_engine, "0007")
+    upgraded = designations(empty_engine)
+    assert len(upgraded) == 3
+    assert {(name, bool(d), reason, by) for name, d, reason, by, _ in upgraded} == \
+        {(name, True, reason, "seed") for name, reason in MODEL_DESIGNATION_REASONS.items()}
+    # the same instant, whatever the dialect returns (SQLite: naive UTC text; PostgreSQL: aware)
+    stamps = {at if isinstance(at, dt.datetime) else dt.datetime.fromisoformat(at) for *_, at in upgraded}
+    assert {s.replace(tzinfo=s.tzinfo or dt.UTC) for s in stamps} == {MODEL_DESIGNATION_AT}
+    # read through the model, as the app does: identical to what a fresh demo wrote
+    from sqlmodel import Session, select
+
+    from models.tables import ModelDesignation
+
+    with Session(empty_engine) as s:
+        assert {r.at for r in s.exec(select(ModelDesignation))} == {MODEL_DESIGNATION_AT}
+    assert {row[:4] for row in upgraded} == {row[:4] for row in fresh}
+    assert schema_diff(empty_engine) == []
+
+
+def test_0007_skips_missing_enterprises_and_existing_designations(empty_engine):
+    """Only a demo database gets the rows; a missing enterprise is skipped, one with a designation
+    keeps its own."""
+    import datetime as dt
+
+    from models import rules
+    from seed_data import facts
+    from seed_data.demo import MODEL_DESIGNATION_REASONS
+
+    upgrade(empty_engine, "0006")
+    with empty_engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO township (id, code, name, kind, sort_order, boundary_is_schematic) "
+                             "VALUES (1, 'T1', '一号镇', 'town', 1, :yes)"), {"yes": True})
+        for k, name in enumerate((facts.HENGTONG, facts.FANGTIAN), start=1):  # 红光 is missing
+            conn.execute(sa.text(
+                "INSERT INTO enterprise (id, uscc, name, township_id, is_village, ownership, industry, employees, "
+                "party_members, registered_on, owner_is_party_member) VALUES (:id, :uscc, :name, 1, :no, 'private', "
+                "'机械制造', 10, 0, :day, :no)"),
+                {"id": k, "uscc": rules.make_uscc(division="220299", serial=k), "name": name, "no": False,
+                 "day": dt.date(2000, 1, 1)})
+    # not a demo (no dataset_info): nothing written
+    upgrade(empty_engine, "0007")
+    assert designations(empty_engine) == set()
+    command.downgrade(alembic_config(empty_engine), "0006")
+    with empty_engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO dataset_info (key, value) VALUES ('dataset', 'demo')"))
+    upgrade(empty_engine, "0007")
+    assert {row[0] for row in designations(empty_engine)} == {facts.HENGTONG, facts.FANGTIAN}
+    # the step again: an enterprise that already has a designation keeps its own, one without gets it
+    from alembic.operations import Operations
+
+    from models.db import _script_directory
+
+    step = _script_directory().get_revision("0007").module._demo_designations
+    with empty_engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM model_designation WHERE enterprise_id = 2"))
+        conn.execute(sa.text("UPDATE model_designation SET reason = 'own' WHERE enterprise_id = 1"))
+        with Operations.context(MigrationContext.configure(conn)):
+            step()
+    rows = {row[0]: row for row in designations(empty_engine)}
+    assert len(designations(empty_engine)) == 2 and rows[facts.HENGTONG][2] == "own"
+    assert rows[facts.FANGTIAN][2] == MODEL_DESIGNATION_REASONS[facts.FANGTIAN]

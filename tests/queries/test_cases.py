@@ -145,6 +145,35 @@ def test_model_rule_honour_designation_removal_and_dates(any_engine, day, expect
     assert set(models["enterprise_id"]) <= set(ids.values())
 
 
+def test_designations_count_from_the_district_date_beijing_time(any_engine):
+    """As-of dates are dates in the district (Asia/Shanghai, UTC+8): 2026-05-01 20:00 UTC is 2026-05-02
+    04:00 there, so it counts from 2026-05-02, not on 2026-05-01; 15:59 UTC is still 2026-05-01 there."""
+    ids = small_district(any_engine)
+    late = dt.datetime(2026, 5, 1, 20, 0, tzinfo=UTC)
+    with Session(any_engine) as s:
+        s.add(ModelDesignation(enterprise_id=ids["D"], designated=True, reason="北京时间5月2日凌晨指定",
+                               by_username="staff", at=late))
+        s.add(ModelDesignation(enterprise_id=ids["A"], designated=False, reason="北京时间5月1日23:59取消",
+                               by_username="staff", at=dt.datetime(2026, 5, 1, 15, 59, tzinfo=UTC)))
+        s.commit()
+    may1, may2 = dt.date(2026, 5, 1), dt.date(2026, 5, 2)
+    assert cases.end_of_day(may1) == dt.datetime(2026, 5, 1, 16, 0, tzinfo=UTC)
+    with Session(any_engine) as s:
+        assert "测试企业D" not in _names(cases.model_enterprises(s, Scope.district(), may1))
+        assert "测试企业D" in _names(cases.model_enterprises(s, Scope.district(), may2))
+        assert "测试企业A" not in _names(cases.model_enterprises(s, Scope.district(), may1))  # removed that evening
+        assert not cases.model_status(s, Scope.district(), ids["D"], may1).is_model
+        status = cases.model_status(s, Scope.district(), ids["D"], may2)
+        assert status.is_model and status.basis == "designated" and status.at == late
+        detail = cases.case_detail(s, Scope.district(), ids["D"], may2)
+        designated = detail.timeline[detail.timeline["kind"] == "designated"]
+        assert list(designated["date"]) == [may2]  # the district's date, not the UTC one
+        history = cases.designation_history(s, Scope.district(), ids["D"])
+    shown = history["at"].iloc[0]
+    assert shown == late and shown.utcoffset() == dt.timedelta(hours=8)
+    assert shown.strftime("%Y-%m-%d %H:%M") == "2026-05-02 04:00"
+
+
 def test_scope_and_level_filter_are_applied_in_sql(any_engine):
     ids = small_district(any_engine)
     day = dt.date(2016, 1, 1)

@@ -374,3 +374,138 @@ def test_summary_path_and_exact_sql_agree(world, monkeypatch):
         exact = figures(s)
     assert fast == exact
     assert any(f[1]["name"] for f in fast) and any(f[2] for f in fast)  # the comparison saw gaps move
+
+
+# --------------------------------------------------------------------------- counts past the list caps
+
+
+def _add_enterprise_meetings(engine, w: World, n: int) -> None:
+    """``n`` more enterprise meetings of e3 (township B), each with one open item overdue on AS_OF."""
+    with Session(engine) as s:
+        for k in range(n):
+            m = JointMeeting(level=E.MeetingLevel.ENTERPRISE, held_on=D(2025, 7, 1) + dt.timedelta(k),
+                             enterprise_id=w.ent["e3"], township_id=w.town["B"], title=f"加会{k}")
+            s.add(m)
+            s.flush()
+            dec = Decision(meeting_id=m.id, text=f"加决定{k}")
+            s.add(dec)
+            s.flush()
+            s.add(ActionItem(decision_id=dec.id, description=f"加事项{k}", owner_unit_id=w.unit["B_DW"],
+                             township_id=w.town["B"], created_on=m.held_on, due_on=D(2025, 8, 1),
+                             status=E.ActionStatus.OPEN))
+        s.commit()
+
+
+def test_counts_are_the_full_numbers_when_the_lists_are_capped(world):
+    engine, w = world
+    _add_enterprise_meetings(engine, w, 6)
+    district, b = Scope.district(), Scope.townships([w.town["B"]])
+    with Session(engine) as s:
+        # meetings: 2 district + 3 + 6 enterprise meetings by AS_OF; the list stops at 5, the count does not
+        assert len(M.meetings(s, district, AS_OF, limit=5)) == 5
+        assert M.meeting_counts(s, district, AS_OF) == M.MeetingCounts(total=11, district=2, enterprise=9)
+        assert M.meeting_counts(s, b, AS_OF) == M.MeetingCounts(total=9, district=2, enterprise=7)
+        assert M.meeting_counts(s, Scope.townships([w.town["A"]]), AS_OF) == M.MeetingCounts(4, 2, 2)
+        assert M.meeting_counts(s, district, AS_OF, level="enterprise").total == 9
+        assert M.meeting_counts(s, district, AS_OF, enterprise_id=w.ent["e3"]).total == 7
+        assert M.meeting_counts(s, district, AS_OF, start=D(2025, 6, 1), end=D(2025, 10, 15)) == M.MeetingCounts(8, 1, 7)
+        for kwargs in ({}, {"level": "district"}, {"start": D(2025, 6, 1), "end": D(2025, 12, 1)}):
+            assert M.meeting_counts(s, district, AS_OF, **kwargs).total == len(M.meetings(s, district, AS_OF, **kwargs))
+        assert M.meeting_counts(s, Scope.townships([]), AS_OF) == M.MeetingCounts(2, 2, 0)
+
+        # action items: 8 + 6 by AS_OF, 4 + 6 of them open; the capped list keeps the most overdue
+        capped = M.action_items(s, district, AS_OF, limit=5)
+        assert len(capped) == 5 and (capped["label"] == "overdue").all()
+        assert M.count_action_items(s, district, AS_OF) == 14 == len(M.action_items(s, district, AS_OF, limit=None))
+        assert M.count_action_items(s, district, AS_OF, only_open=True) == 10
+        assert M.count_action_items(s, b, AS_OF, only_open=True) == 8  # i3, m3 and the six
+        assert M.count_action_items(s, district, AS_OF, owner_unit_id=w.unit["A_DW"]) == 4
+        assert M.count_action_items(s, district, AS_OF, meeting_id=w.meeting["D2"]) == 5
+        assert M.count_action_items(s, Scope.townships([w.town["A"]]), AS_OF) == M.item_board(
+            s, Scope.townships([w.town["A"]]), AS_OF)["total"].sum()
+        # the status picker's search: description or owner unit, in SQL, % is a literal
+        assert M.count_action_items(s, district, AS_OF, only_open=True, search="加事项") == 6
+        assert list(M.action_items(s, district, AS_OF, search="事项i2")["description"]) == ["事项i2"]
+        assert M.count_action_items(s, district, AS_OF, search="甲镇党委") == 4
+        assert M.count_action_items(s, district, AS_OF, search="%") == 0
+
+        # notices: 4 sent by AS_OF, 3 of them not resolved
+        assert len(M.notices(s, district, AS_OF, limit=2)) == 2
+        counts = M.notice_counts(s, district, AS_OF)
+        assert counts.total == 4 == len(M.notices(s, district, AS_OF, limit=None))
+        unresolved = M.notices(s, district, AS_OF, unresolved=True)
+        assert set(unresolved["id"]) == {w.notice[k] for k in ("n1", "n2", "n5")}
+        assert len(unresolved) == counts.sent + counts.acknowledged
+        assert M.notice_counts(s, district, AS_OF, direction="to_federation").total == 1
+
+
+# --------------------------------------------------------------------------- due_by / created_before (the brief)
+
+
+def test_action_items_due_by_and_created_before(world):
+    engine, w = world
+    district = Scope.district()
+    with Session(engine) as s:
+        keys = lambda df: {k for k, v in w.item.items() if v in set(df["id"])}  # noqa: E731
+        # open on AS_OF: i2 (overdue), m3 (overdue), i3 (due 03-05), i4 (due 06-01)
+        assert keys(M.action_items(s, district, AS_OF, only_open=True)) == {"i2", "i3", "i4", "m3"}
+        soon = AS_OF + dt.timedelta(followup.DUE_SOON_DAYS)
+        due = M.action_items(s, district, AS_OF, only_open=True, due_by=soon, limit=None)
+        assert keys(due) == {"i2", "i3", "m3"}  # overdue ones satisfy due_on <= due_by too
+        assert set(due["label"]) == {"overdue", "due_soon"}
+        assert keys(M.action_items(s, district, AS_OF, only_open=True, due_by=D(2026, 3, 4))) == {"i2", "m3"}
+        assert keys(M.action_items(s, district, AS_OF, due_by=D(2025, 11, 15))) == {"i0", "i1", "m1"}
+        # created_before is strict: m3 was decided on 2025-12-01
+        assert keys(M.action_items(s, district, AS_OF, only_open=True, due_by=soon,
+                                   created_before=D(2025, 12, 1))) == {"i2", "i3"}
+        assert keys(M.action_items(s, district, AS_OF, only_open=True, due_by=soon,
+                                   created_before=D(2025, 12, 2))) == {"i2", "i3", "m3"}
+        assert M.action_items(s, district, AS_OF, created_before=D(2025, 3, 1)).empty
+        assert M.count_action_items(s, district, AS_OF, only_open=True, due_by=soon, created_before=D(2025, 12, 1)) == 2
+        # the brief's call, for the next meeting after D2 (its items decided before that meeting)
+        brief = M.action_items(s, Scope.townships([w.town["A"]]), AS_OF, only_open=True, due_by=soon,
+                               created_before=None, limit=None)
+        assert keys(brief) == {"i2"}
+
+
+# --------------------------------------------------------------------------- district meeting references
+
+
+def test_latest_and_previous_district_meeting(world):
+    engine, w = world
+    ref = lambda key, day: M.MeetingRef(w.meeting[key], day, f"会议{key}")  # noqa: E731
+    with Session(engine) as s:
+        d1, d2, d3 = ref("D1", D(2025, 3, 1)), ref("D2", D(2025, 10, 15)), ref("D3", D(2026, 4, 1))
+        assert M.latest_district_meeting(s, AS_OF) == d2
+        assert M.latest_district_meeting(s, D(2025, 3, 1)) == d1  # held on that day counts
+        assert M.latest_district_meeting(s, D(2025, 2, 28)) is None
+        assert M.latest_district_meeting(s, D(2030, 1, 1)) == d3
+        assert M.previous_district_meeting(s, d3) == d2
+        assert M.previous_district_meeting(s, d2) == d1
+        assert M.previous_district_meeting(s, d1) is None
+        # enterprise meetings never count (M3 of 2025-12-01 lies between D2 and D3)
+        assert M.latest_district_meeting(s, D(2025, 12, 31)) == d2
+        # two district meetings on one day: ordered by id
+        m = JointMeeting(level=E.MeetingLevel.DISTRICT, held_on=D(2025, 10, 15), title="会议D2b")
+        s.add(m)
+        s.commit()
+        d2b = M.MeetingRef(m.id, D(2025, 10, 15), "会议D2b")
+        assert M.latest_district_meeting(s, AS_OF) == d2b
+        assert M.previous_district_meeting(s, d2b) == d2 and M.previous_district_meeting(s, d2) == d1
+        # since_last_meeting uses the same rule
+        sl = M.since_last_meeting(s, Scope.district(), AS_OF)
+        assert sl.meeting == d2b and sl.previous == d2
+
+
+# --------------------------------------------------------------------------- units
+
+
+def test_units_and_the_owner_units_of_a_township(world):
+    engine, w = world
+    with Session(engine) as s:
+        every = M.units(s)
+        assert list(every["code"][:3]) == ["ZZB", "ZGH", "MQJ_DW"]  # district units first
+        assert set(every["code"]) == {"ZZB", "ZGH", "MQJ_DW", "A_DW", "B_DW"}
+        assert set(M.units(s, owners_for=Scope.district())["code"]) == set(every["code"])
+        assert set(M.units(s, owners_for=Scope.townships([w.town["A"]]))["code"]) == {"ZZB", "ZGH", "MQJ_DW", "A_DW"}
+        assert set(M.units(s, owners_for=Scope.townships([]))["code"]) == {"ZZB", "ZGH", "MQJ_DW"}

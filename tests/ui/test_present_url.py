@@ -17,6 +17,10 @@ from dashboard.ui.present import AUTO_CHOICES, SLIDES, Deck, parse_url, table, t
     ({"slide": "model", "theme": "dark", "auto": "30"}, Deck(4, True, 30)),
     ({"theme": "DARK", "auto": "15"}, Deck(0, True, 0)),
     ({"auto": "1e9"}, Deck(0, False, 0)),
+    ({"slide": "²", "auto": "³"}, Deck(0, False, 0)),
+    ({"slide": "٣", "auto": "١٠"}, Deck(0, False, 0)),
+    ({"slide": "02", "auto": "010"}, Deck(0, False, 0)),
+    ({"slide": "9" * 40}, Deck(0, False, 0)),
 ])
 def test_parse_url(params, expected):
     assert parse_url(params) == expected

@@ -1,5 +1,9 @@
 """model_designation: staff designate or remove model enterprises (典型案例), with a reason
 
+On a demo database (``dataset_info.dataset = 'demo'``) the upgrade also writes the three designations
+a fresh demo has (恒通, 方田, 红光: the source names no honour of theirs), so an upgraded demo shows
+the source's four models like a new one.
+
 Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-24
@@ -29,6 +33,34 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_model_designation_enterprise_id", "model_designation", ["enterprise_id"])
+    _demo_designations()
+
+
+def _demo_designations() -> None:
+    """On a demo database, the demo generator's designations of 恒通, 方田 and 红光 (same reasons, same
+    time, by ``seed``); an enterprise that is missing (or not unique) or already has a designation is
+    skipped. Plain SQL: the code's models may have moved on since this revision."""
+    from seed_data.demo import MODEL_DESIGNATION_AT, MODEL_DESIGNATION_REASONS
+
+    if op.get_context().as_sql:  # offline (--sql): no data to look at
+        return
+    bind = op.get_bind()
+    dataset = bind.execute(sa.text("SELECT value FROM dataset_info WHERE key = 'dataset'")).scalar()
+    if dataset != "demo":
+        return
+    insert = sa.text(
+        "INSERT INTO model_designation (enterprise_id, designated, reason, by_username, at) "
+        "VALUES (:enterprise_id, :designated, :reason, 'seed', :at)"
+    ).bindparams(sa.bindparam("designated", type_=sa.Boolean()),
+                 sa.bindparam("at", type_=sqlmodel.sql.sqltypes.UTCDateTime()))
+    for name, reason in MODEL_DESIGNATION_REASONS.items():
+        ids = bind.execute(sa.text("SELECT id FROM enterprise WHERE name = :name"), {"name": name}).scalars().all()
+        if len(ids) != 1:
+            continue
+        if bind.execute(sa.text("SELECT 1 FROM model_designation WHERE enterprise_id = :id"), {"id": ids[0]}).first():
+            continue
+        bind.execute(insert, {"enterprise_id": ids[0], "designated": True, "reason": reason,
+                              "at": MODEL_DESIGNATION_AT})
 
 
 def downgrade() -> None:
