@@ -7,6 +7,7 @@ Keys: ← → move between slides. The slides advance by themselves in an ``st.f
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 import streamlit as st
@@ -14,6 +15,7 @@ import streamlit as st
 from dashboard.i18n import fmt_date, fmt_int, fmt_pct, fmt_pp, t
 from dashboard.queries.coverage import MAP_COLUMNS, kpis_from_counts, township_map_frame
 from dashboard.queries.dates import year_before
+from dashboard.queries.followup import DUE_SOON_DAYS
 from dashboard.ui import brief, chart, data
 from dashboard.ui import present as P
 
@@ -191,13 +193,16 @@ def slide_actions() -> None:
                           kind="amber" if items.due_soon else "green")
                  + P.tile(t("present.items_done", loc), fmt_int(items.done), t("unit.items", loc), kind="green")
                  + "</div>")
-    lists = data.alert_lists(url, scope, as_of)
-    overdue = lists["overdue_items"].sort_values("days_overdue", ascending=False).head(7)
-    if overdue.empty:
+    # overdue (most days first), then due within the 临期 window: the same rule as the meetings board
+    table = data.action_items(url, scope, as_of, only_open=True, limit=7,
+                              due_by=as_of + dt.timedelta(days=DUE_SOON_DAYS))
+    if table.empty:
         P.html_block(f'<div class="dg-empty" style="padding:2rem 0">{P.esc(t("present.none_overdue", loc))}</div>')
         return
-    rows = [[P.status(t("alerts.status.red", loc), "red"), r.description, r.owner, fmt_date(r.due_on, loc),
-             t("present.days", loc, n=fmt_int(r.days_overdue))] for r in overdue.itertuples(index=False)]
+    status = {"overdue": ("alerts.status.red", "red"), "due_soon": ("alerts.status.amber", "amber")}
+    rows = [[P.status(t(status[r.label][0], loc), status[r.label][1]), r.description, r.owner, fmt_date(r.due_on, loc),
+             t("present.days", loc, n=fmt_int(r.days_overdue)) if r.label == "overdue" else ""]
+            for r in table.itertuples(index=False) if r.label in status]
     P.html_block('<div style="margin-top:1.2rem"></div>'
                  + P.table([t("present.col.status", loc), t("col.item", loc), t("col.owner", loc), t("col.due", loc),
                             t("col.days_overdue", loc)], rows, numeric={4}, raw={0}))

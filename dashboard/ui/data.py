@@ -202,13 +202,14 @@ def meeting_detail(url: str, scope: Scope, meeting_id: int, as_of: dt.date):
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=256)
 def action_items(url: str, scope: Scope, as_of: dt.date, owner_unit_id: int | None = None,
-                 only_open: bool = False, search: str = "", limit: int | None = None) -> pd.DataFrame:
+                 only_open: bool = False, search: str = "", limit: int | None = None,
+                 due_by: dt.date | None = None) -> pd.DataFrame:
     """``limit=None``: the query's default cap (count with ``count_action_items``)."""
     from dashboard.queries import meetings
 
     with session(url) as s:
         return meetings.action_items(s, scope, as_of, owner_unit_id=owner_unit_id, only_open=only_open,
-                                     search=search, limit=limit or meetings.ITEMS_LIMIT)
+                                     search=search, limit=limit or meetings.ITEMS_LIMIT, due_by=due_by)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=256)

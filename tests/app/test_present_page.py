@@ -118,3 +118,34 @@ def test_closed_campaign_zones_are_green_when_their_targets_were_met_and_red_oth
     text = html_text(run(slide="campaign", asof="2002-12-31"))
     kinds = {zone: kind for kind, zone in re.findall(r'<div class="dg-tile (\w+)"><div class="dg-label">([^<]+)<', text)}
     assert kinds == expected
+
+
+def test_actions_slide_lists_overdue_then_due_soon_items_like_the_board(app_env):
+    """The slide's rows are the open items overdue or due within the 临期 window, overdue first,
+    the same selection and labels as the meetings page (queries.meetings.action_items)."""
+    import datetime as dt
+    import re
+
+    from sqlmodel import Session
+
+    from dashboard.queries import meetings
+    from dashboard.queries.followup import DUE_SOON_DAYS
+    from dashboard.queries.scope import Scope
+    from models.db import make_engine
+    from tests.app.conftest import DEMO_TODAY
+
+    from models.tables import Township
+    from seed_data import facts
+    from sqlmodel import select
+
+    engine = make_engine(app_env)
+    with Session(engine) as s:
+        yb = s.exec(select(Township.id).where(Township.code == facts.YUEBEI_CODE)).one()
+        expected = meetings.action_items(s, Scope.townships([yb]), DEMO_TODAY, only_open=True, limit=7,
+                                         due_by=DEMO_TODAY + dt.timedelta(days=DUE_SOON_DAYS))
+    engine.dispose()
+    assert "due_soon" in set(expected["label"])  # a 临期 row is listed, not only the overdue ones
+    text = html_text(run(_user="yuebei", slide="actions", asof=DEMO_TODAY.isoformat()))
+    table = text[text.index('<table class="dg-table">'):]
+    labels = re.findall(r'<span class="dg-status"[^>]*>([^<]+)</span>', table)
+    assert labels == ["逾期" if lab == "overdue" else "临期" for lab in expected["label"]]
