@@ -78,19 +78,31 @@ def _should_build():
     return Pattern.SHOULD_BUILD
 
 
-def decided_rows(brief: Brief, loc: str) -> list[list[str]]:
-    if brief.since is None:
-        return []
-    df = brief.since.decided.head(LIST_LIMIT)
+def item_rows(items: pd.DataFrame, loc: str) -> list[list[str]]:
+    """Status label | item | owner | due | days overdue, for at most LIST_LIMIT action items."""
     return [[t(LABEL_KEYS[r.label], loc), r.description, r.owner, fmt_date(r.due_on, loc),
              t("present.days", loc, n=fmt_int(r.days_overdue)) if r.label == "overdue" else ""]
-            for r in df.itertuples(index=False)]
+            for r in items.head(LIST_LIMIT).itertuples(index=False)]
+
+
+def decided_rows(brief: Brief, loc: str) -> list[list[str]]:
+    return item_rows(brief.since.decided, loc) if brief.since else []
 
 
 def due_rows(brief: Brief, loc: str) -> list[list[str]]:
-    return [[t(LABEL_KEYS[r.label], loc), r.description, r.owner, fmt_date(r.due_on, loc),
-             t("present.days", loc, n=fmt_int(r.days_overdue)) if r.label == "overdue" else ""]
-            for r in brief.due.head(LIST_LIMIT).itertuples(index=False)]
+    return item_rows(brief.due, loc)
+
+
+def summaries(brief: Brief, loc: str) -> dict[str, str]:
+    """The one-sentence summary of each section, shared by the PDF and the PPTX."""
+    s = brief.since
+    return {
+        "decided": t("brief.decided_summary", loc, n=fmt_int(len(s.decided)), done=fmt_int(s.done),
+                     late=fmt_int(s.late), open=fmt_int(s.open)) if s else t("brief.no_previous", loc),
+        "due": t("brief.due_summary", loc, overdue=fmt_int(brief.n_overdue), soon=fmt_int(brief.n_due_soon)),
+        "gaps": t("brief.gaps_summary", loc, new=fmt_int(s.n_new_should_build), closed=fmt_int(s.closed_should_build))
+        if s else t("brief.no_previous", loc),
+    }
 
 
 def gap_rows(brief: Brief, loc: str) -> list[list[str]]:
@@ -152,33 +164,19 @@ def brief_pdf(brief: Brief, ctx: BriefContext, images: dict[str, bytes]) -> byte
             heights.append(info.rendered_height)
         doc.set_y(y + max(heights) + 3)
 
-    doc.heading(t("brief.section.decided", loc), level=2)
-    if brief.since is None:
-        doc.paragraph(t("brief.no_previous", loc), size=9, muted=True)
-    else:
-        s = brief.since
-        doc.paragraph(t("brief.decided_summary", loc, n=fmt_int(len(s.decided)), done=fmt_int(s.done),
-                        late=fmt_int(s.late), open=fmt_int(s.open)), size=9.5)
-        rows = decided_rows(brief, loc)
+    text = summaries(brief, loc)
+    for section, items in (("decided", brief.since.decided if brief.since else None), ("due", brief.due)):
+        doc.heading(t(f"brief.section.{section}", loc), level=2)
+        doc.paragraph(text[section], size=9.5, muted=items is None)
+        rows = item_rows(items, loc) if items is not None else []
         if rows:
             doc.table(_item_header(loc), rows, widths=[1, 5, 2.4, 1.9, 1.3], align="LLLLR", size=8.5)
-            if (note := more(len(s.decided), len(rows), loc)):
+            if (note := more(len(items), len(rows), loc)):
                 doc.paragraph(note, size=8.5, muted=True)
 
-    doc.heading(t("brief.section.due", loc), level=2)
-    doc.paragraph(t("brief.due_summary", loc, overdue=fmt_int(brief.n_overdue), soon=fmt_int(brief.n_due_soon)), size=9.5)
-    rows = due_rows(brief, loc)
-    if rows:
-        doc.table(_item_header(loc), rows, widths=[1, 5, 2.4, 1.9, 1.3], align="LLLLR", size=8.5)
-        if (note := more(len(brief.due), len(rows), loc)):
-            doc.paragraph(note, size=8.5, muted=True)
-
     doc.heading(t("brief.section.gaps", loc), level=2)
-    if brief.since is None:
-        doc.paragraph(t("brief.no_previous", loc), size=9, muted=True)
-    else:
-        doc.paragraph(t("brief.gaps_summary", loc, new=fmt_int(brief.since.n_new_should_build),
-                        closed=fmt_int(brief.since.closed_should_build)), size=9.5)
+    doc.paragraph(text["gaps"], size=9.5, muted=brief.since is None)
+    if brief.since is not None:
         rows = gap_rows(brief, loc)
         if rows:
             doc.table([t("col.enterprise", loc), t("col.township", loc), t("col.party_members", loc)], rows,
@@ -315,22 +313,18 @@ def brief_pptx(brief: Brief, ctx: BriefContext, images: dict[str, bytes]) -> byt
         for i, key in enumerate(keys):
             s.shapes.add_picture(io.BytesIO(images[key]), Emu(457200 + i * (width + 300000)), Emu(1400000), width=width)
 
-    s = _slide(prs, t("brief.section.decided", loc),
-               t("brief.decided_summary", loc, n=fmt_int(len(brief.since.decided)), done=fmt_int(brief.since.done),
-                 late=fmt_int(brief.since.late), open=fmt_int(brief.since.open)) if brief.since else t("brief.no_previous", loc))
+    text = summaries(brief, loc)
+    s = _slide(prs, t("brief.section.decided", loc), text["decided"])
     if rows := decided_rows(brief, loc)[:PPTX_ROWS]:
         _table(s, prs, _item_header(loc), rows, top=Emu(1350000), widths=[1, 5, 2.4, 1.9, 1.3], size=13)
         _note(s, prs, more(len(brief.since.decided), len(rows), loc))
 
-    s = _slide(prs, t("brief.section.due", loc),
-               t("brief.due_summary", loc, overdue=fmt_int(brief.n_overdue), soon=fmt_int(brief.n_due_soon)))
+    s = _slide(prs, t("brief.section.due", loc), text["due"])
     if rows := due_rows(brief, loc)[:PPTX_ROWS]:
         _table(s, prs, _item_header(loc), rows, top=Emu(1350000), widths=[1, 5, 2.4, 1.9, 1.3], size=13)
         _note(s, prs, more(len(brief.due), len(rows), loc))
 
-    s = _slide(prs, t("brief.section.gaps", loc),
-               t("brief.gaps_summary", loc, new=fmt_int(brief.since.n_new_should_build),
-                 closed=fmt_int(brief.since.closed_should_build)) if brief.since else t("brief.no_previous", loc))
+    s = _slide(prs, t("brief.section.gaps", loc), text["gaps"])
     if rows := gap_rows(brief, loc)[:PPTX_ROWS]:
         _table(s, prs, [t("col.enterprise", loc), t("col.township", loc), t("col.party_members", loc)], rows,
                top=Emu(1350000), widths=[4, 2, 1.4], size=14)

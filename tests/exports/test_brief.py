@@ -228,3 +228,18 @@ def test_english_brief(made):
         b = meeting_brief(s, Scope.district(), TODAY)
     text = _pdf_text(brief_pdf(b, BriefContext("en", "Test district", "Whole district", False), {}))
     assert "Briefforthenextdistrictjointmeeting" in text and "50.0%(2/4)" in text and "146days" in text
+
+
+@needs_font
+def test_a_brief_without_a_previous_meeting_says_so(made):
+    from dashboard.exports.brief import BriefContext, brief_pdf, brief_pptx
+
+    engine, ids = made
+    with Session(engine) as s:
+        b = meeting_brief(s, Scope.district(), TODAY, meeting_id=ids["m1"])
+    assert b.since is None
+    ctx = BriefContext("zh_CN", "测试区", "全区", demo=True)
+    pdf, (pptx, _) = _pdf_text(brief_pdf(b, ctx, {})), _pptx_text(brief_pptx(b, ctx, {}))
+    for text in (pdf, pptx):
+        assert "区级联席会议（第1次）简报" in text and text.count("此前没有区级联席会议记录。") >= 2
+
