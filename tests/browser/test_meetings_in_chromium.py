@@ -48,6 +48,10 @@ def test_staff_marks_an_overdue_item_done_and_the_board_changes(server, browser)
 def test_leader_reads_the_meetings_page_without_forms(server, browser):
     page = _open(browser, server + "/meetings", user="leader")
     page.wait_for_selector("[data-testid=stMetric]", timeout=30_000)
+    # the page may still be drawing (a rerun replaces elements): wait for the cards' text itself
+    page.wait_for_function("() => document.querySelector('[data-testid=stMain]').innerText.includes('逾期事项')",
+                           timeout=30_000)
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=30_000)
     text = page.inner_text("[data-testid=stMain]")
     assert "逾期事项" in text and "只读" in text
     assert page.locator("[data-testid=stExpander]", has_text="更新事项状态").count() == 0
