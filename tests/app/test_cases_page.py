@@ -12,20 +12,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from dashboard.exports import fonts
 from seed_data import facts
+from tests.fonts import needs_font
 from tests.app.test_overview import run
 
 SNAP = "2002-12-31"
 
-try:
-    fonts.cjk_font()
-    HAS_FONT = True
-except fonts.FontMissing:  # pragma: no cover - CI installs fonts-noto-cjk
-    HAS_FONT = False
-
-#: the PDF needs a CJK font: skipped without one only outside CI (in CI a missing font fails the test)
-needs_font = pytest.mark.skipif(not HAS_FONT and not os.environ.get("CI"), reason="no CJK font (CI installs one)")
 
 
 def enterprise_ids(url: str) -> dict[str, int]:

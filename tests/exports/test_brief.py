@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
 
 import pytest
 from sqlmodel import Session
 
-from dashboard.exports import fonts
 from dashboard.queries.brief import meeting_brief
 from dashboard.queries.scope import Scope
 from models.db import upgrade
-from tests.exports.pdftext import embedded_font_files, text_of
 from models.enums import (
     ActionStatus, HonorLevel, MeetingLevel, Organ, Ownership, PartyOrgLevel, TownshipKind, UnionKind, UnitKind,
 )
@@ -24,17 +21,12 @@ from models.tables import (
     ActionItem, CaseStudy, Decision, Enterprise, Honor, JointMeeting, MembershipChange, PartyCoverage, PartyOrg,
     Township, UnionCoverage, UnionOrg, Unit,
 )
+from tests.exports.pdftext import embedded_font_files, text_of
+from tests.fonts import needs_font
 
 TODAY = dt.date(2026, 11, 24)
 M1, M2 = dt.date(2025, 11, 1), dt.date(2026, 5, 1)
 
-try:
-    fonts.cjk_font()
-    HAS_FONT = True
-except fonts.FontMissing:  # pragma: no cover - CI installs fonts-noto-cjk
-    HAS_FONT = False
-#: without a CJK font the exports cannot run; CI installs one, so there the tests fail rather than skip
-needs_font = pytest.mark.skipif(not HAS_FONT and not os.environ.get("CI"), reason="no CJK font (CI installs one)")
 
 
 def build(engine) -> dict[str, int]:

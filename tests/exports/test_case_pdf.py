@@ -4,13 +4,11 @@ the text read back (pypdf) carries the enterprise's name and every honour title.
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
 from sqlmodel import Session, select
 
 from dashboard.exports import fonts
-from tests.exports.pdftext import embedded_font_files, pypdf_text, text_of
 from dashboard.exports.case_pdf import MAX_HONOURS, case_pdf
 from dashboard.exports.pdf import Document, fit_one_page, with_page_total
 from dashboard.queries import cases
@@ -19,16 +17,11 @@ from models.db import make_engine, upgrade
 from models.tables import Enterprise, Honor
 from seed_data import facts
 from seed_data.demo import write_demo
+from tests.exports.pdftext import embedded_font_files, pypdf_text, text_of
+from tests.fonts import needs_font
 
 TODAY = dt.date(2026, 11, 24)
 
-try:
-    fonts.cjk_font()
-    HAS_FONT = True
-except fonts.FontMissing:  # pragma: no cover - CI installs fonts-noto-cjk
-    HAS_FONT = False
-
-needs_font = pytest.mark.skipif(not HAS_FONT and not os.environ.get("CI"), reason="no CJK font (CI installs one)")
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 
 import pandas as pd
 import pytest
@@ -13,12 +12,9 @@ from dashboard import charts
 from dashboard.exports import fonts
 from dashboard.exports.png import chart_png, chart_svg_size, printable_spec
 from models.enums import Pattern
+from tests.fonts import needs_font
 
-try:
-    fonts.cjk_font()
-except fonts.FontMissing:  # pragma: no cover - CI installs fonts-noto-cjk: there the tests fail instead
-    if not os.environ.get("CI"):
-        pytest.skip("no CJK font on this machine", allow_module_level=True)
+pytestmark = needs_font
 
 
 def _bar() -> dict:
