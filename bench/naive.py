@@ -105,10 +105,10 @@ def coverage_by_township(t: dict[str, pd.DataFrame], day: dt.date) -> pd.DataFra
         "members_unionised": f["members"].where(u, 0),
         **{f"pattern_{p.value}": f["pattern"] == p.value for p in Pattern},
     })
-    per_town = cols.groupby("township_id").sum()
-    towns = t["township"].sort_values(["sort_order", "code"])
-    out = towns[["id", "code", "name"]].rename(columns={"id": "township_id"}).merge(
-        per_town, left_on="township_id", right_index=True, how="left")
+    per_township = cols.groupby("township_id").sum()
+    townships = t["township"].sort_values(["sort_order", "code"])
+    out = townships[["id", "code", "name"]].rename(columns={"id": "township_id"}).merge(
+        per_township, left_on="township_id", right_index=True, how="left")
     out[list(COVERAGE_COLUMNS)] = out[list(COVERAGE_COLUMNS)].fillna(0).astype("int64")
     return out.reset_index(drop=True)
 
@@ -259,9 +259,9 @@ def compare(sql: dict[str, Any], naive: dict[str, Any]) -> list[str]:
         problems.append(f"count_overdue_leads {sql['count_overdue_leads']} != {al['n_overdue_leads']}")
     if sql["count_overdue_notices"] != al["n_overdue_notices"]:
         problems.append(f"count_overdue_notices {sql['count_overdue_notices']} != {al['n_overdue_notices']}")
-    by_town = {int(k): int(v) for k, v in zip(sql["overdue_items_by_township"]["township_id"],
+    by_township = {int(k): int(v) for k, v in zip(sql["overdue_items_by_township"]["township_id"],
                                               sql["overdue_items_by_township"]["overdue"], strict=True)}
-    if by_town != naive["overdue_items_by_township"]:
+    if by_township != naive["overdue_items_by_township"]:
         problems.append("overdue_items_by_township differ")
     fq = sql["foundings_per_quarter(10 years)"]
     nq = naive["foundings_per_quarter"]

@@ -20,7 +20,7 @@ from dashboard.queries import coverage
 from dashboard.queries.scope import Scope
 from bench.overview_sql import time_queries
 
-#: The map's gap tabs (``coverage_map.GAPS``) and their length (``data.GAP_LIST_LIMIT``).
+#: The map's gap tabs (``coverage_map.GAPS``) and their length (``coverage.GAP_LIST_LIMIT``).
 MAP_GAPS = ("should_build", "no_union", "union_only")
 MAP_GAP_LIMIT = 200
 
@@ -109,8 +109,8 @@ def expected(results: dict[str, Any]) -> dict[str, Any]:
     for p in MAP_GAPS:
         df = results[f"enterprises_in_pattern({p}, {MAP_GAP_LIMIT})"]
         out["gaps"][p] = list(df["name"])
-    towns = results["coverage_by_township(as_of)"]
-    out["townships"] = len(towns)
+    townships = results["coverage_by_township(as_of)"]
+    out["townships"] = len(townships)
     for key, _, kw in LEDGER_VARIANTS:
         page = results[f"ledger_page({describe(ledger_query(**kw))})"]
         out[key] = {"names": list(page.rows["name"]), "total": int(page.total)}

@@ -175,7 +175,7 @@ def _pages_sql_section(results: dict[str, Any]) -> list[str]:
     rows += [[n, *(_s(r["pages_sql"]["per_query"].get(n), 4) for r in sizes)] for n in first["groups"]["ledger"]]
     out += [_table(["query", *labels], rows), "",
             "The map runs `coverage_by_township` once (the map and the drill-down share the cached call when the "
-            "township filter is empty) and one gap list per tab, 200 rows each (`data.GAP_LIST_LIMIT`). "
+            "township filter is empty) and one gap list per tab, 200 rows each (`coverage.GAP_LIST_LIMIT`). "
             "Each `ledger_page` is one page of 50 rows: counts, the page, then the names of its unions, Party "
             "organisations and liaison officers and its patterns for those 50 rows only.", ""]
     rows = [[n, *(f"{r['pages_sql']['rows'][n]['total']:,}" for r in sizes)] for n in first["groups"]["ledger"]]

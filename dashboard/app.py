@@ -51,7 +51,7 @@ st.set_page_config(page_title="党工共建驾驶舱", page_icon=":material/acco
 engine = data.engine()  # stops the page with a clear message when the database is unusable
 url = data.database_url()
 info = data.dataset_info(url)
-towns = data.townships(url)
+townships = data.townships(url)
 
 state.init_lang()
 locale, asof_slot = header(info)
@@ -60,8 +60,8 @@ if user is None:
     st.navigation(pages_for(None, locale), position="hidden")  # keeps the requested page; not run
     auth.login_page(engine, info, locale)  # stops: no page and no number before login
 
-state.init_from_url(towns, user.scope)
-filters = state.sidebar_filters(towns, user.scope)
+state.init_from_url(townships, user.scope)
+filters = state.sidebar_filters(townships, user.scope)
 show_asof(asof_slot, filters)
 auth.user_box(engine, user, locale)
 st.session_state["filters"] = filters

@@ -277,7 +277,7 @@ def _accounts_session():
 def users_add(
     username: Annotated[str, typer.Argument(help="用户名")],
     role: Annotated[str, typer.Option(help="leader | township | staff | admin")],
-    town: Annotated[list[str], typer.Option("--town", help="乡镇代码（township 角色，可重复）")] = [],  # noqa: B006
+    township: Annotated[list[str], typer.Option("--township", "--town", help="乡镇代码（township 角色，可重复；--town 为旧写法）")] = [],  # noqa: B006
     name: Annotated[Optional[str], typer.Option(help="显示名称")] = None,
     email: Annotated[Optional[str], typer.Option(help="单点登录邮箱")] = None,
     sso_only: Annotated[bool, typer.Option("--sso-only", help="不设本地密码，仅单点登录")] = False,
@@ -295,7 +295,7 @@ def users_add(
     with _accounts_session() as s:
         try:
             accounts.create_user(s, username=username, password=password, role=role_value, display_name=name,
-                                 email=email, towns=town, actor=CLI_ACTOR)
+                                 email=email, townships=township, actor=CLI_ACTOR)
         except accounts.AccountError as exc:
             raise CliError(str(exc)) from None
     typer.echo(f"已创建用户 {username}（{role_value.value}）/ user added")

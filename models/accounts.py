@@ -1,4 +1,4 @@
-"""Local accounts, authentication, lockout and the audit log (no Streamlit).
+"""Local accounts, authentication and lockout (no Streamlit); the audit log is ``models.audit``.
 
 Passwords are hashed with argon2id (argon2-cffi) and rehashed when the hasher's parameters
 change. Repeated failures for a username make the next attempt wait longer (``failure_delay``)
@@ -10,7 +10,6 @@ hash ever goes into it.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -19,12 +18,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlmodel import Session, select
 
+from models.audit import audit, utcnow  # noqa: F401  (accounts audits its own writes; utcnow for lockout)
 from models.enums import Role
-from models.tables import AuditEvent, Township, User, UserTownship
+from models.tables import Township, User, UserTownship
 
 MAX_FAILURES = 10
 LOCK_MINUTES = 30
-_SECRET_FIELDS = {"password_hash", "password"}
 
 #: Roles that read every township; a ``township`` user reads only the townships assigned to it.
 DISTRICT_ROLES = {Role.LEADER, Role.STAFF, Role.ADMIN}
@@ -64,31 +63,6 @@ def failure_delay(failures: int, base: float = 0.5, cap: float = 8.0) -> float:
     return min(cap, base * 2 ** (failures - 1))
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-# --------------------------------------------------------------------------- audit
-
-
-def _jsonable(values: dict[str, Any] | None) -> str | None:
-    if values is None:
-        return None
-    clean = {k: v for k, v in values.items() if k not in _SECRET_FIELDS}
-    return json.dumps(clean, ensure_ascii=False, default=str, sort_keys=True)
-
-
-def audit(session: Session, action: str, *, username: str | None, entity: str | None = None,
-          entity_id: Any = None, before: dict | None = None, after: dict | None = None,
-          detail: str | None = None, at: dt.datetime | None = None) -> AuditEvent:
-    """Add an audit event to the session (committed with the caller's transaction)."""
-    event = AuditEvent(at=at or utcnow(), username=username, action=action, entity=entity,
-                       entity_id=None if entity_id is None else str(entity_id),
-                       before_json=_jsonable(before), after_json=_jsonable(after), detail=detail)
-    session.add(event)
-    return event
-
-
 def user_snapshot(session: Session, user: User) -> dict[str, Any]:
     return {
         "username": user.username, "display_name": user.display_name, "email": user.email,
@@ -122,17 +96,17 @@ def scope_ids(session: Session, user: User) -> frozenset[int] | None:
     return frozenset(township_ids(session, user))
 
 
-def _resolve_towns(session: Session, codes: Iterable[str]) -> list[Township]:
+def _resolve_townships(session: Session, codes: Iterable[str]) -> list[Township]:
     codes = list(dict.fromkeys(codes))
-    towns = session.exec(select(Township).where(Township.code.in_(codes))).all() if codes else []
-    missing = set(codes) - {t.code for t in towns}
+    townships = session.exec(select(Township).where(Township.code.in_(codes))).all() if codes else []
+    missing = set(codes) - {t.code for t in townships}
     if missing:
         raise AccountError(f"未知的乡镇代码：{'、'.join(sorted(missing))} / unknown township codes")
-    return list(towns)
+    return list(townships)
 
 
 def create_user(session: Session, *, username: str, password: str | None, role: Role, display_name: str | None = None,
-                email: str | None = None, towns: Iterable[str] = (), actor: str | None = None) -> User:
+                email: str | None = None, townships: Iterable[str] = (), actor: str | None = None) -> User:
     role = Role(role)
     username = username.strip()
     if not username or len(username) > 40 or not username.replace("_", "").replace("-", "").replace(".", "").isalnum():
@@ -141,10 +115,10 @@ def create_user(session: Session, *, username: str, password: str | None, role: 
         raise AccountError(f"用户 {username} 已存在 / user already exists")
     if email and session.exec(select(User).where(User.email == email)).first():
         raise AccountError(f"邮箱 {email} 已被其他用户使用 / e-mail already used")
-    town_rows = _resolve_towns(session, towns)
-    if role is Role.TOWNSHIP and not town_rows:
+    township_rows = _resolve_townships(session, townships)
+    if role is Role.TOWNSHIP and not township_rows:
         raise AccountError("乡镇用户必须指定至少一个乡镇（--town）/ a township user needs --town")
-    if role is not Role.TOWNSHIP and town_rows:
+    if role is not Role.TOWNSHIP and township_rows:
         raise AccountError("只有乡镇用户（township）才能指定乡镇 / only township users have townships")
     if password is None and not email:
         raise AccountError("需要密码或单点登录邮箱 / a password or an SSO e-mail is required")
@@ -152,8 +126,8 @@ def create_user(session: Session, *, username: str, password: str | None, role: 
                 password_hash=hash_password(password) if password is not None else None, created_at=utcnow())
     session.add(user)
     session.flush()
-    for town in town_rows:
-        session.add(UserTownship(user_id=user.id, township_id=town.id))
+    for township in township_rows:
+        session.add(UserTownship(user_id=user.id, township_id=township.id))
     session.flush()
     audit(session, "user_add", username=actor, entity="user", entity_id=username, after=user_snapshot(session, user))
     return user

@@ -345,12 +345,12 @@ def _strip_suffix(name: str) -> str | None:
 
 class _Index:
     def __init__(self, townships: Iterable[tuple[int, str, str]]):
-        self.towns = [(int(i), str(c), str(n)) for i, c, n in townships]
-        self.by_code = {"".join(t[1].split()): t for t in self.towns}
+        self.townships = [(int(i), str(c), str(n)) for i, c, n in townships]
+        self.by_code = {"".join(t[1].split()): t for t in self.townships}
         self.by_code_folded: dict[str, list] = {}
-        for t in self.towns:
+        for t in self.townships:
             self.by_code_folded.setdefault("".join(t[1].split()).casefold(), []).append(t)
-        self.by_name = {"".join(t[2].split()): t for t in self.towns}
+        self.by_name = {"".join(t[2].split()): t for t in self.townships}
 
     def code(self, value: str):
         if value in self.by_code:
@@ -396,16 +396,16 @@ def match_features(fc: dict, townships: Iterable[tuple[int, str, str]]) -> Bound
         codes, names = _first(props, CODE_KEYS), _first(props, NAME_KEYS)
         shown_code, shown_name = (codes[0] if codes else None), (names[0] if names else None)
 
-        town, how, ambiguous = None, None, []
+        township, how, ambiguous = None, None, []
         for value in codes:
-            town = index.code(value)
-            if town:
+            township = index.code(value)
+            if township:
                 how = "code"
                 break
-        if town is None:
+        if township is None:
             for value in names:
-                town, candidates = index.name(value)
-                if town:
+                township, candidates = index.name(value)
+                if township:
                     how = "name"
                     break
                 ambiguous = ambiguous or candidates
@@ -415,31 +415,31 @@ def match_features(fc: dict, townships: Iterable[tuple[int, str, str]]) -> Bound
 
         def miss(reason: str, problem: str) -> None:
             unmatched.append(UnmatchedFeature(i, shown_code, shown_name, reason, problem,  # type: ignore[arg-type]
-                                              town[1] if town else None))
+                                              township[1] if township else None))
 
         if bad_geometry:
             reason = f"几何无效（invalid geometry）：{bad_geometry}"
-            if town is None and not (codes or names):
+            if township is None and not (codes or names):
                 reason += "；且没有 code 或 name 属性（no code or name property either）"
-            elif town is None:
+            elif township is None:
                 reason += "；且未找到对应乡镇（no matching township either）"
             miss(reason, "invalid_geometry")
         elif not (codes or names):
             miss("没有 code 或 name 等属性，无法匹配乡镇 / no code or name property to match a township on",
                  "no_properties")
-        elif town is None and ambiguous:
+        elif township is None and ambiguous:
             which = "、".join(f"{t[2]}（{t[1]}）" for t in ambiguous)
             miss(f"名称可对应多个乡镇：{which}，请改用代码或全称 / the name fits several townships; use the code or full name",
                  "ambiguous")
-        elif town is None:
+        elif township is None:
             miss("未找到代码或名称相符的乡镇 / no township with this code or name", "no_match")
-        elif town[0] in taken:
-            miss(f"{town[2]}（{town[1]}）已由第 {taken[town[0]]} 个要素提供边界，此要素重复"
-                 f" / duplicate: feature {taken[town[0]]} already gave {town[1]} its boundary", "duplicate")
+        elif township[0] in taken:
+            miss(f"{township[2]}（{township[1]}）已由第 {taken[township[0]]} 个要素提供边界，此要素重复"
+                 f" / duplicate: feature {taken[township[0]]} already gave {township[1]} its boundary", "duplicate")
         else:
-            taken[town[0]] = i
-            matched.append(MatchedFeature(i, town[0], town[1], town[2], how, geometry))  # type: ignore[arg-type]
-    missing = [MissingTownship(t[0], t[1], t[2]) for t in index.towns if t[0] not in taken]
+            taken[township[0]] = i
+            matched.append(MatchedFeature(i, township[0], township[1], township[2], how, geometry))  # type: ignore[arg-type]
+    missing = [MissingTownship(t[0], t[1], t[2]) for t in index.townships if t[0] not in taken]
     return BoundaryReport(total_features=len(features), matched=matched, unmatched=unmatched, missing=missing,
                           flagged_schematic=flagged)
 
@@ -468,7 +468,7 @@ def import_boundaries(engine: Engine, text: str, *, dry_run: bool = False, stric
     """
     from sqlalchemy.orm import Session
 
-    from models.accounts import audit
+    from models.audit import audit
 
     fc = read_geojson(text)
     table = _township_table()

@@ -121,7 +121,7 @@ class GroupRole(StrEnum):
     MEMBER = "member"  # 成员
 
 
-class HonorLevel(StrEnum):
+class HonourLevel(StrEnum):
     DISTRICT = "district"  # 区级
     MUNICIPAL = "municipal"  # 市级
     PROVINCIAL = "provincial"  # 省级

@@ -124,7 +124,7 @@ def _sweep(ent: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
     info = ent.set_index("id").loc[ev["eid"].to_numpy()]
     emp = info["employees"].to_numpy()
     pm = info["party_members"].to_numpy()
-    town = info["township_id"].to_numpy()
+    township = info["township_id"].to_numpy()
     op = state["op"].to_numpy() > 0
     u = op & (state["u"].to_numpy() > 0)
     p = op & (state["p"].to_numpy() > 0)
@@ -154,7 +154,7 @@ def _sweep(ent: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
     deltas = levels.diff()
     deltas.iloc[first] = levels.iloc[first]
     deltas = deltas.astype("int64")
-    deltas["township_id"] = town
+    deltas["township_id"] = township
     deltas["day"] = ev["day"].to_numpy()
     deltas["new_members"] = ev["joined"].to_numpy()
     stock_cols = list(level)
@@ -162,7 +162,7 @@ def _sweep(ent: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
 
     # pattern periods: rows where the code changes within an enterprise
     change = first | (code != np.roll(code, 1))
-    periods = pd.DataFrame({"eid": ev["eid"].to_numpy()[change], "town": town[change], "code": code[change],
+    periods = pd.DataFrame({"eid": ev["eid"].to_numpy()[change], "town": township[change], "code": code[change],
                             "day": ev["day"].to_numpy()[change]})
     nxt = periods["day"].shift(-1)
     same = periods["eid"].shift(-1) == periods["eid"]

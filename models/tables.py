@@ -18,9 +18,10 @@ from sqlmodel import Field, SQLModel
 from models import enums as E
 
 
-def _enum(enum_cls: type[Enum], *, nullable: bool = False, index: bool = False) -> Any:
-    """A VARCHAR column with a CHECK constraint listing the enum's values (portable, no PG types)."""
-    name = "ck_" + enum_cls.__name__.lower()
+def _enum(enum_cls: type[Enum], *, nullable: bool = False, index: bool = False, check_name: str | None = None) -> Any:
+    """A VARCHAR column with a CHECK constraint listing the enum's values (portable, no PG types);
+    ``check_name`` keeps a stored constraint name when the enum class is renamed."""
+    name = check_name or "ck_" + enum_cls.__name__.lower()
     return Field(
         sa_column=sa.Column(
             sa.Enum(
@@ -375,13 +376,13 @@ class LeadingGroupMember(SQLModel, table=True):
     to_on: dt.date | None = None
 
 
-class Honor(SQLModel, table=True):
-    __tablename__ = "honor"
+class Honour(SQLModel, table=True):
+    __tablename__ = "honor"  # the stored name (0001); the code says honour
     __table_args__ = (sa.CheckConstraint("year >= 1949", name="ck_honor_year"),)
     id: int | None = Field(default=None, primary_key=True)
     enterprise_id: int = _fk("enterprise.id")
     title: str = Field(max_length=80)
-    level: E.HonorLevel = _enum(E.HonorLevel, index=True)
+    level: E.HonourLevel = _enum(E.HonourLevel, index=True, check_name="ck_honorlevel")
     awarding_body: str = Field(max_length=80)
     year: int
     organ: E.Organ = _enum(E.Organ)

@@ -26,7 +26,8 @@ import models  # noqa: F401  (all tables registered)
 from sqlmodel import Session
 
 from models import rules
-from models.accounts import audit, create_user
+from models.accounts import create_user
+from models.audit import audit
 from models.summary import rebuild_summaries
 from models.enums import (
     ActionStatus,
@@ -35,7 +36,6 @@ from models.enums import (
     AwardCategory,
     Barrier,
     GroupRole,
-    HonorLevel,
     LeadSource,
     LeadStage,
     LiaisonKind,
@@ -44,13 +44,13 @@ from models.enums import (
     Organ,
     Ownership,
     PartyOrgLevel,
-    Role,
     Season,
     TownshipKind,
     UnionKind,
     UnitKind,
 )
 from seed_data import facts
+from seed_data.accounts import DEMO_PASSWORD, DEMO_USERS
 from seed_data.cases import DEMO_CASE_TEMPLATES, SOURCE_CASES
 from seed_data.geo import load_demo_geojson
 
@@ -169,7 +169,7 @@ class _Builder:
         self.seed = seed
         self.today = today
         self.data = DemoData()
-        self.towns: dict[str, int] = {}
+        self.township_ids: dict[str, int] = {}
         self.units: dict[str, int] = {}
         self.ents: list[_Ent] = []
         self.by_name: dict[str, _Ent] = {}
@@ -208,7 +208,7 @@ class _Builder:
     def places(self) -> None:
         geo = {f["properties"]["code"]: f["geometry"] for f in load_demo_geojson()["features"]}
         for order, (code, name, kind) in enumerate(TOWNSHIPS):
-            self.towns[code] = self.data.add(
+            self.township_ids[code] = self.data.add(
                 "township",
                 code=code,
                 name=name,
@@ -232,10 +232,10 @@ class _Builder:
             committee = "党工委" if kind is TownshipKind.SUBDISTRICT else "党委"
             self.units[f"{code}_DW"] = self.data.add(
                 "unit", code=f"{code}_DW", name=f"{name}{committee}", kind=UnitKind.TOWNSHIP_PARTY.value,
-                township_id=self.towns[code],
+                township_id=self.township_ids[code],
             )
             self.units[f"{code}_GH"] = self.data.add(
-                "unit", code=f"{code}_GH", name=f"{name}工会", kind=UnitKind.UNION.value, township_id=self.towns[code]
+                "unit", code=f"{code}_GH", name=f"{name}工会", kind=UnitKind.UNION.value, township_id=self.township_ids[code]
             )
 
     def leading_group(self) -> None:
@@ -261,12 +261,12 @@ class _Builder:
                 )
 
     # ------------------------------------------------------------------ enterprises at the snapshot
-    def _new_enterprise(self, town: str, category: str, *, name: str | None = None, members: int | None = None,
+    def _new_enterprise(self, township_code: str, category: str, *, name: str | None = None, members: int | None = None,
                         employees: int | None = None, registered_on: dt.date | None = None,
                         ownership: Ownership | None = None, owner_member: bool | None = None,
                         barrier: Barrier | None = None) -> _Ent:
         r = self.rng
-        if members is None and category == "A" and town == facts.YUEBEI_CODE:
+        if members is None and category == "A" and township_code == facts.YUEBEI_CODE:
             members = r.randint(3, 12)  # 越北镇's seven have Party branches (支部)
         if members is None:
             members = {
@@ -289,12 +289,12 @@ class _Builder:
             barrier = r.choice((Barrier.TOO_FEW_MEMBERS, Barrier.OWNER_UNWILLING))
         eid = self.data.add(
             "enterprise", uscc=self.uscc(), name=name or self.company_name(industry),
-            township_id=self.towns[town], is_village=(r.random() < 0.12 and town not in ("QL", "ST", "MD", "LT")),
+            township_id=self.township_ids[township_code], is_village=(r.random() < 0.12 and township_code not in ("QL", "ST", "MD", "LT")),
             ownership=ownership.value, industry=industry, employees=employees, party_members=members,
             registered_on=registered_on, closed_on=None, barrier=barrier.value if barrier else None,
             legal_rep=self.person(), owner_is_party_member=owner_member if owner_member is not None else r.random() < 0.1,
         )
-        ent = _Ent(eid, town, category, members, employees, registered_on)
+        ent = _Ent(eid, township_code, category, members, employees, registered_on)
         self.ents.append(ent)
         return ent
 
@@ -326,10 +326,10 @@ class _Builder:
                 self._new_enterprise(r.choices(others, weights=weights)[0], cat)
 
     # ------------------------------------------------------------------ unions, Party orgs, liaison at the snapshot
-    def _union(self, kind: UnionKind, town: str, founded: dt.date, *, name: str, enterprise: _Ent | None = None,
+    def _union(self, kind: UnionKind, township_code: str, founded: dt.date, *, name: str, enterprise: _Ent | None = None,
                chair: str | None = None, federation: int | None = None, one_person: bool = False) -> int:
         return self.data.add(
-            "union_org", name=name, kind=kind.value, township_id=self.towns[town],
+            "union_org", name=name, kind=kind.value, township_id=self.township_ids[township_code],
             enterprise_id=enterprise.id if enterprise else None, federation_id=federation, founded_on=founded,
             dissolved_on=None, chair_name=chair or self.person(),
             has_workers_congress=enterprise is not None and enterprise.employees >= 100 and self.rng.random() < 0.7,
@@ -347,7 +347,7 @@ class _Builder:
                   PartyOrgLevel.BRANCH: "党支部", PartyOrgLevel.JOINT_BRANCH: "联合党支部"}[level]
         name = self.data.rows["enterprise"][ent.id - 1]["name"]
         pid = self.data.add(
-            "party_org", name=f"{name}{suffix}", level=level.value, township_id=self.towns[ent.township],
+            "party_org", name=f"{name}{suffix}", level=level.value, township_id=self.township_ids[ent.township],
             enterprise_id=ent.id, founded_on=founded, dissolved_on=None, secretary_name=secretary or self.person(),
         )
         ent.party_on, ent.party_org = founded, pid
@@ -413,9 +413,9 @@ class _Builder:
             own_union(ent, founded)
         # The campaign: 3 federations, own unions, joint unions, other grassroots units.
         feds = []
-        for k, town in enumerate(("QL", "DL", facts.YUEBEI_CODE)):
-            name = f"{dict((c, n) for c, n, _ in TOWNSHIPS)[town]}私营企业工会联合会"
-            feds.append((town, self._union(UnionKind.FEDERATION, town,
+        for k, township_code in enumerate(("QL", "DL", facts.YUEBEI_CODE)):
+            name = f"{dict((c, n) for c, n, _ in TOWNSHIPS)[township_code]}私营企业工会联合会"
+            feds.append((township_code, self._union(UnionKind.FEDERATION, township_code,
                                            self.date_between(CAMPAIGN_START, CAMPAIGN_START + dt.timedelta(20)),
                                            name=name)))
         fed_of = dict(feds)
@@ -424,18 +424,18 @@ class _Builder:
             self.data.rows["enterprise"][ent.id - 1]["registered_on"] = ent.registered_on
             own_union(ent, self.date_between(max(ent.registered_on, CAMPAIGN_START), CAMPAIGN_END),
                       federation=fed_of.get(ent.township) if r.random() < 0.5 else None)
-        by_town: dict[str, list[_Ent]] = defaultdict(list)
+        by_township: dict[str, list[_Ent]] = defaultdict(list)
         for ent in joint_members:
-            by_town[ent.township].append(ent)
+            by_township[ent.township].append(ent)
         n_joint = 0
-        for town, group in sorted(by_town.items()):
+        for township_code, group in sorted(by_township.items()):
             for k in range(0, len(group), 5):
                 chunk = group[k: k + 5]
                 founded = self.date_between(CAMPAIGN_START, CAMPAIGN_END - dt.timedelta(10))
                 n_joint += 1
-                tname = dict((c, n) for c, n, _ in TOWNSHIPS)[town]
-                uid = self._union(UnionKind.JOINT, town, founded, name=f"{tname}第{n_joint}联合工会",
-                                  federation=fed_of.get(town))
+                tname = dict((c, n) for c, n, _ in TOWNSHIPS)[township_code]
+                uid = self._union(UnionKind.JOINT, township_code, founded, name=f"{tname}第{n_joint}联合工会",
+                                  federation=fed_of.get(township_code))
                 for ent in chunk:
                     ent.registered_on = min(ent.registered_on, founded)
                     self.data.rows["enterprise"][ent.id - 1]["registered_on"] = ent.registered_on
@@ -458,12 +458,12 @@ class _Builder:
                 self._liaison(ent, self.date_between(start, min(start + dt.timedelta(60), facts.SNAPSHOT)))
 
     def _other_unions(self, n: int, start: dt.date, end: dt.date) -> None:
-        towns = [c for c, _, _ in TOWNSHIPS]
+        township_codes = [c for c, _, _ in TOWNSHIPS]
         for k in range(n):
-            town = self.rng.choice(towns)
+            township_code = self.rng.choice(township_codes)
             head = "".join(self.rng.sample(NAME_HEADS, 2))
-            self._union(UnionKind.OTHER, town, self.date_between(start, end),
-                        name=f"{dict((c, nm) for c, nm, _ in TOWNSHIPS)[town]}{head}{self.rng.choice(OTHER_UNIT_SUFFIXES)}")
+            self._union(UnionKind.OTHER, township_code, self.date_between(start, end),
+                        name=f"{dict((c, nm) for c, nm, _ in TOWNSHIPS)[township_code]}{head}{self.rng.choice(OTHER_UNIT_SUFFIXES)}")
 
     # ------------------------------------------------------------------ membership
     def membership(self) -> None:
@@ -550,7 +550,7 @@ class _Builder:
                 if ent.union_on and r.random() < 0.6:
                     self._liaison(ent, self.date_between(ent.union_on, min(ent.union_on + dt.timedelta(200), today)))
         # New enterprises registered after 2002.
-        towns = [c for c, _, _ in TOWNSHIPS]
+        township_codes = [c for c, _, _ in TOWNSHIPS]
         for year in range(2003, today.year + 1):
             for _ in range(r.randint(2, 6)):
                 reg = self.date_between(D(year, 1, 1), min(D(year, 12, 31), today - dt.timedelta(5)))
@@ -558,7 +558,7 @@ class _Builder:
                     continue
                 cat = "N"
                 members = r.choices((0, 1, 2, 3, 4, 6, 12), weights=(40, 15, 10, 12, 8, 6, 4))[0]
-                ent = self._new_enterprise(r.choice(towns), cat, members=members, registered_on=reg,
+                ent = self._new_enterprise(r.choice(township_codes), cat, members=members, registered_on=reg,
                                            barrier=r.choice(list(Barrier)) if members >= 3 else None)
                 if r.random() < 0.75:
                     u_on = reg + dt.timedelta(r.randint(30, 700))
@@ -575,10 +575,10 @@ class _Builder:
         # Joint Party branches (联合党支部) from 2008 for small unionised enterprises with members.
         candidates = [e for e in self.ents if e.category == "E" and e.party_members > 0 and e.party_on is None]
         r.shuffle(candidates)
-        by_town_c: dict[str, list[_Ent]] = defaultdict(list)
+        by_township_c: dict[str, list[_Ent]] = defaultdict(list)
         for e in candidates:
-            by_town_c[e.township].append(e)
-        groups = [g[:4] for _, g in sorted(by_town_c.items()) if len(g) >= 3]  # one township per joint branch
+            by_township_c[e.township].append(e)
+        groups = [g[:4] for _, g in sorted(by_township_c.items()) if len(g) >= 3]  # one township per joint branch
         r.shuffle(groups)
         for k in range(3):
             group = groups[k] if k < len(groups) else []
@@ -587,7 +587,7 @@ class _Builder:
             founded = D(2008 + 3 * k, 7, 1)
             pid = self.data.add(
                 "party_org", name=f"{dict((c, n) for c, n, _ in TOWNSHIPS)[group[0].township]}非公企业第{k + 1}联合党支部",
-                level=PartyOrgLevel.JOINT_BRANCH.value, township_id=self.towns[group[0].township],
+                level=PartyOrgLevel.JOINT_BRANCH.value, township_id=self.township_ids[group[0].township],
                 enterprise_id=None, founded_on=founded, dissolved_on=None, secretary_name=self.person(),
             )
             for ent in group:
@@ -641,19 +641,19 @@ class _Builder:
         r = self.rng
         cid = self.data.add("campaign", name="2002年百日攻坚", motto=facts.CAMPAIGN_MOTTO,
                             start_on=CAMPAIGN_START, end_on=CAMPAIGN_END)
-        founded_by_town: dict[int, int] = defaultdict(int)
+        founded_by_township: dict[int, int] = defaultdict(int)
         for u in self.data.rows["union_org"]:
             if u["kind"] != UnionKind.FEDERATION.value and CAMPAIGN_START <= u["founded_on"] <= CAMPAIGN_END:
-                founded_by_town[u["township_id"]] += 1
-        ent_town = {e["id"]: e["township_id"] for e in self.data.rows["enterprise"]}
-        joined_by_town: dict[int, int] = defaultdict(int)
+                founded_by_township[u["township_id"]] += 1
+        ent_township = {e["id"]: e["township_id"] for e in self.data.rows["enterprise"]}
+        joined_by_township: dict[int, int] = defaultdict(int)
         for m in self.data.rows["membership_change"]:
             if CAMPAIGN_START <= m["changed_on"] <= CAMPAIGN_END:
-                joined_by_town[ent_town[m["enterprise_id"]]] += m["joined"]
+                joined_by_township[ent_township[m["enterprise_id"]]] += m["joined"]
         for name, codes, owner_unit in ZONES_2002:
-            tids = [self.towns[c] for c in codes]
-            unions = sum(founded_by_town[t] for t in tids)
-            members = sum(joined_by_town[t] for t in tids)
+            tids = [self.township_ids[c] for c in codes]
+            unions = sum(founded_by_township[t] for t in tids)
+            members = sum(joined_by_township[t] for t in tids)
             zid = self.data.add(
                 "campaign_zone", campaign_id=cid, name=name, owner_name=self.person(),
                 owner_unit_id=self.units[owner_unit],
@@ -679,7 +679,7 @@ class _Builder:
                 target_members=r.choice((300, 400, 500)), deadline=end - dt.timedelta(days=k * 10),
             )
             for c in codes:
-                self.data.add("campaign_zone_township", zone_id=zid, township_id=self.towns[c])
+                self.data.add("campaign_zone_township", zone_id=zid, township_id=self.township_ids[c])
 
     # ------------------------------------------------------------------ leads and notices
     def leads(self) -> None:
@@ -692,7 +692,7 @@ class _Builder:
                 ident = max(ent.registered_on, ent.union_on - dt.timedelta(r.randint(20, 300)))
                 src = LeadSource.REGISTRATION if ent.category == "N" else r.choice(sources)
                 self.data.add(
-                    "founding_lead", enterprise_id=ent.id, enterprise_name=name, township_id=self.towns[ent.township],
+                    "founding_lead", enterprise_id=ent.id, enterprise_name=name, township_id=self.township_ids[ent.township],
                     source=src.value, stage=LeadStage.FOUNDED.value, identified_on=ident,
                     notice_deadline=ident + dt.timedelta(30) if src is LeadSource.NOTICE_LEFT else None,
                     closed_on=ent.union_on, owner_unit_id=owner(ent), note=None,
@@ -708,23 +708,23 @@ class _Builder:
                     src, stage = LeadSource.NOTICE_LEFT, LeadStage.NOTICE_SENT
                     deadline = ident + dt.timedelta(30)
                 self.data.add(
-                    "founding_lead", enterprise_id=ent.id, enterprise_name=name, township_id=self.towns[ent.township],
+                    "founding_lead", enterprise_id=ent.id, enterprise_name=name, township_id=self.township_ids[ent.township],
                     source=src.value, stage=stage.value, identified_on=ident, notice_deadline=deadline,
                     closed_on=None, owner_unit_id=owner(ent), note="演示数据",
                 )
         # Pre-notices (预建通报) and investment leads for enterprises not registered yet.
-        towns = [c for c, _, _ in TOWNSHIPS]
+        township_codes = [c for c, _, _ in TOWNSHIPS]
         for k in range(24):
-            town = r.choice(towns)
+            township_code = r.choice(township_codes)
             ident = self.date_between(D(2003, 1, 1), today - dt.timedelta(2))
             src = r.choice((LeadSource.PRE_NOTICE, LeadSource.INVESTMENT, LeadSource.OPPORTUNITY, LeadSource.VILLAGE))
             recent = ident > today - dt.timedelta(365)
             stage = r.choice((LeadStage.IDENTIFIED, LeadStage.CONTACTED)) if recent else LeadStage.DROPPED
             self.data.add(
                 "founding_lead", enterprise_id=None, enterprise_name=self.company_name(r.choice(INDUSTRIES)[0]),
-                township_id=self.towns[town], source=src.value, stage=stage.value, identified_on=ident,
+                township_id=self.township_ids[township_code], source=src.value, stage=stage.value, identified_on=ident,
                 notice_deadline=None, closed_on=None if recent else ident + dt.timedelta(r.randint(30, 200)),
-                owner_unit_id=self.units[f"{town}_GH"], note="尚未注册（演示数据）",
+                owner_unit_id=self.units[f"{township_code}_GH"], note="尚未注册（演示数据）",
             )
 
     def notices(self) -> None:
@@ -840,7 +840,7 @@ class _Builder:
                     continue
                 mid = self.data.add(
                     "joint_meeting", level=MeetingLevel.ENTERPRISE.value, held_on=held, enterprise_id=ent.id,
-                    township_id=self.towns[ent.township], title=f"{ename}党工联席会议（{year}年）",
+                    township_id=self.township_ids[ent.township], title=f"{ename}党工联席会议（{year}年）",
                     agenda="组织建设、活动计划、企业发展", minutes="就各自组织建设、活动计划、企业发展等重大问题交流思想。（演示数据）",
                 )
                 self.data.add("meeting_attendee", meeting_id=mid, unit_id=None, name=porg)
@@ -1044,17 +1044,8 @@ def write_demo(engine: Engine, *, seed: int = DEFAULT_SEED, today: dt.date | Non
 
 
 #: Demo accounts (README, login page on the demo database): username, role, townships
-DEMO_USERS = (
-    ("leader", Role.LEADER, "区领导（演示）", ()),
-    ("staff", Role.STAFF, "区总工会工作人员（演示）", ()),
-    ("admin", Role.ADMIN, "系统管理员（演示）", ()),
-    ("yuebei", Role.TOWNSHIP, "越北镇党委（演示）", (facts.YUEBEI_CODE,)),
-)
-DEMO_PASSWORD = "demo2002"
-
-
 def add_demo_users(session: Session) -> int:
-    for username, role, name, towns in DEMO_USERS:
-        create_user(session, username=username, password=DEMO_PASSWORD, role=role, display_name=name, towns=towns,
+    for username, role, name, township_codes in DEMO_USERS:
+        create_user(session, username=username, password=DEMO_PASSWORD, role=role, display_name=name, townships=township_codes,
                     actor="seed")
     return len(DEMO_USERS)

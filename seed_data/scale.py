@@ -159,7 +159,7 @@ def _person(rng: random.Random) -> str:
 
 
 @dataclass
-class _Towns:
+class _Townships:
     codes: list[str]
     names: list[str]
     kinds: list[E.TownshipKind]
@@ -168,9 +168,9 @@ class _Towns:
     def __len__(self) -> int:
         return len(self.codes)
 
-    def party_unit_id(self, town: int) -> int:
+    def party_unit_id(self, township: int) -> int:
         """Unit id of the township Party committee of township index ``town``."""
-        return len(DISTRICT_UNITS) + 1 + town
+        return len(DISTRICT_UNITS) + 1 + township
 
 
 @dataclass
@@ -182,8 +182,8 @@ class _Plan:
 
     n: int
     today: int
-    towns: _Towns
-    town: array = field(default_factory=lambda: array("i"))
+    townships: _Townships
+    township: array = field(default_factory=lambda: array("i"))
     employees: array = field(default_factory=lambda: array("i"))
     members: array = field(default_factory=lambda: array("i"))
     registered: array = field(default_factory=lambda: array("i"))
@@ -208,7 +208,7 @@ class _Plan:
         return sum(1 for v in column if v)
 
 
-def _plan_townships(rng: random.Random, n: int) -> _Towns:
+def _plan_townships(rng: random.Random, n: int) -> _Townships:
     codes, names, kinds, cum = [], [], [], []
     total = 0.0
     for k in range(1, township_count(n) + 1):
@@ -218,7 +218,7 @@ def _plan_townships(rng: random.Random, n: int) -> _Towns:
         kinds.append(kind)
         total += _TOWNSHIP_SIZE[kind] * rng.uniform(0.5, 1.5)
         cum.append(total)
-    return _Towns(codes, names, kinds, [c / total for c in cum])
+    return _Townships(codes, names, kinds, [c / total for c in cum])
 
 
 def _draw_members(rng: random.Random) -> int:
@@ -261,17 +261,17 @@ class _JointGroups:
         self.pending: dict[int, list[int]] = {}
         self.target: dict[int, int] = {}
 
-    def add(self, town: int, i: int) -> None:
-        members = self.pending.setdefault(town, [])
+    def add(self, township: int, i: int) -> None:
+        members = self.pending.setdefault(township, [])
         members.append(i)
-        if len(members) >= self.target.setdefault(town, self.rng.randint(3, 8)):
-            self._close(town)
+        if len(members) >= self.target.setdefault(township, self.rng.randint(3, 8)):
+            self._close(township)
 
-    def _close(self, town: int) -> None:
+    def _close(self, township: int) -> None:
         plan = self.plan
-        members = self.pending.pop(town)
-        del self.target[town]
-        plan.joint_groups.append((town, min(plan.union_from[i] for i in members)))
+        members = self.pending.pop(township)
+        del self.target[township]
+        plan.joint_groups.append((township, min(plan.union_from[i] for i in members)))
         plan.union_owner.append(-len(plan.joint_groups))
         union_id = len(plan.federations) + len(plan.union_owner)
         for i in members:
@@ -289,19 +289,19 @@ class _JointGroups:
 
 def _plan_federations(rng: random.Random, plan: _Plan) -> None:
     """A few private-enterprise union federations (工会联合会), founded in 2002 or later."""
-    towns = len(plan.towns)
-    count = max(3, towns // 25)
+    townships = len(plan.townships)
+    count = max(3, townships // 25)
     start = min(dt.date(2002, 1, 1).toordinal(), plan.today)
     for k in range(count):
         founded = min(plan.today, start + rng.randrange(365 * (1 + k % 3)))
-        plan.federations.append(((k * towns) // count, founded))
+        plan.federations.append(((k * townships) // count, founded))
 
 
 def _plan_enterprise(rng: random.Random, plan: _Plan, joint: _JointGroups, i: int) -> None:
     """Draw enterprise ``i`` and decide what covers it (union, Party org, liaison officer)."""
     today, first = plan.today, FIRST_DAY.toordinal()
-    town = bisect.bisect_left(plan.towns.cum_weights, rng.random())
-    town = min(town, len(plan.towns) - 1)
+    township = bisect.bisect_left(plan.townships.cum_weights, rng.random())
+    township = min(township, len(plan.townships) - 1)
     members = _draw_members(rng)
     employees = _draw_employees(rng, members)
     registered = first + int((today - first + 1) * rng.random() ** 0.8)
@@ -310,7 +310,7 @@ def _plan_enterprise(rng: random.Random, plan: _Plan, joint: _JointGroups, i: in
         closed = registered + rng.randint(30, today - registered)
     last = closed - 1 if closed else today
     for column, value in (
-        (plan.town, town), (plan.employees, employees), (plan.members, members),
+        (plan.township, township), (plan.employees, employees), (plan.members, members),
         (plan.registered, registered), (plan.closed, closed),
     ):
         column.append(value)
@@ -338,7 +338,7 @@ def _plan_enterprise(rng: random.Random, plan: _Plan, joint: _JointGroups, i: in
     if not union_from:
         return
     if employees <= 20 and rng.random() < 0.3:
-        joint.add(town, i)
+        joint.add(township, i)
     else:
         plan.union_owner.append(i + 1)
         plan.union_id[i] = len(plan.federations) + len(plan.union_owner)
@@ -357,7 +357,7 @@ def _draw_barrier(rng: random.Random, members: int, union_from: int, party_from:
 
 def _plan(rng: random.Random, n: int, today: dt.date, report: Callable[[str, int, int], None],
           batch_size: int) -> _Plan:
-    plan = _Plan(n=n, today=today.toordinal(), towns=_plan_townships(rng, n))
+    plan = _Plan(n=n, today=today.toordinal(), townships=_plan_townships(rng, n))
     _plan_federations(rng, plan)
     joint = _JointGroups(rng, plan)
     report("plan", 0, n)
@@ -391,10 +391,10 @@ def _action_status(rng: random.Random, created: int, due: int, today: int) -> tu
 
 
 def _add_action(rng: random.Random, out: _Meetings, decision_id: int, text: str, owner: int,
-                town: int | None, held: int, today: int) -> None:
+                township: int | None, held: int, today: int) -> None:
     due = held + rng.randint(14, 120)
     status, done = _action_status(rng, held, due, today)
-    out.actions.append((decision_id, f"落实：{text}", owner, town, held, due, status, done))
+    out.actions.append((decision_id, f"落实：{text}", owner, township, held, due, status, done))
 
 
 def _district_meetings(rng: random.Random, plan: _Plan, out: _Meetings) -> None:
@@ -417,11 +417,11 @@ def _district_meetings(rng: random.Random, plan: _Plan, out: _Meetings) -> None:
                 out.decisions.append((meeting_id, text))
                 for _ in range(rng.randint(1, 3)):
                     if rng.random() < 0.5:
-                        owner, town = rng.randint(1, len(DISTRICT_UNITS)), None
+                        owner, township = rng.randint(1, len(DISTRICT_UNITS)), None
                     else:
-                        t = rng.randrange(len(plan.towns))
-                        owner, town = plan.towns.party_unit_id(t), t + 1
-                    _add_action(rng, out, len(out.decisions), text, owner, town, held, today)
+                        t = rng.randrange(len(plan.townships))
+                        owner, township = plan.townships.party_unit_id(t), t + 1
+                    _add_action(rng, out, len(out.decisions), text, owner, township, held, today)
 
 
 def _enterprise_meetings(rng: random.Random, plan: _Plan, out: _Meetings) -> None:
@@ -440,14 +440,14 @@ def _enterprise_meetings(rng: random.Random, plan: _Plan, out: _Meetings) -> Non
         chosen.append((start(i) + rng.randrange(plan.last_day(i) - start(i) + 1), i))
     chosen.sort()
     for held, i in chosen:
-        name, town = enterprise_name(i + 1), plan.town[i]
-        out.meetings.append((E.MeetingLevel.ENTERPRISE.value, held, i + 1, town + 1, f"{name}党工联席会议", None))
+        name, township = enterprise_name(i + 1), plan.township[i]
+        out.meetings.append((E.MeetingLevel.ENTERPRISE.value, held, i + 1, township + 1, f"{name}党工联席会议", None))
         meeting_id = len(out.meetings)
         out.attendees.append((meeting_id, None, f"{name}党组织"))
         out.attendees.append((meeting_id, None, f"{name}工会"))
         text = rng.choice(ENTERPRISE_DECISIONS)
         out.decisions.append((meeting_id, text))
-        _add_action(rng, out, len(out.decisions), text, plan.towns.party_unit_id(town), town + 1, held, plan.today)
+        _add_action(rng, out, len(out.decisions), text, plan.townships.party_unit_id(township), township + 1, held, plan.today)
 
 
 def _plan_meetings(rng: random.Random, plan: _Plan) -> _Meetings:
@@ -519,10 +519,10 @@ class _Loader:
 
 
 def _township_rows(plan: _Plan) -> Iterator[tuple]:
-    towns = plan.towns
-    cols = math.ceil(math.sqrt(len(towns)))
-    for t in range(len(towns)):
-        yield (t + 1, towns.codes[t], towns.names[t], towns.kinds[t].value, t + 1, _square(t % cols, t // cols), True)
+    townships = plan.townships
+    cols = math.ceil(math.sqrt(len(townships)))
+    for t in range(len(townships)):
+        yield (t + 1, townships.codes[t], townships.names[t], townships.kinds[t].value, t + 1, _square(t % cols, t // cols), True)
 
 
 def _square(col: int, row: int, size: float = 0.03) -> str:
@@ -535,21 +535,21 @@ def _square(col: int, row: int, size: float = 0.03) -> str:
 def _unit_rows(plan: _Plan) -> Iterator[tuple]:
     for k, (code, name, kind) in enumerate(DISTRICT_UNITS, start=1):
         yield (k, code, name, kind.value, None)
-    towns = plan.towns
-    for t in range(len(towns)):
-        committee = "党工委" if towns.kinds[t] is E.TownshipKind.SUBDISTRICT else "党委"
-        yield (towns.party_unit_id(t), f"TP-{towns.codes[t]}", f"{towns.names[t]}{committee}",
+    townships = plan.townships
+    for t in range(len(townships)):
+        committee = "党工委" if townships.kinds[t] is E.TownshipKind.SUBDISTRICT else "党委"
+        yield (townships.party_unit_id(t), f"TP-{townships.codes[t]}", f"{townships.names[t]}{committee}",
                E.UnitKind.TOWNSHIP_PARTY.value, t + 1)
 
 
 def _enterprise_rows(rng: random.Random, plan: _Plan, days: _Days) -> Iterator[tuple]:
-    towns = plan.towns
+    townships = plan.townships
     for i in range(plan.n):
-        eid, members, town = i + 1, plan.members[i], plan.town[i]
-        rural = towns.kinds[town] is not E.TownshipKind.SUBDISTRICT
+        eid, members, township = i + 1, plan.members[i], plan.township[i]
+        rural = townships.kinds[township] is not E.TownshipKind.SUBDISTRICT
         ownership = OWNERSHIPS[bisect.bisect_left(_OWNERSHIP_CUM, rng.random())]
         yield (
-            eid, make_uscc(division=facts.DIVISION_CODE, serial=eid), enterprise_name(eid), town + 1,
+            eid, make_uscc(division=facts.DIVISION_CODE, serial=eid), enterprise_name(eid), township + 1,
             rural and rng.random() < 0.1, ownership, rng.choice(INDUSTRIES), plan.employees[i], members,
             days[plan.registered[i]], days[plan.closed[i]], BARRIERS[plan.barrier[i]], _person(rng),
             members > 0 and rng.random() < 0.3,
@@ -557,30 +557,30 @@ def _enterprise_rows(rng: random.Random, plan: _Plan, days: _Days) -> Iterator[t
 
 
 def _union_rows(rng: random.Random, plan: _Plan, days: _Days) -> Iterator[tuple]:
-    towns, uid = plan.towns, 0
+    townships, uid = plan.townships, 0
     federation_of: dict[int, tuple[int, int]] = {}
-    for k, (town, founded) in enumerate(plan.federations, start=1):
-        federation_of.setdefault(town, (k, founded))
+    for k, (township, founded) in enumerate(plan.federations, start=1):
+        federation_of.setdefault(township, (k, founded))
         uid += 1
-        yield (uid, f"{towns.names[town]}私营企业工会联合会", E.UnionKind.FEDERATION.value, town + 1, None, None,
+        yield (uid, f"{townships.names[township]}私营企业工会联合会", E.UnionKind.FEDERATION.value, township + 1, None, None,
                days[founded], None, _person(rng), False, False)
     seq: dict[int, int] = {}
     for owner in plan.union_owner:
         uid += 1
         if owner > 0:
             i = owner - 1
-            town, founded, closed = plan.town[i], plan.union_from[i], plan.closed[i]
+            township, founded, closed = plan.township[i], plan.union_from[i], plan.closed[i]
             name, kind, enterprise_id = f"{enterprise_name(owner)}工会委员会", E.UnionKind.ENTERPRISE.value, owner
             congress = rng.random() < (0.7 if plan.employees[i] >= 100 else 0.15)
             one_person = bool(plan.party_from[i]) and rng.random() < 0.3
         else:
-            town, founded = plan.joint_groups[-owner - 1]
+            township, founded = plan.joint_groups[-owner - 1]
             closed, enterprise_id, kind = 0, None, E.UnionKind.JOINT.value
-            seq[town] = seq.get(town, 0) + 1
-            name, congress, one_person = f"{towns.names[town]}第{seq[town]}联合工会", rng.random() < 0.3, False
-        federation = federation_of.get(town)
+            seq[township] = seq.get(township, 0) + 1
+            name, congress, one_person = f"{townships.names[township]}第{seq[township]}联合工会", rng.random() < 0.3, False
+        federation = federation_of.get(township)
         federation_id = federation[0] if federation and federation[1] <= founded and rng.random() < 0.4 else None
-        yield (uid, name, kind, town + 1, enterprise_id, federation_id, days[founded], days[closed],
+        yield (uid, name, kind, township + 1, enterprise_id, federation_id, days[founded], days[closed],
                _person(rng), congress, one_person)
 
 
@@ -616,7 +616,7 @@ def _party_org_rows(rng: random.Random, plan: _Plan, days: _Days) -> Iterator[tu
         if plan.party_from[i]:
             pid += 1
             level = expected_party_org_level(plan.members[i])
-            yield (pid, f"{enterprise_name(i + 1)}{_PARTY_ORG_SUFFIX[level]}", level.value, plan.town[i] + 1, i + 1,
+            yield (pid, f"{enterprise_name(i + 1)}{_PARTY_ORG_SUFFIX[level]}", level.value, plan.township[i] + 1, i + 1,
                    days[plan.party_from[i]], days[plan.closed[i]], _person(rng))
 
 
@@ -636,7 +636,7 @@ def _liaison_rows(rng: random.Random, plan: _Plan, days: _Days) -> Iterator[tupl
             lid += 1
             own = plan.members[i] > 0
             kind = E.LiaisonKind.OWN.value if own else E.LiaisonKind.DISPATCHED.value
-            unit = None if own else plan.towns.party_unit_id(plan.town[i])
+            unit = None if own else plan.townships.party_unit_id(plan.township[i])
             yield (lid, i + 1, _person(rng), kind, unit, days[plan.liaison_from[i]], days[plan.closed[i]])
 
 
@@ -654,11 +654,11 @@ def _dataset_rows(n: int, seed: int, today: dt.date) -> list[tuple]:
 def _write_all(loader: _Loader, rng: random.Random, plan: _Plan, seed: int) -> None:
     days = loader.days
     T = {t.name: t for t in TABLES}
-    towns = len(plan.towns)
+    townships = len(plan.townships)
     loader.write(T["township"], ("id", "code", "name", "kind", "sort_order", "boundary_geojson",
-                                 "boundary_is_schematic"), _township_rows(plan), towns)
+                                 "boundary_is_schematic"), _township_rows(plan), townships)
     loader.write(T["unit"], ("id", "code", "name", "kind", "township_id"), _unit_rows(plan),
-                 len(DISTRICT_UNITS) + towns)
+                 len(DISTRICT_UNITS) + townships)
     loader.write(T["enterprise"], ("id", "uscc", "name", "township_id", "is_village", "ownership", "industry",
                                    "employees", "party_members", "registered_on", "closed_on", "barrier",
                                    "legal_rep", "owner_is_party_member"),
@@ -697,8 +697,8 @@ def _write_meetings(loader: _Loader, m: _Meetings) -> None:
                  ((k, *row) for k, row in enumerate(m.decisions, 1)), len(m.decisions))
     loader.write(T["action_item"], ("id", "decision_id", "description", "owner_unit_id", "township_id",
                                     "created_on", "due_on", "status", "done_on"),
-                 ((k, dec, text, owner, town, d[created], d[due], status, d[done])
-                  for k, (dec, text, owner, town, created, due, status, done) in enumerate(m.actions, 1)),
+                 ((k, dec, text, owner, township, d[created], d[due], status, d[done])
+                  for k, (dec, text, owner, township, created, due, status, done) in enumerate(m.actions, 1)),
                  len(m.actions))
 
 

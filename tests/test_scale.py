@@ -200,12 +200,12 @@ def test_party_orgs_and_liaison_officers_follow_the_rules(generated):
         " LEFT JOIN unit u ON u.id = l.dispatched_by_unit_id",
     )
     assert {k for k, *_ in liaisons} == {"own", "dispatched"}
-    for kind, members, unit_kind, same_town, unionised, has_org in liaisons:
+    for kind, members, unit_kind, same_township, unionised, has_org in liaisons:
         assert members < 3 and unionised and not has_org
         if kind == "own":
             assert members > 0 and unit_kind is None
         else:
-            assert members == 0 and unit_kind == "township_party" and same_town
+            assert members == 0 and unit_kind == "township_party" and same_township
 
 
 def test_meetings_and_action_items(generated):
@@ -330,8 +330,8 @@ def test_a_failure_half_way_leaves_the_database_empty(any_engine):
 @pytest.mark.postgres
 def test_orm_inserts_work_after_generation_on_postgres(pg_engine):
     generate_scale(pg_engine, 500, today=TODAY)
-    towns = township_count(500)
-    units = 4 + towns
+    townships = township_count(500)
+    units = 4 + townships
 
     with Session(pg_engine) as session:
         township = Township(code="NEW1", name="新增镇", kind=E.TownshipKind.TOWN)
@@ -340,7 +340,7 @@ def test_orm_inserts_work_after_generation_on_postgres(pg_engine):
         unit = Unit(code="NEW-UNIT", name="新增单位", kind=E.UnitKind.OTHER, township_id=township.id)
         session.add(unit)
         session.commit()
-        assert township.id == towns + 1
+        assert township.id == townships + 1
         assert unit.id == units + 1
 
 

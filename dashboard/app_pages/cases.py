@@ -92,7 +92,7 @@ def gallery() -> None:
     levels = st.pills(t("cases.filter.level", loc), [*reversed(LEVELS), NO_HONOUR], selection_mode="multi",
                       format_func=lambda v: t(f"cases.level.{v}", loc), key="cases_levels",
                       help=t("cases.filter.level_help", loc))
-    models = data.model_enterprises(url, scope, as_of, tuple(sorted(levels or ())))
+    models = data.model_enterprises(url, scope, as_of, levels=tuple(sorted(levels or ())))
     if models.empty:
         st.info(t("cases.empty_level" if levels else "cases.empty", loc))
     else:

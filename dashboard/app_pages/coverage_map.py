@@ -39,10 +39,10 @@ left, right = st.columns([3, 1])
 with left:
     event = chart.show("township_map", values[MAP_COLUMNS],
                        loc, value_col="value", value_title=label, fmt=".1%" if is_rate else ",d", height=460,
-                       selected=filters.town_codes, selectable=True, scheme=MAP_SCHEMES[metric],
+                       selected=filters.township_codes, selectable=True, scheme=MAP_SCHEMES[metric],
                        key="map_select", on_select="rerun")
-    towns_all = data.townships(url)
-    schematic = bool(towns_all["boundary_is_schematic"].astype(bool)[towns_all["boundary_geojson"].notna()].any())
+    townships_all = data.townships(url)
+    schematic = bool(townships_all["boundary_is_schematic"].astype(bool)[townships_all["boundary_geojson"].notna()].any())
     st.caption(f"{definition} {t('map.click_hint', loc)}" + (f" {t('map.schematic', loc)}" if schematic else ""))
 with right:
     st.markdown(f"**{t('map.tiles', loc)}**", help=t("map.tiles_help", loc))
@@ -63,16 +63,16 @@ selection = (event or {}).get("selection", {}) or {}
 picked = [p.get("code") for p in (selection.get(charts.MAP_SELECTION) or []) if isinstance(p, dict) and p.get("code")]
 if tuple(picked) != st.session_state.get("_map_last_pick", ()):
     st.session_state["_map_last_pick"] = tuple(picked)
-    if picked and tuple(picked) != filters.town_codes:
-        state.request_towns(picked)
+    if picked and tuple(picked) != filters.township_codes:
+        state.request_townships(picked)
 
 # ------------------------------------------------------------------ drill-down
-names = "、".join(whole[whole["code"].isin(filters.town_codes)]["name"]) if filters.town_codes else t("filter.town_placeholder", loc)
+names = "、".join(whole[whole["code"].isin(filters.township_codes)]["name"]) if filters.township_codes else t("filter.township_placeholder", loc)
 st.markdown(f"#### {t('map.drill_title', loc, names=names)}")
-if not filters.town_codes:
+if not filters.township_codes:
     st.info(t("map.drill_hint", loc))
-by_town = data.coverage_by_township(url, scope, as_of)
-k = kpis_from_counts(by_town, as_of)
+by_township = data.coverage_by_township(url, scope, as_of)
+k = kpis_from_counts(by_township, as_of)
 if k.operating == 0:
     st.info(t("empty.township", loc))
     st.stop()
@@ -82,7 +82,7 @@ with a:
     st.caption(" · ".join(f"{t(f'pattern.{p.value}', loc)} {fmt_int(k.patterns[p])} {t('unit.enterprises', loc)}"
                           for p in Pattern))
 with b:
-    town_names = dict(zip(whole["township_id"], whole["name"], strict=True))
+    township_names = dict(zip(whole["township_id"], whole["name"], strict=True))
     tabs = st.tabs([t("map.tab", loc, label=t(f"pattern.{p.value}", loc), n=fmt_int(k.patterns[p])) for p in GAPS])
     for tab, pattern in zip(tabs, GAPS, strict=True):
         with tab:
@@ -92,7 +92,7 @@ with b:
                 continue
             view = pd.DataFrame({
                 t("col.enterprise", loc): gaps["name"],
-                t("col.township", loc): gaps["township_id"].map(town_names),
+                t("col.township", loc): gaps["township_id"].map(township_names),
                 t("col.party_members", loc): gaps["party_members"],
                 t("col.employees", loc): gaps["employees"],
                 t("col.barrier", loc): [t(f"barrier.{b}", loc) if isinstance(b, str) else "—" for b in gaps["barrier"]],

@@ -68,7 +68,7 @@ with p3:
     too_many = page.total > exports.EXPORT_LIMIT
     st.download_button(
         t("ledger.export", loc), data=exports.ledger_excel_callable(url, scope, as_of, query, loc, user.username,
-                                                                   filters.town_codes),
+                                                                   filters.township_codes),
         file_name=f"enterprise_ledger_{as_of.isoformat()}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:",
         help=t("ledger.export_help", loc, limit=fmt_int(exports.EXPORT_LIMIT)), disabled=too_many,

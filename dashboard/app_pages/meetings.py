@@ -122,8 +122,8 @@ with tab_meet:
     start, end = (span if isinstance(span, tuple) and len(span) == 2 else (default_start, as_of))
     if level == MeetingLevel.DISTRICT.value:
         enterprise_id = None
-    listed = data.meetings_list(url, scope, as_of, level, enterprise_id, start, end)
-    n_meetings = data.meeting_counts(url, scope, as_of, level, enterprise_id, start, end)
+    listed = data.meetings_list(url, scope, as_of, level=level, enterprise_id=enterprise_id, start=start, end=end)
+    n_meetings = data.meeting_counts(url, scope, as_of, level=level, enterprise_id=enterprise_id, start=start, end=end)
     if listed.empty:
         st.info(t("meetings.empty", loc))
     else:
@@ -178,7 +178,7 @@ with tab_meet:
                                                            and detail.township_id in actor.scope.township_ids))
             if may_add:
                 with st.expander(t("meetings.form.add_item", loc), icon=":material/add_task:"):
-                    units = data.units(url, actor.scope)  # a township account: district units and its own
+                    units = data.units(url, owners_for=actor.scope)  # a township account: district units and its own
                     unit_names = dict(zip(units["id"], units["name"], strict=True))
                     decisions = dict(zip(detail.decisions["id"], detail.decisions["text"], strict=True))
                     with st.form("mt_item_form", clear_on_submit=False):
@@ -213,7 +213,7 @@ with tab_meet:
             new_ent = None
             if new_level == MeetingLevel.ENTERPRISE.value:
                 search = st.text_input(t("meetings.form.search_enterprise", loc), key="mt_new_search", max_chars=60)
-                cands = data.meeting_candidates(url, actor.scope, as_of, search)
+                cands = data.meeting_candidates(url, actor.scope, as_of, search=search)
                 cand_names = {int(r.enterprise_id): f"{r.name}（{r.township}）" for r in cands.itertuples()}
                 new_ent = st.selectbox(t("meetings.field.enterprise", loc), list(cand_names), key="mt_new_ent",
                                        format_func=cand_names.get, index=None, placeholder=t("meetings.form.choose", loc))
@@ -243,13 +243,13 @@ with tab_meet:
 # ================================================================== tab 2: action-item board
 with tab_board:
     # ------------------------------------------------------------ since the last district meeting
-    refs = data.district_meetings(url, scope, as_of)
+    refs = data.district_meetings(url, scope, until=as_of)
     if refs.empty:
         st.info(t("meetings.since.none", loc))
     else:
         ref_titles = {int(r.id): f"{d(r.held_on)} · {r.title}" for r in refs.itertuples()}
         ref = st.selectbox(t("meetings.since.pick", loc), list(ref_titles), key="mt_ref", format_func=ref_titles.get)
-        sl = data.since_last_meeting(url, scope, as_of, ref)
+        sl = data.since_last_meeting(url, scope, as_of, meeting_id=ref)
         if sl is not None:
             with st.container(border=True):
                 st.markdown(f"**{t('meetings.since.title', loc, title=escape_markdown(sl.meeting.title), date=d(sl.meeting.held_on))}**",
@@ -329,8 +329,8 @@ with tab_board:
         owner_pick = f1.selectbox(t("meetings.board.owner_filter", loc), [None, *owner_names], key="mt_owner",
                                   format_func=lambda v: t("meetings.board.all_owners", loc) if v is None else owner_names[v])
         only_open = f2.toggle(t("meetings.board.only_open", loc), value=True, key="mt_only_open")
-        items = data.action_items(url, scope, as_of, owner_pick, only_open)
-        n_items = data.count_action_items(url, scope, as_of, owner_pick, only_open)
+        items = data.action_items(url, scope, as_of, owner_unit_id=owner_pick, only_open=only_open)
+        n_items = data.count_action_items(url, scope, as_of, owner_unit_id=owner_pick, only_open=only_open)
         items_view = pd.DataFrame({
             t("meetings.col.status", loc): [label(x) for x in items["label"]],
             t("col.item", loc): items["description"].values,
@@ -352,7 +352,7 @@ with tab_board:
             from dashboard.exports.excel import workbook_bytes
 
             meta = [(t("ledger.xl.asof", loc), d(as_of)),
-                    (t("ledger.xl.towns", loc), "、".join(filters.town_codes) or t("filter.town_placeholder", loc)),
+                    (t("ledger.xl.townships", loc), "、".join(filters.township_codes) or t("filter.township_placeholder", loc)),
                     (t("ledger.xl.user", loc), user.username),
                     (t("ledger.xl.exported", loc), dt.datetime.now().strftime("%Y-%m-%d %H:%M"))]
             if len(items_view) < n_items:
@@ -375,12 +375,12 @@ with tab_board:
         with st.expander(t("meetings.form.status", loc), icon=":material/task_alt:"):
             # items that can still change: open or in progress today, in the user's own scope, most
             # overdue first; past STATUS_PICKER_LIMIT a search box narrows them (never silently cut off)
-            n_open = data.count_action_items(url, actor.scope, today, None, True)
+            n_open = data.count_action_items(url, actor.scope, today, only_open=True)
             search = ""
             if n_open > STATUS_PICKER_LIMIT:
                 search = st.text_input(t("meetings.form.status_search", loc), key="mt_status_search", max_chars=60)
-            editable = data.action_items(url, actor.scope, today, None, True, search, STATUS_PICKER_LIMIT)
-            n_match = data.count_action_items(url, actor.scope, today, None, True, search) if search.strip() else n_open
+            editable = data.action_items(url, actor.scope, today, only_open=True, search=search, limit=STATUS_PICKER_LIMIT)
+            n_match = data.count_action_items(url, actor.scope, today, only_open=True, search=search) if search.strip() else n_open
             if len(editable) < n_match:
                 st.caption(t("meetings.form.status_capped", loc, n=fmt_int(n_match), shown=fmt_int(len(editable))))
             if editable.empty:
@@ -434,8 +434,8 @@ with tab_notice:
     direction = st.segmented_control(
         t("col.direction", loc), [d_.value for d_ in NoticeDirection], key="mt_direction", selection_mode="single",
         format_func=lambda v: t(f"direction.{v}", loc))
-    shown = data.notices(url, scope, as_of, direction or None)  # filtered in SQL, capped
-    nc = data.notice_counts(url, scope, as_of, direction or None)  # the figures: counted in SQL
+    shown = data.notices(url, scope, as_of, direction=direction or None)  # filtered in SQL, capped
+    nc = data.notice_counts(url, scope, as_of, direction=direction or None)  # the figures: counted in SQL
     n = st.columns(4)
     n[0].metric(t("meetings.notice.overdue", loc), t("meetings.unit.items", loc, n=fmt_int(nc.overdue)))
     n[1].metric(t("meetings.notice.status.sent", loc), t("meetings.unit.items", loc, n=fmt_int(nc.sent)))
@@ -467,7 +467,7 @@ with tab_notice:
             if len(shown) < nc.total else ""))
     if can_edit:
         with st.expander(t("meetings.form.notice", loc), icon=":material/mark_email_read:"):
-            pending = data.notices(url, actor.scope, today, None, True)  # not resolved today, in SQL
+            pending = data.notices(url, actor.scope, today, unresolved=True)  # not resolved today, in SQL
             pending_counts = data.notice_counts(url, actor.scope, today)
             n_pending = pending_counts.sent + pending_counts.acknowledged
             if len(pending) < n_pending:

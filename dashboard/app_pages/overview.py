@@ -10,7 +10,6 @@ import streamlit as st
 from dashboard.i18n import fmt_date, fmt_int, fmt_pct, fmt_pp, t
 from dashboard.queries.coverage import MAP_COLUMNS, Rate, kpis_from_counts, township_map_frame
 from dashboard.queries.dates import year_before
-from dashboard.queries.scope import Scope
 from dashboard.ui import chart, data
 from dashboard.ui.widgets import escape_markdown, kpi_card, status_badge
 from models.enums import Pattern
@@ -20,13 +19,13 @@ loc, scope, as_of = filters.locale, filters.scope, filters.as_of
 url = data.database_url()
 year_ago = year_before(as_of)
 
-by_town = data.coverage_by_township(url, scope, as_of)
-by_town_prev = data.coverage_by_township(url, scope, year_ago)
-now, prev = kpis_from_counts(by_town, as_of), kpis_from_counts(by_town_prev, year_ago)
+by_township = data.coverage_by_township(url, scope, as_of)
+by_township_prev = data.coverage_by_township(url, scope, year_ago)
+now, prev = kpis_from_counts(by_township, as_of), kpis_from_counts(by_township_prev, year_ago)
 items, items_prev = data.action_item_counts(url, scope, as_of), data.action_item_counts(url, scope, year_ago)
 
 if now.operating == 0:
-    st.info(t("empty.township", loc) if filters.town_codes else t("empty.scope", loc))
+    st.info(t("empty.township", loc) if filters.township_codes else t("empty.scope", loc))
     st.stop()
 
 
@@ -70,12 +69,12 @@ with left:
                           for p in Pattern))
 with right:
     st.markdown(f"**{t('map.title', loc)}**", help=t("kpi.union_coverage.def", loc))
-    towns = data.townships(url)
-    m = township_map_frame(by_town, towns, "union_coverage")
+    townships = data.townships(url)
+    m = township_map_frame(by_township, townships, "union_coverage")
     chart.show("township_map", m[MAP_COLUMNS], loc,
                value_col="value", value_title=t("kpi.union_coverage", loc))
     missing = m[m["boundary_geojson"].isna()]["name"].tolist()
-    schematic = bool(towns["boundary_is_schematic"].astype(bool)[towns["boundary_geojson"].notna()].any())
+    schematic = bool(townships["boundary_is_schematic"].astype(bool)[townships["boundary_geojson"].notna()].any())
     st.caption((t("map.schematic", loc) if schematic else "")
                + (" " + t("map.no_geometry", loc, names="、".join(missing)) if missing else ""))
 
@@ -118,7 +117,7 @@ with left:
 with right:
     st.markdown(f"**{t('alerts.title', loc)}**", help=t("alerts.rule", loc))
     lists = data.alert_lists(url, scope, as_of)
-    town_names = dict(zip(by_town["township_id"], by_town["name"], strict=True))
+    township_names = dict(zip(by_township["township_id"], by_township["name"], strict=True))
 
     def alert(title: str, status: str, count_text: str, table: pd.DataFrame | None, columns: dict[str, str]):
         with st.container(border=True):
@@ -131,7 +130,7 @@ with right:
                 with st.expander(t("alerts.list", loc)):
                     view = table.copy()
                     if "township_id" in view:
-                        view["township_id"] = view["township_id"].map(town_names).fillna("—")
+                        view["township_id"] = view["township_id"].map(township_names).fillna("—")
                         columns = {"township_id": t("col.township", loc), **columns}
                     st.dataframe(view[list(columns)].rename(columns=columns), hide_index=True, width="stretch")
 
@@ -140,7 +139,7 @@ with right:
     gaps["barrier"] = [t(f"barrier.{b}", loc) if isinstance(b, str) else "—" for b in gaps["barrier"]]
     alert(t("alerts.should_build", loc), "gap" if n_gap else "green", t("alerts.count_ent", loc, n=fmt_int(n_gap)), gaps,
           {"name": t("col.enterprise", loc), "party_members": t("col.party_members", loc), "barrier": t("col.barrier", loc)})
-    links = {"asof": as_of.isoformat(), **({"town": list(filters.town_codes)} if filters.town_codes else {}),
+    links = {"asof": as_of.isoformat(), **({"town": list(filters.township_codes)} if filters.township_codes else {}),
              **({"lang": "en"} if loc == "en" else {})}
     st.page_link("app_pages/coverage_map.py", label=t("alerts.open_map", loc), icon=":material/map:", query_params=links)
     st.page_link("app_pages/ledger.py", label=t("alerts.open_ledger", loc), icon=":material/table_view:",
@@ -173,7 +172,7 @@ with right:
 # ------------------------------------------------------------------ row 4: township ranking
 st.markdown(f"**{t('rank.title', loc)}**", help=t("rank.help", loc))
 overdue = data.overdue_items_by_township(url, scope, as_of)
-rank = by_town.merge(overdue, on="township_id", how="left").fillna({"overdue": 0})
+rank = by_township.merge(overdue, on="township_id", how="left").fillna({"overdue": 0})
 ratio = lambda n, d: [100 * a / b if b else None for a, b in zip(rank[n], rank[d], strict=True)]  # noqa: E731
 table = pd.DataFrame({
     t("col.township", loc): rank["name"],

@@ -72,7 +72,7 @@ with st.container(key="deck_controls"):
     c[3].toggle(t("present.dark", loc), key="deck_dark")
     with c[4].popover(t("brief.download", loc), icon=":material/description:"):
         brief.downloads(scope=scope, as_of=as_of, locale=loc, scope_label=scope_label, key="deck_brief")
-    links = {"asof": as_of.isoformat(), **({"town": list(filters.town_codes)} if filters.town_codes else {}),
+    links = {"asof": as_of.isoformat(), **({"town": list(filters.township_codes)} if filters.township_codes else {}),
              **({"lang": "en"} if loc == "en" else {})}
     c[5].page_link("app_pages/overview.py", label=t("present.exit", loc), icon=":material/close_fullscreen:",
                    query_params=links)
@@ -101,7 +101,7 @@ def slide_kpis() -> None:
     now = kpis_from_counts(data.coverage_by_township(url, scope, as_of), as_of)
     prev = kpis_from_counts(data.coverage_by_township(url, scope, year_ago), year_ago)
     if now.operating == 0:
-        return _empty(t("empty.township", loc) if filters.town_codes else t("empty.scope", loc))
+        return _empty(t("empty.township", loc) if filters.township_codes else t("empty.scope", loc))
     items = data.action_item_counts(url, scope, as_of)
     cards = [("union_coverage", "union", "unit.enterprises"), ("membership", "union", "unit.people"),
              ("party_coverage", "party", "unit.enterprises"), ("qualified_built", "party", "unit.enterprises"),
@@ -131,15 +131,15 @@ def slide_map() -> None:
     whole = data.coverage_by_township(url, user_scope, as_of)
     chosen = data.coverage_by_township(url, scope, as_of)
     if chosen.empty or int(chosen["operating"].sum()) == 0:
-        return _empty(t("empty.township", loc) if filters.town_codes else t("empty.scope", loc))
-    towns = data.townships(url)
+        return _empty(t("empty.township", loc) if filters.township_codes else t("empty.scope", loc))
+    townships = data.townships(url)
     left, right = st.columns([3, 2])
     with left:
-        chart.show("township_map", township_map_frame(whole, towns, "union_coverage")[MAP_COLUMNS], loc,
+        chart.show("township_map", township_map_frame(whole, townships, "union_coverage")[MAP_COLUMNS], loc,
                    value_col="value", value_title=t("kpi.union_coverage", loc), height=700, label_size=20,
-                   selected=filters.town_codes, dark=dark, font_scale=1.6, png="map_union_coverage")
+                   selected=filters.township_codes, dark=dark, font_scale=1.6, png="map_union_coverage")
     with right:
-        ranked = township_map_frame(chosen, towns, "union_coverage").sort_values("value", ascending=False,
+        ranked = township_map_frame(chosen, townships, "union_coverage").sort_values("value", ascending=False,
                                                                                  na_position="last")
         rows = [[r.name, fmt_pct(r.value, loc) if r.value == r.value else "—",
                  f"{fmt_int(r.numerator)} / {fmt_int(r.denominator)}"] for r in ranked.itertuples(index=False)]

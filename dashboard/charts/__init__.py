@@ -128,14 +128,14 @@ def for_vega(geometry: dict) -> dict:
 MAP_SELECTION = "pick"
 
 
-def township_map(towns: pd.DataFrame, locale: str, *, value_col: str, value_title: str,
+def township_map(townships: pd.DataFrame, locale: str, *, value_col: str, value_title: str,
                  fmt: str = ".1%", height: int = 260, selected: tuple[str, ...] = (), selectable: bool = False,
                  scheme: str = "blues", label_size: int = 12) -> alt.Chart:
     """Choropleth of the townships with a boundary; ``towns`` has code, name, boundary_geojson,
     ``value_col``, numerator and denominator. ``selected`` codes are outlined; with
     ``selectable`` a click selects a township (selection parameter ``pick``, field ``code``)."""
     features = []
-    for row in towns.itertuples(index=False):
+    for row in townships.itertuples(index=False):
         geom = getattr(row, "boundary_geojson")
         if not isinstance(geom, str) or not geom:
             continue

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from dashboard.edits import Actor, EditError
-from models.accounts import audit, utcnow
+from models.audit import audit, utcnow
 from models.enums import Role
 from models.tables import Enterprise, ModelDesignation
 

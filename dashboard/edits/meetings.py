@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from dashboard.edits import EDITORS, Actor, EditError
-from models.accounts import audit
+from models.audit import audit
 from models.enums import ActionStatus, MeetingLevel
 from models.tables import (
     ActionItem, CoordinationNotice, Decision, Enterprise, JointMeeting, MeetingAttendee, Unit,
@@ -194,8 +194,8 @@ def add_action_item(*, session: Session, actor: Actor, meeting_id: int, descript
     today = today or dt.date.today()
     actor.require(*EDITORS)
     meeting = _meeting(session, meeting_id)
-    meeting_town = _meeting_township(session, meeting)
-    actor.require_township(meeting_town)
+    meeting_township = _meeting_township(session, meeting)
+    actor.require_township(meeting_township)
     desc = _text(description, "description", MAX_DESCRIPTION, required=True)
     owner = _unit(session, owner_unit_id, "owner")
     if not actor.is_district and owner.township_id is not None and owner.township_id not in actor.scope.township_ids:
@@ -213,7 +213,7 @@ def add_action_item(*, session: Session, actor: Actor, meeting_id: int, descript
         decision = Decision(meeting_id=meeting.id, text=new_decision)
         session.add(decision)
         session.flush()
-    township_id = meeting_town if meeting.level == MeetingLevel.ENTERPRISE else owner.township_id
+    township_id = meeting_township if meeting.level == MeetingLevel.ENTERPRISE else owner.township_id
     item = ActionItem(decision_id=decision.id, description=desc, owner_unit_id=owner.id, township_id=township_id,
                       created_on=meeting.held_on, due_on=due, status=ActionStatus.OPEN, done_on=None)
     session.add(item)

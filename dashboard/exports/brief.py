@@ -130,11 +130,11 @@ def more(n_total: int, n_shown: int, loc: str) -> str | None:
 # --------------------------------------------------------------------------- charts
 
 
-def chart_images(brief: Brief, loc: str, towns: pd.DataFrame | None) -> dict[str, bytes]:
+def chart_images(brief: Brief, loc: str, townships: pd.DataFrame | None) -> dict[str, bytes]:
     """PNG images: the pattern breakdown and (when boundaries exist) the union-coverage map."""
     images = {"patterns": chart_png(charts.pattern_bar(brief.kpis.patterns, loc).to_dict(), width=520)}
-    if towns is not None and len(brief.by_township):
-        m = township_map_frame(brief.by_township, towns, "union_coverage")
+    if townships is not None and len(brief.by_township):
+        m = township_map_frame(brief.by_township, townships, "union_coverage")
         if m["boundary_geojson"].notna().any():
             spec = charts.township_map(m[MAP_COLUMNS], loc,
                                        value_col="value", value_title=t("kpi.union_coverage", loc), height=300).to_dict()

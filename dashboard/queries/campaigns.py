@@ -47,8 +47,8 @@ def campaign_progress(session: Session, scope: Scope, as_of: dt.date) -> pd.Data
     until = min(as_of, campaign["end_on"])
     rows = []
     for z in zones:
-        towns = members.get(z["id"], set())
-        visible = towns if scope.township_ids is None else towns & scope.township_ids
+        townships = members.get(z["id"], set())
+        visible = townships if scope.township_ids is None else townships & scope.township_ids
         if not visible:
             continue
         zone_scope = Scope(frozenset(visible))
@@ -67,6 +67,6 @@ def campaign_progress(session: Session, scope: Scope, as_of: dt.date) -> pd.Data
             "zone": z["name"], "owner_name": z["owner_name"], "owner_unit": z["owner_unit"], "deadline": z["deadline"],
             "days_left": (z["deadline"] - as_of).days, "target_unions": z["target_unions"], "new_unions": new_unions,
             "target_members": z["target_members"], "new_members": new_members,
-            "whole_zone_in_scope": visible == towns,
+            "whole_zone_in_scope": visible == townships,
         })
     return pd.DataFrame(rows, columns=PROGRESS_COLUMNS)

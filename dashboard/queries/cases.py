@@ -6,7 +6,7 @@ The model rule, in SQL (``model_enterprises``), as of a date D, over operating e
    ``DISTRICT_TZ`` = Asia/Shanghai, UTC+8; designations are stored in UTC), if any, decides —
    ``designated`` → a model (basis ``designated``, with the staff's reason); not designated → not a
    model (removed, with a reason);
-2. otherwise the enterprise is a model when it holds an ``Honor`` at municipal level or above
+2. otherwise the enterprise is a model when it holds an ``Honour`` at municipal level or above
    (市级、省级、全国) awarded in D's year or before (basis ``honour``). Only the year of an honour is
    stored, so an honour counts from 1 January of its year.
 
@@ -30,14 +30,14 @@ from dashboard.queries.coverage import active, coverage_by_township, kpis_from_c
 from dashboard.queries.dates import DISTRICT_TZ, district_time, year_before
 from dashboard.queries.ledger import _patterns_for
 from dashboard.queries.scope import Scope
-from models.enums import HonorLevel
+from models.enums import HonourLevel
 from models.summary import is_fresh
 from models.tables import (
     Activity,
     ActivistRecommendation,
     CaseStudy,
     Enterprise,
-    Honor,
+    Honour,
     MembershipChange,
     ModelDesignation,
     PartyCoverage,
@@ -49,7 +49,7 @@ from models.tables import (
 
 E = Enterprise.__table__
 T = Township.__table__
-H = Honor.__table__
+H = Honour.__table__
 MD = ModelDesignation.__table__
 CS = CaseStudy.__table__
 AC = Activity.__table__
@@ -61,8 +61,8 @@ PC = PartyCoverage.__table__
 PO = PartyOrg.__table__
 
 #: honour levels from lowest to highest; a model by honour needs one of ``MODEL_LEVELS``
-LEVELS = (HonorLevel.DISTRICT.value, HonorLevel.MUNICIPAL.value, HonorLevel.PROVINCIAL.value,
-          HonorLevel.NATIONAL.value)
+LEVELS = (HonourLevel.DISTRICT.value, HonourLevel.MUNICIPAL.value, HonourLevel.PROVINCIAL.value,
+          HonourLevel.NATIONAL.value)
 MODEL_LEVELS = LEVELS[1:]
 LEVEL_RANK = {level: i + 1 for i, level in enumerate(LEVELS)}
 #: the gallery's level filter also offers models without any honour (designated by staff)

@@ -127,11 +127,11 @@ def coverage_by_township(session: Session, scope: Scope, as_of: dt.date) -> pd.D
     return coverage_by_township_exact(session, scope, as_of)
 
 
-def _frame(session: Session, scope: Scope, per_town: sa.Subquery) -> pd.DataFrame:
+def _frame(session: Session, scope: Scope, per_township: sa.Subquery) -> pd.DataFrame:
     """Every township in scope with its counts (zeros where it has none)."""
     stmt = (
-        sa.select(T.c.id.label("township_id"), T.c.code, T.c.name, *(per_town.c[c] for c in COVERAGE_COLUMNS))
-        .select_from(T.outerjoin(per_town, per_town.c.township_id == T.c.id))
+        sa.select(T.c.id.label("township_id"), T.c.code, T.c.name, *(per_township.c[c] for c in COVERAGE_COLUMNS))
+        .select_from(T.outerjoin(per_township, per_township.c.township_id == T.c.id))
         .where(scope.where(T.c.id))
         .order_by(T.c.sort_order, T.c.code)
     )
@@ -193,12 +193,12 @@ def summary_totals_at(session: Session, scope: Scope, dates: list[dt.date], colu
 
 def coverage_by_township_summary(session: Session, scope: Scope, as_of: dt.date) -> pd.DataFrame:
     rows = summary_rows(session, scope, as_of, COVERAGE_COLUMNS).subquery("rows")
-    per_town = (
+    per_township = (
         sa.select(rows.c.township_id, *(sa.func.sum(rows.c[c]).label(c) for c in COVERAGE_COLUMNS))
         .group_by(rows.c.township_id)
-        .subquery("per_town")
+        .subquery("per_township")
     )
-    return _frame(session, scope, per_town)
+    return _frame(session, scope, per_township)
 
 
 def coverage_by_township_exact(session: Session, scope: Scope, as_of: dt.date) -> pd.DataFrame:
@@ -206,7 +206,7 @@ def coverage_by_township_exact(session: Session, scope: Scope, as_of: dt.date) -
     f = enterprise_flags(scope, as_of)
     m = _members_as_of(scope, as_of)
     is_u = f.c.has_union
-    per_town = (
+    per_township = (
         sa.select(
             f.c.township_id,
             sa.func.count().label("operating"),
@@ -225,9 +225,9 @@ def coverage_by_township_exact(session: Session, scope: Scope, as_of: dt.date) -
         )
         .select_from(f.outerjoin(m, m.c.enterprise_id == f.c.enterprise_id))
         .group_by(f.c.township_id)
-        .subquery("per_town")
+        .subquery("per_township")
     )
-    return _frame(session, scope, per_town)
+    return _frame(session, scope, per_township)
 
 
 @dataclass(frozen=True)
@@ -350,11 +350,11 @@ MAP_METRICS = {
 RATE_METRICS = {"union_coverage", "membership", "party_coverage", "work_coverage"}
 
 
-def metric_by_township(by_town: pd.DataFrame, metric: str) -> pd.DataFrame:
+def metric_by_township(by_township: pd.DataFrame, metric: str) -> pd.DataFrame:
     """township_id, code, name, numerator, denominator, value (a rate, or a count for should_build)."""
     num, den = MAP_METRICS[metric]
-    out = by_town[["township_id", "code", "name"]].copy()
-    out["numerator"], out["denominator"] = by_town[num].to_numpy(), by_town[den].to_numpy()
+    out = by_township[["township_id", "code", "name"]].copy()
+    out["numerator"], out["denominator"] = by_township[num].to_numpy(), by_township[den].to_numpy()
     if metric in RATE_METRICS:
         out["value"] = [n / d if d else None for n, d in zip(out["numerator"], out["denominator"], strict=True)]
     else:
@@ -365,13 +365,26 @@ def metric_by_township(by_town: pd.DataFrame, metric: str) -> pd.DataFrame:
 MAP_COLUMNS = ["code", "name", "boundary_geojson", "value", "numerator", "denominator"]
 
 
-def township_map_frame(by_town: pd.DataFrame, towns: pd.DataFrame, metric: str) -> pd.DataFrame:
+def township_map_frame(by_township: pd.DataFrame, townships: pd.DataFrame, metric: str) -> pd.DataFrame:
     """What ``charts.township_map`` draws: :func:`metric_by_township` with each township's boundary
     (``towns``: id, boundary_geojson — the township table); ``MAP_COLUMNS`` plus ``township_id``."""
-    values = metric_by_township(by_town, metric)
-    bounds = towns.set_index("id")["boundary_geojson"]
+    values = metric_by_township(by_township, metric)
+    bounds = townships.set_index("id")["boundary_geojson"]
     values["boundary_geojson"] = [bounds.get(i) for i in values["township_id"]]
     return values[["township_id", *MAP_COLUMNS]]
+
+
+#: how many enterprises a gap list of the map page shows (``gap_enterprises``)
+GAP_LIST_LIMIT = 200
+
+
+def gap_enterprises(session: Session, scope: Scope, as_of: dt.date, pattern: str, *,
+                    limit: int = GAP_LIST_LIMIT) -> pd.DataFrame:
+    """The gap list of one pattern (``enterprises_in_pattern``) with ``has_union`` (an 应建未建
+    enterprise may have none)."""
+    df = enterprises_in_pattern(session, scope, as_of, pattern, limit=limit)
+    df["has_union"] = df["enterprise_id"].isin(unionised_among(session, df["enterprise_id"].tolist(), as_of))
+    return df
 
 
 def unionised_among(session: Session, enterprise_ids: list[int], as_of: dt.date) -> set[int]:

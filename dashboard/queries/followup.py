@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from models.enums import ActionStatus
 from models.tables import ActionItem, CoordinationNotice, Enterprise, FoundingLead, Township, Unit
+from dashboard.queries import coverage
 from dashboard.queries.scope import Scope
 
 AI = ActionItem.__table__
@@ -189,3 +190,15 @@ def action_items_by_owner(session: Session, scope: Scope, as_of: dt.date) -> pd.
     df["open"] = df["total"] - df["done"]
     return df.sort_values(["overdue", "open", "owner"], ascending=[False, False, True])[
         ["owner", "open", "overdue", "done", "total"]].reset_index(drop=True)
+
+
+def alert_lists(session: Session, scope: Scope, as_of: dt.date) -> dict[str, pd.DataFrame | int]:
+    """The overview's alert lists (each capped in SQL) and the full counts of the capped ones."""
+    return {
+        "should_build": coverage.enterprises_in_pattern(session, scope, as_of, "should_build", limit=50),
+        "overdue_items": overdue_items(session, scope, as_of),
+        "overdue_leads": overdue_leads(session, scope, as_of),
+        "n_overdue_leads": count_overdue_leads(session, scope, as_of),
+        "overdue_notices": overdue_notices(session, scope, as_of),
+        "n_overdue_notices": count_overdue_notices(session, scope, as_of),
+    }

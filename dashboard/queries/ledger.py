@@ -36,7 +36,7 @@ from models.tables import (
     DoubleLoveAward,
     Enterprise,
     FoundingLead,
-    Honor,
+    Honour,
     JointMeeting,
     LiaisonOfficer,
     PartyCoverage,
@@ -58,7 +58,7 @@ LO = LiaisonOfficer.__table__
 U = Unit.__table__
 JM = JointMeeting.__table__
 AC = Activity.__table__
-HO = Honor.__table__
+HO = Honour.__table__
 AR = ActivistRecommendation.__table__
 DA = DoubleLoveAward.__table__
 CN = CoordinationNotice.__table__
@@ -262,14 +262,14 @@ def _counts(session: Session, ctx: _Ctx) -> _Counts:
     elif q.sort == "pattern":
         seg_values = list(reversed(patterns) if q.descending else patterns)
     if ctx.fresh and not q.search:
-        by_town = _summary_counts(session, ctx)
-        measure = by_town[[f"pattern_{p}" for p in q.patterns]].sum(axis=1) if q.patterns else by_town["operating"]
-        population = int(by_town["operating"].sum())
+        by_township = _summary_counts(session, ctx)
+        measure = by_township[[f"pattern_{p}" for p in q.patterns]].sum(axis=1) if q.patterns else by_township["operating"]
+        population = int(by_township["operating"].sum())
         segments = None
         if q.sort == "township":
-            segments = [(t, int(measure.get(t, 0)), int(by_town["operating"].get(t, 0))) for t in seg_values]
+            segments = [(t, int(measure.get(t, 0)), int(by_township["operating"].get(t, 0))) for t in seg_values]
         elif q.sort == "pattern":
-            segments = [(p, int(by_town[f"pattern_{p}"].sum()), population) for p in seg_values]
+            segments = [(p, int(by_township[f"pattern_{p}"].sum()), population) for p in seg_values]
         return _Counts(int(measure.sum()), population, segments)
 
     population = int(_summary_counts(session, ctx)["operating"].sum()) if ctx.fresh else None
@@ -478,7 +478,7 @@ HISTORY_KINDS = (
     "lead_identified", "lead_closed",
     "notice_sent", "notice_acknowledged", "notice_resolved",
     "joint_meeting", "activity", "activist_recommended", "activist_stage",
-    "honor", "double_love_award",
+    "honour", "double_love_award",
     "liaison_ended",
     "party_coverage_end", "party_org_dissolved",
     "union_coverage_end", "union_dissolved",
@@ -592,7 +592,7 @@ def _history(session: Session, eid: int, ent, as_of: dt.date) -> pd.DataFrame:
         add(r["held_on"], "activity", r["title"], category=r["kind"], organ=r["organ"],
             detail=str(r["participants"]) if r["participants"] else None)
     for r in run(sa.select(HO).where(HO.c.enterprise_id == eid)):
-        add(dt.date(r["year"], 1, 1), "honor", r["title"], year_only=True, level=r["level"], organ=r["organ"],
+        add(dt.date(r["year"], 1, 1), "honour", r["title"], year_only=True, level=r["level"], organ=r["organ"],
             unit=r["awarding_body"])
     for r in run(sa.select(AR).where(AR.c.enterprise_id == eid)):
         add(r["recommended_on"], "activist_recommended", r["person_name"], category="recommended")

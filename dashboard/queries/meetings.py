@@ -516,16 +516,16 @@ def mechanism_coverage(session: Session, scope: Scope, as_of: dt.date) -> pd.Dat
            .where(JM.c.enterprise_id == f.c.enterprise_id, JM.c.held_on > year_before(as_of), JM.c.held_on <= as_of)
            .exists())
     both = f.c.pattern == Pattern.UNION_AND_BRANCH.value
-    per_town = (
+    per_township = (
         sa.select(f.c.township_id, sa.func.count().label("eligible"),
                   sa.func.coalesce(sa.func.sum(sa.case((met, 1), else_=0)), 0).label("with_meeting"))
         .where(both).group_by(f.c.township_id).subquery("mech")
     )
     stmt = (
         sa.select(T.c.id.label("township_id"), T.c.code, T.c.name,
-                  sa.func.coalesce(per_town.c.eligible, 0).label("eligible"),
-                  sa.func.coalesce(per_town.c.with_meeting, 0).label("with_meeting"))
-        .select_from(T.outerjoin(per_town, per_town.c.township_id == T.c.id))
+                  sa.func.coalesce(per_township.c.eligible, 0).label("eligible"),
+                  sa.func.coalesce(per_township.c.with_meeting, 0).label("with_meeting"))
+        .select_from(T.outerjoin(per_township, per_township.c.township_id == T.c.id))
         .where(scope.where(T.c.id))
         .order_by(T.c.sort_order, T.c.code)
     )

@@ -85,6 +85,11 @@ def series_dates(as_of: dt.date, first_year: int = 1998) -> list[dt.date]:
 SERIES_METRICS = ("union_coverage", "party_coverage", "work_coverage", "qualified_built")
 
 
+def coverage_series_to(session: Session, scope: Scope, as_of: dt.date) -> pd.DataFrame:
+    """``coverage_series`` at the year ends up to ``as_of`` and at ``as_of`` (``series_dates``)."""
+    return coverage_series(session, scope, series_dates(as_of))
+
+
 def coverage_series(session: Session, scope: Scope, dates: list[dt.date]) -> pd.DataFrame:
     """Long format: date, metric, value (rates recomputed from sums at each date)."""
     if summaries_fresh(session):

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from dashboard.i18n import t
 from dashboard.queries.scope import Scope
 from models import accounts
+from models.audit import audit
 from models.db import session_scope
 from models.enums import Role
 from models.settings import get_settings
@@ -26,7 +27,7 @@ USER_KEY = "_user_id"
 SEEN_KEY = "_last_seen"
 NOTICE_KEY = "_auth_notice"
 SSO_AUDITED = "_sso_audited"
-from seed_data.demo import DEMO_PASSWORD, DEMO_USERS  # noqa: E402  (the accounts the demo writes)
+from seed_data.accounts import DEMO_PASSWORD, DEMO_USERS  # noqa: E402  (the accounts the demo writes)
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def _end(reason_key: str | None) -> None:
 
 def logout(engine: Engine, user: CurrentUser) -> None:
     with session_scope(engine) as s:
-        accounts.audit(s, "logout", username=user.username)
+        audit(s, "logout", username=user.username)
     _end("auth.logged_out")
     if _sso_configured() and st.user.is_logged_in:
         st.logout()
@@ -83,7 +84,7 @@ def current_user(engine: Engine, locale: str) -> CurrentUser | None:
     last = st.session_state.get(SEEN_KEY, now)
     if (sso or st.session_state.get(USER_KEY) is not None) and now - last > settings.idle_timeout_minutes * 60:
         with session_scope(engine) as s:  # the idle timeout applies to local and single sign-on sessions
-            accounts.audit(s, "logout", username=None, detail="idle timeout")
+            audit(s, "logout", username=None, detail="idle timeout")
         _end("auth.timed_out")
         if sso:
             st.logout()
@@ -114,7 +115,7 @@ def _sso_user(engine: Engine, locale: str) -> CurrentUser | None:
         st.stop()
     if not st.session_state.get(SSO_AUDITED):
         with session_scope(engine) as s:
-            accounts.audit(s, "login", username=row.username, detail=f"sso {email}")
+            audit(s, "login", username=row.username, detail=f"sso {email}")
         st.session_state[SSO_AUDITED] = True
     st.session_state[SEEN_KEY] = time.time()
     return _load(engine, row_id)
@@ -146,8 +147,8 @@ def login_page(engine: Engine, info: dict[str, str], locale: str) -> None:
             with st.container(border=True):
                 st.caption(t("auth.demo_accounts", locale, password=DEMO_PASSWORD))
                 st.table({t("auth.username", locale): [u for u, *_ in DEMO_USERS],
-                          t("auth.role", locale): [t(f"role.{r.value}", locale) + (f" · {'、'.join(towns)}" if towns else "")
-                                                   for _, r, _, towns in DEMO_USERS]})
+                          t("auth.role", locale): [t(f"role.{r.value}", locale) + (f" · {'、'.join(townships)}" if townships else "")
+                                                   for _, r, _, townships in DEMO_USERS]})
     st.stop()
 
 

@@ -45,8 +45,8 @@ def scope_label(filters, locale: str) -> str:
     ids = filters.scope.township_ids
     if ids is None:
         return t("present.whole_district", locale)
-    towns = data.townships(data.database_url())
-    names = [n for i, n in zip(towns["id"], towns["name"], strict=True) if int(i) in ids]
+    townships = data.townships(data.database_url())
+    names = [n for i, n in zip(townships["id"], townships["name"], strict=True) if int(i) in ids]
     return "、".join(names) if names else t("present.no_township", locale)
 
 

@@ -40,7 +40,7 @@ def ledger_frame(rows: pd.DataFrame, locale: str) -> pd.DataFrame:
 
 
 def ledger_workbook(url: str, scope: Scope, as_of: dt.date, query: LedgerQuery, locale: str, username: str,
-                    town_codes: tuple[str, ...]) -> bytes:
+                    township_codes: tuple[str, ...]) -> bytes:
     """The current filtered view (all pages, within the user's scope) as an .xlsx file."""
     from dashboard.exports.excel import workbook_bytes
     from dashboard.queries import coverage, ledger
@@ -48,20 +48,20 @@ def ledger_workbook(url: str, scope: Scope, as_of: dt.date, query: LedgerQuery, 
 
     with session(url) as s:
         rows = ledger.ledger_rows(s, scope, as_of, query, limit=EXPORT_LIMIT)
-        towns = coverage.coverage_by_township(s, scope, as_of)
+        townships = coverage.coverage_by_township(s, scope, as_of)
     summary = pd.DataFrame({
-        t("col.township", locale): towns["name"],
-        t("col.operating", locale): towns["operating"],
-        t("ledger.xl.unionised", locale): towns["unionised"],
-        t("ledger.xl.with_party", locale): towns["with_party_org"],
-        t("pattern.should_build", locale): towns["pattern_should_build"],
-        t("pattern.no_union", locale): towns["pattern_no_union"],
+        t("col.township", locale): townships["name"],
+        t("col.operating", locale): townships["operating"],
+        t("ledger.xl.unionised", locale): townships["unionised"],
+        t("ledger.xl.with_party", locale): townships["with_party_org"],
+        t("pattern.should_build", locale): townships["pattern_should_build"],
+        t("pattern.no_union", locale): townships["pattern_no_union"],
     })
     info = dataset_info(url)
     meta = [
         (t("ledger.xl.asof", locale), fmt_date(as_of, locale)),
-        (t("ledger.xl.towns", locale), "、".join(towns["name"]) if (town_codes or scope.township_ids is not None)
-         else t("filter.town_placeholder", locale)),
+        (t("ledger.xl.townships", locale), "、".join(townships["name"]) if (township_codes or scope.township_ids is not None)
+         else t("filter.township_placeholder", locale)),
         (t("ledger.search", locale), query.search or "—"),
         (t("ledger.patterns", locale), "、".join(t(f"pattern.{p}", locale) for p in query.patterns) or t("ledger.all_patterns", locale)),
         (t("ledger.sort", locale), t(f"ledger.col.{query.sort}", locale) + (" ↓" if query.descending else " ↑")),
@@ -72,11 +72,11 @@ def ledger_workbook(url: str, scope: Scope, as_of: dt.date, query: LedgerQuery, 
     if info.get("dataset") in ("demo", "scale"):
         meta.append(("demo", t("app.demo_help", locale)))  # a highlighted demo-data note in the 说明 sheet
     return workbook_bytes([(t("ledger.xl.sheet_ledger", locale), ledger_frame(rows, locale)),
-                           (t("ledger.xl.sheet_towns", locale), summary)],
+                           (t("ledger.xl.sheet_townships", locale), summary)],
                           meta=meta, title=t("ledger.xl.title", locale))
 
 
 def ledger_excel_callable(url: str, scope: Scope, as_of: dt.date, query: LedgerQuery, locale: str, username: str,
-                          town_codes: tuple[str, ...]) -> Callable[[], bytes]:
+                          township_codes: tuple[str, ...]) -> Callable[[], bytes]:
     """Deferred: the workbook is built only when the download button is clicked."""
-    return lambda: ledger_workbook(url, scope, as_of, query, locale, username, town_codes)
+    return lambda: ledger_workbook(url, scope, as_of, query, locale, username, township_codes)

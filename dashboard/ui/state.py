@@ -26,7 +26,7 @@ NOTICES_KEY = "_url_notices"
 @dataclass(frozen=True)
 class Filters:
     scope: Scope  # what the pages query: the user's scope narrowed by the township filter
-    town_codes: tuple[str, ...]
+    township_codes: tuple[str, ...]
     as_of: dt.date
     locale: str
 
@@ -41,7 +41,7 @@ def init_lang() -> None:
         st.session_state["lang"] = lang if lang in LANGS else "zh"
 
 
-def init_from_url(towns: pd.DataFrame, user_scope: Scope, today: dt.date | None = None) -> None:
+def init_from_url(townships: pd.DataFrame, user_scope: Scope, today: dt.date | None = None) -> None:
     """First run after login: the URL sets the filters (before any widget exists).
 
     Township codes outside the user's scope are refused like unknown ones, with their own notice.
@@ -50,32 +50,32 @@ def init_from_url(towns: pd.DataFrame, user_scope: Scope, today: dt.date | None 
         return
     st.session_state[INIT_KEY] = True
     today = today or district_today()
-    allowed = towns if user_scope.township_ids is None else towns[towns["id"].isin(user_scope.township_ids)]
-    st.session_state[NOTICES_KEY] = _check_url(set(towns["code"]), set(allowed["code"]), today)
+    allowed = townships if user_scope.township_ids is None else townships[townships["id"].isin(user_scope.township_ids)]
+    st.session_state[NOTICES_KEY] = _check_url(set(townships["code"]), set(allowed["code"]), today)
     st.session_state["town"] = [c for c in dict.fromkeys(st.query_params.get_all("town")) if c in set(allowed["code"])]
 
 
-PENDING_TOWN = "_pending_town"
+PENDING_TOWNSHIPS = "_pending_townships"
 
 
-def request_towns(codes: list[str]) -> None:
+def request_townships(codes: list[str]) -> None:
     """Ask for a new township filter from a page (e.g. a click on the map) and rerun; the filter
     widget has already been drawn in this run, so the change is applied at the start of the next."""
-    st.session_state[PENDING_TOWN] = list(codes)
+    st.session_state[PENDING_TOWNSHIPS] = list(codes)
     st.rerun()
 
 
-def apply_pending_towns() -> None:
-    pending = st.session_state.pop(PENDING_TOWN, None)
+def apply_pending_townships() -> None:
+    pending = st.session_state.pop(PENDING_TOWNSHIPS, None)
     if pending is not None:
         st.session_state["town"] = pending
         _clear_notices()
 
 
-def _write_url(town_codes: tuple[str, ...], lang: str) -> None:
-    if town_codes:
-        if st.query_params.get_all("town") != list(town_codes):
-            st.query_params["town"] = list(town_codes)
+def _write_url(township_codes: tuple[str, ...], lang: str) -> None:
+    if township_codes:
+        if st.query_params.get_all("town") != list(township_codes):
+            st.query_params["town"] = list(township_codes)
     elif "town" in st.query_params:
         del st.query_params["town"]
     if lang != "zh":
@@ -93,17 +93,17 @@ def _clear_notices() -> None:
     st.session_state.pop(NOTICES_KEY, None)
 
 
-def _check_url(town_codes: set[str], allowed_codes: set[str], today: dt.date) -> list[str]:
+def _check_url(township_codes: set[str], allowed_codes: set[str], today: dt.date) -> list[str]:
     """Notices for URL values that will be ignored (read before the widgets exist)."""
     loc = current_locale()
     notices = []
     given = st.query_params.get_all("town")
-    unknown = [c for c in given if c not in town_codes]
-    forbidden = [c for c in given if c in town_codes and c not in allowed_codes]
+    unknown = [c for c in given if c not in township_codes]
+    forbidden = [c for c in given if c in township_codes and c not in allowed_codes]
     if unknown:
-        notices.append(t("notice.bad_town", loc, codes="、".join(sorted(set(unknown)))))
+        notices.append(t("notice.bad_township", loc, codes="、".join(sorted(set(unknown)))))
     if forbidden:
-        notices.append(t("notice.forbidden_town", loc, codes="、".join(sorted(set(forbidden)))))
+        notices.append(t("notice.forbidden_township", loc, codes="、".join(sorted(set(forbidden)))))
     raw = st.query_params.get("asof")
     if raw:
         try:
@@ -127,22 +127,22 @@ def language_switch() -> str:
     return current_locale()
 
 
-def sidebar_filters(towns: pd.DataFrame, user_scope: Scope, today: dt.date | None = None) -> Filters:
+def sidebar_filters(townships: pd.DataFrame, user_scope: Scope, today: dt.date | None = None) -> Filters:
     """Township and as-of filters in the sidebar; returns the effective filters."""
     today = today or district_today()
     if user_scope.township_ids is not None:
-        towns = towns[towns["id"].isin(user_scope.township_ids)]
-    codes = dict(zip(towns["code"], towns["id"], strict=True))
-    names = dict(zip(towns["code"], towns["name"], strict=True))
-    apply_pending_towns()
+        townships = townships[townships["id"].isin(user_scope.township_ids)]
+    codes = dict(zip(townships["code"], townships["id"], strict=True))
+    names = dict(zip(townships["code"], townships["name"], strict=True))
+    apply_pending_townships()
     st.session_state["town"] = [c for c in st.session_state.get("town", []) if c in codes]
     loc = current_locale()
     with st.sidebar:
         chosen = st.multiselect(
-            t("filter.town", loc), options=list(codes), format_func=lambda c: names.get(c, c),
-            placeholder=(t("filter.town_placeholder", loc) if user_scope.township_ids is None
-                         else t("filter.own_towns", loc, names="、".join(names.values()))),
-            help=t("filter.town_help", loc),
+            t("filter.township", loc), options=list(codes), format_func=lambda c: names.get(c, c),
+            placeholder=(t("filter.township_placeholder", loc) if user_scope.township_ids is None
+                         else t("filter.own_townships", loc, names="、".join(names.values()))),
+            help=t("filter.township_help", loc),
             key="town", on_change=_clear_notices,
         )
         as_of = st.date_input(
@@ -154,7 +154,7 @@ def sidebar_filters(towns: pd.DataFrame, user_scope: Scope, today: dt.date | Non
     chosen = tuple(c for c in chosen if c in codes)
     _write_url(chosen, st.session_state.get("lang", "zh"))
     scope = user_scope.narrow(codes[c] for c in chosen) if chosen else user_scope
-    return Filters(scope=scope, town_codes=chosen, as_of=as_of, locale=loc)
+    return Filters(scope=scope, township_codes=chosen, as_of=as_of, locale=loc)
 
 
 def show_url_notices() -> None:

@@ -164,7 +164,7 @@ def test_township_user_edits_only_its_own_items(own_db):
     at = page(own_db, "yuebei")
     with own_db.connect() as conn:
         yb = conn.execute(sa.text("SELECT id FROM township WHERE code = 'YB'")).scalar_one()
-        towns = dict(conn.execute(sa.text("SELECT id, township_id FROM action_item")).all())
+        townships = dict(conn.execute(sa.text("SELECT id, township_id FROM action_item")).all())
         other = conn.execute(sa.text(
             "SELECT id FROM action_item WHERE done_on IS NULL AND township_id <> :yb ORDER BY id LIMIT 1"),
             {"yb": yb}).scalar_one()
@@ -189,7 +189,7 @@ def test_township_user_edits_only_its_own_items(own_db):
     after = snapshot(own_db)
     changed = [r[0] for r in after["action_item"] if r not in before["action_item"]]
     assert not at.error, [e.value for e in at.error]
-    assert changed == [mine] and towns[mine] == yb and other not in changed
+    assert changed == [mine] and townships[mine] == yb and other not in changed
 
 
 def test_figures_are_counted_in_sql_when_the_lists_are_capped(own_db, monkeypatch):
@@ -245,5 +245,5 @@ def test_district_meeting_forms_warn_that_their_text_is_visible_to_every_townshi
     assert warnings(staff) == on_item_form
     staff.selectbox(key="mt_level").set_value("district").run()  # now the picked meeting is a district one
     assert warnings(staff) == 1
-    town = page(own_db, "yuebei")  # no district meeting can be recorded nor extended by a township
-    assert warnings(town) == 0
+    township = page(own_db, "yuebei")  # no district meeting can be recorded nor extended by a township
+    assert warnings(township) == 0

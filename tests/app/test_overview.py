@@ -95,7 +95,7 @@ def test_malformed_url_values_are_ignored_with_a_notice(app_env, params, fragmen
     assert at.metric  # the page still renders its figures
 
 
-def test_valid_town_kept_when_another_is_unknown(app_env):
+def test_valid_township_kept_when_another_is_unknown(app_env):
     at = run(town=["XX", "YB"], asof="2002-12-31")
     assert at.sidebar.multiselect[0].value == ["YB"]
     assert captions(at)[0].startswith("37 / ")

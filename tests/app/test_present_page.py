@@ -35,7 +35,7 @@ def test_kpi_slide_shows_the_seed_snapshot_for_the_district(app_env):
     assert "585 / " in text and "52 / " in text  # union coverage, Party organisations where qualified
 
 
-def test_township_user_sees_only_yuebei_even_with_another_town_in_the_url(app_env):
+def test_township_user_sees_only_yuebei_even_with_another_township_in_the_url(app_env):
     at = run(_user="yuebei", slide="kpis", asof="2002-12-31", town=["SH"])
     text = html_text(at)
     assert "37 / 43 家" in text  # 越北镇: 37 unionised of 43 operating

@@ -59,9 +59,9 @@ def test_every_label_family_of_the_cases_pages_is_complete():
     from dashboard.charts.cases import KIND_GROUP
     from dashboard.i18n import CATALOGUES, t
     from dashboard.queries.cases import NO_HONOUR, TIMELINE_KINDS
-    from models.enums import ActivityKind, HonorLevel, Organ, Ownership, PartyOrgLevel, Season
+    from models.enums import ActivityKind, HonourLevel, Organ, Ownership, PartyOrgLevel, Season
 
-    families = {"cases.level": [*HonorLevel, NO_HONOUR], "cases.organ": list(Organ), "cases.ownership": list(Ownership),
+    families = {"cases.level": [*HonourLevel, NO_HONOUR], "cases.organ": list(Organ), "cases.ownership": list(Ownership),
                 "cases.party_level": list(PartyOrgLevel), "cases.activity": list(ActivityKind),
                 "cases.season": [*Season, "none"], "cases.event": list(TIMELINE_KINDS),
                 "cases.group": sorted(set(KIND_GROUP.values())), "cases.fact.first": ["party", "union", "same"],

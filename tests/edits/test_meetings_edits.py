@@ -43,8 +43,8 @@ def staff() -> Actor:
     return Actor("staff", Role.STAFF, Scope.district())
 
 
-def town(w, code="A") -> Actor:
-    return Actor(f"town_{code}", Role.TOWNSHIP, Scope.townships([w.town[code]]))
+def township(w, code="A") -> Actor:
+    return Actor(f"town_{code}", Role.TOWNSHIP, Scope.townships([w.township[code]]))
 
 
 def run(engine, fn, **kwargs):
@@ -68,7 +68,7 @@ def refused(engine, fn, key, field=None, **kwargs) -> EditError:
 def test_record_an_enterprise_meeting_writes_its_rows_and_one_audit_event(world):
     engine, w = world
     before = snapshot(engine)
-    mid = run(engine, edits.record_meeting, actor=town(w), level="enterprise", held_on=D(2026, 2, 20),
+    mid = run(engine, edits.record_meeting, actor=township(w), level="enterprise", held_on=D(2026, 2, 20),
               title="  企业e1党工联席会议（2026年）  ", enterprise_id=w.ent["e1"], agenda="活动计划", minutes="",
               attendee_unit_ids=[w.unit["A_DW"], w.unit["A_DW"]], attendee_names=["企业e1党支部", " ", "企业e1工会"],
               decisions=["开展技能竞赛", "", "推荐入党积极分子"])
@@ -80,7 +80,7 @@ def test_record_an_enterprise_meeting_writes_its_rows_and_one_audit_event(world)
         row = s.execute(sa.text("SELECT level, held_on, township_id, enterprise_id, title, agenda, minutes "
                                 "FROM joint_meeting WHERE id = :i"), {"i": mid}).one()
     assert (row.level, str(row.held_on), row.township_id, row.enterprise_id) == (
-        "enterprise", "2026-02-20", w.town["A"], w.ent["e1"])
+        "enterprise", "2026-02-20", w.township["A"], w.ent["e1"])
     assert (row.title, row.agenda, row.minutes) == ("企业e1党工联席会议（2026年）", "活动计划", None)
     event = audits(engine)[-1]
     assert (event["action"], event["username"], event["entity"], event["entity_id"]) == (
@@ -103,14 +103,14 @@ def test_staff_records_a_district_meeting_and_adds_an_item(world):
         row = conn.execute(sa.text("SELECT township_id, created_on, status, done_on, owner_unit_id FROM action_item "
                                    "WHERE id = :i"), {"i": item}).one()
     # a district meeting's item belongs to its owner's township; decided on the meeting date; open
-    assert (row.township_id, str(row.created_on), row.status, row.done_on) == (w.town["B"], "2026-02-01", "open", None)
+    assert (row.township_id, str(row.created_on), row.status, row.done_on) == (w.township["B"], "2026-02-01", "open", None)
     assert audits(engine)[-1]["action"] == "action_item.create"
 
 
 def test_set_status_done_and_back(world):
     engine, w = world
     before = snapshot(engine)
-    run(engine, edits.set_action_status, actor=town(w), item_id=w.item["i2"], status="done", done_on=D(2026, 2, 28))
+    run(engine, edits.set_action_status, actor=township(w), item_id=w.item["i2"], status="done", done_on=D(2026, 2, 28))
     after = snapshot(engine)
     assert len(after["audit_event"]) == len(before["audit_event"]) + 1
     changed = [r for r in after["action_item"] if r not in before["action_item"]]
@@ -127,7 +127,7 @@ def test_set_status_done_and_back(world):
 
 def test_record_a_notice_response(world):
     engine, w = world
-    run(engine, edits.record_notice_response, actor=town(w), notice_id=w.notice["n1"], acknowledged_on=D(2026, 2, 2),
+    run(engine, edits.record_notice_response, actor=township(w), notice_id=w.notice["n1"], acknowledged_on=D(2026, 2, 2),
         note="已转民营局党委")
     run(engine, edits.record_notice_response, actor=staff(), notice_id=w.notice["n1"], resolved_on=D(2026, 2, 25))
     with engine.connect() as conn:
@@ -161,9 +161,9 @@ def test_invalid_meetings_are_refused(world):
     refused(engine, edits.record_meeting, "meetings.err.before_registration", "held_on", actor=staff(),
             **{**ok, "enterprise_id": w.ent["e5"], "held_on": D(2025, 10, 1)})
     # a township user: no district meetings, no enterprise of another township
-    refused(engine, edits.record_meeting, "meetings.err.district_only", "level", actor=town(w),
+    refused(engine, edits.record_meeting, "meetings.err.district_only", "level", actor=township(w),
             **{**ok, "level": "district", "enterprise_id": None})
-    refused(engine, edits.record_meeting, "edit.forbidden_scope", None, actor=town(w),
+    refused(engine, edits.record_meeting, "edit.forbidden_scope", None, actor=township(w),
             **{**ok, "enterprise_id": w.ent["e3"]})
     refused(engine, edits.record_meeting, "edit.forbidden_role", None, actor=Actor("leader", Role.LEADER), **ok)
 
@@ -227,7 +227,7 @@ def test_invalid_notice_responses_are_refused(world):
 
 def test_a_township_user_cannot_edit_another_townships_rows_even_by_crafting_ids(world):
     engine, w = world
-    a = town(w, "A")
+    a = township(w, "A")
     # B's enterprise meeting: no item may be added to it
     refused(engine, edits.add_action_item, "edit.forbidden_scope", None, actor=a, meeting_id=w.meeting["M3"],
             description="x", owner_unit_id=w.unit["A_DW"], due_on=D(2026, 2, 1), decision_id=w.decision["M3"])
@@ -265,7 +265,7 @@ def test_an_enterprise_meeting_needs_the_enterprise_operating_on_the_meeting_dat
     ok = dict(level="enterprise", title="会", enterprise_id=w.ent["e1"], attendee_unit_ids=[w.unit["A_DW"]])
     # closed on 2026-02-01: not operating on that day nor after it
     for day in (D(2026, 2, 1), D(2026, 2, 20)):
-        err = refused(engine, edits.record_meeting, "meetings.err.after_closure", "held_on", actor=town(w),
+        err = refused(engine, edits.record_meeting, "meetings.err.after_closure", "held_on", actor=township(w),
                       held_on=day, **ok)
         assert err.params == {"date": D(2026, 2, 1)}
     # registered after the meeting date (e5: 2025-11-01), also for staff
@@ -273,19 +273,19 @@ def test_an_enterprise_meeting_needs_the_enterprise_operating_on_the_meeting_dat
                   **{**ok, "enterprise_id": w.ent["e5"], "held_on": D(2025, 10, 31)})
     assert err.params == {"date": D(2025, 11, 1)}
     # the day before the closure and the registration day itself are fine
-    assert run(engine, edits.record_meeting, actor=town(w), held_on=D(2026, 1, 31), **ok)
+    assert run(engine, edits.record_meeting, actor=township(w), held_on=D(2026, 1, 31), **ok)
     assert run(engine, edits.record_meeting, actor=staff(), **{**ok, "enterprise_id": w.ent["e5"],
                                                                 "held_on": D(2025, 11, 1)})
 
 
 def test_a_township_user_may_give_an_item_only_to_a_district_unit_or_its_own(world):
     engine, w = world
-    a = town(w, "A")
+    a = township(w, "A")
     ok = dict(meeting_id=w.meeting["M1"], description="事项", due_on=D(2026, 3, 1), decision_id=w.decision["M1"])
     refused(engine, edits.add_action_item, "meetings.err.owner_other_township", "owner", actor=a,
             owner_unit_id=w.unit["B_DW"], **ok)
     # an actor of several townships: each of them
-    ab = Actor("town_AB", Role.TOWNSHIP, Scope.townships([w.town["A"], w.town["B"]]))
+    ab = Actor("town_AB", Role.TOWNSHIP, Scope.townships([w.township["A"], w.township["B"]]))
     before = snapshot(engine)
     for owner in ("A_DW", "ZGH"):  # its own township's unit, a district unit
         run(engine, edits.add_action_item, actor=a, owner_unit_id=w.unit[owner], **ok)
@@ -294,5 +294,5 @@ def test_a_township_user_may_give_an_item_only_to_a_district_unit_or_its_own(wor
     after = snapshot(engine)
     assert len(after["action_item"]) == len(before["action_item"]) + 4
     with engine.connect() as conn:
-        towns = conn.execute(sa.text("SELECT township_id FROM action_item ORDER BY id DESC LIMIT 4")).scalars().all()
-    assert set(towns) == {w.town["A"]}  # an enterprise meeting's items belong to its township
+        townships = conn.execute(sa.text("SELECT township_id FROM action_item ORDER BY id DESC LIMIT 4")).scalars().all()
+    assert set(townships) == {w.township["A"]}  # an enterprise meeting's items belong to its township

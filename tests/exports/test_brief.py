@@ -14,11 +14,11 @@ from dashboard.queries.brief import meeting_brief
 from dashboard.queries.scope import Scope
 from models.db import upgrade
 from models.enums import (
-    ActionStatus, HonorLevel, MeetingLevel, Organ, Ownership, PartyOrgLevel, TownshipKind, UnionKind, UnitKind,
+    ActionStatus, HonourLevel, MeetingLevel, Organ, Ownership, PartyOrgLevel, TownshipKind, UnionKind, UnitKind,
 )
 from models.rules import make_uscc
 from models.tables import (
-    ActionItem, CaseStudy, Decision, Enterprise, Honor, JointMeeting, MembershipChange, PartyCoverage, PartyOrg,
+    ActionItem, CaseStudy, Decision, Enterprise, Honour, JointMeeting, MembershipChange, PartyCoverage, PartyOrg,
     Township, UnionCoverage, UnionOrg, Unit,
 )
 from tests.exports.pdftext import embedded_font_files, text_of
@@ -43,8 +43,8 @@ def build(engine) -> dict[str, int]:
         s.add_all([fed, org])
         s.flush()
 
-        def ent(name, town, serial, members, employees, registered):
-            e = Enterprise(uscc=make_uscc(division="220201", serial=serial), name=name, township_id=town.id,
+        def ent(name, township, serial, members, employees, registered):
+            e = Enterprise(uscc=make_uscc(division="220201", serial=serial), name=name, township_id=township.id,
                            ownership=Ownership.PRIVATE, industry="制造业", employees=employees,
                            party_members=members, registered_on=registered)
             s.add(e)
@@ -67,7 +67,7 @@ def build(engine) -> dict[str, int]:
         s.add(p)
         s.flush()
         s.add(PartyCoverage(party_org_id=p.id, enterprise_id=e1.id, start_on=dt.date(2021, 1, 1)))
-        s.add(Honor(enterprise_id=e1.id, title="市级模范职工之家", level=HonorLevel.MUNICIPAL, awarding_body="市总工会",
+        s.add(Honour(enterprise_id=e1.id, title="市级模范职工之家", level=HonourLevel.MUNICIPAL, awarding_body="市总工会",
                     year=2024, organ=Organ.UNION))
         s.add(CaseStudy(enterprise_id=e1.id, headline_zh="支部建在车间，工会办在班组", headline_en="Branch in the workshop",
                         story_zh="样板故事。", story_en="A model story."))

@@ -14,7 +14,7 @@ from dashboard.exports.pdf import Document, fit_one_page, with_page_total
 from dashboard.queries import cases
 from dashboard.queries.scope import Scope
 from models.db import make_engine, upgrade
-from models.tables import Enterprise, Honor
+from models.tables import Enterprise, Honour
 from seed_data import facts
 from seed_data.demo import write_demo
 from tests.exports.pdftext import embedded_font_files, pypdf_text, text_of
@@ -37,7 +37,7 @@ def detail_of(engine, name: str, as_of: dt.date = TODAY):
     with Session(engine) as s:
         eid = s.exec(select(Enterprise.id).where(Enterprise.name == name)).one()
         detail = cases.case_detail(s, Scope.district(), eid, as_of)
-        honours = s.exec(select(Honor.title).where(Honor.enterprise_id == eid, Honor.year <= as_of.year)).all()
+        honours = s.exec(select(Honour.title).where(Honour.enterprise_id == eid, Honour.year <= as_of.year)).all()
     return detail, honours
 
 

@@ -54,13 +54,13 @@ def test_a_map_with_inline_geojson_renders_too():
     features = load_demo_geojson()["features"][:3]
     import json
 
-    towns = pd.DataFrame({
+    townships = pd.DataFrame({
         "code": [f["properties"]["code"] for f in features],
         "name": [f["properties"]["name"] for f in features],
         "boundary_geojson": [json.dumps(f["geometry"]) for f in features],
         "value": [0.2, 0.5, 0.9], "numerator": [1, 2, 3], "denominator": [5, 4, 3],
     })
-    spec = charts.township_map(towns, "zh_CN", value_col="value", value_title="建会率").to_dict()
+    spec = charts.township_map(townships, "zh_CN", value_col="value", value_title="建会率").to_dict()
     image = Image.open(io.BytesIO(chart_png(spec, width=500)))
     colours = image.convert("RGB").getcolors(maxcolors=1 << 20)
     assert len(colours) > 20  # filled shapes in a colour scale, not an empty frame

@@ -24,7 +24,7 @@ def db(any_engine):
         s.add(Township(code="QL", name="青岚街道", kind=TownshipKind.SUBDISTRICT))
         s.commit()
         accounts.create_user(s, username="wang", password=PASSWORD, role=Role.LEADER, actor="test")
-        accounts.create_user(s, username="yb", password=PASSWORD, role=Role.TOWNSHIP, towns=["YB"], actor="test")
+        accounts.create_user(s, username="yb", password=PASSWORD, role=Role.TOWNSHIP, townships=["YB"], actor="test")
         s.commit()
         yield s
 
@@ -120,8 +120,8 @@ def test_scope_per_role(db):
 
 @pytest.mark.parametrize("kwargs, fragment", [
     (dict(username="t1", password=PASSWORD, role=Role.TOWNSHIP), "--town"),
-    (dict(username="t2", password=PASSWORD, role=Role.TOWNSHIP, towns=["XX"]), "XX"),
-    (dict(username="t3", password=PASSWORD, role=Role.LEADER, towns=["YB"]), "township"),
+    (dict(username="t2", password=PASSWORD, role=Role.TOWNSHIP, townships=["XX"]), "XX"),
+    (dict(username="t3", password=PASSWORD, role=Role.LEADER, townships=["YB"]), "township"),
     (dict(username="wang", password=PASSWORD, role=Role.LEADER), "已存在"),
     (dict(username="short", password="1234567", role=Role.LEADER), "8"),
     (dict(username="bad name!", password=PASSWORD, role=Role.LEADER), "invalid"),

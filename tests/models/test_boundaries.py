@@ -42,7 +42,7 @@ def collection(*features) -> str:
 
 
 @pytest.fixture
-def towns(any_engine):
+def townships(any_engine):
     """YB and XY with an old schematic boundary, QL with a real one, DL with none."""
     with Session(any_engine) as s:
         s.add(Township(code="YB", name="越北镇", kind=TownshipKind.TOWN, sort_order=0,
@@ -70,14 +70,14 @@ def audit_events(engine) -> list[AuditEvent]:
 # --------------------------------------------------------------------------- storing
 
 
-def test_valid_file_is_stored_and_reads_back_equal(towns):
+def test_valid_file_is_stored_and_reads_back_equal(townships):
     yb = square(126.40, 43.70)
     ql = {"type": "MultiPolygon", "coordinates": [square(126.5, 43.7)["coordinates"],
                                                   square(126.6, 43.7, 0.01)["coordinates"]]}
-    report = import_boundaries(towns, collection(feature(yb, code="YB"), feature(ql, name="青岚街道")), actor="t")
+    report = import_boundaries(townships, collection(feature(yb, code="YB"), feature(ql, name="青岚街道")), actor="t")
     assert report.status == "stored" and report.ok
     assert [(m.index, m.code, m.how) for m in report.matched] == [(1, "YB", "code"), (2, "QL", "name")]
-    after = snapshot(towns)
+    after = snapshot(townships)
     assert json.loads(after["YB"][0]) == yb and not after["YB"][1]
     assert json.loads(after["QL"][0]) == ql and not after["QL"][1]
     # not in the file: unchanged, and the report says what each keeps
@@ -85,18 +85,18 @@ def test_valid_file_is_stored_and_reads_back_equal(towns):
     assert {(t.code, t.keeps) for t in report.missing} == {("XY", "schematic"), ("DL", "none")}
 
 
-def test_stored_geometry_keeps_elevation_holes_and_chinese_text(towns):
+def test_stored_geometry_keeps_elevation_holes_and_chinese_text(townships):
     outer = [[126.4, 43.7, 200], [126.6, 43.7, 210], [126.6, 43.9, 220], [126.4, 43.9, 205], [126.4, 43.7, 200]]
     hole = [[126.45, 43.75], [126.5, 43.75], [126.5, 43.8], [126.45, 43.75]]
     geometry = {"type": "Polygon", "coordinates": [outer, hole]}
-    import_boundaries(towns, collection(feature(geometry, 乡镇="越北镇")))
-    stored = snapshot(towns)["YB"][0]
+    import_boundaries(townships, collection(feature(geometry, 乡镇="越北镇")))
+    stored = snapshot(townships)["YB"][0]
     assert json.loads(stored) == geometry
 
 
-def test_schematic_option_marks_the_import_schematic(towns):
-    report = import_boundaries(towns, collection(feature(square(126.4, 43.7), code="QL")), schematic=True)
-    assert report.status == "stored" and snapshot(towns)["QL"][1]
+def test_schematic_option_marks_the_import_schematic(townships):
+    report = import_boundaries(townships, collection(feature(square(126.4, 43.7), code="QL")), schematic=True)
+    assert report.status == "stored" and snapshot(townships)["QL"][1]
 
 
 def test_demo_geojson_round_trips(sqlite_engine):
@@ -120,8 +120,8 @@ def test_demo_geojson_round_trips(sqlite_engine):
     assert again.status == "stored" and again.ok and snapshot(sqlite_engine) == before
 
 
-def test_export_leaves_out_townships_without_boundary(towns):
-    fc, without = export_boundaries(towns)
+def test_export_leaves_out_townships_without_boundary(townships):
+    fc, without = export_boundaries(townships)
     assert [f["properties"]["code"] for f in fc["features"]] == ["YB", "QL", "XY"]
     assert [f["properties"]["schematic"] for f in fc["features"]] == [True, False, True]
     assert fc["features"][0]["geometry"] == OLD
@@ -149,15 +149,15 @@ def test_export_leaves_out_townships_without_boundary(towns):
          ["第 1 个要素（feature 1）", '"Polygon"', "expected Feature"]),
     ],
 )
-def test_file_level_errors_say_where_and_write_nothing(towns, text, expected):
-    before = snapshot(towns)
+def test_file_level_errors_say_where_and_write_nothing(townships, text, expected):
+    before = snapshot(townships)
     with pytest.raises(BoundaryError) as info:
-        import_boundaries(towns, text, actor="t")
+        import_boundaries(townships, text, actor="t")
     message = str(info.value)
     for part in expected:
         assert part in message
     assert "\n" not in message
-    assert snapshot(towns) == before and audit_events(towns) == []
+    assert snapshot(townships) == before and audit_events(townships) == []
 
 
 def test_a_single_feature_and_a_byte_order_mark_are_accepted():
@@ -334,13 +334,13 @@ MIXED = collection(
 )
 
 
-def test_partial_file_stores_the_matched_and_reports_the_rest(towns):
-    before = snapshot(towns)
-    report = import_boundaries(towns, MIXED, actor="t")
+def test_partial_file_stores_the_matched_and_reports_the_rest(townships):
+    before = snapshot(townships)
+    report = import_boundaries(townships, MIXED, actor="t")
     assert report.status == "stored" and not report.ok
     assert [(u.index, u.problem) for u in report.unmatched] == [(2, "no_match"), (3, "duplicate"),
                                                                 (4, "invalid_geometry")]
-    after = snapshot(towns)
+    after = snapshot(townships)
     assert json.loads(after["YB"][0]) == square(126.4, 43.7) and not after["YB"][1]
     assert {k: v for k, v in after.items() if k != "YB"} == {k: v for k, v in before.items() if k != "YB"}
     assert {t.code for t in report.missing} == {"QL", "XY", "DL"}
@@ -348,42 +348,42 @@ def test_partial_file_stores_the_matched_and_reports_the_rest(towns):
 
 @pytest.mark.parametrize(("kwargs", "status"), [({"strict": True}, "refused"), ({"dry_run": True}, "dry_run"),
                                                 ({"dry_run": True, "strict": True}, "dry_run")])
-def test_strict_and_dry_run_write_nothing(towns, kwargs, status):
-    before = snapshot(towns)
-    report = import_boundaries(towns, MIXED, actor="t", **kwargs)
+def test_strict_and_dry_run_write_nothing(townships, kwargs, status):
+    before = snapshot(townships)
+    report = import_boundaries(townships, MIXED, actor="t", **kwargs)
     assert report.status == status
     assert [m.code for m in report.matched] == ["YB"] and len(report.unmatched) == 3
-    assert snapshot(towns) == before and audit_events(towns) == []
+    assert snapshot(townships) == before and audit_events(townships) == []
 
 
-def test_strict_stores_a_clean_file(towns):
-    report = import_boundaries(towns, collection(feature(square(126.4, 43.7), code="YB")), strict=True)
-    assert report.status == "stored" and json.loads(snapshot(towns)["YB"][0]) == square(126.4, 43.7)
+def test_strict_stores_a_clean_file(townships):
+    report = import_boundaries(townships, collection(feature(square(126.4, 43.7), code="YB")), strict=True)
+    assert report.status == "stored" and json.loads(snapshot(townships)["YB"][0]) == square(126.4, 43.7)
 
 
-def test_no_match_at_all_writes_nothing(towns):
-    before = snapshot(towns)
-    report = import_boundaries(towns, collection(feature(G, code="ZZ")), actor="t")
-    assert report.status == "nothing" and snapshot(towns) == before and audit_events(towns) == []
+def test_no_match_at_all_writes_nothing(townships):
+    before = snapshot(townships)
+    report = import_boundaries(townships, collection(feature(G, code="ZZ")), actor="t")
+    assert report.status == "nothing" and snapshot(townships) == before and audit_events(townships) == []
 
 
-def test_a_failure_while_writing_rolls_everything_back(towns, monkeypatch):
-    from models import accounts
+def test_a_failure_while_writing_rolls_everything_back(townships, monkeypatch):
+    from models import audit as audit_log
 
     def broken_audit(*args, **kwargs):
         raise RuntimeError("audit table unavailable")
 
-    monkeypatch.setattr(accounts, "audit", broken_audit)
-    before = snapshot(towns)
+    monkeypatch.setattr(audit_log, "audit", broken_audit)
+    before = snapshot(townships)
     with pytest.raises(RuntimeError):
-        import_boundaries(towns, collection(feature(square(126.4, 43.7), code="YB"),
+        import_boundaries(townships, collection(feature(square(126.4, 43.7), code="YB"),
                                             feature(square(126.5, 43.7), code="QL")), actor="t")
-    assert snapshot(towns) == before
+    assert snapshot(townships) == before
 
 
-def test_audit_event_has_counts_and_no_coordinates(towns):
-    import_boundaries(towns, MIXED, actor="cli")
-    [event] = audit_events(towns)
+def test_audit_event_has_counts_and_no_coordinates(townships):
+    import_boundaries(townships, MIXED, actor="cli")
+    [event] = audit_events(townships)
     assert (event.username, event.entity) == ("cli", "township")
     assert event.detail == "features=4 matched=1 unmatched=3 missing=3 schematic=false"
     after = json.loads(event.after_json)
@@ -393,8 +393,8 @@ def test_audit_event_has_counts_and_no_coordinates(towns):
         assert "coordinates" not in text and "126.4" not in text and "43.7" not in text
 
 
-def test_summary_lines_list_the_problems_and_the_kept_boundaries(towns):
-    report = import_boundaries(towns, MIXED, dry_run=True)
+def test_summary_lines_list_the_problems_and_the_kept_boundaries(townships):
+    report = import_boundaries(townships, MIXED, dry_run=True)
     zh = "\n".join(report.summary_lines())
     assert "文件共 4 个要素：匹配 1 个，未导入 3 个" in zh and "试运行" in zh
     assert "第 2 个要素（name=不存在镇）：未找到" in zh

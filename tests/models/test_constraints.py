@@ -48,16 +48,16 @@ USCC_B = make_uscc(division="220299", serial=2)
 def db(any_engine):
     """A township, a unit, an enterprise with a union and a Party branch, and a meeting decision."""
     with Session(any_engine) as s:
-        town = Township(code="T1", name="越北镇", kind=TownshipKind.TOWN)
-        s.add(town)
+        township = Township(code="T1", name="越北镇", kind=TownshipKind.TOWN)
+        s.add(township)
         s.flush()
-        unit = Unit(code="u1", name="越北镇党委", kind=UnitKind.TOWNSHIP_PARTY, township_id=town.id)
-        ent = enterprise(town.id, uscc=USCC_A)
+        unit = Unit(code="u1", name="越北镇党委", kind=UnitKind.TOWNSHIP_PARTY, township_id=township.id)
+        ent = enterprise(township.id, uscc=USCC_A)
         s.add_all([unit, ent])
         s.flush()
-        union = UnionOrg(name="工会", kind=UnionKind.ENTERPRISE, township_id=town.id, enterprise_id=ent.id,
+        union = UnionOrg(name="工会", kind=UnionKind.ENTERPRISE, township_id=township.id, enterprise_id=ent.id,
                          founded_on=D(2000, 1, 1))
-        party = PartyOrg(name="支部", level=PartyOrgLevel.BRANCH, township_id=town.id, enterprise_id=ent.id,
+        party = PartyOrg(name="支部", level=PartyOrgLevel.BRANCH, township_id=township.id, enterprise_id=ent.id,
                          founded_on=D(2001, 1, 1))
         meeting = JointMeeting(level=MeetingLevel.DISTRICT, held_on=D(2002, 5, 1), title="区级联席会议")
         s.add_all([union, party, meeting])
@@ -65,7 +65,7 @@ def db(any_engine):
         decision = Decision(meeting_id=meeting.id, text="推进建会")
         s.add(decision)
         s.commit()
-        ids = dict(town=town.id, unit=unit.id, ent=ent.id, union=union.id, party=party.id, decision=decision.id)
+        ids = dict(township=township.id, unit=unit.id, ent=ent.id, union=union.id, party=party.id, decision=decision.id)
     return any_engine, ids
 
 
@@ -90,7 +90,7 @@ def action(ids, **overrides) -> ActionItem:
         decision_id=ids["decision"],
         description="建立工会",
         owner_unit_id=ids["unit"],
-        township_id=ids["town"],
+        township_id=ids["township"],
         created_on=D(2002, 5, 1),
         due_on=D(2002, 6, 1),
         status=ActionStatus.OPEN,
@@ -130,13 +130,13 @@ def count(engine, model) -> int:
 
 def test_good_enterprise_is_accepted(db):
     engine, ids = db
-    accepted(engine, lambda i: enterprise(i["town"]), ids)
+    accepted(engine, lambda i: enterprise(i["township"]), ids)
     assert count(engine, Enterprise) == 2
 
 
 def test_duplicate_uscc_is_refused(db):
     engine, ids = db
-    refused(engine, lambda i: enterprise(i["town"], uscc=USCC_A, name="另一家"), ids, exc.IntegrityError, "uscc")
+    refused(engine, lambda i: enterprise(i["township"], uscc=USCC_A, name="另一家"), ids, exc.IntegrityError, "uscc")
     assert count(engine, Enterprise) == 1
 
 
@@ -151,7 +151,7 @@ def test_duplicate_uscc_is_refused(db):
 )
 def test_bad_enterprise_counts_and_dates_are_refused(db, overrides, constraint):
     engine, ids = db
-    refused(engine, lambda i: enterprise(i["town"], **overrides), ids, exc.IntegrityError, constraint)
+    refused(engine, lambda i: enterprise(i["township"], **overrides), ids, exc.IntegrityError, constraint)
     assert count(engine, Enterprise) == 1
 
 
@@ -165,12 +165,12 @@ def test_bad_enterprise_counts_and_dates_are_refused(db, overrides, constraint):
 )
 def test_boundary_enterprises_are_accepted(db, overrides):
     engine, ids = db
-    accepted(engine, lambda i: enterprise(i["town"], **overrides), ids)
+    accepted(engine, lambda i: enterprise(i["township"], **overrides), ids)
 
 
 def test_foreign_key_to_missing_township_is_refused(db):
     engine, ids = db
-    refused(engine, lambda i: enterprise(i["town"] + 999), ids, exc.IntegrityError, "foreign key")
+    refused(engine, lambda i: enterprise(i["township"] + 999), ids, exc.IntegrityError, "foreign key")
     assert count(engine, Enterprise) == 1
 
 
@@ -196,10 +196,10 @@ def _insert_enterprise_sql(conn, township_id: int, ownership: str, uscc: str = U
 def test_unknown_enum_value_written_with_sql_is_refused(db):
     engine, ids = db
     with engine.connect() as conn:
-        _insert_enterprise_sql(conn, ids["town"], Ownership.FOREIGN.value)  # the good twin passes
+        _insert_enterprise_sql(conn, ids["township"], Ownership.FOREIGN.value)  # the good twin passes
         conn.rollback()
         with pytest.raises(exc.SQLAlchemyError) as info:
-            _insert_enterprise_sql(conn, ids["town"], "state_owned")
+            _insert_enterprise_sql(conn, ids["township"], "state_owned")
         conn.rollback()
     assert type(info.value) is exc.IntegrityError
     assert "ck_ownership" in str(info.value)
@@ -226,7 +226,7 @@ def test_unknown_enum_value_through_the_orm_is_refused_before_sql(db):
     engine, ids = db
     # validate_strings=True: SQLAlchemy refuses the value itself (LookupError) before the database.
     with Session(engine) as s:
-        s.add(enterprise(ids["town"], ownership="state_owned"))
+        s.add(enterprise(ids["township"], ownership="state_owned"))
         with pytest.raises(exc.SQLAlchemyError) as info:
             s.commit()
     assert type(info.value) is exc.StatementError
@@ -275,7 +275,7 @@ def test_union_dissolved_before_founded_is_refused(db):
     engine, ids = db
     refused(
         engine,
-        lambda i: UnionOrg(name="联合工会", kind=UnionKind.JOINT, township_id=i["town"], founded_on=D(2002, 1, 1),
+        lambda i: UnionOrg(name="联合工会", kind=UnionKind.JOINT, township_id=i["township"], founded_on=D(2002, 1, 1),
                            dissolved_on=D(2001, 12, 31)),
         ids, exc.IntegrityError, "ck_union_dates",
     )
@@ -285,12 +285,12 @@ def test_enterprise_union_without_enterprise_is_refused(db):
     engine, ids = db
     refused(
         engine,
-        lambda i: UnionOrg(name="企业工会", kind=UnionKind.ENTERPRISE, township_id=i["town"], founded_on=D(2002, 1, 1)),
+        lambda i: UnionOrg(name="企业工会", kind=UnionKind.ENTERPRISE, township_id=i["township"], founded_on=D(2002, 1, 1)),
         ids, exc.IntegrityError, "ck_union_enterprise_has_enterprise",
     )
     accepted(  # a joint union covers several enterprises and belongs to none
         engine,
-        lambda i: UnionOrg(name="联合工会", kind=UnionKind.JOINT, township_id=i["town"], founded_on=D(2002, 1, 1)),
+        lambda i: UnionOrg(name="联合工会", kind=UnionKind.JOINT, township_id=i["township"], founded_on=D(2002, 1, 1)),
         ids,
     )
 

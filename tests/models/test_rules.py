@@ -559,14 +559,14 @@ class Built:
 
 def build_db(engine) -> Built:
     with Session(engine) as s:
-        towns = {
+        townships = {
             "T1": Township(code="T1", name="越北镇", kind=TownshipKind.TOWN, sort_order=1),
             "T2": Township(code="T2", name="东街道", kind=TownshipKind.SUBDISTRICT, sort_order=2),
             "T3": Township(code="T3", name="空乡", kind=TownshipKind.TOWNSHIP, sort_order=3),  # no enterprises
         }
-        s.add_all(towns.values())
+        s.add_all(townships.values())
         s.flush()
-        unit = Unit(code="T2-party", name="东街道党工委", kind=UnitKind.TOWNSHIP_PARTY, township_id=towns["T2"].id)
+        unit = Unit(code="T2-party", name="东街道党工委", kind=UnitKind.TOWNSHIP_PARTY, township_id=townships["T2"].id)
         s.add(unit)
         s.flush()
         ents: dict[str, Enterprise] = {}
@@ -574,7 +574,7 @@ def build_db(engine) -> Built:
             ent = Enterprise(
                 uscc=rules.make_uscc(division="220299", serial=1000 + i),
                 name=f"测试企业{spec.key}",
-                township_id=towns[spec.township].id,
+                township_id=townships[spec.township].id,
                 ownership=Ownership.PRIVATE,
                 industry="制造业",
                 employees=spec.employees,
@@ -633,7 +633,7 @@ def build_db(engine) -> Built:
                 s.add(MembershipChange(union_id=unions[spec.union[0][0]].id, enterprise_id=ent.id, changed_on=day,
                                        joined=joined, left_count=left))
         s.commit()
-        return Built(ids={k: e.id for k, e in ents.items()}, townships={k: t.id for k, t in towns.items()})
+        return Built(ids={k: e.id for k, e in ents.items()}, townships={k: t.id for k, t in townships.items()})
 
 
 @pytest.fixture
@@ -703,9 +703,9 @@ def test_coverage_by_township_matches_the_rule_and_adds_up(built, day):
     by_id = {tid: t for t, tid in b.townships.items()}
     assert sorted(df["township_id"]) == sorted(b.townships.values())  # every township, even the empty one
     for _, row in df.iterrows():
-        town = by_id[int(row["township_id"])]
-        exp = expected_counts(town, day)
-        assert {c: int(row[c]) for c in COVERAGE_COLUMNS} == exp, town
+        township = by_id[int(row["township_id"])]
+        exp = expected_counts(township, day)
+        assert {c: int(row[c]) for c in COVERAGE_COLUMNS} == exp, township
         assert sum(int(row[f"pattern_{p.value}"]) for p in Pattern) == int(row["operating"])
     t3 = df[df["township_id"] == b.townships["T3"]].iloc[0]
     assert all(int(t3[c]) == 0 for c in COVERAGE_COLUMNS)
@@ -726,9 +726,9 @@ def test_coverage_by_township_matches_the_rule_and_adds_up(built, day):
         expected_value = None if sums[den] == 0 else sums[num] / sums[den]
         assert rate.value == expected_value, attr
         # the same holds for a single township's scope
-        for town, k in single.items():
-            e = expected_counts(town, day)
-            assert (getattr(k, attr).numerator, getattr(k, attr).denominator) == (e[num], e[den]), (attr, town)
+        for township, k in single.items():
+            e = expected_counts(township, day)
+            assert (getattr(k, attr).numerator, getattr(k, attr).denominator) == (e[num], e[den]), (attr, township)
     assert kpis.patterns == {p: sums[f"pattern_{p.value}"] for p in Pattern}
     assert sum(kpis.patterns.values()) == kpis.operating
 
@@ -739,13 +739,13 @@ def test_rates_are_recomputed_from_sums_not_averaged(built):
     day = AS_OF
     with Session(engine) as s:
         district = coverage_kpis(s, Scope.district(), day)
-        towns = [coverage_kpis(s, Scope.townships([b.townships[t]]), day) for t in ("T1", "T2")]
+        townships = [coverage_kpis(s, Scope.townships([b.townships[t]]), day) for t in ("T1", "T2")]
     e1, e2 = expected_counts("T1", day), expected_counts("T2", day)
     expected = (e1["unionised"] + e2["unionised"]) / (e1["operating"] + e2["operating"])
     mean_of_rates = (e1["unionised"] / e1["operating"] + e2["unionised"] / e2["operating"]) / 2
     assert expected != pytest.approx(mean_of_rates)  # the fixture makes the distinction visible
     assert district.union_coverage.value == pytest.approx(expected)
-    assert [t.union_coverage.value for t in towns] == [
+    assert [t.union_coverage.value for t in townships] == [
         pytest.approx(e1["unionised"] / e1["operating"]),
         pytest.approx(e2["unionised"] / e2["operating"]),
     ]

@@ -16,7 +16,7 @@ from models import rules
 from models.enums import (
     ActivistStage,
     ActivityKind,
-    HonorLevel,
+    HonourLevel,
     Organ,
     Ownership,
     PartyOrgLevel,
@@ -28,7 +28,7 @@ from models.tables import (
     Activity,
     ActivistRecommendation,
     Enterprise,
-    Honor,
+    Honour,
     MembershipChange,
     ModelDesignation,
     PartyCoverage,
@@ -65,9 +65,9 @@ def small_district(engine) -> dict[str, int]:
         s.flush()
         ids["T1"], ids["T2"] = t1.id, t2.id
 
-        def ent(key, town, serial, *, closed=None, employees=100):
+        def ent(key, township, serial, *, closed=None, employees=100):
             e = Enterprise(uscc=rules.make_uscc(division="220299", serial=serial), name=f"测试企业{key}",
-                           township_id=town.id, ownership=Ownership.PRIVATE, industry="机械制造", employees=employees,
+                           township_id=township.id, ownership=Ownership.PRIVATE, industry="机械制造", employees=employees,
                            party_members=5, registered_on=dt.date(2000, 1, 1), closed_on=closed)
             s.add(e)
             s.flush()
@@ -76,11 +76,11 @@ def small_district(engine) -> dict[str, int]:
 
         a, b, c, d, e = (ent("A", t1, 11), ent("B", t1, 12), ent("C", t2, 13), ent("D", t2, 14, employees=50),
                          ent("E", t1, 15, closed=dt.date(2012, 1, 1)))
-        for who, level, year in ((a, HonorLevel.MUNICIPAL, 2010), (b, HonorLevel.DISTRICT, 2008),
-                                 (c, HonorLevel.PROVINCIAL, 2005), (e, HonorLevel.NATIONAL, 2001)):
-            s.add(Honor(enterprise_id=who.id, title=f"荣誉{who.name[-1]}", level=level, awarding_body="某单位",
+        for who, level, year in ((a, HonourLevel.MUNICIPAL, 2010), (b, HonourLevel.DISTRICT, 2008),
+                                 (c, HonourLevel.PROVINCIAL, 2005), (e, HonourLevel.NATIONAL, 2001)):
+            s.add(Honour(enterprise_id=who.id, title=f"荣誉{who.name[-1]}", level=level, awarding_body="某单位",
                         year=year, organ=Organ.UNION))
-        s.add(Honor(enterprise_id=a.id, title="区级荣誉A", level=HonorLevel.DISTRICT, awarding_body="区", year=2009,
+        s.add(Honour(enterprise_id=a.id, title="区级荣誉A", level=HonourLevel.DISTRICT, awarding_body="区", year=2009,
                     organ=Organ.PARTY))
         s.add_all([
             ModelDesignation(enterprise_id=b.id, designated=True, reason="指定理由B", by_username="staff",
@@ -270,9 +270,9 @@ def test_the_four_source_models_qualify_and_their_facts(any_engine):
         assert autumn["titles"] == ["联欢会", "拔河赛", "运动会", "台球赛", "雪地足球赛"]
         assert set(seasons["kind"]) == {"culture_sports", "women", "essay_contest"}
         # every honour of the case exists in the database, as shown
-        stored = {tuple(r) for r in s.execute(sa.select(Honor.title, Honor.level, Honor.awarding_body, Honor.year)
-                                              .where(Honor.enterprise_id == dy.enterprise_id)).all()}
-        shown = {(h["title"], HonorLevel(h["level"]), h["awarding_body"], h["year"]) for h in dy.honours.to_dict("records")}
+        stored = {tuple(r) for r in s.execute(sa.select(Honour.title, Honour.level, Honour.awarding_body, Honour.year)
+                                              .where(Honour.enterprise_id == dy.enterprise_id)).all()}
+        shown = {(h["title"], HonourLevel(h["level"]), h["awarding_body"], h["year"]) for h in dy.honours.to_dict("records")}
         assert shown and shown <= stored
 
 

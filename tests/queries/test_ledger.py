@@ -329,7 +329,7 @@ def test_deyun_honours_and_branch_first_are_in_its_history(any_engine):
     with Session(any_engine) as s:
         d = enterprise_detail(s, Scope.district(), enterprise_id(s, facts.DEYUN), TODAY)
         h = d.history
-        honours = h[h["kind"] == "honor"]
+        honours = h[h["kind"] == "honour"]
         got = {(r.title, r.level, r.organ, r.unit) for r in honours.itertuples()}
         assert set(facts.DEYUN_HONORS) <= got
         assert honours["year_only"].all() and all((x.month, x.day) == (1, 1) for x in honours["date"])
@@ -339,7 +339,7 @@ def test_deyun_honours_and_branch_first_are_in_its_history(any_engine):
         assert (h["kind"] == "activity").sum() > 20 and (h["kind"] == "joint_meeting").sum() > 0
         # as of 2000 the honours (2001, 2002) are not there yet
         early = enterprise_detail(s, Scope.district(), d.enterprise_id, dt.date(2000, 6, 30))
-        assert "honor" not in set(early.history["kind"])
+        assert "honour" not in set(early.history["kind"])
 
 
 def test_history_holds_every_kind_of_event_somewhere(sqlite_engine):

@@ -33,7 +33,7 @@ def uscc(n: int) -> str:
 class World:
     """Ids of the hand-made district (see ``build_world``)."""
 
-    town: dict[str, int] = field(default_factory=dict)
+    township: dict[str, int] = field(default_factory=dict)
     unit: dict[str, int] = field(default_factory=dict)
     ent: dict[str, int] = field(default_factory=dict)
     meeting: dict[str, int] = field(default_factory=dict)
@@ -62,32 +62,32 @@ def build_world(engine) -> World:
             t = Township(code=code, name=name, kind=kind)
             s.add(t)
             s.flush()
-            w.town[code] = t.id
-        for code, name, kind, town in (("ZZB", "区委组织部", E.UnitKind.PARTY_DEPT, None),
+            w.township[code] = t.id
+        for code, name, kind, township in (("ZZB", "区委组织部", E.UnitKind.PARTY_DEPT, None),
                                        ("ZGH", "区总工会", E.UnitKind.UNION, None),
                                        ("MQJ_DW", "民营局党委", E.UnitKind.BUREAU_PARTY, None),
                                        ("A_DW", "甲镇党委", E.UnitKind.TOWNSHIP_PARTY, "A"),
                                        ("B_DW", "乙街道党工委", E.UnitKind.TOWNSHIP_PARTY, "B")):
-            u = Unit(code=code, name=name, kind=kind, township_id=w.town[town] if town else None)
+            u = Unit(code=code, name=name, kind=kind, township_id=w.township[township] if township else None)
             s.add(u)
             s.flush()
             w.unit[code] = u.id
 
-        def enterprise(key, town, members, registered=D(2015, 1, 1), union=None, party=None, party_end=None):
-            e = Enterprise(uscc=uscc(len(w.ent) + 1), name=f"企业{key}", township_id=w.town[town],
+        def enterprise(key, township, members, registered=D(2015, 1, 1), union=None, party=None, party_end=None):
+            e = Enterprise(uscc=uscc(len(w.ent) + 1), name=f"企业{key}", township_id=w.township[township],
                            ownership=E.Ownership.PRIVATE, industry="制造", employees=50, party_members=members,
                            registered_on=registered)
             s.add(e)
             s.flush()
             w.ent[key] = e.id
             if union:
-                uo = UnionOrg(name=f"企业{key}工会", kind=E.UnionKind.ENTERPRISE, township_id=w.town[town],
+                uo = UnionOrg(name=f"企业{key}工会", kind=E.UnionKind.ENTERPRISE, township_id=w.township[township],
                               enterprise_id=e.id, founded_on=union)
                 s.add(uo)
                 s.flush()
                 s.add(UnionCoverage(union_id=uo.id, enterprise_id=e.id, start_on=union))
             if party:
-                po = PartyOrg(name=f"企业{key}党支部", level=E.PartyOrgLevel.BRANCH, township_id=w.town[town],
+                po = PartyOrg(name=f"企业{key}党支部", level=E.PartyOrgLevel.BRANCH, township_id=w.township[township],
                               enterprise_id=e.id, founded_on=party, dissolved_on=party_end)
                 s.add(po)
                 s.flush()
@@ -102,10 +102,10 @@ def build_world(engine) -> World:
         enterprise("e7", "A", 6, union=D(2020, 1, 1), party=D(2026, 1, 10))
 
         def meeting(key, held, level=E.MeetingLevel.DISTRICT, ent=None):
-            town = None
+            township = None
             if ent:
-                town = s.get(Enterprise, w.ent[ent]).township_id
-            m = JointMeeting(level=level, held_on=held, enterprise_id=w.ent[ent] if ent else None, township_id=town,
+                township = s.get(Enterprise, w.ent[ent]).township_id
+            m = JointMeeting(level=level, held_on=held, enterprise_id=w.ent[ent] if ent else None, township_id=township,
                              title=f"会议{key}", agenda="议题", minutes="纪要")
             s.add(m)
             s.flush()
@@ -203,7 +203,7 @@ def test_overdue_and_labels_are_computed_relative_to_the_as_of_date(world):
 def test_board_buckets_add_up_and_agree_with_the_overview_counts(world):
     engine, w = world
     with Session(engine) as s:
-        for scope in (Scope.district(), Scope.townships([w.town["A"]]), Scope.townships([w.town["B"]])):
+        for scope in (Scope.district(), Scope.townships([w.township["A"]]), Scope.townships([w.township["B"]])):
             board = M.item_board(s, scope, AS_OF)
             counts = followup.action_item_counts(s, scope, AS_OF)
             assert (board[["not_started", "in_progress", "overdue", "done"]].sum(axis=1) == board["total"]).all()
@@ -216,7 +216,7 @@ def test_board_buckets_add_up_and_agree_with_the_overview_counts(world):
         assert district.loc["乙街道党工委", "label"] == "overdue" and district.loc["区委组织部", "label"] == "done"
         assert list(district.index[:2]) == ["乙街道党工委", "甲镇党委"]  # the oldest overdue first
         # a township sees no district unit's item
-        a_board = M.item_board(s, Scope.townships([w.town["A"]]), AS_OF)
+        a_board = M.item_board(s, Scope.townships([w.township["A"]]), AS_OF)
         assert set(a_board["owner"]) == {"甲镇党委"}
 
 
@@ -242,14 +242,14 @@ def test_since_last_meeting_on_hand_made_data(world):
         assert sl.coverage_then.party_coverage.numerator == 4 and sl.coverage_now.party_coverage.numerator == 4
         assert sl.coverage_then.patterns[E.Pattern.SHOULD_BUILD] == 2 and sl.coverage_now.patterns[E.Pattern.SHOULD_BUILD] == 3
 
-        a = M.since_last_meeting(s, Scope.townships([w.town["A"]]), AS_OF)
+        a = M.since_last_meeting(s, Scope.townships([w.township["A"]]), AS_OF)
         assert a.meeting.id == w.meeting["D2"]
         assert set(a.decided["description"]) == {"事项i2", "事项i4"}
         assert (a.done, a.late, a.open) == (0, 1, 1)
         assert list(a.new_should_build["name"]) == ["企业e5"] and a.closed_should_build == 1
         assert a.coverage_now.operating == 5
 
-        b = M.since_last_meeting(s, Scope.townships([w.town["B"]]), AS_OF)
+        b = M.since_last_meeting(s, Scope.townships([w.township["B"]]), AS_OF)
         assert list(b.new_should_build["name"]) == ["企业e6"] and b.closed_should_build == 0
         assert "企业e5" not in set(b.new_should_build["name"])  # never another township's enterprise
 
@@ -276,7 +276,7 @@ def test_meetings_are_scoped_and_filtered(world):
         assert set(everything["title"]) == {"会议D1", "会议D2", "会议M1", "会议M2", "会议M3"}
         d2 = everything.set_index("title").loc["会议D2"]
         assert (d2["decisions"], d2["items"], d2["overdue"]) == (1, 5, 1)
-        a = M.meetings(s, Scope.townships([w.town["A"]]), AS_OF)
+        a = M.meetings(s, Scope.townships([w.township["A"]]), AS_OF)
         assert set(a["title"]) == {"会议D1", "会议D2", "会议M1", "会议M2"}  # not B's enterprise meeting
         assert a.set_index("title").loc["会议D2", "items"] == 2  # only A's items of the district meeting
         assert set(M.meetings(s, Scope.district(), AS_OF, level="enterprise")["title"]) == {"会议M1", "会议M2", "会议M3"}
@@ -285,15 +285,15 @@ def test_meetings_are_scoped_and_filtered(world):
             "会议M1", "会议D2", "会议M3"}
         assert M.meetings(s, Scope.townships([]), AS_OF)["level"].eq("district").all()
 
-        assert M.meeting_detail(s, Scope.townships([w.town["A"]]), w.meeting["M3"], AS_OF) is None
+        assert M.meeting_detail(s, Scope.townships([w.township["A"]]), w.meeting["M3"], AS_OF) is None
         assert M.meeting_detail(s, Scope.district(), w.meeting["D3"], AS_OF) is None  # after the date
-        detail = M.meeting_detail(s, Scope.townships([w.town["A"]]), w.meeting["D2"], AS_OF)
+        detail = M.meeting_detail(s, Scope.townships([w.township["A"]]), w.meeting["D2"], AS_OF)
         assert list(detail.attendees["name"]) == ["区委组织部"] and list(detail.decisions["text"]) == ["决定D2"]
         assert set(detail.items["owner"]) == {"甲镇党委"}
-        m1 = M.meeting_detail(s, Scope.townships([w.town["A"]]), w.meeting["M1"], AS_OF)
-        assert m1.enterprise == "企业e1" and m1.township == "甲镇" and m1.township_id == w.town["A"]
-        assert set(M.meeting_enterprises(s, Scope.townships([w.town["B"]]), AS_OF)["name"]) == {"企业e3"}
-        cands = M.meeting_candidates(s, Scope.townships([w.town["A"]]), AS_OF)
+        m1 = M.meeting_detail(s, Scope.townships([w.township["A"]]), w.meeting["M1"], AS_OF)
+        assert m1.enterprise == "企业e1" and m1.township == "甲镇" and m1.township_id == w.township["A"]
+        assert set(M.meeting_enterprises(s, Scope.townships([w.township["B"]]), AS_OF)["name"]) == {"企业e3"}
+        cands = M.meeting_candidates(s, Scope.townships([w.township["A"]]), AS_OF)
         assert set(cands["name"]) == {"企业e1", "企业e2", "企业e7"}
         assert list(M.meeting_candidates(s, Scope.district(), AS_OF, search="e3")["name"]) == ["企业e3"]
         assert M.meeting_candidates(s, Scope.district(), AS_OF, search="%").empty
@@ -314,7 +314,7 @@ def test_mechanism_coverage_per_township(world):
         later = M.mechanism_coverage(s, Scope.district(), D(2026, 6, 1)).set_index("code")
         assert later.loc["A", "with_meeting"] == 0
         assert M.mechanism_coverage(s, Scope.district(), D(2026, 5, 31)).set_index("code").loc["A", "with_meeting"] == 1
-        only_b = M.mechanism_coverage(s, Scope.townships([w.town["B"]]), AS_OF)
+        only_b = M.mechanism_coverage(s, Scope.townships([w.township["B"]]), AS_OF)
         assert list(only_b["code"]) == ["B"]
         # before anything existed: rows with zero denominators and no rate
         empty = M.mechanism_coverage(s, Scope.district(), D(2010, 1, 1))
@@ -339,7 +339,7 @@ def test_notices_both_directions_status_as_of_and_overdue_first(world):
         assert rows["n5"]["overdue"] and rows["n5"]["acknowledged_on"] is None and rows["n5"]["status"] == "sent"
         assert set(df["direction"]) == {"to_bureau", "to_federation"}
         assert list(M.notices(s, Scope.district(), AS_OF, direction="to_federation")["id"]) == [w.notice["n2"]]
-        assert list(M.notices(s, Scope.townships([w.town["B"]]), AS_OF)["enterprise"]) == ["企业e3"]
+        assert list(M.notices(s, Scope.townships([w.township["B"]]), AS_OF)["enterprise"]) == ["企业e3"]
         counts = M.notice_counts(s, Scope.district(), AS_OF)
         assert counts == M.NoticeCounts(sent=2, acknowledged=1, resolved=1, overdue=2)
         assert counts.overdue == followup.count_overdue_notices(s, Scope.district(), AS_OF)
@@ -354,7 +354,7 @@ def test_summary_path_and_exact_sql_agree(world, monkeypatch):
     engine, w = world
     rebuild_summaries(engine, today=AS_OF)
     dates = [D(2025, 10, 15), AS_OF, D(2026, 6, 1)]
-    scopes = [Scope.district(), Scope.townships([w.town["A"]]), Scope.townships([w.town["B"]])]
+    scopes = [Scope.district(), Scope.townships([w.township["A"]]), Scope.townships([w.township["B"]])]
 
     def figures(s):
         out = []
@@ -384,14 +384,14 @@ def _add_enterprise_meetings(engine, w: World, n: int) -> None:
     with Session(engine) as s:
         for k in range(n):
             m = JointMeeting(level=E.MeetingLevel.ENTERPRISE, held_on=D(2025, 7, 1) + dt.timedelta(k),
-                             enterprise_id=w.ent["e3"], township_id=w.town["B"], title=f"加会{k}")
+                             enterprise_id=w.ent["e3"], township_id=w.township["B"], title=f"加会{k}")
             s.add(m)
             s.flush()
             dec = Decision(meeting_id=m.id, text=f"加决定{k}")
             s.add(dec)
             s.flush()
             s.add(ActionItem(decision_id=dec.id, description=f"加事项{k}", owner_unit_id=w.unit["B_DW"],
-                             township_id=w.town["B"], created_on=m.held_on, due_on=D(2025, 8, 1),
+                             township_id=w.township["B"], created_on=m.held_on, due_on=D(2025, 8, 1),
                              status=E.ActionStatus.OPEN))
         s.commit()
 
@@ -399,13 +399,13 @@ def _add_enterprise_meetings(engine, w: World, n: int) -> None:
 def test_counts_are_the_full_numbers_when_the_lists_are_capped(world):
     engine, w = world
     _add_enterprise_meetings(engine, w, 6)
-    district, b = Scope.district(), Scope.townships([w.town["B"]])
+    district, b = Scope.district(), Scope.townships([w.township["B"]])
     with Session(engine) as s:
         # meetings: 2 district + 3 + 6 enterprise meetings by AS_OF; the list stops at 5, the count does not
         assert len(M.meetings(s, district, AS_OF, limit=5)) == 5
         assert M.meeting_counts(s, district, AS_OF) == M.MeetingCounts(total=11, district=2, enterprise=9)
         assert M.meeting_counts(s, b, AS_OF) == M.MeetingCounts(total=9, district=2, enterprise=7)
-        assert M.meeting_counts(s, Scope.townships([w.town["A"]]), AS_OF) == M.MeetingCounts(4, 2, 2)
+        assert M.meeting_counts(s, Scope.townships([w.township["A"]]), AS_OF) == M.MeetingCounts(4, 2, 2)
         assert M.meeting_counts(s, district, AS_OF, level="enterprise").total == 9
         assert M.meeting_counts(s, district, AS_OF, enterprise_id=w.ent["e3"]).total == 7
         assert M.meeting_counts(s, district, AS_OF, start=D(2025, 6, 1), end=D(2025, 10, 15)) == M.MeetingCounts(8, 1, 7)
@@ -421,8 +421,8 @@ def test_counts_are_the_full_numbers_when_the_lists_are_capped(world):
         assert M.count_action_items(s, b, AS_OF, only_open=True) == 8  # i3, m3 and the six
         assert M.count_action_items(s, district, AS_OF, owner_unit_id=w.unit["A_DW"]) == 4
         assert M.count_action_items(s, district, AS_OF, meeting_id=w.meeting["D2"]) == 5
-        assert M.count_action_items(s, Scope.townships([w.town["A"]]), AS_OF) == M.item_board(
-            s, Scope.townships([w.town["A"]]), AS_OF)["total"].sum()
+        assert M.count_action_items(s, Scope.townships([w.township["A"]]), AS_OF) == M.item_board(
+            s, Scope.townships([w.township["A"]]), AS_OF)["total"].sum()
         # the status picker's search: description or owner unit, in SQL, % is a literal
         assert M.count_action_items(s, district, AS_OF, only_open=True, search="加事项") == 6
         assert list(M.action_items(s, district, AS_OF, search="事项i2")["description"]) == ["事项i2"]
@@ -463,7 +463,7 @@ def test_action_items_due_by_and_created_before(world):
         assert M.action_items(s, district, AS_OF, created_before=D(2025, 3, 1)).empty
         assert M.count_action_items(s, district, AS_OF, only_open=True, due_by=soon, created_before=D(2025, 12, 1)) == 2
         # the brief's call, for the next meeting after D2 (its items decided before that meeting)
-        brief = M.action_items(s, Scope.townships([w.town["A"]]), AS_OF, only_open=True, due_by=soon,
+        brief = M.action_items(s, Scope.townships([w.township["A"]]), AS_OF, only_open=True, due_by=soon,
                                created_before=None, limit=None)
         assert keys(brief) == {"i2"}
 
@@ -507,5 +507,5 @@ def test_units_and_the_owner_units_of_a_township(world):
         assert list(every["code"][:3]) == ["ZZB", "ZGH", "MQJ_DW"]  # district units first
         assert set(every["code"]) == {"ZZB", "ZGH", "MQJ_DW", "A_DW", "B_DW"}
         assert set(M.units(s, owners_for=Scope.district())["code"]) == set(every["code"])
-        assert set(M.units(s, owners_for=Scope.townships([w.town["A"]]))["code"]) == {"ZZB", "ZGH", "MQJ_DW", "A_DW"}
+        assert set(M.units(s, owners_for=Scope.townships([w.township["A"]]))["code"]) == {"ZZB", "ZGH", "MQJ_DW", "A_DW"}
         assert set(M.units(s, owners_for=Scope.townships([]))["code"]) == {"ZZB", "ZGH", "MQJ_DW"}

@@ -55,11 +55,11 @@ def test_series_flows_and_gap_lists_match_the_reference(sqlite_engine):
 def test_stale_summary_is_detected_and_the_exact_sql_is_used(sqlite_engine):
     write_demo(sqlite_engine, seed=2002, today=TODAY)
     with sqlite_engine.begin() as conn:
-        town = conn.execute(sa.text("SELECT id FROM township LIMIT 1")).scalar_one()
+        township = conn.execute(sa.text("SELECT id FROM township LIMIT 1")).scalar_one()
         conn.execute(sa.text(
             "INSERT INTO enterprise (uscc, name, township_id, is_village, ownership, industry, employees, party_members,"
             " registered_on, owner_is_party_member) VALUES (:u, '新企业', :t, 0, 'private', '商贸', 10, 5, '2020-01-01', 0)"),
-            {"u": rules.make_uscc(division="220299", serial=99_999_999), "t": town})
+            {"u": rules.make_uscc(division="220299", serial=99_999_999), "t": township})
         assert not is_fresh(conn)
     with Session(sqlite_engine) as s:
         k = coverage.coverage_kpis(s, Scope.district(), TODAY)

@@ -11,11 +11,11 @@ from sqlmodel import Session, select
 from dashboard.queries.coverage import coverage_kpis, members_joined, pattern_of, unions_founded
 from dashboard.queries.scope import Scope
 from models import rules
-from models.enums import GroupRole, HonorLevel, LiaisonKind, MeetingLevel, Organ, PartyOrgLevel, Pattern, UnionKind
+from models.enums import GroupRole, HonourLevel, LiaisonKind, MeetingLevel, Organ, PartyOrgLevel, Pattern, UnionKind
 from models.tables import (
     Campaign,
     Enterprise,
-    Honor,
+    Honour,
     JointMeeting,
     LeadingGroupMember,
     LiaisonOfficer,
@@ -54,8 +54,8 @@ def _ent(session, name) -> Enterprise:
 
 
 def _yuebei(session) -> Scope:
-    town = session.exec(select(Township).where(Township.name == facts.YUEBEI_NAME)).one()
-    return Scope.townships([town.id])
+    township = session.exec(select(Township).where(Township.name == facts.YUEBEI_NAME)).one()
+    return Scope.townships([township.id])
 
 
 def test_campaign_2002_founded_916_unions_3_federations_24516_members(session):
@@ -87,18 +87,18 @@ def test_yuebei_37_unionised_7_branches_30_liaison(session):
     assert k.patterns[Pattern.UNION_AND_LIAISON] == 30
     # the seven are Party branches (支部), and the thirty's liaison officers are their own member
     # where they have one, else dispatched by the town committee
-    town_id = next(iter(scope.township_ids))
+    township_id = next(iter(scope.township_ids))
     branches = session.exec(
         select(PartyOrg).join(Enterprise, Enterprise.id == PartyOrg.enterprise_id)
-        .where(Enterprise.township_id == town_id, PartyOrg.founded_on <= SNAP)
+        .where(Enterprise.township_id == township_id, PartyOrg.founded_on <= SNAP)
     ).all()
     assert len(branches) == 7 and {b.level for b in branches} == {PartyOrgLevel.BRANCH}
     officers = session.exec(
         select(LiaisonOfficer, Enterprise).join(Enterprise, Enterprise.id == LiaisonOfficer.enterprise_id)
-        .where(Enterprise.township_id == town_id, LiaisonOfficer.appointed_on <= SNAP)
+        .where(Enterprise.township_id == township_id, LiaisonOfficer.appointed_on <= SNAP)
     ).all()
     assert len(officers) == 30
-    committee = session.exec(select(Unit).where(Unit.township_id == town_id, Unit.kind == "township_party")).one()
+    committee = session.exec(select(Unit).where(Unit.township_id == township_id, Unit.kind == "township_party")).one()
     for officer, ent in officers:
         if ent.party_members > 0:
             assert officer.kind is LiaisonKind.OWN
@@ -125,12 +125,12 @@ def test_deyun_general_branch_before_union_and_its_honours(session):
     branch = session.exec(select(PartyOrg).where(PartyOrg.enterprise_id == dy.id)).one()
     assert branch.level is PartyOrgLevel.GENERAL_BRANCH
     assert branch.founded_on < union.founded_on
-    honours = {(h.title, h.level, h.organ) for h in session.exec(select(Honor).where(Honor.enterprise_id == dy.id, Honor.year <= 2002))}
+    honours = {(h.title, h.level, h.organ) for h in session.exec(select(Honour).where(Honour.enterprise_id == dy.id, Honour.year <= 2002))}
     assert honours == {
-        ("先进基层党组织", HonorLevel.DISTRICT, Organ.PARTY),
-        ("先进企业", HonorLevel.MUNICIPAL, Organ.ENTERPRISE),
-        ("模范职工之家", HonorLevel.PROVINCIAL, Organ.UNION),
-        ("五星级样板职代会", HonorLevel.MUNICIPAL, Organ.UNION),
+        ("先进基层党组织", HonourLevel.DISTRICT, Organ.PARTY),
+        ("先进企业", HonourLevel.MUNICIPAL, Organ.ENTERPRISE),
+        ("模范职工之家", HonourLevel.PROVINCIAL, Organ.UNION),
+        ("五星级样板职代会", HonourLevel.MUNICIPAL, Organ.UNION),
     }
 
 

@@ -10,6 +10,8 @@ Create Date: 2026-11-24
 """
 from typing import Sequence, Union
 
+import datetime as dt
+
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
@@ -36,12 +38,20 @@ def upgrade() -> None:
     _demo_designations()
 
 
+#: The demo generator's designations as they were when this revision was written (copied, not
+#: imported: a migration must not change when the demo generator does).
+MODEL_DESIGNATION_REASONS = {
+    "吉林市恒通高压电气有限责任公司": "原文（典型带动）：继德运公司以后，恒通高压电气的党工组织迈入先进行列",
+    "吉林市方田水泵有限公司": "原文（典型带动）：继德运公司以后，方田水泵的党工组织迈入先进行列；针对企业特点开展合理化建议、技术革新、劳动竞赛",
+    "吉林市红光热能设备有限责任公司": "原文（典型带动）：纯私营企业党工组织跻身先进行列；1999年先建工会，2001年建党支部，书记主席一肩挑",
+}
+MODEL_DESIGNATION_AT = dt.datetime(2002, 12, 31, 9, 0, tzinfo=dt.UTC)
+
+
 def _demo_designations() -> None:
     """On a demo database, the demo generator's designations of 恒通, 方田 and 红光 (same reasons, same
     time, by ``seed``); an enterprise that is missing (or not unique) or already has a designation is
     skipped. Plain SQL: the code's models may have moved on since this revision."""
-    from seed_data.demo import MODEL_DESIGNATION_AT, MODEL_DESIGNATION_REASONS
-
     if op.get_context().as_sql:  # offline (--sql): no data to look at
         return
     bind = op.get_bind()
