@@ -114,3 +114,157 @@ def test_every_setting_is_documented_in_the_readme():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     missing = [f for f in Settings.model_fields if f"`DANGONG_{f.upper()}`" not in readme]
     assert missing == []
+
+
+# --------------------------------------------------------------------------- the view layer (issue #18)
+
+PAGES = sorted((ROOT / "dashboard" / "app_pages").glob("*.py"))
+PAGE_MAX_LINES = 150
+COLOUR_LITERAL = re.compile(r"#[0-9A-Fa-f]{6}\b|#[0-9A-Fa-f]{3}\b|\brgba?\(")
+
+
+def page_offences(path: Path) -> list[str]:
+    """Why a page script is not a thin composition of sections (empty when it is)."""
+    text = path.read_text(encoding="utf-8")
+    found = []
+    if len(text.splitlines()) > PAGE_MAX_LINES:
+        found.append(f"{len(text.splitlines())} lines")
+    if "pd.DataFrame(" in text:
+        found.append("pd.DataFrame(")
+    tree = ast.parse(text)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and COLOUR_LITERAL.search(node.value):
+            found.append(f"colour literal {COLOUR_LITERAL.search(node.value).group(0)!r} line {node.lineno}")
+    return found
+
+
+def test_page_scripts_are_thin():
+    assert len(PAGES) >= 7
+    assert {p.name: page_offences(p) for p in PAGES if page_offences(p)} == {}
+
+
+def test_the_thin_page_check_would_notice_an_offender(tmp_path):
+    fat = tmp_path / "fat.py"
+    fat.write_text("import pandas as pd\nx = pd.DataFrame({'a': [1]})\nstyle = 'color:#FDE2E1'\n"
+                   + "pass\n" * PAGE_MAX_LINES, encoding="utf-8")
+    assert page_offences(fat) == [f"{PAGE_MAX_LINES + 3} lines", "pd.DataFrame(", "colour literal '#FDE2E1' line 3"]
+    thin = tmp_path / "thin.py"
+    thin.write_text("from dashboard.ui.sections import context\n# see #18\nctx = context()\n", encoding="utf-8")
+    assert page_offences(thin) == []
+
+
+def _imports(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_views_import_neither_streamlit_nor_the_ui():
+    views = list((ROOT / "dashboard" / "views").rglob("*.py"))
+    assert len(views) >= 2
+    bad = {str(p.relative_to(ROOT)): sorted(n for n in _imports(p) if n.split(".")[0] == "streamlit"
+                                            or n.startswith(("dashboard.ui", "dashboard.app_pages")))
+           for p in views}
+    assert {k: v for k, v in bad.items() if v} == {}
+
+
+def test_no_layer_imports_the_demo_generator_or_a_later_layer():
+    """Migrations must not change when the demo generator does; the UI needs no generator either;
+    queries and models never import views, ui or pages."""
+    offenders = {}
+    for path in [*(ROOT / "models").rglob("*.py"), *(ROOT / "dashboard").rglob("*.py")]:
+        rel = str(path.relative_to(ROOT))
+        names = _imports(path)
+        bad = {n for n in names if n == "seed_data.demo" or n == "seed_data.scale"}
+        if rel.startswith(("models/", "dashboard/queries/", "dashboard/charts/", "dashboard/edits/")):
+            bad |= {n for n in names if n.startswith(("dashboard.views", "dashboard.ui", "dashboard.app_pages"))}
+        if rel == "dashboard/cli.py":  # the seed command is the one place that runs the generators
+            bad -= {"seed_data.demo", "seed_data.scale"}
+        if bad:
+            offenders[rel] = sorted(bad)
+    assert offenders == {}
+
+
+FRAME_FILTERS = ("query", "groupby", "value_counts", "pivot_table")
+
+
+def frame_counting(path: Path) -> list[str]:
+    """Places in a query module that filter or count a loaded DataFrame (``df[df.x > 0]``,
+    ``df.loc[mask]``, ``df.query(…)``, ``df.groupby(…)``, ``.value_counts()``): that belongs in SQL."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Subscript):
+            index = node.slice
+            mask = isinstance(index, ast.Compare | ast.BoolOp) or (
+                isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.Invert)) or (
+                isinstance(index, ast.Call) and isinstance(index.func, ast.Attribute)
+                and index.func.attr in ("isin", "notna", "isna", "between"))
+            if mask:
+                found.append(f"line {node.lineno}: boolean mask")
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in FRAME_FILTERS:
+            found.append(f"line {node.lineno}: .{node.func.attr}()")
+    return found
+
+
+def test_query_modules_count_in_sql_not_on_loaded_frames():
+    modules = sorted((ROOT / "dashboard" / "queries").glob("*.py"))
+    assert len(modules) >= 8
+    assert {p.name: frame_counting(p) for p in modules if frame_counting(p)} == {}
+
+
+def test_the_frame_counting_check_would_notice_an_offender(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("df = load()\nlate = df[df['due_on'] < today]\nn = df.groupby('x').size()\n"
+                   "ok = df[['a', 'b']]\nrow = df.iloc[0]\nq = sa.select(T.c.a).where(T.c.a > 1)\n", encoding="utf-8")
+    assert frame_counting(bad) == ["line 2: boolean mask", "line 3: .groupby()"]
+
+
+def _cli_commands() -> list[str]:
+    import typer
+
+    from dashboard.cli import app
+
+    def walk(cmd, prefix):
+        subs = getattr(cmd, "commands", None)
+        if not subs:
+            return [prefix]
+        return [c for name, sub in sorted(subs.items()) for c in walk(sub, f"{prefix} {name}")]
+
+    return walk(typer.main.get_command(app), "dangong")
+
+
+def test_every_cli_command_is_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = _cli_commands()
+    assert "dangong db upgrade" in commands and "dangong users add" in commands
+    assert [c for c in commands if c not in readme] == []
+
+
+def _url_parameters() -> set[str]:
+    """Every URL parameter a page or the UI reads: ``st.query_params.get("x")``, ``.get_all("x")``,
+    ``st.query_params["x"]`` and ``"x" in st.query_params``."""
+    params = set()
+    for path in [ROOT / "dashboard" / "app.py", *(ROOT / "dashboard" / "app_pages").rglob("*.py"),
+                 *(ROOT / "dashboard" / "ui").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            is_qp = lambda n: isinstance(n, ast.Attribute) and n.attr == "query_params"  # noqa: E731
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("get", "get_all")
+                    and is_qp(node.func.value) and node.args and isinstance(node.args[0], ast.Constant)):
+                params.add(node.args[0].value)
+            elif isinstance(node, ast.Subscript) and is_qp(node.value) and isinstance(node.slice, ast.Constant):
+                params.add(node.slice.value)
+            elif (isinstance(node, ast.Compare) and isinstance(node.left, ast.Constant)
+                  and any(is_qp(c) for c in node.comparators)):
+                params.add(node.left.value)
+    return params
+
+
+def test_every_url_parameter_is_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    params = _url_parameters()
+    assert {"town", "asof", "lang", "slide", "theme", "auto", "case"} <= params
+    assert sorted(p for p in params if f"`{p}`" not in readme) == []

@@ -12,11 +12,12 @@ from dashboard.i18n import fmt_date, t
 
 HONOUR_GOLD = "#B45309"
 ORGAN_COLOURS = {"party": PARTY_RED, "union": UNION_BLUE, "enterprise": GREY}
-#: the shape of a point says what happened: founding, honour, activity, designation
+#: the shape of a point says what happened (founding, honour, activity, designation), for the kinds
+#: of a case study's timeline (``queries.timeline.MILESTONE_KINDS``)
 KIND_GROUP = {
-    "registered": "founding", "restructured": "founding", "union_founded": "founding", "union_joined": "founding",
-    "party_org_founded": "founding", "party_org_joined": "founding", "honour": "honour", "activity": "activity",
-    "designated": "designated",
+    "registered": "founding", "restructured": "founding", "union_founded": "founding",
+    "union_coverage_start": "founding", "party_org_founded": "founding", "party_coverage_start": "founding",
+    "honour": "honour", "activity": "activity", "designated": "designated",
 }
 GROUP_SHAPES = {"founding": "circle", "honour": "diamond", "activity": "square", "designated": "triangle-up"}
 ROW_HEIGHT = 26
@@ -38,7 +39,7 @@ def _note(row, locale: str) -> str:
         return f"{level} {row['title']}".strip()
     if kind == "activity":
         return t("cases.timeline.first", locale, title=row["title"])
-    if kind in ("party_org_founded", "party_org_joined") and isinstance(row["level"], str):
+    if kind in ("party_org_founded", "party_coverage_start") and isinstance(row["level"], str):
         return t(f"cases.party_level.{row['level']}", locale)
     if kind == "designated":
         return t("cases.timeline.by_staff", locale)
@@ -52,7 +53,7 @@ def timeline_frame(events: pd.DataFrame, locale: str) -> pd.DataFrame:
         day = row["date"]
         year_only = bool(row["year_only"])
         point = dt.date(day.year, 7, 1) if year_only else day  # a year-only event sits mid-year
-        when, event = _when(day, year_only, locale), t(f"cases.event.{row['kind']}", locale)
+        when, event = _when(day, year_only, locale), t(f"hist.{row['kind']}", locale)
         rows.append({
             "order": i,
             "date": pd.Timestamp(point),
@@ -60,7 +61,7 @@ def timeline_frame(events: pd.DataFrame, locale: str) -> pd.DataFrame:
             "event": event,
             "label": f"{when}  {event}",
             "note": _note(row, locale),
-            "title": str(row["title"] or ""),
+            "title": row["title"] if isinstance(row["title"], str) else "",
             "organ": t(f"cases.organ.{row['organ']}", locale),
             "organ_key": row["organ"],
             "group": t(f"cases.group.{KIND_GROUP[row['kind']]}", locale),
@@ -76,7 +77,7 @@ def timeline_frame(events: pd.DataFrame, locale: str) -> pd.DataFrame:
 
 
 def timeline(events: pd.DataFrame, locale: str, *, as_of: dt.date | None = None) -> alt.Chart:
-    """Events of one enterprise (``queries.cases.TIMELINE_COLUMNS``) on a time axis: one row per event,
+    """Events of one enterprise (``queries.timeline.COLUMNS``) on a time axis: one row per event,
     labelled with its date and what happened; colour = the organ (Party red, union blue, enterprise
     grey), shape = founding / honour / activity / designation; the note beside the point names it."""
     df = timeline_frame(events, locale)

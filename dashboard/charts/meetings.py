@@ -74,7 +74,7 @@ def board_bar(df: pd.DataFrame, locale: str, *, limit: int = 15) -> alt.Chart:
 def mechanism_bar(df: pd.DataFrame, locale: str) -> alt.Chart:
     """Mechanism coverage per township: rate bars labelled with "numerator / denominator"."""
     view = df.assign(
-        pct=[r if r is not None else 0.0 for r in df["rate"]],
+        pct=[0.0 if pd.isna(r) else r for r in df["rate"]],  # no eligible enterprise: an empty bar
         text=[f"{n} / {d}" for n, d in zip(df["with_meeting"], df["eligible"], strict=True)],
     )[["name", "pct", "text", "with_meeting", "eligible"]]
     base = alt.Chart(view).encode(

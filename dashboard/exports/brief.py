@@ -3,7 +3,9 @@ images from vl-convert, East Asian text set in a font PowerPoint and WPS resolve
 
 Both are built from one :class:`dashboard.queries.brief.Brief` and say the same things in the
 same order: the KPIs and their change since the previous meeting, the previous meeting's
-decisions, the items overdue or due soon, the new gaps, one model enterprise.
+decisions, the items overdue or due soon, the new gaps, one model enterprise. Their rows, status
+words and summaries come from ``dashboard.views.meetings`` — the functions the meetings page uses,
+so the screen and the documents cannot disagree.
 """
 
 from __future__ import annotations
@@ -17,13 +19,10 @@ from dashboard import charts
 from dashboard.exports.fonts import EAST_ASIAN_TYPEFACE
 from dashboard.exports.pdf import Document
 from dashboard.exports.png import chart_png
-from dashboard.i18n import fmt_date, fmt_int, fmt_pct, fmt_pp, t
+from dashboard.i18n import fmt_date, t
 from dashboard.queries.brief import LIST_LIMIT, Brief
-from dashboard.queries.coverage import MAP_COLUMNS, CoverageKpis, township_map_frame
-
-RATES = ("union_coverage", "membership", "party_coverage", "qualified_built", "work_coverage")
-LABEL_KEYS = {"overdue": "alerts.status.red", "due_soon": "alerts.status.amber", "on_track": "alerts.status.green",
-              "done": "present.items_done"}
+from dashboard.queries.coverage import MAP_COLUMNS, township_map_frame
+from dashboard.views import meetings as V
 
 
 @dataclass(frozen=True)
@@ -54,59 +53,26 @@ def subtitle(brief: Brief, ctx: BriefContext) -> str:
 
 def kpi_rows(brief: Brief, loc: str) -> list[list[str]]:
     """KPI | value (numerator / denominator) | at the previous meeting | change."""
-    rows = []
-    before: CoverageKpis | None = brief.kpis_before
-    for key in RATES:
-        now = getattr(brief.kpis, key)
-        then = getattr(before, key) if before else None
-        change = (fmt_pp(now.value - then.value, loc) if then is not None and now.value is not None
-                  and then.value is not None else "—")
-        rows.append([t(f"kpi.{key}", loc), f"{fmt_pct(now.value, loc)}（{fmt_int(now.numerator)} / {fmt_int(now.denominator)}）"
-                     if loc == "zh_CN" else f"{fmt_pct(now.value, loc)} ({fmt_int(now.numerator)} / {fmt_int(now.denominator)})",
-                     fmt_pct(then.value, loc) if then is not None else "—", change])
-    sb_now = brief.kpis.patterns.get(_should_build(), 0)
-    sb_then = before.patterns.get(_should_build(), 0) if before else None
-    rows.append([t("pattern.should_build", loc), f"{fmt_int(sb_now)} {t('unit.enterprises', loc)}",
-                 "—" if sb_then is None else f"{fmt_int(sb_then)} {t('unit.enterprises', loc)}",
-                 "—" if sb_then is None else f"{sb_now - sb_then:+,}"])
-    return rows
-
-
-def _should_build():
-    from models.enums import Pattern
-
-    return Pattern.SHOULD_BUILD
-
-
-def item_rows(items: pd.DataFrame, loc: str) -> list[list[str]]:
-    """Status label | item | owner | due | days overdue, for at most LIST_LIMIT action items."""
-    return [[t(LABEL_KEYS[r.label], loc), r.description, r.owner, fmt_date(r.due_on, loc),
-             t("present.days", loc, n=fmt_int(r.days_overdue)) if r.label == "overdue" else ""]
-            for r in items.head(LIST_LIMIT).itertuples(index=False)]
+    return V.brief_kpi_rows(brief, loc)
 
 
 def decided_rows(brief: Brief, loc: str) -> list[list[str]]:
-    return item_rows(brief.since.decided, loc) if brief.since else []
+    """The previous meeting's items: the rows of the page's since-the-last-meeting list."""
+    return V.item_rows(brief.since.decided, loc, limit=LIST_LIMIT) if brief.since else []
 
 
 def due_rows(brief: Brief, loc: str) -> list[list[str]]:
-    return item_rows(brief.due, loc)
+    """The items overdue or due soon (the first LIST_LIMIT)."""
+    return V.item_rows(brief.due, loc, limit=LIST_LIMIT)
 
 
 def summaries(brief: Brief, loc: str) -> dict[str, str]:
     """The one-sentence summary of each section, shared by the PDF and the PPTX."""
-    s = brief.since
-    return {
-        "decided": t("brief.decided_summary", loc, n=fmt_int(len(s.decided)), done=fmt_int(s.done),
-                     late=fmt_int(s.late), open=fmt_int(s.open)) if s else t("brief.no_previous", loc),
-        "due": t("brief.due_summary", loc, overdue=fmt_int(brief.n_overdue), soon=fmt_int(brief.n_due_soon)),
-        "gaps": t("brief.gaps_summary", loc, new=fmt_int(s.n_new_should_build), closed=fmt_int(s.closed_should_build))
-        if s else t("brief.no_previous", loc),
-    }
+    return V.brief_summaries(brief, loc)
 
 
 def gap_rows(brief: Brief, loc: str) -> list[list[str]]:
-    return [[r.name, r.township, fmt_int(r.party_members)] for r in brief.new_gaps.head(LIST_LIMIT).itertuples(index=False)]
+    return V.brief_gap_rows(brief.new_gaps, loc, limit=LIST_LIMIT)
 
 
 def model_lines(brief: Brief, loc: str) -> tuple[str, str, list[str]]:
@@ -121,10 +87,6 @@ def model_lines(brief: Brief, loc: str) -> tuple[str, str, list[str]]:
     if m.one_person:
         facts.append(t("brief.one_person", loc))
     return f"{m.name} · {m.township}", m.headline(loc) or "", facts + honours
-
-
-def more(n_total: int, n_shown: int, loc: str) -> str | None:
-    return t("brief.more", loc, n=fmt_int(n_total - n_shown)) if n_total > n_shown else None
 
 
 # --------------------------------------------------------------------------- charts
@@ -165,13 +127,14 @@ def brief_pdf(brief: Brief, ctx: BriefContext, images: dict[str, bytes]) -> byte
         doc.set_y(y + max(heights) + 3)
 
     text = summaries(brief, loc)
-    for section, items in (("decided", brief.since.decided if brief.since else None), ("due", brief.due)):
+    lists = (("decided", decided_rows(brief, loc), len(brief.since.decided) if brief.since else 0),
+             ("due", due_rows(brief, loc), brief.n_due))
+    for section, rows, n_total in lists:
         doc.heading(t(f"brief.section.{section}", loc), level=2)
-        doc.paragraph(text[section], size=9.5, muted=items is None)
-        rows = item_rows(items, loc) if items is not None else []
+        doc.paragraph(text[section], size=9.5, muted=section == "decided" and brief.since is None)
         if rows:
-            doc.table(_item_header(loc), rows, widths=[1, 5, 2.4, 1.9, 1.3], align="LLLLR", size=8.5)
-            if (note := more(len(items), len(rows), loc)):
+            doc.table(V.item_header(loc), rows, widths=[1, 5, 2.4, 1.9, 1.3], align="LLLLR", size=8.5)
+            if (note := V.more_text(n_total, len(rows), loc)):
                 doc.paragraph(note, size=8.5, muted=True)
 
     doc.heading(t("brief.section.gaps", loc), level=2)
@@ -181,7 +144,7 @@ def brief_pdf(brief: Brief, ctx: BriefContext, images: dict[str, bytes]) -> byte
         if rows:
             doc.table([t("col.enterprise", loc), t("col.township", loc), t("col.party_members", loc)], rows,
                       widths=[4, 2, 1.4], align="LLR", size=8.5)
-            if (note := more(brief.since.n_new_should_build, len(rows), loc)):
+            if (note := V.more_text(brief.since.n_new_should_build, len(rows), loc)):
                 doc.paragraph(note, size=8.5, muted=True)
 
     doc.heading(t("brief.section.model", loc), level=2)
@@ -195,11 +158,6 @@ def brief_pdf(brief: Brief, ctx: BriefContext, images: dict[str, bytes]) -> byte
         for line in lines:
             doc.paragraph(f"· {line}", size=9)
     return doc.to_bytes()
-
-
-def _item_header(loc: str) -> list[str]:
-    return [t("present.col.status", loc), t("col.item", loc), t("col.owner", loc), t("col.due", loc),
-            t("col.days_overdue", loc)]
 
 
 # --------------------------------------------------------------------------- PPTX
@@ -316,19 +274,19 @@ def brief_pptx(brief: Brief, ctx: BriefContext, images: dict[str, bytes]) -> byt
     text = summaries(brief, loc)
     s = _slide(prs, t("brief.section.decided", loc), text["decided"])
     if rows := decided_rows(brief, loc)[:PPTX_ROWS]:
-        _table(s, prs, _item_header(loc), rows, top=Emu(1350000), widths=[1, 5, 2.4, 1.9, 1.3], size=13)
-        _note(s, prs, more(len(brief.since.decided), len(rows), loc))
+        _table(s, prs, V.item_header(loc), rows, top=Emu(1350000), widths=[1, 5, 2.4, 1.9, 1.3], size=13)
+        _note(s, prs, V.more_text(len(brief.since.decided), len(rows), loc))
 
     s = _slide(prs, t("brief.section.due", loc), text["due"])
     if rows := due_rows(brief, loc)[:PPTX_ROWS]:
-        _table(s, prs, _item_header(loc), rows, top=Emu(1350000), widths=[1, 5, 2.4, 1.9, 1.3], size=13)
-        _note(s, prs, more(len(brief.due), len(rows), loc))
+        _table(s, prs, V.item_header(loc), rows, top=Emu(1350000), widths=[1, 5, 2.4, 1.9, 1.3], size=13)
+        _note(s, prs, V.more_text(brief.n_due, len(rows), loc))
 
     s = _slide(prs, t("brief.section.gaps", loc), text["gaps"])
     if rows := gap_rows(brief, loc)[:PPTX_ROWS]:
         _table(s, prs, [t("col.enterprise", loc), t("col.township", loc), t("col.party_members", loc)], rows,
                top=Emu(1350000), widths=[4, 2, 1.4], size=14)
-        _note(s, prs, more(brief.since.n_new_should_build, len(rows), loc))
+        _note(s, prs, V.more_text(brief.since.n_new_should_build, len(rows), loc))
 
     name, headline, lines = model_lines(brief, loc)
     s = _slide(prs, t("brief.section.model", loc), name or t("brief.no_model", loc))

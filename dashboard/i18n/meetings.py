@@ -166,7 +166,6 @@ ZH: dict[str, str] = {
     "meetings.field.resolved_on": "解决日期",
     "meetings.field.note": "备注",
     # errors (EditError keys)
-    "meetings.err.field": "“{field}”{reason}",
     "meetings.err.required": "为必填项。",
     "meetings.err.too_long": "过长（最多 {max} 个字）。",
     "meetings.err.bad_date": "不是有效日期。",
@@ -349,7 +348,6 @@ EN: dict[str, str] = {
     "meetings.field.acknowledged_on": "Acknowledged on",
     "meetings.field.resolved_on": "Resolved on",
     "meetings.field.note": "Note",
-    "meetings.err.field": "“{field}” {reason}",
     "meetings.err.required": "is required.",
     "meetings.err.too_long": "is too long (at most {max} characters).",
     "meetings.err.bad_date": "is not a valid date.",

@@ -27,8 +27,6 @@ from models.tables import JointMeeting
 
 JM = JointMeeting.__table__
 
-#: an open item due within this many days of the meeting goes on the brief's "due" list
-BRIEF_DUE_DAYS = followup.DUE_SOON_DAYS
 #: how many rows each list of the brief shows at most (the rest is counted, not listed)
 LIST_LIMIT = 12
 
@@ -42,10 +40,15 @@ class Brief:
     kpis: coverage.CoverageKpis  # on ``date``
     kpis_before: coverage.CoverageKpis | None  # on the previous meeting's date
     by_township: pd.DataFrame  # coverage_by_township on ``date`` (for the chart)
-    due: pd.DataFrame  # open items overdue or due within BRIEF_DUE_DAYS (meetings.ITEM_COLUMNS), overdue first
-    n_overdue: int
+    due: pd.DataFrame  # open items overdue or due within DUE_SOON_DAYS (meetings.ITEM_COLUMNS), overdue first, ≤ LIST_LIMIT
+    n_overdue: int  # of all of them (counted in SQL, not from the capped list)
     n_due_soon: int
     model: cases.CaseDetail | None  # one model enterprise in scope
+
+    @property
+    def n_due(self) -> int:
+        """How many items are on the table (overdue or due soon): ``due`` lists the first ones."""
+        return self.n_overdue + self.n_due_soon
 
     @property
     def new_gaps(self) -> pd.DataFrame:
@@ -83,11 +86,11 @@ def meeting_brief(session: Session, scope: Scope, as_of: dt.date, *, meeting_id:
     kpis = since.coverage_now if since else coverage.coverage_kpis(session, scope, day)
 
     # on the table: open items decided before the meeting (for the next one: up to the date), overdue
-    # or due within the 临期 window — selected in SQL, overdue first
-    due = meetings.action_items(session, scope, day, only_open=True, limit=None,
-                                due_by=day + dt.timedelta(BRIEF_DUE_DAYS),
-                                created_before=meeting.held_on if meeting else None)
-    n_overdue = int((due["label"] == "overdue").sum())
+    # or due within the 临期 window — selected and counted in SQL, the first LIST_LIMIT listed
+    on_table = {"only_open": True, "due_by": day + dt.timedelta(followup.DUE_SOON_DAYS),
+                "created_before": meeting.held_on if meeting else None}
+    due = meetings.action_items(session, scope, day, limit=LIST_LIMIT, **on_table)
+    counts = meetings.count_item_labels(session, scope, day, **on_table)
 
     model = None
     models = cases.model_enterprises(session, scope, day)
@@ -102,5 +105,5 @@ def meeting_brief(session: Session, scope: Scope, as_of: dt.date, *, meeting_id:
         date=day, meeting=meeting, previous=previous, since=since, kpis=kpis,
         kpis_before=since.coverage_then if since else None,
         by_township=coverage.coverage_by_township(session, scope, day),
-        due=due.reset_index(drop=True), n_overdue=n_overdue, n_due_soon=len(due) - n_overdue, model=model,
+        due=due.reset_index(drop=True), n_overdue=counts.overdue, n_due_soon=counts.due_soon, model=model,
     )

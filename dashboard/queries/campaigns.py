@@ -8,7 +8,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from dashboard.queries.coverage import members_joined, summaries_fresh, summary_totals_at, unions_founded
+from dashboard.queries.coverage import MC, UO, E, summaries_fresh, summary_rows
 from dashboard.queries.scope import Scope
 from models.enums import UnionKind
 from models.tables import Campaign, CampaignZone, CampaignZoneTownship, Unit
@@ -20,6 +20,7 @@ U = Unit.__table__
 
 PROGRESS_COLUMNS = ["campaign", "start_on", "end_on", "zone", "owner_name", "owner_unit", "deadline", "days_left",
                     "target_unions", "new_unions", "target_members", "new_members", "whole_zone_in_scope"]
+FIGURES = ("new_unions", "new_members")
 
 
 def current_campaign(session: Session, as_of: dt.date) -> dict | None:
@@ -31,42 +32,88 @@ def current_campaign(session: Session, as_of: dt.date) -> dict | None:
     return dict(row) if row else None
 
 
+def _zones(session: Session, campaign_id: int, scope: Scope) -> list[sa.RowMapping]:
+    """The campaign's zones with at least one township in scope, with how many of their townships
+    the scope holds (``visible``) out of how many they have (``townships``)."""
+    visible = sa.func.coalesce(sa.func.sum(sa.case((scope.where(ZT.c.township_id), 1), else_=0)), 0)
+    return session.execute(
+        sa.select(Z.c.id, Z.c.name, Z.c.owner_name, U.c.name.label("owner_unit"), Z.c.deadline, Z.c.target_unions,
+                  Z.c.target_members, sa.func.count(ZT.c.township_id).label("townships"), visible.label("visible"))
+        .join(U, U.c.id == Z.c.owner_unit_id).join(ZT, ZT.c.zone_id == Z.c.id)
+        .where(Z.c.campaign_id == campaign_id)
+        .group_by(Z.c.id, Z.c.name, Z.c.owner_name, U.c.name, Z.c.deadline, Z.c.target_unions, Z.c.target_members)
+        .having(visible > 0)
+        .order_by(Z.c.id)
+    ).mappings().all()
+
+
+def _achieved_summary(session: Session, scope: Scope, zone_ids: list[int], start: dt.date,
+                      until: dt.date) -> dict[int, dict[str, int]]:
+    """New unions and members per zone in [start, until] (townships in scope only), from the
+    summary tables in one statement: the figures as of ``until`` minus those of the day before ``start``."""
+    after = summary_rows(session, scope, until, FIGURES).subquery("after")
+    before = summary_rows(session, scope, start - dt.timedelta(days=1), FIGURES).subquery("before")
+    rows = sa.union_all(
+        sa.select(after.c.township_id, *(after.c[c].label(c) for c in FIGURES)),
+        sa.select(before.c.township_id, *((-before.c[c]).label(c) for c in FIGURES)),
+    ).subquery("rows")
+    stmt = (
+        sa.select(ZT.c.zone_id, *(sa.func.coalesce(sa.func.sum(rows.c[c]), 0) for c in FIGURES))
+        .join(rows, rows.c.township_id == ZT.c.township_id)
+        .where(ZT.c.zone_id.in_(zone_ids))
+        .group_by(ZT.c.zone_id)
+    )
+    return {zid: {"new_unions": int(u), "new_members": int(m)} for zid, u, m in session.execute(stmt).all()}
+
+
+def _achieved_exact(session: Session, scope: Scope, zone_ids: list[int], start: dt.date,
+                    until: dt.date) -> dict[int, dict[str, int]]:
+    """The same figures from the source tables: grassroots unions (not federations) founded and
+    members joined in [start, until], per zone, townships in scope only."""
+    unions = session.execute(
+        sa.select(ZT.c.zone_id, sa.func.count())
+        .join(UO, UO.c.township_id == ZT.c.township_id)
+        .where(ZT.c.zone_id.in_(zone_ids), scope.where(ZT.c.township_id), UO.c.founded_on.between(start, until),
+               UO.c.kind != UnionKind.FEDERATION.value)
+        .group_by(ZT.c.zone_id)
+    ).all()
+    members = session.execute(
+        sa.select(ZT.c.zone_id, sa.func.coalesce(sa.func.sum(MC.c.joined), 0))
+        .join(E, E.c.township_id == ZT.c.township_id).join(MC, MC.c.enterprise_id == E.c.id)
+        .where(ZT.c.zone_id.in_(zone_ids), scope.where(ZT.c.township_id), MC.c.changed_on.between(start, until))
+        .group_by(ZT.c.zone_id)
+    ).all()
+    out: dict[int, dict[str, int]] = {zid: {"new_unions": 0, "new_members": 0} for zid in zone_ids}
+    for zid, n in unions:
+        out[zid]["new_unions"] = int(n)
+    for zid, n in members:
+        out[zid]["new_members"] = int(n)
+    return out
+
+
 def campaign_progress(session: Session, scope: Scope, as_of: dt.date) -> pd.DataFrame:
-    """One row per zone that touches the scope; achievements count only townships in scope."""
+    """One row per zone that touches the scope; achievements count only townships in scope.
+
+    The scope is applied in SQL; the figures of every zone come from one grouped query (summary
+    tables when fresh — checked once — else the exact SQL)."""
     campaign = current_campaign(session, as_of)
     if campaign is None:
         return pd.DataFrame(columns=PROGRESS_COLUMNS)
-    zones = session.execute(
-        sa.select(Z.c.id, Z.c.name, Z.c.owner_name, U.c.name.label("owner_unit"), Z.c.deadline, Z.c.target_unions,
-                  Z.c.target_members)
-        .join(U, U.c.id == Z.c.owner_unit_id).where(Z.c.campaign_id == campaign["id"]).order_by(Z.c.id)
-    ).mappings().all()
-    members = {}
-    for zid, tid in session.execute(sa.select(ZT.c.zone_id, ZT.c.township_id).where(ZT.c.zone_id.in_([z["id"] for z in zones]))):
-        members.setdefault(zid, set()).add(tid)
+    zones = _zones(session, campaign["id"], scope)
+    if not zones:
+        return pd.DataFrame(columns=PROGRESS_COLUMNS)
+    ids = [z["id"] for z in zones]
     until = min(as_of, campaign["end_on"])
+    achieved = (_achieved_summary if summaries_fresh(session) else _achieved_exact)(
+        session, scope, ids, campaign["start_on"], until)
     rows = []
     for z in zones:
-        townships = members.get(z["id"], set())
-        visible = townships if scope.township_ids is None else townships & scope.township_ids
-        if not visible:
-            continue
-        zone_scope = Scope(frozenset(visible))
-        if summaries_fresh(session):
-            totals = summary_totals_at(session, zone_scope, [campaign["start_on"] - dt.timedelta(days=1), until],
-                                       ("new_unions", "new_members"))
-            before, after = totals[campaign["start_on"] - dt.timedelta(days=1)], totals[until]
-            new_unions = int(after["new_unions"] - before["new_unions"])
-            new_members = int(after["new_members"] - before["new_members"])
-        else:
-            founded = unions_founded(session, zone_scope, campaign["start_on"], until)
-            new_unions = sum(n for kind, n in founded.items() if kind is not UnionKind.FEDERATION)
-            new_members = members_joined(session, zone_scope, campaign["start_on"], until)
+        done = achieved.get(z["id"], {"new_unions": 0, "new_members": 0})
         rows.append({
             "campaign": campaign["name"], "start_on": campaign["start_on"], "end_on": campaign["end_on"],
             "zone": z["name"], "owner_name": z["owner_name"], "owner_unit": z["owner_unit"], "deadline": z["deadline"],
-            "days_left": (z["deadline"] - as_of).days, "target_unions": z["target_unions"], "new_unions": new_unions,
-            "target_members": z["target_members"], "new_members": new_members,
-            "whole_zone_in_scope": visible == townships,
+            "days_left": (z["deadline"] - as_of).days, "target_unions": z["target_unions"],
+            "new_unions": done["new_unions"], "target_members": z["target_members"],
+            "new_members": done["new_members"], "whole_zone_in_scope": int(z["visible"]) == int(z["townships"]),
         })
     return pd.DataFrame(rows, columns=PROGRESS_COLUMNS)

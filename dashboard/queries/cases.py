@@ -27,10 +27,18 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from dashboard.queries.coverage import active, coverage_by_township, kpis_from_counts, operating
-from dashboard.queries.dates import DISTRICT_TZ, district_time, year_before
+from dashboard.queries.dates import district_time, year_before
 from dashboard.queries.ledger import _patterns_for
 from dashboard.queries.scope import Scope
-from models.enums import HonourLevel
+from dashboard.queries.timeline import (
+    COLUMNS,
+    MILESTONE_KINDS,
+    end_of_day,
+    enterprise_timeline,
+    latest_designation,
+    own_or_first,
+)
+from models.enums import HonourLevel, Season
 from models.summary import is_fresh
 from models.tables import (
     Activity,
@@ -40,11 +48,8 @@ from models.tables import (
     Honour,
     MembershipChange,
     ModelDesignation,
-    PartyCoverage,
-    PartyOrg,
     Township,
     UnionCoverage,
-    UnionOrg,
 )
 
 E = Enterprise.__table__
@@ -56,9 +61,6 @@ AC = Activity.__table__
 AR = ActivistRecommendation.__table__
 MC = MembershipChange.__table__
 UC = UnionCoverage.__table__
-UO = UnionOrg.__table__
-PC = PartyCoverage.__table__
-PO = PartyOrg.__table__
 
 #: honour levels from lowest to highest; a model by honour needs one of ``MODEL_LEVELS``
 LEVELS = (HonourLevel.DISTRICT.value, HonourLevel.MUNICIPAL.value, HonourLevel.PROVINCIAL.value,
@@ -82,29 +84,8 @@ def window_start(as_of: dt.date) -> dt.date:
     return year_before(as_of) + dt.timedelta(days=1)
 
 
-
-
-def end_of_day(day: dt.date) -> dt.datetime:
-    """The first instant after ``day`` in the district (``DISTRICT_TZ``), as a UTC datetime:
-    designations made before it count on ``day``."""
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=DISTRICT_TZ).astimezone(dt.UTC)
-
-
 def _level_rank(column: sa.ColumnElement) -> sa.Case:
     return sa.case(*((column == level, rank) for level, rank in LEVEL_RANK.items()), else_=0)
-
-
-def latest_designation(as_of: dt.date) -> sa.Subquery:
-    """The newest designation per enterprise made by the end of ``as_of`` (one row each)."""
-    ranked = (
-        sa.select(MD.c.enterprise_id, MD.c.designated, MD.c.reason, MD.c.by_username, MD.c.at,
-                  sa.func.row_number().over(partition_by=MD.c.enterprise_id,
-                                            order_by=(MD.c.at.desc(), MD.c.id.desc())).label("rn"))
-        .where(MD.c.at < end_of_day(as_of))
-        .subquery("md_ranked")
-    )
-    return (sa.select(ranked.c.enterprise_id, ranked.c.designated, ranked.c.reason, ranked.c.by_username, ranked.c.at)
-            .where(ranked.c.rn == 1).subquery("md_latest"))
 
 
 def _honour_stats(as_of: dt.date) -> sa.Subquery:
@@ -205,8 +186,9 @@ def model_enterprises(session: Session, scope: Scope, as_of: dt.date, *, levels:
     df["from_source"] = df["from_source"].astype(bool)
     df = df.sort_values(["from_source", "highest_rank", "name"], ascending=[False, False, True], kind="stable")
     ids = [int(i) for i in df["enterprise_id"]]
-    honours = top_honours(session, ids, as_of)
-    by_ent = {int(eid): g.drop(columns="enterprise_id").to_dict("records") for eid, g in honours.groupby("enterprise_id")}
+    by_ent: dict[int, list[dict]] = {}  # the best honours of each, in the order SQL ranked them
+    for h in top_honours(session, ids, as_of).to_dict("records"):
+        by_ent.setdefault(int(h.pop("enterprise_id")), []).append(h)
     df["top_honours"] = [by_ent.get(int(i), []) for i in df["enterprise_id"]]
     best = [h[0] if h else {} for h in df["top_honours"]]
     for field in ("title", "level", "year", "organ"):
@@ -349,26 +331,11 @@ class CaseDetail:
         return self.story_zh if locale == "zh_CN" else self.story_en
 
 
-TIMELINE_COLUMNS = ["date", "year_only", "kind", "organ", "title", "level", "detail"]
-#: event kinds of the timeline, in the order used for events of the same date
-TIMELINE_KINDS = ("registered", "restructured", "union_founded", "union_joined", "party_org_founded",
-                  "party_org_joined", "honour", "activity", "designated")
+#: the case study's timeline: the enterprise's milestones in the one event vocabulary (``queries.timeline``)
+TIMELINE_COLUMNS = COLUMNS
+TIMELINE_KINDS = MILESTONE_KINDS
 HONOUR_COLUMNS = ["title", "level", "awarding_body", "year", "organ"]
 ACTIVITY_COLUMNS = ["season", "kind", "titles", "count", "last_12_months", "first_year", "last_year"]
-
-
-def _own_or_first(session: Session, eid: int, cov: sa.Table, org: sa.Table, fk: str, as_of: dt.date) -> dict | None:
-    """Its own organisation (founded by ``as_of``), else the organisation of its first coverage."""
-    own = session.execute(
-        sa.select(org).where(org.c.enterprise_id == eid, org.c.founded_on <= as_of).order_by(org.c.founded_on)
-    ).mappings().first()
-    if own is not None:
-        return {**own, "since": own["founded_on"], "own": True}
-    first = session.execute(
-        sa.select(org, cov.c.start_on).join(cov, cov.c[fk] == org.c.id)
-        .where(cov.c.enterprise_id == eid, cov.c.start_on <= as_of).order_by(cov.c.start_on)
-    ).mappings().first()
-    return None if first is None else {**first, "since": first["start_on"], "own": False}
 
 
 def _honours(session: Session, eid: int, as_of: dt.date) -> pd.DataFrame:
@@ -384,77 +351,35 @@ def _honours(session: Session, eid: int, as_of: dt.date) -> pd.DataFrame:
 
 
 def _activities(session: Session, eid: int, as_of: dt.date) -> pd.DataFrame:
-    """Activities to date by season, type and title (counted in SQL), then the titles of each season and
-    type listed in the order they were recorded (for 德运: the source's order). ``season`` None: none."""
+    """Activities to date by season and type, counted in SQL, with the titles of each season and type
+    listed in the order they were recorded (for 德运: the source's order). Seasons in the year's order
+    (spring–summer, autumn–winter, then none), then the order of the first record; ``season`` None: none."""
     start = window_start(as_of)
     year = sa.extract("year", AC.c.held_on)
-    rows = session.execute(
-        sa.select(AC.c.season, AC.c.kind, AC.c.title, sa.func.count().label("count"),
-                  sa.func.sum(sa.case((AC.c.held_on >= start, 1), else_=0)).label("recent"),
-                  sa.func.min(year).label("first_year"), sa.func.max(year).label("last_year"),
-                  sa.func.min(AC.c.id).label("first_id"))
-        .where(AC.c.enterprise_id == eid, AC.c.held_on <= as_of)
-        .group_by(AC.c.season, AC.c.kind, AC.c.title)
-        .order_by(sa.func.min(AC.c.id))  # the order they were recorded in (the plan's order)
+    mine = sa.and_(AC.c.enterprise_id == eid, AC.c.held_on <= as_of)
+    season_order = sa.case((AC.c.season == Season.SPRING_SUMMER, 0), (AC.c.season == Season.AUTUMN_WINTER, 1),
+                           else_=2)
+    groups = session.execute(
+        sa.select(AC.c.season, AC.c.kind, sa.func.count().label("count"),
+                  sa.func.sum(sa.case((AC.c.held_on >= start, 1), else_=0)).label("last_12_months"),
+                  sa.func.min(year).label("first_year"), sa.func.max(year).label("last_year"))
+        .where(mine).group_by(AC.c.season, AC.c.kind)
+        .order_by(sa.func.min(season_order), sa.func.min(AC.c.id))
     ).mappings().all()
-    if not rows:
+    if not groups:
         return pd.DataFrame(columns=ACTIVITY_COLUMNS)
-    df = pd.DataFrame(rows)
-    df["season"] = [str(_value(s)) if isinstance(s, str) else "" for s in df["season"]]  # None/NaN: no season
-    df["kind"] = [_value(k) for k in df["kind"]]
-    seasons = {"spring_summer": 0, "autumn_winter": 1, "": 2}
-    out = []
-    for (season, kind), g in df.groupby(["season", "kind"], sort=False):
-        out.append({"season": season or None, "kind": kind, "titles": list(g["title"]), "count": int(g["count"].sum()),
-                    "last_12_months": int(g["recent"].sum()), "first_year": int(g["first_year"].min()),
-                    "last_year": int(g["last_year"].max()), "_order": (seasons.get(season, 3), g["first_id"].min())})
-    out.sort(key=lambda r: r["_order"])
-    return pd.DataFrame([{k: v for k, v in r.items() if k != "_order"} for r in out], columns=ACTIVITY_COLUMNS)
-
-
-def _first_activities(session: Session, eid: int, as_of: dt.date) -> list[dict]:
-    """The first activity of each type (the notable activities of the timeline)."""
-    ranked = (
-        sa.select(AC.c.held_on, AC.c.title, AC.c.kind, AC.c.organ,
-                  sa.func.row_number().over(partition_by=AC.c.kind, order_by=(AC.c.held_on, AC.c.id)).label("rn"))
-        .where(AC.c.enterprise_id == eid, AC.c.held_on <= as_of)
-        .subquery("first_acts")
-    )
-    return [dict(r) for r in session.execute(
-        sa.select(ranked.c.held_on, ranked.c.title, ranked.c.kind, ranked.c.organ).where(ranked.c.rn == 1)
-    ).mappings().all()]
-
-
-def _timeline(ent, union: dict | None, party: dict | None, honours: pd.DataFrame, firsts: list[dict],
-              status: ModelStatus, as_of: dt.date) -> pd.DataFrame:
-    events = []
-
-    def add(date, kind, organ, title, *, year_only=False, level=None, detail=None):
-        if date is not None and date <= as_of:
-            events.append({"date": date, "year_only": year_only, "kind": kind, "organ": organ, "title": title,
-                           "level": level, "detail": detail})
-
-    restructured = _value(ent["ownership"]) == "restructured"
-    add(ent["registered_on"], "restructured" if restructured else "registered", "enterprise", ent["name"])
-    if union:
-        add(union["since"], "union_founded" if union["own"] else "union_joined", "union", union["name"],
-            detail=union.get("chair_name"))
-    if party:
-        add(party["since"], "party_org_founded" if party["own"] else "party_org_joined", "party", party["name"],
-            level=_value(party["level"]), detail=party.get("secretary_name"))
-    for h in honours.itertuples(index=False):
-        add(dt.date(int(h.year), 1, 1), "honour", h.organ, h.title, year_only=True, level=h.level,
-            detail=h.awarding_body)
-    for a in firsts:
-        add(a["held_on"], "activity", _value(a["organ"]), a["title"], detail=_value(a["kind"]))
-    if status.basis == "designated" and status.at is not None:
-        add(district_time(status.at).date(), "designated", "enterprise", status.reason)
-    df = pd.DataFrame(events, columns=TIMELINE_COLUMNS)
-    if df.empty:
-        return df
-    rank = {k: i for i, k in enumerate(TIMELINE_KINDS)}
-    df = df.assign(_r=df["kind"].map(rank)).sort_values(["date", "_r", "title"], kind="stable").drop(columns="_r")
-    return df.reset_index(drop=True)
+    titles: dict[tuple, list[str]] = {}
+    for r in session.execute(  # each title once, in the order it was first recorded (the plan's order)
+        sa.select(AC.c.season, AC.c.kind, AC.c.title).where(mine).group_by(AC.c.season, AC.c.kind, AC.c.title)
+        .order_by(sa.func.min(AC.c.id))
+    ).all():
+        titles.setdefault((_value(r.season), _value(r.kind)), []).append(r.title)
+    return pd.DataFrame([{
+        "season": _value(g["season"]) or None, "kind": _value(g["kind"]),
+        "titles": titles.get((_value(g["season"]), _value(g["kind"])), []), "count": int(g["count"]),
+        "last_12_months": int(g["last_12_months"] or 0), "first_year": int(g["first_year"]),
+        "last_year": int(g["last_year"]),
+    } for g in groups], columns=ACTIVITY_COLUMNS)
 
 
 def _unionised_flag(as_of: dt.date) -> sa.Exists:
@@ -528,8 +453,8 @@ def case_detail(session: Session, scope: Scope, enterprise_id: int, as_of: dt.da
         .where(E.c.id == int(enterprise_id), scope.where(E.c.township_id))
     ).mappings().one()
     eid = int(ent["id"])
-    union = _own_or_first(session, eid, UC, UO, "union_id", as_of)
-    party = _own_or_first(session, eid, PC, PO, "party_org_id", as_of)
+    union = own_or_first(session, eid, "union", as_of)
+    party = own_or_first(session, eid, "party", as_of)
     honours = _honours(session, eid, as_of)
     pattern = _patterns_for(session, Scope.district(), [eid], as_of, is_fresh(session.connection())).get(eid)
     one_person = bool(union and party and (union.get("chair_is_party_secretary") or (
@@ -551,7 +476,7 @@ def case_detail(session: Session, scope: Scope, enterprise_id: int, as_of: dt.da
         party_founded_on=party["since"] if party else None,
         party_secretary=party.get("secretary_name") if party else None,
         one_person=one_person, first_organisation=first,
-        timeline=_timeline(ent, union, party, honours, _first_activities(session, eid, as_of), status, as_of),
+        timeline=enterprise_timeline(session, scope, eid, as_of, milestones=True),
         honours=honours, activities=_activities(session, eid, as_of),
         comparison=comparison(session, bench or scope, eid, int(ent["employees"]), as_of),
     )

@@ -27,24 +27,18 @@ from sqlmodel import Session
 
 from dashboard.queries.coverage import active, enterprise_flags, summaries_fresh, summary_rows
 from dashboard.queries.scope import Scope
+from dashboard.queries.timeline import COLUMNS as TIMELINE_COLUMNS
+from dashboard.queries.timeline import KINDS, enterprise_timeline
 from models import rules
 from models.enums import Pattern
 from models.tables import (
-    ActivistRecommendation,
-    Activity,
-    CoordinationNotice,
-    DoubleLoveAward,
     Enterprise,
-    FoundingLead,
-    Honour,
-    JointMeeting,
     LiaisonOfficer,
     PartyCoverage,
     PartyOrg,
     Township,
     UnionCoverage,
     UnionOrg,
-    Unit,
 )
 from models.tables import enterprise_state as ES
 
@@ -55,14 +49,6 @@ UO = UnionOrg.__table__
 PC = PartyCoverage.__table__
 PO = PartyOrg.__table__
 LO = LiaisonOfficer.__table__
-U = Unit.__table__
-JM = JointMeeting.__table__
-AC = Activity.__table__
-HO = Honour.__table__
-AR = ActivistRecommendation.__table__
-DA = DoubleLoveAward.__table__
-CN = CoordinationNotice.__table__
-FL = FoundingLead.__table__
 
 SORT_COLUMNS = ("name", "uscc", "township", "employees", "party_members", "pattern", "registered_on")
 PAGE_SIZE_MIN, PAGE_SIZE_MAX = 10, 500
@@ -467,23 +453,9 @@ def _names_for(session: Session, ids: list[int], as_of: dt.date) -> dict[str, di
 
 # --------------------------------------------------------------------------- one enterprise
 
-HISTORY_COLUMNS = ["date", "year_only", "kind", "title", "category", "level", "organ", "unit", "detail"]
-
-#: Stable event keys, in the order used for events of the same day.
-HISTORY_KINDS = (
-    "registered",
-    "union_founded", "union_coverage_start",
-    "party_org_founded", "party_coverage_start",
-    "liaison_appointed",
-    "lead_identified", "lead_closed",
-    "notice_sent", "notice_acknowledged", "notice_resolved",
-    "joint_meeting", "activity", "activist_recommended", "activist_stage",
-    "honour", "double_love_award",
-    "liaison_ended",
-    "party_coverage_end", "party_org_dissolved",
-    "union_coverage_end", "union_dissolved",
-    "closed",
-)
+#: the fields and the event kinds of an enterprise's history: the one timeline (``queries.timeline``)
+HISTORY_COLUMNS = TIMELINE_COLUMNS
+HISTORY_KINDS = KINDS
 
 
 @dataclass(frozen=True, eq=False)
@@ -539,87 +511,5 @@ def enterprise_detail(session: Session, scope: Scope, enterprise_id: int, as_of:
         pattern=None if pattern is None else Pattern(pattern),
         union=names["union"].get(eid), party_org=names["party_org"].get(eid),
         liaison=names["liaison"].get(eid), liaison_kind=names["liaison_kind"].get(eid),
-        history=_history(session, eid, row, as_of),
+        history=enterprise_timeline(session, scope, eid, as_of),
     )
-
-
-def _history(session: Session, eid: int, ent, as_of: dt.date) -> pd.DataFrame:
-    events: list[dict] = []
-
-    def add(date, kind, title=None, *, year_only=False, category=None, level=None, organ=None, unit=None,
-            detail=None):
-        if date is not None:
-            events.append({"date": date, "year_only": year_only, "kind": kind, "title": title,
-                           "category": _value(category), "level": _value(level), "organ": _value(organ),
-                           "unit": unit, "detail": detail})
-
-    run = lambda stmt: session.execute(stmt).mappings().all()  # noqa: E731
-    add(ent["registered_on"], "registered", ent["name"])
-    add(ent["closed_on"], "closed", ent["name"])
-
-    # unions: its own union's founding/dissolution; every coverage period (own or joint)
-    for r in run(sa.select(UO).where(UO.c.enterprise_id == eid)):
-        add(r["founded_on"], "union_founded", r["name"], category=r["kind"], detail=r["chair_name"])
-        add(r["dissolved_on"], "union_dissolved", r["name"], category=r["kind"])
-    for r in run(sa.select(UC.c.start_on, UC.c.end_on, UO.c.name, UO.c.kind, UO.c.founded_on, UO.c.dissolved_on,
-                           (UO.c.enterprise_id == eid).label("own"))
-                 .join(UO, UO.c.id == UC.c.union_id).where(UC.c.enterprise_id == eid)):
-        if not (r["own"] and r["start_on"] == r["founded_on"]):  # already shown as its founding
-            add(r["start_on"], "union_coverage_start", r["name"], category=r["kind"])
-        if not (r["own"] and r["end_on"] == r["dissolved_on"]):
-            add(r["end_on"], "union_coverage_end", r["name"], category=r["kind"])
-
-    # Party organisations: own founding/dissolution; coverage periods (own or joint branch)
-    for r in run(sa.select(PO).where(PO.c.enterprise_id == eid)):
-        add(r["founded_on"], "party_org_founded", r["name"], level=r["level"], detail=r["secretary_name"])
-        add(r["dissolved_on"], "party_org_dissolved", r["name"], level=r["level"])
-    for r in run(sa.select(PC.c.start_on, PC.c.end_on, PO.c.name, PO.c.level, PO.c.founded_on, PO.c.dissolved_on,
-                           (PO.c.enterprise_id == eid).label("own"))
-                 .join(PO, PO.c.id == PC.c.party_org_id).where(PC.c.enterprise_id == eid)):
-        if not (r["own"] and r["start_on"] == r["founded_on"]):
-            add(r["start_on"], "party_coverage_start", r["name"], level=r["level"])
-        if not (r["own"] and r["end_on"] == r["dissolved_on"]):
-            add(r["end_on"], "party_coverage_end", r["name"], level=r["level"])
-
-    for r in run(sa.select(LO, U.c.name.label("unit_name"))
-                 .select_from(LO.outerjoin(U, U.c.id == LO.c.dispatched_by_unit_id)).where(LO.c.enterprise_id == eid)):
-        add(r["appointed_on"], "liaison_appointed", r["name"], category=r["kind"], unit=r["unit_name"])
-        add(r["ended_on"], "liaison_ended", r["name"], category=r["kind"], unit=r["unit_name"])
-
-    for r in run(sa.select(JM).where(JM.c.enterprise_id == eid)):
-        add(r["held_on"], "joint_meeting", r["title"], category=r["level"], detail=r["agenda"])
-    for r in run(sa.select(AC).where(AC.c.enterprise_id == eid)):
-        add(r["held_on"], "activity", r["title"], category=r["kind"], organ=r["organ"],
-            detail=str(r["participants"]) if r["participants"] else None)
-    for r in run(sa.select(HO).where(HO.c.enterprise_id == eid)):
-        add(dt.date(r["year"], 1, 1), "honour", r["title"], year_only=True, level=r["level"], organ=r["organ"],
-            unit=r["awarding_body"])
-    for r in run(sa.select(AR).where(AR.c.enterprise_id == eid)):
-        add(r["recommended_on"], "activist_recommended", r["person_name"], category="recommended")
-        if _value(r["stage"]) != "recommended":
-            add(r["stage_on"], "activist_stage", r["person_name"], category=r["stage"])
-    for r in run(sa.select(DA).where(DA.c.enterprise_id == eid)):
-        add(dt.date(r["year"], 1, 1), "double_love_award", r["person_name"], year_only=True, category=r["category"])
-
-    sender = U.alias("sender")
-    for r in run(sa.select(CN, sender.c.name.label("from_name"))
-                 .join(sender, sender.c.id == CN.c.from_unit_id).where(CN.c.enterprise_id == eid)):
-        for col, kind in (("sent_on", "notice_sent"), ("acknowledged_on", "notice_acknowledged"),
-                          ("resolved_on", "notice_resolved")):
-            add(r[col], kind, None, category=r["direction"], unit=r["from_name"], detail=r["note"])
-    for r in run(sa.select(FL, U.c.name.label("unit_name"))
-                 .join(U, U.c.id == FL.c.owner_unit_id).where(FL.c.enterprise_id == eid)):
-        add(r["identified_on"], "lead_identified", r["enterprise_name"], category=r["source"], unit=r["unit_name"],
-            detail=r["note"])
-        add(r["closed_on"], "lead_closed", r["enterprise_name"], category=r["stage"], unit=r["unit_name"])
-
-    df = pd.DataFrame(events, columns=HISTORY_COLUMNS, dtype=object)
-    df["year_only"] = df["year_only"].astype(bool)
-    if df.empty:
-        return df
-    # events up to the as-of date (a year-only event counts from the start of its year)
-    df = df[df["date"] <= as_of]
-    rank = {k: i for i, k in enumerate(HISTORY_KINDS)}
-    df = df.assign(_rank=df["kind"].map(rank), _title=df["title"].fillna(""))
-    df = df.sort_values(["date", "_rank", "_title"], kind="stable").drop(columns=["_rank", "_title"])
-    return df.reset_index(drop=True)

@@ -16,8 +16,11 @@ Scope rules (DESIGN.md §6, docs/architecture.md "Scope"):
 
 Status of an action item as of a date D (``followup.item_status_as_of``): done when
 ``done_on ≤ D``; overdue when not done by D and ``due_on < D`` (days overdue = D − due_on);
-临期 (due soon, amber) when not done and ``D ≤ due_on ≤ D + 14 days`` (``followup.DUE_SOON_DAYS``); otherwise 正常 (green).
-Items decided after D (``created_on > D``) and meetings held after D do not exist yet on D.
+临期 (due soon) when not done and ``D ≤ due_on ≤ D + DUE_SOON_DAYS``; otherwise 正常. The queries
+return that status as a key (``label``, in SQL, ``followup._item_state``); its words and colour are
+the view layer's (``dashboard.views.status.item_label`` is the same rule in Python, a test keeps
+the two equal). Items decided after D (``created_on > D``) and meetings held after D do not exist
+yet on D.
 
 Lists are capped (``limit``); every count a page shows comes from an aggregate of the same
 conditions (:func:`meeting_counts`, :func:`count_action_items`, :func:`notice_counts`), never from
@@ -36,7 +39,7 @@ from sqlmodel import Session
 from dashboard.queries import coverage, followup
 from dashboard.queries.dates import year_before
 from dashboard.queries.scope import Scope
-from models.enums import ActionStatus, MeetingLevel, NoticeStatus, Pattern
+from models.enums import MeetingLevel, NoticeStatus, Pattern
 from models.tables import (
     ActionItem, CoordinationNotice, Decision, Enterprise, JointMeeting, MeetingAttendee, Township, Unit,
     enterprise_state,
@@ -52,12 +55,8 @@ T = Township.__table__
 U = Unit.__table__
 ES = enterprise_state
 
-#: an open item due within this many days of the as-of date is 临期 (amber) on the item board
-ITEM_DUE_SOON_DAYS = followup.DUE_SOON_DAYS  # one window for every 临期 in the app
 #: mechanism coverage looks at enterprise-level meetings held in the 12 months up to the as-of date
 MECHANISM_WINDOW_MONTHS = 12
-#: RAG colour of each item label (the label is always shown with the colour)
-RAG = {"overdue": "red", "due_soon": "amber", "on_track": "green", "done": "green"}
 
 
 def meeting_visible(scope: Scope) -> sa.ColumnElement[bool]:
@@ -260,20 +259,17 @@ def meeting_detail(session: Session, scope: Scope, meeting_id: int, as_of: dt.da
 
 
 ITEM_COLUMNS = ["id", "meeting_id", "meeting", "level", "held_on", "decision_id", "decision", "description",
-                "owner_unit_id", "owner", "township_id", "created_on", "due_on", "status", "done_on",
-                "days_overdue", "rag", "label"]
+                "owner_unit_id", "owner", "township_id", "created_on", "due_on", "status", "done_on", "label",
+                "days_overdue"]
+#: the status keys of an item as of a date (``label``)
+ITEM_LABELS = ("done", "overdue", "due_soon", "on_track")
 
 
-def item_rag(status: str, due_on: dt.date, as_of: dt.date, due_soon_days: int = ITEM_DUE_SOON_DAYS) -> str:
-    """The label key of an item as of a date: ``done``, ``overdue`` (red), ``due_soon`` (amber) or
-    ``on_track`` (green); ``RAG[label]`` is its colour."""
-    if status == ActionStatus.DONE.value:
-        return "done"
-    if due_on < as_of:
-        return "overdue"
-    if due_on <= as_of + dt.timedelta(due_soon_days):
-        return "due_soon"
-    return "on_track"
+def item_label_as_of(as_of: dt.date) -> sa.Case:
+    """SQL: an item's status key as of ``as_of`` — ``done``, ``overdue``, ``due_soon`` (临期, within
+    ``followup.DUE_SOON_DAYS``) or ``on_track`` (the SQL twin of ``views.status.item_label``)."""
+    done, overdue, due_soon = followup._item_state(as_of)
+    return sa.case((done, "done"), (overdue, "overdue"), (due_soon, "due_soon"), else_="on_track")
 
 
 def _item_conds(scope: Scope, as_of: dt.date, meeting_id: int | None, owner_unit_id: int | None,
@@ -312,9 +308,9 @@ def action_items(session: Session, scope: Scope, as_of: dt.date, *, meeting_id: 
                  created_before: dt.date | None = None, search: str = "",
                  limit: int | None = ITEMS_LIMIT) -> pd.DataFrame:
     """Action items created by ``as_of`` in scope (``ITEM_COLUMNS``), overdue first (most days
-    overdue first), then by due date. ``status`` is the status as of the date, ``label`` the RAG
-    label key (``done``/``overdue``/``due_soon``/``on_track``), ``rag`` its colour,
-    ``days_overdue`` = as_of − due_on for overdue items, else 0.
+    overdue first), then by due date. ``status`` is the status as of the date, ``label`` the status
+    key (``done``/``overdue``/``due_soon``/``on_track``, :func:`item_label_as_of`; words and colour
+    are the view's), ``days_overdue`` = as_of − due_on for overdue items, else 0.
 
     Filters, all in SQL: ``meeting_id``, ``owner_unit_id``; ``only_open`` — not done by ``as_of``;
     ``due_by`` — ``due_on ≤ due_by`` (overdue items are, when ``due_by ≥ as_of``);
@@ -329,19 +325,17 @@ def action_items(session: Session, scope: Scope, as_of: dt.date, *, meeting_id: 
         sa.select(AI.c.id, DE.c.meeting_id, JM.c.title.label("meeting"), JM.c.level, JM.c.held_on,
                   AI.c.decision_id, DE.c.text.label("decision"), AI.c.description, AI.c.owner_unit_id,
                   U.c.name.label("owner"), AI.c.township_id, AI.c.created_on, AI.c.due_on, status.label("status"),
-                  sa.case((done, AI.c.done_on), else_=None).label("done_on"))
+                  sa.case((done, AI.c.done_on), else_=None).label("done_on"), item_label_as_of(as_of).label("label"))
         .select_from(_item_from().join(JM, JM.c.id == DE.c.meeting_id))
         .where(*conds)
         .order_by(sa.case((overdue, 0), (done, 2), else_=1), AI.c.due_on, AI.c.id)
         .limit(limit)
     )
     rows = session.execute(stmt).mappings().all()
-    df = pd.DataFrame(rows, columns=ITEM_COLUMNS[:15])
+    df = pd.DataFrame(rows, columns=ITEM_COLUMNS[:16])
     df["level"] = [getattr(v, "value", v) for v in df["level"]]
-    df["label"] = [item_rag(s, d, as_of) for s, d in zip(df["status"], df["due_on"], strict=True)]
     df["days_overdue"] = [(as_of - d).days if lab == "overdue" else 0
                           for d, lab in zip(df["due_on"], df["label"], strict=True)]
-    df["rag"] = df["label"].map(RAG)
     return df[ITEM_COLUMNS]
 
 
@@ -353,15 +347,47 @@ def count_action_items(session: Session, scope: Scope, as_of: dt.date, *, meetin
     return int(session.execute(sa.select(sa.func.count()).select_from(_item_from()).where(*conds)).scalar_one())
 
 
+@dataclass(frozen=True)
+class ItemLabelCounts:
+    """How many items have each status key as of a date (they add up to ``total``)."""
+
+    done: int
+    overdue: int
+    due_soon: int
+    on_track: int
+
+    @property
+    def total(self) -> int:
+        return self.done + self.overdue + self.due_soon + self.on_track
+
+    @property
+    def open(self) -> int:
+        """Neither done nor overdue (due soon or on track)."""
+        return self.due_soon + self.on_track
+
+
+def count_item_labels(session: Session, scope: Scope, as_of: dt.date, *, meeting_id: int | None = None,
+                      owner_unit_id: int | None = None, only_open: bool = False, due_by: dt.date | None = None,
+                      created_before: dt.date | None = None, search: str = "") -> ItemLabelCounts:
+    """The items :func:`action_items` would list without a cap (same filters), counted per status
+    key (``label``) in SQL."""
+    conds = _item_conds(scope, as_of, meeting_id, owner_unit_id, only_open, due_by, created_before, search)
+    done, overdue, due_soon = followup._item_state(as_of)
+    n = lambda c: sa.func.coalesce(sa.func.sum(sa.case((c, 1), else_=0)), 0)  # noqa: E731
+    row = session.execute(
+        sa.select(sa.func.count(), n(done), n(overdue), n(due_soon)).select_from(_item_from()).where(*conds)
+    ).one()
+    total, d, o, s = (int(x) for x in row)
+    return ItemLabelCounts(done=d, overdue=o, due_soon=s, on_track=total - d - o - s)
+
+
 def item_board(session: Session, scope: Scope, as_of: dt.date) -> pd.DataFrame:
-    """The action-item board per owner unit as of ``as_of`` (``followup.action_item_board`` with the
-    ``ITEM_DUE_SOON_DAYS`` (14-day) 临期 window): ``owner_unit_id, owner, not_started, in_progress, overdue, done, total,
-    due_soon, oldest_due`` plus ``max_days_overdue`` and ``label`` (the unit's worst item:
-    ``overdue`` / ``due_soon`` / ``on_track``), most overdue first."""
-    df = followup.action_item_board(session, scope, as_of, due_soon_days=ITEM_DUE_SOON_DAYS)
+    """The action-item board per owner unit as of ``as_of`` (``followup.action_item_board``, the
+    app's one 临期 window ``followup.DUE_SOON_DAYS``): ``owner_unit_id, owner, not_started,
+    in_progress, overdue, done, total, due_soon, oldest_due`` plus ``max_days_overdue``, most
+    overdue first. The unit's status (its worst item) is the view's (``views.meetings.owner_label``)."""
+    df = followup.action_item_board(session, scope, as_of)
     df["max_days_overdue"] = [(as_of - d).days if isinstance(d, dt.date) else 0 for d in df["oldest_due"]]
-    df["label"] = ["overdue" if o else ("due_soon" if s else ("done" if d == t else "on_track"))
-                   for o, s, d, t in zip(df["overdue"], df["due_soon"], df["done"], df["total"], strict=True)]
     return df
 
 
@@ -377,7 +403,8 @@ class SinceLastMeeting:
     * ``decided`` — its action items in scope (``ITEM_COLUMNS``: description, owner, due_on, status
       as of, days_overdue, label …), overdue first;
     * ``done`` / ``late`` / ``open`` — done by ``as_of`` / overdue on ``as_of`` / neither (they add up
-      to ``len(decided)``); ``due_soon`` — of ``open``, due within ``ITEM_DUE_SOON_DAYS`` (14) days;
+      to ``len(decided)``, counted in SQL); ``due_soon`` — of ``open``, due within
+      ``followup.DUE_SOON_DAYS`` days;
     * ``new_should_build`` — enterprises in scope that are 应建未建 on ``as_of`` and were not on the
       meeting date (not operating then, or in another pattern): enterprise_id, name, township,
       party_members, pattern_then (``None`` when not operating then); ``closed_should_build`` — how
@@ -480,12 +507,11 @@ def since_last_meeting(session: Session, scope: Scope, as_of: dt.date, *,
     if meeting is None:
         return None
     decided = action_items(session, scope, as_of, meeting_id=meeting.id, limit=None)
-    labels = decided["label"]
+    counts = count_item_labels(session, scope, as_of, meeting_id=meeting.id)  # the figures: counted in SQL
     new_sb, closed_sb = _should_build_changes(session, scope, meeting.held_on, as_of)
     return SinceLastMeeting(
         as_of=as_of, meeting=meeting, previous=previous_district_meeting(session, meeting),
-        decided=decided, done=int((labels == "done").sum()), late=int((labels == "overdue").sum()),
-        open=int(labels.isin(["due_soon", "on_track"]).sum()), due_soon=int((labels == "due_soon").sum()),
+        decided=decided, done=counts.done, late=counts.overdue, open=counts.open, due_soon=counts.due_soon,
         new_should_build=new_sb, closed_should_build=closed_sb,
         coverage_then=coverage.coverage_kpis(session, scope, meeting.held_on),
         coverage_now=coverage.coverage_kpis(session, scope, as_of),

@@ -16,7 +16,10 @@ from models.enums import UnionKind
 
 
 def _quarter(col):
-    return sa.extract("year", col) * 10 + (sa.extract("month", col) + 2) // 3
+    """yyyyq as an integer (PostgreSQL's EXTRACT gives numeric: without the casts ``// 3`` is not
+    an integer division and the months of one quarter fall into three groups)."""
+    year, month = (sa.cast(sa.extract(part, col), sa.Integer) for part in ("year", "month"))
+    return year * 10 + (month + 2) // 3
 
 
 def foundings_per_quarter(session: Session, scope: Scope, start: dt.date, as_of: dt.date) -> pd.DataFrame:

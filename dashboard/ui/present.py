@@ -1,7 +1,8 @@
 """Furniture of the presentation mode (会议大屏): full-screen CSS, big KPI tiles, bars and tables
 as HTML sized for a 1920×1080 wall screen read from the back of a room.
 
-Everything shown comes from the query layer; text from the database is HTML-escaped here.
+What is shown (tiles, rows, statuses) and the colours come from ``dashboard.views.present``; text
+from the database is HTML-escaped here.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from dashboard.charts import DARK_BG, DARK_MUTED, DARK_TEXT, PARTY_RED, UNION_BLUE
+from dashboard.views.present import STATUS_HEX, STATUS_TEXT, Status, Tile, palette
+from dashboard.views.status import COLOUR
 
 SLIDES = ("kpis", "map", "campaign", "actions", "model")
 AUTO_CHOICES = (0, 10, 20, 30, 60)  # seconds per slide; 0 = off
-STATUS_COLOURS = {"red": "#DC2626", "amber": "#D97706", "green": "#16A34A", "gap": "#DC2626"}
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,8 @@ def parse_url(params: dict[str, str | None]) -> Deck:
 
 def css(dark: bool) -> str:
     """Hide the app chrome (sidebar, header bar, our header) and set the big-screen type."""
-    bg, fg, muted, card, line = ((DARK_BG, DARK_TEXT, DARK_MUTED, "#102447", "#1F3358") if dark
-                                 else ("#FFFFFF", "#111827", "#4B5563", "#F8FAFC", "#E5E7EB"))
+    p = palette(dark)
+    bg, fg, muted, card, line = p.bg, p.fg, p.muted, p.card, p.line
     return f"""<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
 [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"], .st-key-app_header {{display: none !important;}}
@@ -55,11 +56,11 @@ def css(dark: bool) -> str:
 .dg-grid.four {{grid-template-columns: repeat(4, 1fr);}}
 .dg-tile {{background: {card}; border: 1px solid {line}; border-left: .6rem solid {muted}; border-radius: .6rem;
   padding: 1.1rem 1.4rem;}}
-.dg-tile.union {{border-left-color: {UNION_BLUE if not dark else "#4F8EF7"};}}
-.dg-tile.party {{border-left-color: {PARTY_RED if not dark else "#F05252"};}}
-.dg-tile.red {{border-left-color: {STATUS_COLOURS["red"]};}}
-.dg-tile.amber {{border-left-color: {STATUS_COLOURS["amber"]};}}
-.dg-tile.green {{border-left-color: {STATUS_COLOURS["green"]};}}
+.dg-tile.union {{border-left-color: {p.union};}}
+.dg-tile.party {{border-left-color: {p.party};}}
+.dg-tile.red {{border-left-color: {STATUS_HEX["red"]};}}
+.dg-tile.amber {{border-left-color: {STATUS_HEX["amber"]};}}
+.dg-tile.green {{border-left-color: {STATUS_HEX["green"]};}}
 .dg-label {{font-size: 1.7rem; font-weight: 600;}}
 .dg-value {{font-size: 4.6rem; font-weight: 800; line-height: 1.05; font-variant-numeric: tabular-nums; margin: .3rem 0;}}
 .dg-detail {{font-size: 1.35rem; color: {muted} !important;}}
@@ -71,7 +72,7 @@ def css(dark: bool) -> str:
 .dg-table th {{text-align: left; color: {muted} !important; font-weight: 600; border-bottom: 2px solid {line}; padding: .45rem .5rem;}}
 .dg-table td {{border-bottom: 1px solid {line}; padding: .45rem .5rem; vertical-align: top;}}
 .dg-table td.num {{text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap;}}
-.dg-status {{display: inline-block; padding: .1rem .7rem; border-radius: 1rem; color: #FFFFFF !important; font-weight: 700;
+.dg-status {{display: inline-block; padding: .1rem .7rem; border-radius: 1rem; color: {STATUS_TEXT} !important; font-weight: 700;
   font-size: 1.2rem; white-space: nowrap;}}
 .dg-story {{font-size: 1.5rem; line-height: 1.6;}}
 .dg-empty {{font-size: 2rem; color: {muted} !important; padding: 4rem 0; text-align: center;}}
@@ -88,11 +89,17 @@ def esc(text: object) -> str:
 
 def tile(label: str, value: str, detail: str = "", *, kind: str = "", delta: str | None = None,
          delta_good: bool | None = None, definition: str = "") -> str:
-    colour = "" if delta_good is None else ("color:#16A34A !important" if delta_good else "color:#DC2626 !important")
+    colour = "" if delta_good is None else f"color:{STATUS_HEX['green' if delta_good else 'red']} !important"
     return (f'<div class="dg-tile {esc(kind)}" title="{esc(definition)}"><div class="dg-label">{esc(label)}</div>'
             f'<div class="dg-value">{esc(value)}</div><div class="dg-detail">{esc(detail)}</div>'
             + (f'<div class="dg-delta" style="{colour}">{esc(delta)}</div>' if delta else "")
             + (f'<div class="dg-def">{esc(definition)}</div>' if definition else "") + "</div>")
+
+
+def tiles(items: list[Tile]) -> str:
+    """:class:`views.present.Tile` objects as tiles."""
+    return "".join(tile(x.label, x.value, x.detail, kind=x.kind, delta=x.delta, delta_good=x.delta_good,
+                        definition=x.definition) for x in items)
 
 
 def bar(share: float, colour: str) -> str:
@@ -102,14 +109,21 @@ def bar(share: float, colour: str) -> str:
 
 def status(label: str, colour_key: str) -> str:
     """A status pill: colour and its text label together (never colour alone)."""
-    return f'<span class="dg-status" style="background:{STATUS_COLOURS[colour_key]}">{esc(label)}</span>'
+    return f'<span class="dg-status" style="background:{STATUS_HEX[COLOUR[colour_key]]}">{esc(label)}</span>'
 
 
-def table(headers: list[str], rows: list[list[str]], numeric: set[int] = frozenset(), raw: set[int] = frozenset()) -> str:
-    """An HTML table; cells are escaped unless their column index is in ``raw`` (pre-built HTML)."""
+def _cell(cell: object, raw: bool) -> str:
+    if isinstance(cell, Status):
+        return status(cell.text, cell.colour)
+    return str(cell) if raw else esc(cell)
+
+
+def table(headers: list[str], rows: list[list], numeric: set[int] = frozenset(), raw: set[int] = frozenset()) -> str:
+    """An HTML table; cells are escaped unless their column index is in ``raw`` (pre-built HTML);
+    a :class:`views.present.Status` cell is drawn as a status pill."""
     head = "".join(f"<th>{esc(h)}</th>" for h in headers)
     body = "".join(
-        "<tr>" + "".join(f'<td class="{"num" if i in numeric else ""}">{cell if i in raw else esc(cell)}</td>'
+        "<tr>" + "".join(f'<td class="{"num" if i in numeric else ""}">{_cell(cell, i in raw)}</td>'
                          for i, cell in enumerate(row)) + "</tr>"
         for row in rows)
     return f'<table class="dg-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'

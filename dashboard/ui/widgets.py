@@ -5,8 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.i18n import t
+from dashboard.views.status import COLOUR
 
-STATUS_COLOURS = {"red": "red", "gap": "red", "amber": "orange", "green": "green"}
+#: Streamlit's name of each traffic-light colour (a status key's colour is ``views.status.COLOUR``)
+BADGE_COLOURS = {"red": "red", "amber": "orange", "green": "green"}
 
 
 def kpi_card(label: str, value: str, detail: str, *, delta: str | None, help: str, delta_color: str = "normal") -> None:
@@ -17,7 +19,12 @@ def kpi_card(label: str, value: str, detail: str, *, delta: str | None, help: st
 
 def status_badge(status: str, locale: str) -> None:
     """Red/amber/green always with its text label (逾期 / 临期 / 正常)."""
-    st.badge(t(f"alerts.status.{status}", locale), color=STATUS_COLOURS[status], icon=None)
+    st.badge(t(f"alerts.status.{status}", locale), color=BADGE_COLOURS[COLOUR[status]], icon=None)
+
+
+def status_badge_markdown(status: str, locale: str) -> str:
+    """The same badge inline in a Markdown line: ``:red-badge[逾期]``."""
+    return f":{BADGE_COLOURS[COLOUR[status]]}-badge[{escape_markdown(t(f'alerts.status.{status}', locale))}]"
 
 
 _MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~$:"

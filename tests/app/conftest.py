@@ -1,25 +1,17 @@
-"""A seeded demo database shared by the page tests of this folder (read-only use)."""
+"""The demo database of the page tests of this folder: a copy of the session's demo district
+(tests/conftest.py), shared by the tests here. Logging in writes audit rows, so it is not the
+read-only shared database; a test that edits data works on a copy of its own (``demo_url``)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from models.db import make_engine, upgrade
-from seed_data.demo import write_demo
-
-DEMO_TODAY = dt.date(2026, 11, 24)
+from tests.factories import DEMO_TODAY  # noqa: F401  (the demo's "today", imported by the page tests)
 
 
 @pytest.fixture(scope="session")
-def demo_url(tmp_path_factory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('app') / 'demo.sqlite'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    write_demo(engine, seed=2002, today=DEMO_TODAY)
-    engine.dispose()
-    return url
+def demo_url(demo_template, tmp_path_factory) -> str:
+    return demo_template.copy(tmp_path_factory.mktemp("app") / "demo.sqlite")
 
 
 @pytest.fixture

@@ -249,3 +249,32 @@ def test_staff_designates_through_the_page_one_row_one_audit_event(app_env, monk
         action, who = conn.execute(sa.text("SELECT action, username FROM audit_event ORDER BY id DESC LIMIT 1")).one()
     engine.dispose()
     assert (action, who) == ("model.designate", "staff")
+
+
+def test_staff_removes_a_model_through_the_page_and_lands_on_the_gallery(app_env, monkeypatch, tmp_path):
+    """The removal goes through the one edit runner: a reason is required, then one row and one audit
+    event, the case closes (it is no longer a model) and the gallery says so."""
+    from models.settings import get_settings
+
+    copy = tmp_path / "copy.sqlite"
+    shutil.copy(make_url(app_env).database, copy)
+    url = f"sqlite:///{copy}"
+    monkeypatch.setenv("DANGONG_DATABASE_URL", url)
+    get_settings.cache_clear()
+    engine = sa.create_engine(url)
+    count = lambda table: engine.connect().execute(sa.text(f"SELECT COUNT(*) FROM {table}")).scalar_one()  # noqa: E731
+    rows, events = count("model_designation"), count("audit_event")
+
+    at = case_of(facts.HONGGUANG, user="staff")
+    assert at.subheader[0].value == facts.HONGGUANG
+    at.button[[b.label for b in at.button].index("取消典型")].click().run()
+    assert any("请填写理由" in e.value for e in at.error)
+    assert (count("model_designation"), count("audit_event")) == (rows, events)
+    at.text_area(key="cases_remove_reason").input("已停产（演示）")
+    at.button[[b.label for b in at.button].index("取消典型")].click().run()
+    assert not at.exception
+    assert (count("model_designation"), count("audit_event")) == (rows + 1, events + 1)
+    assert "case" not in at.query_params and at.subheader[0].value == "典型案例"  # back on the gallery
+    assert any("已取消典型认定" in s.value for s in at.success)
+    assert facts.HONGGUANG not in gallery_names(at, url)
+    engine.dispose()

@@ -45,6 +45,22 @@ def test_detail_shows_the_history_of_hongguang(app_env):
     assert history.loc[history["事项"] == "党组织成立", "日期"].iloc[0].startswith("2001年")
 
 
+def test_ledger_and_detail_in_english(app_env):
+    at = ledger_page(asof="2002-12-31", lang="en")
+    assert at.caption[0].value.startswith("650 operating enterprises")
+    rows = at.dataframe[0].value
+    assert list(rows.columns)[:3] == ["Enterprise", "USCC", "Township"] and "Liaison officer" in rows.columns
+    at.text_input(key="ledger_search").input("红光").run()
+    at.session_state[at.dataframe[0].key] = {"selection": {"rows": [0], "columns": []}}
+    at.run()
+    assert [m.label for m in at.metric] == ["Pattern", "Employees", "Party members", "Township"]
+    assert at.metric[0].value == "Union + branch"
+    history = at.dataframe[-1].value
+    assert list(history.columns) == ["Date", "Event", "Name", "Detail"]
+    assert "Union founded" in set(history["Event"])
+    assert any(c.value.startswith("USCC: ") for c in at.caption)
+
+
 def test_township_user_ledger_holds_only_its_township(app_env):
     at = ledger_page(user="yuebei", asof="2002-12-31")
     assert at.caption[0].value.startswith("共 43 家")  # 越北镇's operating enterprises at the end of 2002
@@ -59,8 +75,9 @@ def test_excel_export_matches_the_page_and_the_scope(app_env):
 
     at = ledger_page(user="yuebei", asof="2002-12-31")
     shown = at.dataframe[0].value
-    from models.db import make_engine
     import sqlalchemy as sa
+
+    from models.db import make_engine
 
     engine = make_engine(app_env)
     with engine.connect() as conn:
@@ -82,6 +99,38 @@ def test_excel_export_matches_the_page_and_the_scope(app_env):
     assert any("2002年12月31日" == v for v in notes.values())
     assert any(v == "yuebei" for v in notes.values())
     assert notes.get("乡镇筛选") == "越北镇"  # the file says whose townships it holds, by name
+
+
+def _cell(value):
+    """An Excel cell as the screen has it: dates were written as dates (read back as datetimes)."""
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def test_the_first_rows_of_the_excel_sheet_are_the_screen_table(app_env):
+    """One table (``views.ledger.ledger_frame``) for the page and the file: same headers, same cells."""
+    from dashboard.ui.exports import ledger_workbook
+
+    for user, scope in (("leader", Scope.district()), ("yuebei", None)):
+        at = ledger_page(user=user, asof="2002-12-31")
+        shown = at.dataframe[0].value
+        if scope is None:
+            import sqlalchemy as sa
+
+            from models.db import make_engine
+
+            engine = make_engine(app_env)
+            with engine.connect() as conn:
+                scope = Scope.townships([conn.execute(sa.text("SELECT id FROM township WHERE code = 'YB'")).scalar_one()])
+            engine.dispose()
+        data = ledger_workbook(os.environ["DANGONG_DATABASE_URL"], scope, dt.date(2002, 12, 31),
+                               LedgerQuery(page_size=50), "zh_CN", user, ())
+        sheet = openpyxl.load_workbook(io.BytesIO(data))["企业台账"]
+        rows = [[_cell(c.value) for c in row] for row in sheet.iter_rows()]
+        assert rows[0] == list(shown.columns)
+        assert len(shown) == (50 if user == "leader" else 43)
+        screen = [[v.item() if hasattr(v, "item") else v for v in r] for r in shown.itertuples(index=False)]
+        assert rows[1:len(screen) + 1] == screen
+        assert any(v == "—" for r in screen for v in r)  # a missing organisation reads the same in both
 
 
 def test_a_stale_row_selection_never_shows_another_enterprise_or_crashes(app_env):

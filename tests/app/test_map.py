@@ -79,3 +79,13 @@ def test_township_user_sees_only_its_township_on_the_map(app_env):
     at.session_state["map_select"] = {"selection": {"pick": [{"code": "QL"}]}}  # a crafted selection
     at.run()
     assert at.sidebar.multiselect[0].value == []  # QL is not in the user's scope: ignored
+
+
+def test_map_page_in_english(app_env):
+    at = map_page(asof="2002-12-31", town=["YB"], lang="en")
+    tiles = at.dataframe[0].value
+    assert list(tiles.columns) == ["Township", "Union coverage", "numerator / denominator", "Boundary"]
+    assert tiles.loc[tiles["Township"] == "越北镇", "numerator / denominator"].iloc[0] == "37 / 43"
+    gaps = at.dataframe[1].value
+    assert set(gaps["Suggested next step"]) == {"Found a union and set up a Party branch"}
+    assert at.tabs[0].label == "Qualified, no Party org (2)"

@@ -129,3 +129,25 @@ def test_dead_database_shows_what_to_check_not_a_traceback(monkeypatch, tmp_path
     text = " ".join(e.value for e in at.error)
     assert "dangong db upgrade" in text
     assert any("DANGONG_DATABASE_URL" in i.value for i in at.info)
+
+
+def test_campaign_zones_show_the_same_status_word_and_colour_as_the_slide(app_env):
+    """On 2002-12-31 every zone's deadline has passed: 正常 (green) when it met both targets, else 逾期 (red)."""
+    import datetime as dt
+
+    from sqlmodel import Session
+
+    from dashboard.queries.campaigns import campaign_progress
+    from dashboard.queries.scope import Scope
+    from models.db import make_engine
+
+    engine = make_engine(app_env)
+    with Session(engine) as s:
+        zones = campaign_progress(s, Scope.district(), dt.date(2002, 12, 31))
+    engine.dispose()
+    expected = {z.zone: ":green-badge[正常]" if z.new_unions >= z.target_unions and z.new_members >= z.target_members
+                else ":red-badge[逾期]" for z in zones.itertuples(index=False)}
+    assert set(expected.values()) == {":green-badge[正常]", ":red-badge[逾期]"}
+    lines = [m.value for m in run(asof="2002-12-31").markdown]
+    for zone, badge in expected.items():
+        assert any(line.startswith(f"**{zone}**") and line.endswith(badge) for line in lines), (zone, badge, lines)

@@ -149,3 +149,14 @@ def test_actions_slide_lists_overdue_then_due_soon_items_like_the_board(app_env)
     table = text[text.index('<table class="dg-table">'):]
     labels = re.findall(r'<span class="dg-status"[^>]*>([^<]+)</span>', table)
     assert labels == ["逾期" if lab == "overdue" else "临期" for lab in expected["label"]]
+
+
+def test_campaign_zone_tiles_say_their_status_in_words(app_env):
+    """Colour never alone: each zone tile carries the word of its colour (正常 / 临期 / 逾期)."""
+    import re
+
+    text = html_text(run(slide="campaign", asof="2002-12-31"))
+    tiles = re.findall(r'<div class="dg-tile (\w+)"><div class="dg-label">[^<]+</div><div class="dg-detail">'
+                       r'<span class="dg-status"[^>]*>([^<]+)</span>', text)
+    words = {"green": "正常", "amber": "临期", "red": "逾期"}
+    assert len(tiles) == 4 and all(words[kind] == word for kind, word in tiles)

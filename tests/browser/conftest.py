@@ -1,5 +1,6 @@
-"""Fixtures of the browser tests: a real ``streamlit run`` on a free port with a freshly seeded
-demo database (one per test module, so a module may write to it), and Debian's chromium.
+"""Fixtures of the browser tests: a real ``streamlit run`` on a free port with the demo district
+as of today (one server and one copy of the database per test module, so a module may write to
+it; the demo itself is written once per session), and Debian's chromium.
 
 Skipped when chromium is missing, unless ``DANGONG_TEST_BROWSER=required`` (CI), where it fails.
 ``login`` and ``open_page`` are imported by the test modules (``from tests.browser.conftest import …``).
@@ -17,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from models.db import make_engine, upgrade
+from models.db import make_engine
 from seed_data.demo import write_demo
+from tests.factories import DEMO_SEED
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("DANGONG_CHROMIUM", "/usr/bin/chromium")
@@ -38,16 +40,24 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    _require_browser()
+@pytest.fixture(scope="session")
+def _demo_today(migrated_template, tmp_path_factory):
+    """The demo district as of today (the pages' default as-of date), written once per session."""
     import datetime as dt
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'demo.sqlite'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    write_demo(engine, seed=2002, today=dt.date.today())
+    _require_browser()
+
+    path = tmp_path_factory.mktemp("browser") / "demo-today.sqlite"
+    engine = make_engine(migrated_template.copy(path))
+    write_demo(engine, seed=DEMO_SEED, today=dt.date.today())
     engine.dispose()
+    return type(migrated_template)(path)  # a SqliteTemplate: copy it
+
+
+@pytest.fixture(scope="module")
+def server(_demo_today, tmp_path_factory):
+    _require_browser()
+    url = _demo_today.copy(tmp_path_factory.mktemp("browser") / "demo.sqlite")
     port = _free_port()
     env = {**os.environ, "DANGONG_DATABASE_URL": url}
     proc = subprocess.Popen(

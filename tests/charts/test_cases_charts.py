@@ -10,13 +10,14 @@ from dashboard.charts import PARTY_RED, UNION_BLUE
 from dashboard.charts.cases import CHROME_HEIGHT, ROW_HEIGHT, timeline, timeline_frame
 from dashboard.queries.cases import TIMELINE_COLUMNS
 
-EVENTS = pd.DataFrame([
+_FIELDS = ["date", "year_only", "kind", "organ", "title", "level", "detail"]
+EVENTS = pd.DataFrame([dict(zip(_FIELDS, row, strict=True)) for row in (
     (dt.date(1998, 3, 16), False, "restructured", "enterprise", "吉林德运公司", None, None),
     (dt.date(1998, 6, 18), False, "party_org_founded", "party", "吉林德运公司党总支", "general_branch", "朱亮"),
     (dt.date(1999, 3, 5), False, "union_founded", "union", "吉林德运公司工会", None, "黄英超"),
     (dt.date(2002, 1, 1), True, "honour", "enterprise", "先进企业", "municipal", "吉林市人民政府"),
     (dt.date(2002, 1, 1), True, "honour", "union", "模范职工之家", "provincial", "吉林省总工会"),
-], columns=TIMELINE_COLUMNS)
+)], columns=TIMELINE_COLUMNS)
 
 
 def _data(spec: dict) -> list[dict]:
@@ -41,7 +42,7 @@ def test_one_row_per_event_with_dates_and_chinese_labels():
 
 def test_english_and_year_only_events_sit_mid_year():
     frame = timeline_frame(EVENTS, "en")
-    assert list(frame["event"]) == ["Restructured", "Party org. founded", "Union founded", "Honour", "Honour"]
+    assert list(frame["event"]) == ["Restructured", "Party organisation founded", "Union founded", "Honour", "Honour"]
     assert frame["when"].iloc[0] == "1998-03-16" and frame["when"].iloc[3] == "2002"
     assert frame["date"].iloc[3] == pd.Timestamp("2002-07-01")
 
@@ -63,7 +64,7 @@ def test_every_label_family_of_the_cases_pages_is_complete():
 
     families = {"cases.level": [*HonourLevel, NO_HONOUR], "cases.organ": list(Organ), "cases.ownership": list(Ownership),
                 "cases.party_level": list(PartyOrgLevel), "cases.activity": list(ActivityKind),
-                "cases.season": [*Season, "none"], "cases.event": list(TIMELINE_KINDS),
+                "cases.season": [*Season, "none"], "hist": list(TIMELINE_KINDS),
                 "cases.group": sorted(set(KIND_GROUP.values())), "cases.fact.first": ["party", "union", "same"],
                 "cases.saved": ["designate", "remove"]}
     assert set(KIND_GROUP) == set(TIMELINE_KINDS)

@@ -22,6 +22,13 @@ def url(tmp_path):
     return f"sqlite:///{tmp_path / 'cli.sqlite'}"
 
 
+@pytest.fixture
+def migrated_url(migrated_template, tmp_path):
+    """A database at head, as after ``dangong db upgrade`` (a copy of the session's migrated file:
+    ``test_upgrade_seed_demo_and_info`` runs the command itself)."""
+    return migrated_template.copy(tmp_path / "cli.sqlite")
+
+
 def test_upgrade_seed_demo_and_info(url):
     r = run(["db", "upgrade"], url)
     assert r.returncode == 0, r.stderr
@@ -38,8 +45,8 @@ def test_upgrade_seed_demo_and_info(url):
     assert "dataset=demo" in r.stdout
 
 
-def test_seed_demo_if_empty_is_idempotent_and_plain_refuses(url):
-    assert run(["db", "upgrade"], url).returncode == 0
+def test_seed_demo_if_empty_is_idempotent_and_plain_refuses(migrated_url):
+    url = migrated_url
     assert run(["seed", "demo", "--if-empty"], url).returncode == 0
     again = run(["seed", "demo", "--if-empty"], url)
     assert again.returncode == 0 and "跳过" in again.stdout
@@ -54,8 +61,8 @@ def test_unmigrated_database_refused_with_the_command_to_run(url):
     assert "dangong db upgrade" in r.stderr and "Traceback" not in r.stderr
 
 
-def test_bad_date_is_one_sentence(url):
-    assert run(["db", "upgrade"], url).returncode == 0
+def test_bad_date_is_one_sentence(migrated_url):
+    url = migrated_url
     r = run(["seed", "demo", "--today", "2026-02-30"], url)
     assert r.returncode == 1 and "YYYY-MM-DD" in r.stderr and "Traceback" not in r.stderr
 
@@ -70,8 +77,8 @@ def test_dead_database_masks_password_and_debug_shows_traceback():
     assert r.returncode != 0 and "Traceback" in r.stderr
 
 
-def test_scale_writes_exactly_n(url):
-    assert run(["db", "upgrade"], url).returncode == 0
+def test_scale_writes_exactly_n(migrated_url):
+    url = migrated_url
     r = run(["seed", "--scale", "1234"], url)
     assert r.returncode == 0, r.stderr
     assert "1,234" in r.stdout

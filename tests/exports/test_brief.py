@@ -10,18 +10,14 @@ import re
 import pytest
 from sqlmodel import Session
 
+from dashboard.i18n import t
 from dashboard.queries.brief import meeting_brief
 from dashboard.queries.scope import Scope
 from models.db import upgrade
-from models.enums import (
-    ActionStatus, HonourLevel, MeetingLevel, Organ, Ownership, PartyOrgLevel, TownshipKind, UnionKind, UnitKind,
-)
-from models.rules import make_uscc
-from models.tables import (
-    ActionItem, CaseStudy, Decision, Enterprise, Honour, JointMeeting, MembershipChange, PartyCoverage, PartyOrg,
-    Township, UnionCoverage, UnionOrg, Unit,
-)
+from models.enums import ActionStatus, HonourLevel, Organ, TownshipKind, UnitKind
+from models.tables import ActionItem, Decision, Unit
 from tests.exports.pdftext import embedded_font_files, text_of
+from tests.factories import world
 from tests.fonts import needs_font
 
 TODAY = dt.date(2026, 11, 24)
@@ -32,63 +28,31 @@ M1, M2 = dt.date(2025, 11, 1), dt.date(2026, 5, 1)
 def build(engine) -> dict[str, int]:
     """Two townships, four enterprises, two district meetings, three action items of the second."""
     upgrade(engine)
-    ids: dict[str, int] = {}
-    with Session(engine) as s:
-        a = Township(code="AA", name="甲镇", kind=TownshipKind.TOWN)
-        b = Township(code="BB", name="乙乡", kind=TownshipKind.TOWNSHIP)
-        s.add_all([a, b])
-        s.flush()
-        fed = Unit(code="ZGH", name="区总工会", kind=UnitKind.UNION)
-        org = Unit(code="ZZB", name="区委组织部", kind=UnitKind.PARTY_DEPT)
-        s.add_all([fed, org])
-        s.flush()
-
-        def ent(name, township, serial, members, employees, registered):
-            e = Enterprise(uscc=make_uscc(division="220201", serial=serial), name=name, township_id=township.id,
-                           ownership=Ownership.PRIVATE, industry="制造业", employees=employees,
-                           party_members=members, registered_on=registered)
-            s.add(e)
-            s.flush()
-            return e
-
-        e1 = ent("甲镇样板机械有限公司", a, 1, 6, 100, dt.date(2010, 1, 1))
-        e2 = ent("甲镇缺口建材有限公司", a, 2, 3, 50, dt.date(2012, 1, 1))
-        e3 = ent("乙乡小微商贸有限公司", b, 3, 0, 8, dt.date(2015, 1, 1))
-        e4 = ent("甲镇新设电子有限公司", a, 4, 4, 30, dt.date(2026, 6, 1))
-        for e, founded, members in ((e1, dt.date(2020, 1, 1), 90), (e2, dt.date(2020, 3, 1), 40)):
-            u = UnionOrg(name=f"{e.name}工会", kind=UnionKind.ENTERPRISE, township_id=a.id, enterprise_id=e.id,
-                         founded_on=founded)
-            s.add(u)
-            s.flush()
-            s.add(UnionCoverage(union_id=u.id, enterprise_id=e.id, start_on=founded))
-            s.add(MembershipChange(union_id=u.id, enterprise_id=e.id, changed_on=founded, joined=members))
-        p = PartyOrg(name=f"{e1.name}党支部", level=PartyOrgLevel.BRANCH, township_id=a.id, enterprise_id=e1.id,
-                     founded_on=dt.date(2021, 1, 1))
-        s.add(p)
-        s.flush()
-        s.add(PartyCoverage(party_org_id=p.id, enterprise_id=e1.id, start_on=dt.date(2021, 1, 1)))
-        s.add(Honour(enterprise_id=e1.id, title="市级模范职工之家", level=HonourLevel.MUNICIPAL, awarding_body="市总工会",
-                    year=2024, organ=Organ.UNION))
-        s.add(CaseStudy(enterprise_id=e1.id, headline_zh="支部建在车间，工会办在班组", headline_en="Branch in the workshop",
-                        story_zh="样板故事。", story_en="A model story."))
-        m1 = JointMeeting(level=MeetingLevel.DISTRICT, held_on=M1, title="区级联席会议（第1次）")
-        m2 = JointMeeting(level=MeetingLevel.DISTRICT, held_on=M2, title="区级联席会议（第2次）")
-        s.add_all([m1, m2])
-        s.flush()
-        d = Decision(meeting_id=m2.id, text="补齐党组织覆盖")
-        s.add(d)
-        s.flush()
-        s.add_all([
-            ActionItem(decision_id=d.id, description="核实甲镇党员底数", owner_unit_id=org.id, township_id=a.id,
-                       created_on=M2, due_on=dt.date(2026, 6, 1), status=ActionStatus.DONE, done_on=dt.date(2026, 5, 20)),
-            ActionItem(decision_id=d.id, description="督促缺口企业建立党支部", owner_unit_id=org.id, township_id=a.id,
-                       created_on=M2, due_on=dt.date(2026, 7, 1), status=ActionStatus.OPEN),
-            ActionItem(decision_id=d.id, description="乙乡小微企业建会摸底", owner_unit_id=fed.id, township_id=b.id,
-                       created_on=M2, due_on=dt.date(2026, 12, 1), status=ActionStatus.IN_PROGRESS),
-        ])
-        s.commit()
-        ids.update(a=a.id, b=b.id, m1=m1.id, m2=m2.id, e1=e1.id, e4=e4.id)
-    return ids
+    with world(engine, division="220201") as w:
+        w.add_township("AA", "甲镇", TownshipKind.TOWN, sort_order=0)
+        w.add_township("BB", "乙乡", TownshipKind.TOWNSHIP, sort_order=0)
+        w.add_unit("ZGH", "区总工会", UnitKind.UNION)
+        w.add_unit("ZZB", "区委组织部", UnitKind.PARTY_DEPT)
+        w.add_enterprise("e1", "AA", name="甲镇样板机械有限公司", members=6, employees=100, registered=dt.date(2010, 1, 1),
+                         union=dt.date(2020, 1, 1), party=dt.date(2021, 1, 1))
+        w.add_enterprise("e2", "AA", name="甲镇缺口建材有限公司", members=3, employees=50, registered=dt.date(2012, 1, 1),
+                         union=dt.date(2020, 3, 1))
+        w.add_enterprise("e3", "BB", name="乙乡小微商贸有限公司", members=0, employees=8, registered=dt.date(2015, 1, 1))
+        w.add_enterprise("e4", "AA", name="甲镇新设电子有限公司", members=4, employees=30, registered=dt.date(2026, 6, 1))
+        w.add_members("e1", "e1", dt.date(2020, 1, 1), 90)
+        w.add_members("e2", "e2", dt.date(2020, 3, 1), 40)
+        w.add_honour("e1", "市级模范职工之家", year=2024, level=HonourLevel.MUNICIPAL, organ=Organ.UNION, body="市总工会")
+        w.add_case_study("e1", "支部建在车间，工会办在班组", headline_en="Branch in the workshop", story_zh="样板故事。",
+                         story_en="A model story.")
+        w.add_meeting("m1", M1, title="区级联席会议（第1次）")
+        w.add_meeting("m2", M2, title="区级联席会议（第2次）", decision="补齐党组织覆盖")
+        w.add_item("k1", "m2", "ZZB", township="AA", description="核实甲镇党员底数", due=dt.date(2026, 6, 1),
+                   status=ActionStatus.DONE, done=dt.date(2026, 5, 20))
+        w.add_item("k2", "m2", "ZZB", township="AA", description="督促缺口企业建立党支部", due=dt.date(2026, 7, 1))
+        w.add_item("k3", "m2", "ZGH", township="BB", description="乙乡小微企业建会摸底", due=dt.date(2026, 12, 1),
+                   status=ActionStatus.IN_PROGRESS)
+    return dict(a=w.township["AA"], b=w.township["BB"], m1=w.meeting["m1"], m2=w.meeting["m2"], e1=w.ent["e1"],
+                e4=w.ent["e4"])
 
 
 @pytest.fixture
@@ -235,3 +199,68 @@ def test_a_brief_without_a_previous_meeting_says_so(made):
     for text in (pdf, pptx):
         assert "区级联席会议（第1次）简报" in text and text.count("此前没有区级联席会议记录。") >= 2
 
+
+
+def test_a_row_of_the_brief_is_the_row_the_page_shows(made):
+    """The brief's list of the previous meeting's items and the page's since-the-last-meeting list
+    are one function of ``views.meetings``: same rows, same words, in both languages."""
+    from dashboard.exports.brief import decided_rows, due_rows
+    from dashboard.queries.meetings import since_last_meeting
+    from dashboard.views.meetings import decided_table, item_header, item_rows
+
+    engine, ids = made
+    with Session(engine) as s:
+        b = meeting_brief(s, Scope.district(), TODAY)
+        page = since_last_meeting(s, Scope.district(), TODAY, meeting_id=ids["m2"])  # the page's since section
+    for loc in ("zh_CN", "en"):
+        table = decided_table(page.decided, loc)
+        assert list(table.frame.columns) == item_header(loc)
+        assert decided_rows(b, loc) == table.frame.values.tolist()
+        assert due_rows(b, loc) == item_rows(b.due, loc)
+    assert decided_rows(b, "zh_CN") == [
+        ["逾期", "督促缺口企业建立党支部", "区委组织部", "2026年7月1日", "146 天"],
+        ["临期", "乙乡小微企业建会摸底", "区总工会", "2026年12月1日", ""],
+        ["已完成", "核实甲镇党员底数", "区委组织部", "2026年6月1日", ""],
+    ]
+    assert [r[0] for r in decided_rows(b, "en")] == ["Overdue", "Due soon", "Done"]
+    assert table.colours == ["red", "amber", "green"]
+
+
+@needs_font
+def test_the_pdf_row_is_the_page_row(made):
+    from dashboard.exports.brief import BriefContext, brief_pdf
+    from dashboard.queries.meetings import since_last_meeting
+    from dashboard.views.meetings import decided_table
+
+    engine, ids = made
+    with Session(engine) as s:
+        b = meeting_brief(s, Scope.district(), TODAY)
+        page = since_last_meeting(s, Scope.district(), TODAY, meeting_id=ids["m2"])
+    text = _pdf_text(brief_pdf(b, BriefContext("zh_CN", "测试区", "全区", False), {}))
+    for row in decided_table(page.decided, "zh_CN").frame.values.tolist():
+        assert re.sub(r"\s+", "", "".join(row)) in text, row
+
+
+def test_due_items_are_counted_in_sql_past_the_list(made):
+    """More items on the table than the brief lists: the figures count them all, the list stops at
+    LIST_LIMIT and the documents say how many are left out."""
+    from sqlmodel import select
+
+    from dashboard.exports.brief import due_rows
+    from dashboard.queries.brief import LIST_LIMIT
+    from dashboard.views.meetings import more_text
+
+    engine, ids = made
+    with Session(engine) as s:
+        d = s.exec(select(Decision)).first()
+        owner = s.exec(select(Unit)).first()
+        for k in range(LIST_LIMIT + 3):
+            s.add(ActionItem(decision_id=d.id, description=f"加项{k}", owner_unit_id=owner.id, township_id=ids["a"],
+                             created_on=M2, due_on=dt.date(2026, 8, 1) + dt.timedelta(k), status=ActionStatus.OPEN))
+        s.commit()
+        b = meeting_brief(s, Scope.district(), TODAY)
+    assert len(b.due) == LIST_LIMIT
+    assert (b.n_overdue, b.n_due_soon, b.n_due) == (LIST_LIMIT + 4, 1, LIST_LIMIT + 5)
+    assert list(b.due["label"]) == ["overdue"] * LIST_LIMIT  # overdue first
+    assert len(due_rows(b, "zh_CN")) == LIST_LIMIT
+    assert more_text(b.n_due, LIST_LIMIT, "zh_CN") == t("brief.more", "zh_CN", n=5)

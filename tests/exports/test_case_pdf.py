@@ -13,10 +13,8 @@ from dashboard.exports.case_pdf import MAX_HONOURS, case_pdf
 from dashboard.exports.pdf import Document, fit_one_page, with_page_total
 from dashboard.queries import cases
 from dashboard.queries.scope import Scope
-from models.db import make_engine, upgrade
 from models.tables import Enterprise, Honour
 from seed_data import facts
-from seed_data.demo import write_demo
 from tests.exports.pdftext import embedded_font_files, pypdf_text, text_of
 from tests.fonts import needs_font
 
@@ -24,13 +22,7 @@ TODAY = dt.date(2026, 11, 24)
 
 
 
-@pytest.fixture(scope="module")
-def demo_engine(tmp_path_factory):
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('casepdf') / 'demo.sqlite'}")
-    upgrade(engine)
-    write_demo(engine, seed=2002, today=TODAY)
-    yield engine
-    engine.dispose()
+# ``demo_engine``: the shared, read-only demo district of tests/conftest.py
 
 
 def detail_of(engine, name: str, as_of: dt.date = TODAY):

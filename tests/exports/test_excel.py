@@ -15,7 +15,6 @@ from dashboard.exports.excel import DEMO_META_KEY, DEMO_NOTE, INFO_SHEET, sheet_
 from dashboard.queries.ledger import LedgerQuery, ledger_rows
 from dashboard.queries.scope import Scope
 from seed_data import facts
-from seed_data.demo import write_demo
 
 HEADERS = {
     "enterprise_id": "企业编号", "name": "企业名称", "uscc": "统一社会信用代码", "township": "乡镇/街道",
@@ -27,13 +26,12 @@ META = [("统计截至", "2002年12月31日"), ("乡镇/街道", "越北镇"), (
 
 
 @pytest.fixture(scope="module")
-def ledger_frame(tmp_path_factory) -> pd.DataFrame:
-    """The 2002-12-31 district ledger of the demo, with the caller's Chinese headers."""
-    from models.db import make_engine, upgrade
+def ledger_frame(demo_template, tmp_path_factory) -> pd.DataFrame:
+    """The 2002-12-31 district ledger of the demo (a copy of the session's, tests/conftest.py), with
+    the caller's Chinese headers."""
+    from models.db import make_engine
 
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('xl') / 'demo.sqlite'}")
-    upgrade(engine)
-    write_demo(engine, seed=2002, today=dt.date(2026, 11, 24))
+    engine = make_engine(demo_template.copy(tmp_path_factory.mktemp("xl") / "demo.sqlite"))
     with Session(engine) as s:
         rows = ledger_rows(s, Scope.district(), facts.SNAPSHOT, LedgerQuery(sort="registered_on"), limit=5000)
     engine.dispose()
@@ -161,3 +159,24 @@ def test_empty_table_and_illegal_characters():
     with pytest.raises(TypeError):
         workbook_bytes([("x", [1, 2])], meta=[], title="t")
 
+
+
+def test_the_ledger_sheet_is_the_screen_table_cell_for_cell():
+    """The page and the file share ``views.ledger.ledger_frame``: written and read back, the sheet's
+    header and rows are the table the page shows (dates as dates, counts as numbers, "—" as text)."""
+    from dashboard.queries.ledger import LEDGER_COLUMNS
+    from dashboard.views.ledger import ledger_frame
+
+    rows = pd.DataFrame([
+        [1, "红光", "912202991000000001", 7, "越北镇", 120, 9, "红光工会", "红光党支部", None, None, "union_and_branch",
+         dt.date(1996, 3, 1), None],
+        [2, "业裕", "91220299100001473T", 7, "越北镇", 47, 0, None, None, "熊芬", "dispatched", "no_union",
+         dt.date(1995, 1, 25), None],
+    ], columns=LEDGER_COLUMNS)
+    for loc in ("zh_CN", "en"):
+        screen = ledger_frame(rows, loc)
+        ws = read(workbook_bytes([("t", screen)], meta=[], title="t"))["t"]
+        got = [[v.date() if isinstance(v, dt.datetime) else v for v in r] for r in ws.iter_rows(values_only=True)]
+        assert got[0] == list(screen.columns)
+        assert got[1:] == [[v.item() if hasattr(v, "item") else v for v in r] for r in screen.itertuples(index=False)]
+        assert type(got[1][3]) is int and got[2][5] == "—"

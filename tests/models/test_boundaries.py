@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -99,25 +97,23 @@ def test_schematic_option_marks_the_import_schematic(townships):
     assert report.status == "stored" and snapshot(townships)["QL"][1]
 
 
-def test_demo_geojson_round_trips(sqlite_engine):
-    from seed_data.demo import write_demo
+def test_demo_geojson_round_trips(own_demo_engine):
     from seed_data.geo import GEOJSON_PATH
 
-    write_demo(sqlite_engine, seed=2002, today=dt.date(2026, 11, 24))
     text = GEOJSON_PATH.read_text(encoding="utf-8")
     source = json.loads(text)
-    report = import_boundaries(sqlite_engine, text, actor="t")
+    report = import_boundaries(own_demo_engine, text, actor="t")
     assert report.ok and len(report.matched) == 10 and not report.missing
     assert report.flagged_schematic == 10  # the demo file says it is schematic
-    exported, without = export_boundaries(sqlite_engine)
+    exported, without = export_boundaries(own_demo_engine)
     assert without == []
     assert [(f["properties"]["code"], f["properties"]["name"], f["geometry"]) for f in exported["features"]] == \
         [(f["properties"]["code"], f["properties"]["name"], f["geometry"]) for f in source["features"]]
     assert all(f["properties"]["schematic"] is False for f in exported["features"])
     # and the export imports again, unchanged
-    before = snapshot(sqlite_engine)
-    again = import_boundaries(sqlite_engine, json.dumps(exported, ensure_ascii=False), strict=True)
-    assert again.status == "stored" and again.ok and snapshot(sqlite_engine) == before
+    before = snapshot(own_demo_engine)
+    again = import_boundaries(own_demo_engine, json.dumps(exported, ensure_ascii=False), strict=True)
+    assert again.status == "stored" and again.ok and snapshot(own_demo_engine) == before
 
 
 def test_export_leaves_out_townships_without_boundary(townships):
@@ -417,25 +413,11 @@ def run(args, url):
     return subprocess.run([str(BIN), *args], capture_output=True, text=True, env=env, timeout=300)
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    """A migrated demo database, made once; each test works on a copy."""
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
-    url = f"sqlite:///{path}"
-    r = run(["db", "upgrade"], url)
-    assert r.returncode == 0, r.stderr
-    r = run(["seed", "demo", "--today", "2026-11-24"], url)
-    assert r.returncode == 0, r.stderr
-    return path
-
-
 @pytest.fixture
-def cli_url(demo_db, tmp_path) -> str:
-    for suffix in ("", "-wal", "-shm"):
-        src = demo_db.with_name(demo_db.name + suffix)
-        if src.exists():
-            shutil.copy(src, tmp_path / ("cli.sqlite" + suffix))
-    return f"sqlite:///{tmp_path / 'cli.sqlite'}"
+def cli_url(demo_template, tmp_path) -> str:
+    """A copy of the demo database (``dangong seed demo --today 2026-11-24``, made once per session
+    in tests/conftest.py) for this test's CLI runs."""
+    return demo_template.copy(tmp_path / "cli.sqlite")
 
 
 def cli_snapshot(url: str) -> dict[str, tuple]:

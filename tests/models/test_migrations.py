@@ -378,26 +378,25 @@ def designations(engine: Engine) -> set[tuple]:
             "JOIN enterprise e ON e.id = m.enterprise_id")).all())
 
 
-def test_upgrading_a_demo_database_to_0007_adds_the_three_source_designations(empty_engine):
+def test_upgrading_a_demo_database_to_0007_adds_the_three_source_designations(any_own_demo_engine):
     """A demo written before 0007 has no designation: the upgrade writes those of a fresh demo (恒通,
     方田, 红光), read back exactly as the generator writes them; a second pass adds nothing."""
     import datetime as dt
 
     from seed_data import facts
-    from seed_data.demo import MODEL_DESIGNATION_AT, MODEL_DESIGNATION_REASONS, write_demo
+    from seed_data.demo import MODEL_DESIGNATION_AT, MODEL_DESIGNATION_REASONS
 
-    upgrade(empty_engine)
-    write_demo(empty_engine, seed=2002, today=dt.date(2026, 11, 24))
-    fresh = designations(empty_engine)
+    engine = any_own_demo_engine  # the demo at head (write_demo, seed 2002), a copy of its own
+    fresh = designations(engine)
     assert {row[0] for row in fresh} == {facts.HENGTONG, facts.FANGTIAN, facts.HONGGUANG}
     # the demo as a database at 0006 holds it: no designation table
-    with empty_engine.begin() as conn:
+    with engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM model_designation"))
-    command.downgrade(alembic_config(empty_engine), "0006")
-    assert current_revision(empty_engine) == "0006" and "model_designation" not in table_names(empty_engine)
+    command.downgrade(alembic_config(engine), "0006")
+    assert current_revision(engine) == "0006" and "model_designation" not in table_names(engine)
 
-    upgrade(empty_engine, "0007")
-    upgraded = designations(empty_engine)
+    upgrade(engine, "0007")
+    upgraded = designations(engine)
     assert len(upgraded) == 3
     assert {(name, bool(d), reason, by) for name, d, reason, by, _ in upgraded} == \
         {(name, True, reason, "seed") for name, reason in MODEL_DESIGNATION_REASONS.items()}
@@ -409,10 +408,10 @@ def test_upgrading_a_demo_database_to_0007_adds_the_three_source_designations(em
 
     from models.tables import ModelDesignation
 
-    with Session(empty_engine) as s:
+    with Session(engine) as s:
         assert {r.at for r in s.exec(select(ModelDesignation))} == {MODEL_DESIGNATION_AT}
     assert {row[:4] for row in upgraded} == {row[:4] for row in fresh}
-    assert schema_diff(empty_engine) == []
+    assert schema_diff(engine) == []
 
 
 def test_0007_skips_missing_enterprises_and_existing_designations(empty_engine):

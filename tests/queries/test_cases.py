@@ -38,7 +38,6 @@ from models.tables import (
     UnionOrg,
 )
 from seed_data import facts
-from seed_data.demo import write_demo
 
 TODAY = dt.date(2026, 11, 24)
 SNAP = facts.SNAPSHOT
@@ -232,8 +231,8 @@ def test_comparison_against_independent_counts(any_engine):
 # --------------------------------------------------------------------------- the demo: the source's four
 
 
-def test_the_four_source_models_qualify_and_their_facts(any_engine):
-    write_demo(any_engine, seed=2002, today=TODAY)
+def test_the_four_source_models_qualify_and_their_facts(any_demo_engine):
+    any_engine = any_demo_engine  # the shared, read-only demo district (tests/conftest.py)
     with Session(any_engine) as s:
         at_snap = cases.model_enterprises(s, Scope.district(), SNAP)
         today = cases.model_enterprises(s, Scope.district(), TODAY)
@@ -276,11 +275,74 @@ def test_the_four_source_models_qualify_and_their_facts(any_engine):
         assert shown and shown <= stored
 
 
-def test_yuebei_models_only_in_yuebei(any_engine):
-    write_demo(any_engine, seed=2002, today=TODAY)
+def test_yuebei_models_only_in_yuebei(any_demo_engine):
+    any_engine = any_demo_engine  # the shared, read-only demo district (tests/conftest.py)
     with Session(any_engine) as s:
         yb = s.exec(select(Township).where(Township.code == facts.YUEBEI_CODE)).one()
         models = cases.model_enterprises(s, Scope.townships([yb.id]), TODAY)
         district = cases.model_enterprises(s, Scope.district(), TODAY)
     assert len(models) >= 1 and set(models["township"]) == {facts.YUEBEI_NAME}
     assert set(models["enterprise_id"]) == set(district[district["township_id"] == yb.id]["enterprise_id"])
+
+
+# --------------------------------------------------------------------------- one timeline for the ledger and the case
+
+
+def test_the_case_timeline_is_the_ledgers_history_in_the_same_words(any_engine):
+    """One enterprise timeline (``queries.timeline``): the case study shows its milestones, the ledger
+    every event; an event the case shows is the same row, same kind, in the ledger's history."""
+    from dashboard.queries import timeline
+    from dashboard.queries.ledger import enterprise_detail
+
+    ids = small_district(any_engine)
+    with Session(any_engine) as s:  # B joins a township's joint union in 2016 (it has none of its own)
+        joint = UnionOrg(name="一号镇联合工会", kind=UnionKind.JOINT, township_id=ids["T1"], founded_on=dt.date(2010, 1, 1),
+                         chair_name="李四")
+        s.add(joint)
+        s.flush()
+        s.add(UnionCoverage(union_id=joint.id, enterprise_id=ids["B"], start_on=dt.date(2016, 3, 1)))
+        s.commit()
+    day = dt.date(2020, 12, 31)
+    with Session(any_engine) as s:
+        a = cases.case_detail(s, Scope.district(), ids["A"], day)
+        b = cases.case_detail(s, Scope.district(), ids["B"], day)
+        ledger_a = enterprise_detail(s, Scope.district(), ids["A"], day).history
+        ledger_b = enterprise_detail(s, Scope.district(), ids["B"], day).history
+        c_full = timeline.enterprise_timeline(s, Scope.district(), ids["C"], day)
+        outside = timeline.enterprise_timeline(s, Scope.townships([ids["T2"]]), ids["A"], day)
+    assert list(a.timeline.columns) == timeline.COLUMNS == list(ledger_a.columns)
+    assert list(a.timeline["kind"]) == ["registered", "union_founded", "party_org_founded", "honour", "honour",
+                                        "activity"]  # the first activity of each type only
+    assert set(timeline.MILESTONE_KINDS) <= set(timeline.KINDS)
+    key = lambda df: {tuple(r) for r in df[["date", "kind", "title", "level", "organ"]].astype(str).to_numpy()}  # noqa: E731
+    assert key(a.timeline) <= key(ledger_a) and key(b.timeline) <= key(ledger_b)
+    assert (ledger_a["kind"] == "activity").sum() == 4 and (a.timeline["kind"] == "activity").sum() == 1
+    # B: covered by a joint union (not its own) and designated; the same names in both
+    assert [k for k in b.timeline["kind"] if k != "activity"] == ["registered", "honour", "designated",
+                                                                  "union_coverage_start"]
+    joined = b.timeline[b.timeline["kind"] == "union_coverage_start"].iloc[0]
+    assert (joined["date"], joined["title"], joined["organ"]) == (dt.date(2016, 3, 1), "一号镇联合工会", "union")
+    assert {"designated", "union_coverage_start"} <= set(ledger_b["kind"])
+    # the ledger also shows a removal; the case study of a removed model does not exist
+    assert list(c_full.loc[c_full["kind"].isin(["designated", "designation_removed"]), "title"]) == ["取消理由C"]
+    assert outside.empty and list(outside.columns) == timeline.COLUMNS  # another township's enterprise: nothing
+
+
+def test_the_timeline_stops_at_the_as_of_date_in_sql(any_engine):
+    """Replayed at a date, nothing after it: an honour counts from 1 January of its year, a
+    designation from the district's date it was made on; before registration there is nothing."""
+    from dashboard.queries import timeline
+
+    ids = small_district(any_engine)
+    with Session(any_engine) as s:
+        early = timeline.enterprise_timeline(s, Scope.district(), ids["A"], dt.date(2009, 12, 31))
+        jan1 = timeline.enterprise_timeline(s, Scope.district(), ids["A"], dt.date(2010, 1, 1))
+        b_before = timeline.enterprise_timeline(s, Scope.district(), ids["B"], dt.date(2015, 2, 28))
+        b_on = timeline.enterprise_timeline(s, Scope.district(), ids["B"], dt.date(2015, 3, 1), milestones=True)
+        before = timeline.enterprise_timeline(s, Scope.district(), ids["A"], dt.date(1999, 12, 31))
+    assert list(early.loc[early["kind"] == "honour", "title"]) == ["区级荣誉A"]  # 2009 only
+    assert list(jan1.loc[jan1["kind"] == "honour", "title"]) == ["区级荣誉A", "荣誉A"]
+    assert early["date"].max() <= dt.date(2009, 12, 31) and "activity" not in set(early["kind"])
+    assert "designated" not in set(b_before["kind"])
+    assert list(b_on.loc[b_on["kind"] == "designated", "date"]) == [dt.date(2015, 3, 1)]
+    assert before.empty

@@ -1,6 +1,7 @@
 """The enterprise ledger (企业台账): paging, sorting, search and pattern filters done in SQL, the
 pattern column against the reference (``coverage.enterprise_flags``), scope, and one enterprise's
-detail with its history. On SQLite and PostgreSQL (``any_engine``)."""
+detail with its history. On the demo, SQLite and PostgreSQL (``any_demo_engine``; a private copy where a
+test writes)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from dashboard.queries.ledger import LedgerQuery, LedgerTooLarge, enterprise_det
 from dashboard.queries.scope import Scope
 from models.enums import Pattern
 from seed_data import facts
-from seed_data.demo import write_demo
 
 TODAY = dt.date(2026, 11, 24)
 PATTERNS = [p.value for p in Pattern]
@@ -86,9 +86,8 @@ def text_collation_is_codepoint_order(s: Session) -> bool:
 # --------------------------------------------------------------------------- paging and sorting
 
 
-def test_every_sort_pages_through_the_reference_rows_in_python_order(any_engine):
-    write_demo(any_engine, seed=2002, today=TODAY)
-    with Session(any_engine) as s:
+def test_every_sort_pages_through_the_reference_rows_in_python_order(any_demo_engine):
+    with Session(any_demo_engine) as s:
         # Python sorts text by code point: the test database must too (CI creates it with C.UTF-8)
         assert text_collation_is_codepoint_order(s), "create the test database with LC_COLLATE C.UTF-8"
         for day in (TODAY, facts.SNAPSHOT):
@@ -108,9 +107,8 @@ def test_every_sort_pages_through_the_reference_rows_in_python_order(any_engine)
         assert big["enterprise_id"].tolist() == expected_ids(reference(s, Scope.district(), TODAY), "employees", True)
 
 
-def test_page_columns_and_pattern_agree_with_the_reference(any_engine):
-    write_demo(any_engine, seed=2002, today=TODAY)
-    with Session(any_engine) as s:
+def test_page_columns_and_pattern_agree_with_the_reference(any_demo_engine):
+    with Session(any_demo_engine) as s:
         for day in (facts.SNAPSHOT, TODAY):
             ref = reference(s, Scope.district(), day).set_index("enterprise_id")
             rows, total, _ = all_pages(s, Scope.district(), day, page_size=200)
@@ -139,20 +137,19 @@ def test_page_columns_and_pattern_agree_with_the_reference(any_engine):
         assert len(own) > 0 and (own["party_members"] > 0).all()
 
 
-def test_names_are_looked_up_for_the_page_rows_only_and_paging_is_in_sql(sqlite_engine):
-    write_demo(sqlite_engine, seed=2002, today=TODAY)
+def test_names_are_looked_up_for_the_page_rows_only_and_paging_is_in_sql(demo_engine):
     statements: list[tuple[str, object]] = []
 
     def capture(conn, cursor, statement, parameters, context, executemany):
         statements.append((statement, parameters))
 
-    with Session(sqlite_engine) as s:
+    with Session(demo_engine) as s:
         s.connection()  # open the connection before listening
-        sa.event.listen(sqlite_engine, "before_cursor_execute", capture)
+        sa.event.listen(demo_engine, "before_cursor_execute", capture)
         try:
             page = ledger_page(s, Scope.district(), TODAY, LedgerQuery(page=3, page_size=10))
         finally:
-            sa.event.remove(sqlite_engine, "before_cursor_execute", capture)
+            sa.event.remove(demo_engine, "before_cursor_execute", capture)
     assert len(page.rows) == 10 and page.total > 600
     paged = [(q, p) for q, p in statements if "LIMIT" in q and "OFFSET" in q]
     assert paged and all(10 in p and 20 in p for _, p in paged)  # LIMIT 10 OFFSET 20 as parameters
@@ -165,9 +162,8 @@ def test_names_are_looked_up_for_the_page_rows_only_and_paging_is_in_sql(sqlite_
         assert page_ids <= ids and len(ids - page_ids) <= 2, params  # the page's ids, not the table
 
 
-def test_past_the_last_page_serves_the_last_page(sqlite_engine):
-    write_demo(sqlite_engine, seed=2002, today=TODAY)
-    with Session(sqlite_engine) as s:
+def test_past_the_last_page_serves_the_last_page(demo_engine):
+    with Session(demo_engine) as s:
         last = ledger_page(s, Scope.district(), TODAY, LedgerQuery(page=10_000, page_size=100))
         assert last.page == last.pages == -(-last.total // 100)
         assert len(last.rows) == last.total - (last.pages - 1) * 100 > 0
@@ -179,9 +175,8 @@ def test_past_the_last_page_serves_the_last_page(sqlite_engine):
 # --------------------------------------------------------------------------- search and pattern filters
 
 
-def test_search_by_name_substring_uscc_prefix_and_literal_wildcards(any_engine):
-    write_demo(any_engine, seed=2002, today=TODAY)
-    with Session(any_engine) as s:
+def test_search_by_name_substring_uscc_prefix_and_literal_wildcards(any_own_demo_engine):
+    with Session(any_own_demo_engine) as s:
         ref = reference(s, Scope.district(), TODAY)
         some = ref.sort_values("enterprise_id").iloc[17]
         # a name substring (two characters from the middle of a real name)
@@ -211,9 +206,8 @@ def test_search_by_name_substring_uscc_prefix_and_literal_wildcards(any_engine):
         assert ledger_page(s, Scope.district(), TODAY, LedgerQuery()).total == len(ref)  # table intact
 
 
-def test_pattern_filters_match_the_reference_and_combine_with_search_and_sort(any_engine):
-    write_demo(any_engine, seed=2002, today=TODAY)
-    with Session(any_engine) as s:
+def test_pattern_filters_match_the_reference_and_combine_with_search_and_sort(any_demo_engine):
+    with Session(any_demo_engine) as s:
         for day in (facts.SNAPSHOT, TODAY):
             ref = reference(s, Scope.district(), day)
             for pattern in PATTERNS:
@@ -235,12 +229,11 @@ def test_pattern_filters_match_the_reference_and_combine_with_search_and_sort(an
         assert total == len(want) > 0 and rows["enterprise_id"].tolist() == expected_ids(want, "registered_on", False)
 
 
-def test_stale_summaries_use_the_exact_path_with_the_same_rows(any_engine, monkeypatch):
-    write_demo(any_engine, seed=2002, today=TODAY)
+def test_stale_summaries_use_the_exact_path_with_the_same_rows(any_own_demo_engine, monkeypatch):
     queries = [dict(), dict(patterns=("should_build", "no_union")), dict(sort="pattern", descending=True),
                dict(sort="township"), dict(search="机械", sort="employees", descending=True),
                dict(search="建材", sort="pattern")]
-    with Session(any_engine) as s:
+    with Session(any_own_demo_engine) as s:
         fresh = {k: all_pages(s, Scope.district(), TODAY, page_size=30, **q)[0] for k, q in enumerate(queries)}
         # make any use of enterprise_state visible: every period now says "union_only"
         s.execute(sa.text("UPDATE enterprise_state SET pattern = 'union_only'"))
@@ -260,9 +253,8 @@ def test_stale_summaries_use_the_exact_path_with_the_same_rows(any_engine, monke
 # --------------------------------------------------------------------------- scope
 
 
-def test_scope_limits_the_ledger_and_the_detail(any_engine):
-    write_demo(any_engine, seed=2002, today=TODAY)
-    with Session(any_engine) as s:
+def test_scope_limits_the_ledger_and_the_detail(any_demo_engine):
+    with Session(any_demo_engine) as s:
         yb = yuebei_id(s)
         scope = Scope.townships([yb])
         for day in (facts.SNAPSHOT, TODAY):
@@ -293,9 +285,8 @@ def test_scope_limits_the_ledger_and_the_detail(any_engine):
 # --------------------------------------------------------------------------- detail and history
 
 
-def test_hongguang_union_came_before_its_party_branch(any_engine):
-    write_demo(any_engine, seed=2002, today=TODAY)
-    with Session(any_engine) as s:
+def test_hongguang_union_came_before_its_party_branch(any_demo_engine):
+    with Session(any_demo_engine) as s:
         eid = enterprise_id(s, facts.HONGGUANG)
         d = enterprise_detail(s, Scope.district(), eid, facts.SNAPSHOT)
         assert d.name == facts.HONGGUANG and d.owner_is_party_member is facts.HONGGUANG_OWNER_IS_PARTY_MEMBER
@@ -324,9 +315,8 @@ def test_hongguang_union_came_before_its_party_branch(any_engine):
         assert before.pattern is None and before.history.empty
 
 
-def test_deyun_honours_and_branch_first_are_in_its_history(any_engine):
-    write_demo(any_engine, seed=2002, today=TODAY)
-    with Session(any_engine) as s:
+def test_deyun_honours_and_branch_first_are_in_its_history(any_demo_engine):
+    with Session(any_demo_engine) as s:
         d = enterprise_detail(s, Scope.district(), enterprise_id(s, facts.DEYUN), TODAY)
         h = d.history
         honours = h[h["kind"] == "honour"]
@@ -342,10 +332,9 @@ def test_deyun_honours_and_branch_first_are_in_its_history(any_engine):
         assert "honour" not in set(early.history["kind"])
 
 
-def test_history_holds_every_kind_of_event_somewhere(sqlite_engine):
+def test_history_holds_every_kind_of_event_somewhere(demo_engine):
     """Across the demo's enterprises each event source shows up (guards a silently empty query)."""
-    write_demo(sqlite_engine, seed=2002, today=TODAY)
-    with Session(sqlite_engine) as s:
+    with Session(demo_engine) as s:
         kinds: set[str] = set()
         for table in ("liaison_officer", "double_love_award", "coordination_notice", "founding_lead",
                       "activist_recommendation", "union_coverage", "party_coverage"):
@@ -383,9 +372,8 @@ def test_queries_are_normalised_and_hashable():
     assert LedgerQuery(page_size=10).page_size == 10 and LedgerQuery(page_size=500).page_size == 500
 
 
-def test_export_rows_respect_the_limit(sqlite_engine):
-    write_demo(sqlite_engine, seed=2002, today=TODAY)
-    with Session(sqlite_engine) as s:
+def test_export_rows_respect_the_limit(demo_engine):
+    with Session(demo_engine) as s:
         q = LedgerQuery(sort="registered_on", descending=True, page=3, page_size=10)
         total = ledger_page(s, Scope.district(), TODAY, q).total
         with pytest.raises(LedgerTooLarge) as info:
@@ -400,13 +388,12 @@ def test_export_rows_respect_the_limit(sqlite_engine):
             ledger_page(s, Scope.district(), TODAY, {"sort": "name"})
 
 
-def test_both_query_plans_and_lazy_segment_counts_give_the_same_rows(any_engine, monkeypatch):
+def test_both_query_plans_and_lazy_segment_counts_give_the_same_rows(any_demo_engine, monkeypatch):
     """Walking an index and collecting a set are speed choices: both must give the same pages."""
-    write_demo(any_engine, seed=2002, today=TODAY)
     queries = [dict(), dict(sort="employees", descending=True), dict(patterns=("should_build",)),
                dict(sort="pattern"), dict(sort="township", descending=True, patterns=("union_only", "no_union")),
                dict(search="有限", sort="pattern", descending=True), dict(search="食品", sort="township")]
-    with Session(any_engine) as s:
+    with Session(any_demo_engine) as s:
         ref = reference(s, Scope.district(), TODAY)
         default = [all_pages(s, Scope.district(), TODAY, page_size=40, **q)[0] for q in queries]
         for k, q in enumerate(queries):

@@ -4,7 +4,7 @@ on a small hand-made district (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections import Counter
 
 import pytest
 from sqlmodel import Session
@@ -12,34 +12,14 @@ from sqlmodel import Session
 from dashboard.queries import followup
 from dashboard.queries import meetings as M
 from dashboard.queries.scope import Scope
+from dashboard.views.meetings import owner_label
+from dashboard.views.status import COLOUR, item_label
 from models import enums as E
-from models.tables import (
-    ActionItem, CoordinationNotice, Decision, Enterprise, JointMeeting, MeetingAttendee, PartyCoverage, PartyOrg,
-    Township, UnionCoverage, UnionOrg, Unit,
-)
+from models.tables import ActionItem, Decision, JointMeeting
+from tests.factories import World, world as build
 
 D = dt.date
 AS_OF = D(2026, 3, 1)
-
-
-def uscc(n: int) -> str:
-    from models.rules import uscc_check_char
-
-    body = f"91220201MA{n:07d}"
-    return body + uscc_check_char(body)
-
-
-@dataclass
-class World:
-    """Ids of the hand-made district (see ``build_world``)."""
-
-    township: dict[str, int] = field(default_factory=dict)
-    unit: dict[str, int] = field(default_factory=dict)
-    ent: dict[str, int] = field(default_factory=dict)
-    meeting: dict[str, int] = field(default_factory=dict)
-    item: dict[str, int] = field(default_factory=dict)
-    decision: dict[str, int] = field(default_factory=dict)
-    notice: dict[str, int] = field(default_factory=dict)
 
 
 def build_world(engine) -> World:
@@ -56,106 +36,43 @@ def build_world(engine) -> World:
     its branch ended 2025-12-31: a new 应建未建), e7 (A, 6 members, union, branch from 2026-01-10:
     a gap closed since D2).
     """
-    w = World()
-    with Session(engine) as s:
-        for code, name, kind in (("A", "甲镇", E.TownshipKind.TOWN), ("B", "乙街道", E.TownshipKind.SUBDISTRICT)):
-            t = Township(code=code, name=name, kind=kind)
-            s.add(t)
-            s.flush()
-            w.township[code] = t.id
-        for code, name, kind, township in (("ZZB", "区委组织部", E.UnitKind.PARTY_DEPT, None),
-                                       ("ZGH", "区总工会", E.UnitKind.UNION, None),
-                                       ("MQJ_DW", "民营局党委", E.UnitKind.BUREAU_PARTY, None),
-                                       ("A_DW", "甲镇党委", E.UnitKind.TOWNSHIP_PARTY, "A"),
-                                       ("B_DW", "乙街道党工委", E.UnitKind.TOWNSHIP_PARTY, "B")):
-            u = Unit(code=code, name=name, kind=kind, township_id=w.township[township] if township else None)
-            s.add(u)
-            s.flush()
-            w.unit[code] = u.id
-
-        def enterprise(key, township, members, registered=D(2015, 1, 1), union=None, party=None, party_end=None):
-            e = Enterprise(uscc=uscc(len(w.ent) + 1), name=f"企业{key}", township_id=w.township[township],
-                           ownership=E.Ownership.PRIVATE, industry="制造", employees=50, party_members=members,
-                           registered_on=registered)
-            s.add(e)
-            s.flush()
-            w.ent[key] = e.id
-            if union:
-                uo = UnionOrg(name=f"企业{key}工会", kind=E.UnionKind.ENTERPRISE, township_id=w.township[township],
-                              enterprise_id=e.id, founded_on=union)
-                s.add(uo)
-                s.flush()
-                s.add(UnionCoverage(union_id=uo.id, enterprise_id=e.id, start_on=union))
-            if party:
-                po = PartyOrg(name=f"企业{key}党支部", level=E.PartyOrgLevel.BRANCH, township_id=w.township[township],
-                              enterprise_id=e.id, founded_on=party, dissolved_on=party_end)
-                s.add(po)
-                s.flush()
-                s.add(PartyCoverage(party_org_id=po.id, enterprise_id=e.id, start_on=party, end_on=party_end))
-
-        enterprise("e1", "A", 4, union=D(2020, 1, 1), party=D(2020, 1, 1))
-        enterprise("e2", "A", 4, union=D(2020, 1, 1), party=D(2020, 1, 1))
-        enterprise("e3", "B", 4, union=D(2020, 1, 1), party=D(2020, 1, 1))
-        enterprise("e4", "A", 5, union=D(2020, 1, 1))
-        enterprise("e5", "A", 4, registered=D(2025, 11, 1))
-        enterprise("e6", "B", 3, union=D(2020, 1, 1), party=D(2020, 1, 1), party_end=D(2025, 12, 31))
-        enterprise("e7", "A", 6, union=D(2020, 1, 1), party=D(2026, 1, 10))
-
-        def meeting(key, held, level=E.MeetingLevel.DISTRICT, ent=None):
-            township = None
-            if ent:
-                township = s.get(Enterprise, w.ent[ent]).township_id
-            m = JointMeeting(level=level, held_on=held, enterprise_id=w.ent[ent] if ent else None, township_id=township,
-                             title=f"会议{key}", agenda="议题", minutes="纪要")
-            s.add(m)
-            s.flush()
-            w.meeting[key] = m.id
-            s.add(MeetingAttendee(meeting_id=m.id, unit_id=w.unit["ZZB"]))
-            dec = Decision(meeting_id=m.id, text=f"决定{key}")
-            s.add(dec)
-            s.flush()
-            w.decision[key] = dec.id
-            return m
-
-        def item(key, meeting_key, owner, due, status, done=None):
-            m = s.get(JointMeeting, w.meeting[meeting_key])
-            township = m.township_id if m.level == E.MeetingLevel.ENTERPRISE else s.get(Unit, w.unit[owner]).township_id
-            a = ActionItem(decision_id=w.decision[meeting_key], description=f"事项{key}", owner_unit_id=w.unit[owner],
-                           township_id=township, created_on=m.held_on, due_on=due, status=status, done_on=done)
-            s.add(a)
-            s.flush()
-            w.item[key] = a.id
-
-        meeting("D1", D(2025, 3, 1))
-        meeting("D2", D(2025, 10, 15))
-        meeting("D3", D(2026, 4, 1))
-        meeting("M1", D(2025, 6, 1), E.MeetingLevel.ENTERPRISE, "e1")
-        meeting("M2", D(2024, 12, 1), E.MeetingLevel.ENTERPRISE, "e2")
-        meeting("M3", D(2025, 12, 1), E.MeetingLevel.ENTERPRISE, "e3")
-        S = E.ActionStatus
-        item("i0", "D1", "A_DW", D(2025, 4, 1), S.DONE, D(2025, 3, 20))
-        item("i1", "D2", "ZZB", D(2025, 11, 15), S.DONE, D(2025, 11, 10))
-        item("i2", "D2", "A_DW", D(2026, 1, 15), S.OPEN)
-        item("i3", "D2", "B_DW", D(2026, 3, 5), S.IN_PROGRESS)
-        item("i4", "D2", "A_DW", D(2026, 6, 1), S.DONE, D(2026, 3, 10))
-        item("i5", "D2", "ZGH", D(2026, 2, 1), S.DONE, D(2026, 2, 20))
-        item("m1", "M1", "A_DW", D(2025, 7, 1), S.DONE, D(2025, 6, 20))
-        item("m3", "M3", "B_DW", D(2026, 1, 1), S.OPEN)
-
-        def notice(key, direction, ent, sent, ack=None, res=None):
-            n = CoordinationNotice(direction=direction, enterprise_id=w.ent[ent], from_unit_id=w.unit["ZGH"],
-                                   to_unit_id=w.unit["MQJ_DW"], sent_on=sent, respond_by=sent + dt.timedelta(30),
-                                   acknowledged_on=ack, resolved_on=res)
-            s.add(n)
-            s.flush()
-            w.notice[key] = n.id
-
-        notice("n1", E.NoticeDirection.TO_BUREAU, "e4", D(2026, 1, 1))  # reply by 01-31: 29 days overdue
-        notice("n2", E.NoticeDirection.TO_FEDERATION, "e3", D(2026, 2, 1), ack=D(2026, 2, 10))
-        notice("n3", E.NoticeDirection.TO_BUREAU, "e4", D(2025, 6, 1), ack=D(2025, 6, 20), res=D(2025, 7, 1))
-        notice("n4", E.NoticeDirection.TO_BUREAU, "e7", D(2026, 3, 5))  # after AS_OF
-        notice("n5", E.NoticeDirection.TO_BUREAU, "e7", D(2025, 12, 1), ack=D(2026, 3, 20))  # ack after AS_OF
-        s.commit()
+    S = E.ActionStatus
+    with build(engine) as w:
+        w.add_township("A", "甲镇", E.TownshipKind.TOWN)
+        w.add_township("B", "乙街道", E.TownshipKind.SUBDISTRICT)
+        w.add_unit("ZZB", "区委组织部", E.UnitKind.PARTY_DEPT)
+        w.add_unit("ZGH", "区总工会", E.UnitKind.UNION)
+        w.add_unit("MQJ_DW", "民营局党委", E.UnitKind.BUREAU_PARTY)
+        w.add_unit("A_DW", "甲镇党委", E.UnitKind.TOWNSHIP_PARTY, township="A")
+        w.add_unit("B_DW", "乙街道党工委", E.UnitKind.TOWNSHIP_PARTY, township="B")
+        since_2015 = dict(registered=D(2015, 1, 1), industry="制造")
+        w.add_enterprise("e1", "A", members=4, union=D(2020, 1, 1), party=D(2020, 1, 1), **since_2015)
+        w.add_enterprise("e2", "A", members=4, union=D(2020, 1, 1), party=D(2020, 1, 1), **since_2015)
+        w.add_enterprise("e3", "B", members=4, union=D(2020, 1, 1), party=D(2020, 1, 1), **since_2015)
+        w.add_enterprise("e4", "A", members=5, union=D(2020, 1, 1), **since_2015)
+        w.add_enterprise("e5", "A", members=4, registered=D(2025, 11, 1), industry="制造")
+        w.add_enterprise("e6", "B", members=3, union=D(2020, 1, 1), party=D(2020, 1, 1), party_end=D(2025, 12, 31),
+                         **since_2015)
+        w.add_enterprise("e7", "A", members=6, union=D(2020, 1, 1), party=D(2026, 1, 10), **since_2015)
+        meeting = dict(attendees=("ZZB",), agenda="议题", minutes="纪要")
+        for key, held, ent in (("D1", D(2025, 3, 1), None), ("D2", D(2025, 10, 15), None), ("D3", D(2026, 4, 1), None),
+                               ("M1", D(2025, 6, 1), "e1"), ("M2", D(2024, 12, 1), "e2"), ("M3", D(2025, 12, 1), "e3")):
+            w.add_meeting(key, held, enterprise=ent, decision=f"决定{key}", **meeting)
+        w.add_item("i0", "D1", "A_DW", due=D(2025, 4, 1), status=S.DONE, done=D(2025, 3, 20))
+        w.add_item("i1", "D2", "ZZB", due=D(2025, 11, 15), status=S.DONE, done=D(2025, 11, 10))
+        w.add_item("i2", "D2", "A_DW", due=D(2026, 1, 15), status=S.OPEN)
+        w.add_item("i3", "D2", "B_DW", due=D(2026, 3, 5), status=S.IN_PROGRESS)
+        w.add_item("i4", "D2", "A_DW", due=D(2026, 6, 1), status=S.DONE, done=D(2026, 3, 10))
+        w.add_item("i5", "D2", "ZGH", due=D(2026, 2, 1), status=S.DONE, done=D(2026, 2, 20))
+        w.add_item("m1", "M1", "A_DW", due=D(2025, 7, 1), status=S.DONE, done=D(2025, 6, 20))
+        w.add_item("m3", "M3", "B_DW", due=D(2026, 1, 1), status=S.OPEN)
+        notice = dict(from_unit="ZGH", to_unit="MQJ_DW")  # a reply is due 30 days after sending
+        w.add_notice("n1", "e4", sent=D(2026, 1, 1), **notice)  # reply by 01-31: 29 days overdue
+        w.add_notice("n2", "e3", sent=D(2026, 2, 1), direction=E.NoticeDirection.TO_FEDERATION,
+                     acknowledged=D(2026, 2, 10), **notice)
+        w.add_notice("n3", "e4", sent=D(2025, 6, 1), acknowledged=D(2025, 6, 20), resolved=D(2025, 7, 1), **notice)
+        w.add_notice("n4", "e7", sent=D(2026, 3, 5), **notice)  # after AS_OF
+        w.add_notice("n5", "e7", sent=D(2025, 12, 1), acknowledged=D(2026, 3, 20), **notice)  # ack after AS_OF
     return w
 
 
@@ -180,7 +97,7 @@ def test_overdue_and_labels_are_computed_relative_to_the_as_of_date(world):
             "i1": "done", "i2": "overdue", "i3": "due_soon", "i4": "on_track", "i5": "done"}
         assert now["i2"]["days_overdue"] == 45 and now["i3"]["days_overdue"] == 0
         assert now["i4"]["status"] == "in_progress" and now["i4"]["done_on"] is None  # done only after AS_OF
-        assert {k: r["rag"] for k, r in now.items()} == {
+        assert {k: COLOUR[r["label"]] for k, r in now.items()} == {  # the view's colour of each status key
             "i1": "green", "i2": "red", "i3": "amber", "i4": "green", "i5": "green"}
         # overdue first
         assert list(M.action_items(s, Scope.district(), AS_OF, meeting_id=w.meeting["D2"])["id"])[0] == w.item["i2"]
@@ -200,6 +117,49 @@ def test_overdue_and_labels_are_computed_relative_to_the_as_of_date(world):
         assert due_day["i2"]["label"] == "due_soon" and due_day["i2"]["days_overdue"] == 0
 
 
+def test_the_sql_status_key_is_the_views_rule(world):
+    """``label`` comes from SQL (``item_label_as_of``); ``views.status.item_label`` is the same rule
+    in Python: on every day around the due dates, in every scope, they agree item by item."""
+    engine, w = world
+    days = [D(2025, 3, 1) + dt.timedelta(days=n) for n in range(0, 420, 3)]
+    days += [D(2026, 1, 1), D(2026, 1, 15), D(2026, 1, 16), D(2026, 2, 19), D(2026, 2, 20)]
+    scopes = (Scope.district(), Scope.townships([w.township["A"]]), Scope.townships([w.township["B"]]))
+    seen = set()
+    with Session(engine) as s:
+        for day in days:
+            for scope in scopes:
+                items = M.action_items(s, scope, day, limit=None)
+                python = [item_label(st, due, day) for st, due in zip(items["status"], items["due_on"], strict=True)]
+                assert list(items["label"]) == python, day
+                seen |= set(python)
+    assert seen == set(M.ITEM_LABELS)
+
+
+def test_label_counts_are_the_counts_of_the_listed_rows(world):
+    """``count_item_labels`` (SQL) gives, per status key, the number of rows ``action_items`` lists
+    with the same filters: since_last_meeting's and the brief's figures are those of their lists."""
+    engine, w = world
+    _add_enterprise_meetings(engine, w, 3)
+    scopes = (Scope.district(), Scope.townships([w.township["A"]]), Scope.townships([w.township["B"]]))
+    filters = ({}, {"meeting_id": w.meeting["D2"]}, {"only_open": True},
+               {"only_open": True, "due_by": AS_OF + dt.timedelta(followup.DUE_SOON_DAYS)},
+               {"only_open": True, "due_by": AS_OF + dt.timedelta(followup.DUE_SOON_DAYS), "created_before": D(2025, 12, 1)},
+               {"owner_unit_id": w.unit["A_DW"]}, {"search": "加事项"})
+    with Session(engine) as s:
+        for day in (D(2025, 11, 9), D(2026, 2, 10), AS_OF, D(2026, 6, 2)):
+            for scope in scopes:
+                for f in filters:
+                    rows = M.action_items(s, scope, day, limit=None, **f)
+                    counts = M.count_item_labels(s, scope, day, **f)
+                    by_label = Counter(rows["label"])
+                    assert {k: getattr(counts, k) for k in M.ITEM_LABELS} == {k: by_label.get(k, 0) for k in M.ITEM_LABELS}
+                    assert counts.total == len(rows) == M.count_action_items(s, scope, day, **f)
+        sl = M.since_last_meeting(s, Scope.district(), AS_OF)
+        labels = list(sl.decided["label"])
+        assert (sl.done, sl.late, sl.due_soon) == (labels.count("done"), labels.count("overdue"), labels.count("due_soon"))
+        assert sl.open == labels.count("due_soon") + labels.count("on_track")
+
+
 def test_board_buckets_add_up_and_agree_with_the_overview_counts(world):
     engine, w = world
     with Session(engine) as s:
@@ -210,6 +170,8 @@ def test_board_buckets_add_up_and_agree_with_the_overview_counts(world):
             assert board["total"].sum() == counts.total and board["overdue"].sum() == counts.overdue
             assert board["done"].sum() == counts.done
         district = M.item_board(s, Scope.district(), AS_OF).set_index("owner")
+        district["label"] = [owner_label(o, soon, done, n) for o, soon, done, n in  # the unit's status: the view's rule
+                             zip(district["overdue"], district["due_soon"], district["done"], district["total"], strict=True)]
         # A_DW: i0 done, i2 overdue (45 d), i4 in progress, m1 done; B_DW: i3 in progress, m3 overdue (59 d)
         assert district.loc["甲镇党委", ["not_started", "in_progress", "overdue", "done", "total"]].tolist() == [0, 1, 1, 2, 4]
         assert district.loc["甲镇党委", "max_days_overdue"] == 45 and district.loc["乙街道党工委", "max_days_overdue"] == 59

@@ -8,7 +8,7 @@ import random
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from dashboard.queries import coverage, trends
+from dashboard.queries import coverage
 from dashboard.queries.scope import Scope
 from models import rules
 from models.summary import is_fresh, rebuild_summaries
@@ -35,16 +35,9 @@ def test_summary_equals_exact_sql_at_random_dates_and_scopes(any_engine):
                 coverage.coverage_by_township_exact(s, Scope.district(), day)), day
 
 
-def test_series_flows_and_gap_lists_match_the_reference(sqlite_engine):
-    write_demo(sqlite_engine, seed=2002, today=TODAY)
-    with Session(sqlite_engine) as s:
-        dates = trends.series_dates(TODAY)
-        assert trends._kpis_at_dates_from_summary(s, Scope.district(), dates) == [
-            coverage.coverage_kpis(s, Scope.district(), d) for d in dates]
-        fast = trends._flows_from_summary(s, Scope.district(), dt.date(2001, 1, 1), TODAY)
-        exact = trends._flows_exact(s, Scope.district(), dt.date(2001, 1, 1), TODAY)
-        strip = lambda d: {k: v for k, v in d.items() if v}  # noqa: E731
-        assert strip(fast[0]) == strip(exact[0]) and strip(fast[1]) == strip(exact[1])
+def test_gap_lists_match_the_reference(demo_engine):
+    """(The series and flows of ``trends`` are compared in tests/queries/test_trends.py.)"""
+    with Session(demo_engine) as s:
         for day in (dt.date(2002, 12, 31), TODAY):
             for pattern in ("should_build", "no_union", "union_only"):
                 a = coverage.enterprises_in_pattern(s, Scope.district(), day, pattern, limit=None)
@@ -52,28 +45,27 @@ def test_series_flows_and_gap_lists_match_the_reference(sqlite_engine):
                 assert sorted(a["enterprise_id"]) == sorted(b["enterprise_id"]) and len(a) > 0
 
 
-def test_stale_summary_is_detected_and_the_exact_sql_is_used(sqlite_engine):
-    write_demo(sqlite_engine, seed=2002, today=TODAY)
-    with sqlite_engine.begin() as conn:
+def test_stale_summary_is_detected_and_the_exact_sql_is_used(own_demo_engine):
+    with own_demo_engine.begin() as conn:
         township = conn.execute(sa.text("SELECT id FROM township LIMIT 1")).scalar_one()
         conn.execute(sa.text(
             "INSERT INTO enterprise (uscc, name, township_id, is_village, ownership, industry, employees, party_members,"
             " registered_on, owner_is_party_member) VALUES (:u, '新企业', :t, 0, 'private', '商贸', 10, 5, '2020-01-01', 0)"),
             {"u": rules.make_uscc(division="220299", serial=99_999_999), "t": township})
         assert not is_fresh(conn)
-    with Session(sqlite_engine) as s:
+    with Session(own_demo_engine) as s:
         k = coverage.coverage_kpis(s, Scope.district(), TODAY)
         exact = coverage.kpis_from_counts(coverage.coverage_by_township_exact(s, Scope.district(), TODAY), TODAY)
         assert k == exact  # the new enterprise is counted although the summary predates it
-    rebuild_summaries(sqlite_engine)
-    with sqlite_engine.connect() as conn:
+    rebuild_summaries(own_demo_engine)
+    with own_demo_engine.connect() as conn:
         assert is_fresh(conn)
 
 
-def test_an_update_or_delete_in_place_makes_the_summaries_stale(any_engine):
+def test_an_update_or_delete_in_place_makes_the_summaries_stale(any_own_demo_engine):
     """Triggers (migration 0006) bump data_version: figures stay right after edits by any tool."""
-    write_demo(any_engine, seed=2002, today=TODAY)
-    with any_engine.begin() as conn:
+    engine = any_own_demo_engine  # a private copy: this test writes
+    with engine.begin() as conn:
         assert is_fresh(conn)
         # close fifty operating enterprises in place, as a hand-made correction would
         ids = [i for (i,) in conn.execute(sa.text(
@@ -81,11 +73,11 @@ def test_an_update_or_delete_in_place_makes_the_summaries_stale(any_engine):
         conn.execute(sa.text("UPDATE enterprise SET closed_on = :d WHERE id IN (%s)" % ",".join(map(str, ids))),
                      {"d": dt.date(2020, 1, 1)})
         assert not is_fresh(conn)
-    with Session(any_engine) as s:
+    with Session(engine) as s:
         assert coverage.coverage_kpis(s, Scope.district(), TODAY) == coverage.kpis_from_counts(
             coverage.coverage_by_township_exact(s, Scope.district(), TODAY), TODAY)
-    rebuild_summaries(any_engine, today=TODAY)
-    with any_engine.begin() as conn:
+    rebuild_summaries(engine, today=TODAY)
+    with engine.begin() as conn:
         assert is_fresh(conn)
         conn.execute(sa.text("DELETE FROM membership_change WHERE id = (SELECT MIN(id) FROM membership_change)"))
         assert not is_fresh(conn)

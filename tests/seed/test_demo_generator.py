@@ -33,23 +33,22 @@ def test_about_700_enterprises_8_to_12_townships_history_from_1998():
     assert {u["kind"] for u in unions} == {"enterprise", "joint", "federation", "other"}
 
 
-def test_written_rows_equal_built_rows(any_engine):
-    write_demo(any_engine, seed=2002, today=TODAY)
+def test_written_rows_equal_built_rows(any_demo_engine):
+    """The shared demo database (tests/conftest.py) is ``write_demo(seed=2002, today=TODAY)``."""
     built = build_demo(2002, TODAY).rows
-    with any_engine.connect() as conn:
+    with any_demo_engine.connect() as conn:
         got = [tuple(r) for r in conn.execute(sa.text("SELECT id, uscc, name, registered_on FROM enterprise ORDER BY id"))]
     want = [(r["id"], r["uscc"], r["name"], r["registered_on"]) for r in built["enterprise"]]
     norm = lambda rows: [(i, u, n, d if isinstance(d, dt.date) else dt.date.fromisoformat(d)) for i, u, n, d in rows]  # noqa: E731
     assert norm(got) == norm(want)
 
 
-def test_refuses_non_empty_database_and_writes_nothing(sqlite_engine):
-    write_demo(sqlite_engine, seed=2002, today=TODAY)
-    with sqlite_engine.connect() as conn:
+def test_refuses_non_empty_database_and_writes_nothing(own_demo_engine):
+    with own_demo_engine.connect() as conn:
         before = conn.execute(sa.text("SELECT COUNT(*) FROM enterprise")).scalar_one()
     with pytest.raises(DemoError):
-        write_demo(sqlite_engine, seed=3, today=TODAY)
-    with sqlite_engine.connect() as conn:
+        write_demo(own_demo_engine, seed=3, today=TODAY)
+    with own_demo_engine.connect() as conn:
         assert conn.execute(sa.text("SELECT COUNT(*) FROM enterprise")).scalar_one() == before
 
 

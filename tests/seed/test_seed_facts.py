@@ -26,25 +26,14 @@ from models.tables import (
     Unit,
 )
 from seed_data import facts
-from seed_data.demo import write_demo
 
 TODAY = dt.date(2026, 11, 24)
 SNAP = facts.SNAPSHOT
 
 
-@pytest.fixture(scope="module")
-def demo_engine(tmp_path_factory):
-    from models.db import make_engine, upgrade
-
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite'}")
-    upgrade(engine)
-    write_demo(engine, seed=2002, today=TODAY)
-    yield engine
-    engine.dispose()
-
-
 @pytest.fixture
 def session(demo_engine):
+    """A session on the shared, read-only demo district (tests/conftest.py)."""
     with Session(demo_engine) as s:
         yield s
 

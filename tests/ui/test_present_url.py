@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.ui.present import AUTO_CHOICES, SLIDES, Deck, parse_url, table, tile
+from dashboard.ui.present import AUTO_CHOICES, SLIDES, Deck, css, parse_url, status, table, tile, tiles
+from dashboard.views.present import STATUS_HEX, Status, Tile, palette
 
 
 @pytest.mark.parametrize(("params", "expected"), [
@@ -35,3 +36,18 @@ def test_database_text_is_escaped_in_tiles_and_tables():
     assert "<img" not in tile(evil, "1", evil, definition=evil)
     assert "<img" not in table([evil], [[evil]])
     assert "<b>ok</b>" in table(["h"], [["<b>ok</b>"]], raw={0})
+
+
+def test_a_status_cell_is_a_pill_with_its_word_and_colour_escaped():
+    html = table(["状态"], [[Status("<b>逾期</b>", "red")], [Status("临期", "amber")]])
+    assert f'background:{STATUS_HEX["red"]}">&lt;b&gt;逾期&lt;/b&gt;</span>' in html
+    assert f'background:{STATUS_HEX["amber"]}">临期</span>' in html
+    assert status("待组建", "gap") == status("待组建", "red")  # a gap is red, with its own word
+
+
+def test_tiles_draw_view_tiles_and_the_css_takes_the_palette():
+    html = tiles([Tile("建会率", "83.3%", "585 / 702 家", kind="union", delta="较上年同期 +1.2 个百分点", delta_good=True)])
+    assert 'class="dg-tile union"' in html and "83.3%" in html and STATUS_HEX["green"] in html
+    for dark in (True, False):
+        p = palette(dark)
+        assert all(colour in css(dark) for colour in (p.bg, p.fg, p.card, p.union, p.party))

@@ -1,0 +1,27 @@
+"""A case study's honours (left) and activities by season and type (right), as tables."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.i18n import t
+from dashboard.queries.cases import CaseDetail
+from dashboard.ui.sections import Context
+from dashboard.views.cases import activities_frame, honours_frame
+
+
+def render(ctx: Context, detail: CaseDetail) -> None:
+    loc = ctx.loc
+    a, b = st.columns([2, 3], gap="large")
+    with a:
+        st.markdown(f"#### {t('cases.honours', loc)}", help=t("cases.honours_help", loc))
+        if detail.honours.empty:
+            st.caption(t("cases.no_honours", loc))
+        else:
+            st.dataframe(honours_frame(detail.honours, loc), hide_index=True, width="stretch")
+    with b:
+        st.markdown(f"#### {t('cases.activities', loc)}", help=t("cases.activities_help", loc))
+        if detail.activities.empty:
+            st.caption(t("cases.no_activities", loc))
+        else:
+            st.dataframe(activities_frame(detail.activities, loc), hide_index=True, width="stretch")

@@ -1,0 +1,48 @@
+"""The drill-down under the map: the patterns of the selected townships (the current scope) and a
+tab per gap (应建未建, 未建会, 仅有工会) listing its enterprises with a suggested next step."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.i18n import t
+from dashboard.queries.coverage import kpis_from_counts
+from dashboard.ui import chart, data
+from dashboard.ui.sections import Context
+from dashboard.views.coverage_map import (
+    GAPS,
+    drill_names,
+    gap_frame,
+    gap_more_text,
+    gap_tab_label,
+    pattern_caption,
+)
+
+
+def render(ctx: Context) -> None:
+    loc, url, scope, as_of = ctx.loc, ctx.url, ctx.scope, ctx.as_of
+    whole = data.coverage_by_township(url, ctx.user.scope, as_of)  # names of every township the user may see
+    st.markdown(f"#### {t('map.drill_title', loc, names=drill_names(whole, ctx.township_codes, loc))}")
+    if not ctx.township_codes:
+        st.info(t("map.drill_hint", loc))
+    k = kpis_from_counts(data.coverage_by_township(url, scope, as_of), as_of)
+    if k.operating == 0:
+        st.info(t("empty.township", loc))
+        return
+    a, b = st.columns([2, 3])
+    with a:
+        chart.show("pattern_bar", k.patterns, loc)
+        st.caption(pattern_caption(k.patterns, loc))
+    with b:
+        township_names = dict(zip(whole["township_id"], whole["name"], strict=True))
+        tabs = st.tabs([gap_tab_label(p, k.patterns[p], loc) for p in GAPS])
+        for tab, pattern in zip(tabs, GAPS, strict=True):
+            with tab:
+                gaps = data.gap_enterprises(url, scope, as_of, pattern.value)
+                if gaps.empty:
+                    st.success(t("map.no_gaps", loc))
+                    continue
+                st.dataframe(gap_frame(gaps, pattern, township_names, loc), hide_index=True, width="stretch")
+                more = gap_more_text(len(gaps), k.patterns[pattern], loc)
+                if more:
+                    st.caption(more)

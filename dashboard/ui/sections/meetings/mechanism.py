@@ -1,0 +1,32 @@
+"""Tab 机制覆盖: the two-level joint meeting mechanism at enterprise level, per township."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.i18n import fmt_int, fmt_pct, t
+from dashboard.ui import chart, data
+from dashboard.ui.sections import Context
+from dashboard.ui.sections.meetings import show
+from dashboard.views import meetings as V
+
+
+def render(ctx: Context) -> None:
+    loc = ctx.loc
+    mech = data.mechanism_coverage(ctx.url, ctx.scope, ctx.as_of)
+    num, den, rate = V.mechanism_totals(mech)
+    st.markdown(f"**{t('meetings.mech.title', loc)}**", help=t("meetings.mech.def", loc))
+    c1, c2 = st.columns([1, 3])
+    with c1, st.container(border=True):
+        st.metric(t("meetings.mech.rate", loc), fmt_pct(rate, loc), help=t("meetings.mech.def", loc))
+        st.caption(t("kpi.fraction", loc, num=fmt_int(num), den=fmt_int(den), unit=t("unit.enterprises", loc)))
+    c2.caption(t("meetings.mech.def", loc))
+    if den == 0:
+        st.info(t("meetings.mech.empty", loc))
+        return
+    left, right = st.columns([1, 1])
+    with left:
+        chart.show("meetings.mechanism_bar", mech, loc)
+    with right:
+        show(V.mechanism_table(mech, loc), column_config={
+            t("meetings.mech.rate", loc): st.column_config.ProgressColumn(format="%.1f%%", min_value=0, max_value=100)})

@@ -1,0 +1,28 @@
+"""The running campaign (百日攻坚): one card per zone with its deadline, status and progress bars."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.ui import data
+from dashboard.ui.sections import Context
+from dashboard.ui.widgets import escape_markdown, status_badge_markdown
+from dashboard.views.overview import campaign_view
+
+
+def render(ctx: Context) -> None:
+    campaign = campaign_view(data.campaign_progress(ctx.url, ctx.scope, ctx.as_of), ctx.loc)
+    if campaign is None:
+        return
+    with st.container(border=True):
+        st.markdown(f"**{escape_markdown(campaign.title)}**", help=campaign.definition)
+        for col, zone in zip(st.columns(max(len(campaign.zones), 2)), campaign.zones, strict=False):
+            with col:
+                st.markdown(f"**{escape_markdown(zone.zone)}** · {escape_markdown(zone.when)} "
+                            f"{status_badge_markdown(zone.status, ctx.loc)}")
+                for bar in zone.bars:
+                    st.progress(bar.fill, text=bar.text)
+                if zone.partial:
+                    st.markdown(escape_markdown(zone.partial))
+                    st.caption(zone.partial_note)
+                st.caption(zone.owner)

@@ -1,0 +1,24 @@
+"""Row 3, left: new unions and members per quarter; coverage over time."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from dashboard.i18n import t
+from dashboard.ui import chart, data
+from dashboard.ui.sections import Context
+
+FIRST_YEAR = 1998  # the demo district's records start here
+YEARS = 10  # the foundings chart shows the last ten years at most
+
+
+def render(ctx: Context) -> None:
+    st.markdown(f"**{t('trend.title', ctx.loc)}**")
+    foundings, rates = st.tabs([t("trend.foundings", ctx.loc), t("trend.rates", ctx.loc)])
+    with foundings:
+        start = dt.date(max(FIRST_YEAR, ctx.as_of.year - (YEARS - 1)), 1, 1)
+        chart.show("foundings_chart", data.foundings_per_quarter(ctx.url, ctx.scope, start, ctx.as_of), ctx.loc)
+    with rates:
+        chart.show("rates_chart", data.coverage_series(ctx.url, ctx.scope, ctx.as_of), ctx.loc)

@@ -1,0 +1,39 @@
+"""Slide 3: the campaign's zones (the overview's zone cards): deadline, status word and colour,
+progress bars."""
+
+from __future__ import annotations
+
+from dashboard.i18n import t
+from dashboard.ui import data
+from dashboard.ui import present as P
+from dashboard.ui.sections import Context
+from dashboard.ui.sections.present import dark, empty, heading
+from dashboard.views.overview import ZoneCard, campaign_view
+from dashboard.views.present import campaign_line, palette
+
+MAX_ZONES = 8
+
+
+def card(zone: ZoneCard, bar_colour: str) -> str:
+    body = (f'<div class="dg-label">{P.esc(zone.zone)}</div>'
+            f'<div class="dg-detail">{P.status(zone.status_text, zone.status)} {P.esc(zone.when)}</div>')
+    for bar in zone.bars:
+        body += (f'<div class="dg-detail" style="margin-top:.6rem;font-size:1.4rem">{P.esc(bar.text)} · '
+                 f'{P.esc(bar.pct)}</div>' + P.bar(bar.fill, bar_colour))
+    if zone.partial:
+        body += f'<div class="dg-detail">{P.esc(zone.partial)}</div>'
+    body += f'<div class="dg-def">{P.esc(zone.owner)}</div>'
+    return f'<div class="dg-tile {P.esc(zone.status)}">{body}</div>'
+
+
+def render(ctx: Context) -> None:
+    heading(ctx, t("present.slide.campaign", ctx.loc))
+    campaign = campaign_view(data.campaign_progress(ctx.url, ctx.scope, ctx.as_of), ctx.loc)
+    if campaign is None:
+        return empty(t("campaign.none", ctx.loc))
+    P.html_block(f'<div class="dg-sub" style="font-size:1.6rem">{P.esc(campaign_line(campaign))}</div>')
+    colour = palette(dark()).union
+    cards = [card(zone, colour) for zone in campaign.zones[:MAX_ZONES]]
+    grid = "four" if len(campaign.zones) >= 4 else ""
+    P.html_block(f'<div class="dg-grid {grid}" style="margin-top:1rem">{"".join(cards)}</div>'
+                 f'<div class="dg-def">{P.esc(campaign.definition)}</div>')

@@ -1,0 +1,279 @@
+"""What the overview (总览) shows, as data: KPI cards, the pattern line, the map note, the
+campaign zone cards, the alert lists and the township ranking (no Streamlit).
+
+The presentation mode's slides take their KPI cards and campaign zones from here too, so the
+overview and the big screen cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from dashboard.i18n import fmt_date, fmt_int, fmt_pct, fmt_pp, t
+from dashboard.queries.coverage import CoverageKpis, Rate, metric_by_township
+from dashboard.queries.followup import ItemCounts
+from dashboard.views.status import DUE_SOON_DAYS, campaign_zone_status, count_status, items_status
+from models.enums import Pattern
+
+#: the five coverage KPIs of the first row: key, accent (union blue / Party red), unit of the fraction
+KPIS: tuple[tuple[str, str, str], ...] = (
+    ("union_coverage", "union", "unit.enterprises"),
+    ("membership", "union", "unit.people"),
+    ("party_coverage", "party", "unit.enterprises"),
+    ("qualified_built", "party", "unit.enterprises"),
+    ("work_coverage", "party", "unit.enterprises"),
+)
+
+
+@dataclass(frozen=True)
+class KpiCard:
+    """One KPI card: big value, "585 / 702 家", the change on a year earlier and its definition."""
+
+    key: str
+    label: str
+    value: str
+    detail: str
+    delta: str | None  # the change, e.g. "+1.2 个百分点"; None when it cannot be computed
+    definition: str
+    kind: str  # "union" / "party" (accent) or a status colour ("red", "green")
+    change: float | None = None  # the raw change behind ``delta``
+    higher_is_better: bool = True
+
+    @property
+    def delta_good(self) -> bool | None:
+        """Whether the change is good news (None: no change to judge)."""
+        if self.change is None:
+            return None
+        return self.change >= 0 if self.higher_is_better else self.change <= 0
+
+
+def _change(now: Rate, before: Rate) -> float | None:
+    return None if now.value is None or before.value is None else now.value - before.value
+
+
+def kpi_cards(now: CoverageKpis, prev: CoverageKpis, loc: str) -> list[KpiCard]:
+    """The five coverage KPI cards, each with its change since ``prev`` (one year earlier)."""
+    cards = []
+    for key, kind, unit in KPIS:
+        rate, before = getattr(now, key), getattr(prev, key)
+        change = _change(rate, before)
+        cards.append(KpiCard(
+            key=key, label=t(f"kpi.{key}", loc), value=fmt_pct(rate.value, loc),
+            detail=t("kpi.fraction", loc, num=fmt_int(rate.numerator), den=fmt_int(rate.denominator), unit=t(unit, loc)),
+            delta=fmt_pp(change, loc), definition=t(f"kpi.{key}.def", loc), kind=kind, change=change,
+        ))
+    return cards
+
+
+def overdue_card(items: ItemCounts, loc: str, prev: ItemCounts | None = None) -> KpiCard:
+    """The sixth card: overdue action items (red when any), with the change since ``prev`` when given."""
+    diff = None if prev is None else items.overdue - prev.overdue
+    return KpiCard(
+        key="overdue", label=t("kpi.overdue", loc), value=fmt_int(items.overdue),
+        detail=t("kpi.overdue_detail", loc, open=fmt_int(items.open), overdue=fmt_int(items.overdue)),
+        delta=t("unit.count_delta", loc, value=f"{diff:+,}") if diff else None,
+        definition=t("kpi.overdue.def", loc), kind=count_status(items.overdue),
+        change=float(diff) if diff else None, higher_is_better=False,
+    )
+
+
+def pattern_line(patterns: dict[Pattern, int], loc: str) -> str:
+    """"一会一支 7 家 · 一会一员 30 家 · …" in the order of :class:`Pattern`."""
+    return " · ".join(f"{t(f'pattern.{p.value}', loc)} {fmt_int(patterns.get(p, 0))} {t('unit.enterprises', loc)}"
+                      for p in Pattern)
+
+
+def map_note(map_frame: pd.DataFrame, townships: pd.DataFrame, loc: str) -> str:
+    """Under the mini map: that the boundaries are schematic (when they are) and which townships
+    have no boundary yet. ``map_frame``: ``township_map_frame``; ``townships``: the township table."""
+    drawn = townships["boundary_geojson"].notna()
+    schematic = bool(townships["boundary_is_schematic"].astype(bool)[drawn].any())
+    missing = list(map_frame["name"][map_frame["boundary_geojson"].isna()])
+    return ((t("map.schematic", loc) if schematic else "")
+            + (" " + t("map.no_geometry", loc, names="、".join(missing)) if missing else ""))
+
+
+# --------------------------------------------------------------------------- campaign (百日攻坚)
+
+@dataclass(frozen=True)
+class ZoneBar:
+    """One target of a zone: "新建工会 12 / 20 个" and how far along (``share`` may pass 1)."""
+
+    text: str
+    share: float
+    pct: str
+
+    @property
+    def fill(self) -> float:
+        """The share drawn as a bar: between 0 and 1."""
+        return max(0.0, min(1.0, self.share))
+
+
+@dataclass(frozen=True)
+class ZoneCard:
+    zone: str
+    when: str  # "距期限 10 天" / "今天到期" / "已截止（…）"
+    status: str  # campaign_zone_status: green / amber / red
+    status_text: str  # its word (正常 / 临期 / 逾期): colour never alone
+    bars: tuple[ZoneBar, ...]  # empty when the zone reaches beyond the scope
+    partial: str | None  # the scope's figures when the zone reaches beyond the scope
+    partial_note: str | None
+    owner: str
+
+
+@dataclass(frozen=True)
+class CampaignView:
+    name: str
+    start: str
+    end: str
+    title: str  # "攻坚进度：{name}（{start} 至 {end}）"
+    definition: str
+    zones: tuple[ZoneCard, ...]
+
+
+def zone_when(days_left: int, deadline, loc: str) -> str:
+    if days_left > 0:
+        return t("campaign.days_left", loc, n=days_left)
+    if days_left == 0:
+        return t("campaign.due_today", loc)
+    return t("campaign.closed", loc, date=fmt_date(deadline, loc))
+
+
+def zone_met(new_unions: int, target_unions: int, new_members: int, target_members: int) -> bool:
+    return new_unions >= target_unions and new_members >= target_members
+
+
+def zone_bar(key: str, done: int, target: int, loc: str) -> ZoneBar:
+    share = done / target if target else 0.0
+    return ZoneBar(t(key, loc, done=fmt_int(done), target=fmt_int(target)), share, fmt_pct(share, loc))
+
+
+def zone_card(zone, loc: str) -> ZoneCard:
+    """One row of ``campaign_progress`` as a card."""
+    status = campaign_zone_status(
+        met=zone_met(zone.new_unions, zone.target_unions, zone.new_members, zone.target_members),
+        days_left=int(zone.days_left))
+    bars: tuple[ZoneBar, ...] = ()
+    partial = note = None
+    if zone.whole_zone_in_scope:
+        bars = (zone_bar("campaign.unions", zone.new_unions, zone.target_unions, loc),
+                zone_bar("campaign.members", zone.new_members, zone.target_members, loc))
+    else:  # the zone's target covers other townships too: no bar against it
+        partial = t("campaign.partial_figures", loc, unions=fmt_int(zone.new_unions), members=fmt_int(zone.new_members))
+        note = t("campaign.partial", loc)
+    return ZoneCard(zone=zone.zone, when=zone_when(int(zone.days_left), zone.deadline, loc), status=status,
+                    status_text=t(f"alerts.status.{status}", loc), bars=bars, partial=partial, partial_note=note,
+                    owner=t("campaign.owner", loc, name=zone.owner_name, unit=zone.owner_unit))
+
+
+def campaign_view(progress: pd.DataFrame, loc: str) -> CampaignView | None:
+    """The campaign of ``campaign_progress`` with one card per zone; None without a campaign."""
+    if progress.empty:
+        return None
+    first = progress.iloc[0]
+    start, end = fmt_date(first["start_on"], loc), fmt_date(first["end_on"], loc)
+    return CampaignView(name=str(first["campaign"]), start=start, end=end,
+                        title=t("campaign.title", loc, name=first["campaign"], start=start, end=end),
+                        definition=t("campaign.def", loc),
+                        zones=tuple(zone_card(z, loc) for z in progress.itertuples(index=False)))
+
+
+# --------------------------------------------------------------------------- alerts
+
+def alerts_rule(loc: str) -> str:
+    """How the alerts are coloured (the help of the alerts' title), with the due-soon window."""
+    return t("alerts.rule", loc, days=DUE_SOON_DAYS)
+
+
+@dataclass(frozen=True)
+class Alert:
+    title: str
+    status: str  # a status key of views.status.COLOUR (red / amber / green / gap)
+    status_text: str
+    count_text: str
+    table: pd.DataFrame | None  # labelled rows to list (None or empty: nothing to list)
+
+
+def _labelled(rows: pd.DataFrame, columns: dict[str, str], township_names: dict[int, str], loc: str) -> pd.DataFrame:
+    """``rows[columns]`` with the township id as its name (first) and the columns' labels."""
+    view = rows.copy()
+    if "township_id" in view:
+        view["township_id"] = view["township_id"].map(township_names).fillna("—")
+        columns = {"township_id": t("col.township", loc), **columns}
+    return view[list(columns)].rename(columns=columns).reset_index(drop=True)
+
+
+def _alert(title: str, status: str, count_text: str, rows: pd.DataFrame, columns: dict[str, str],
+           township_names: dict[int, str], loc: str) -> Alert:
+    return Alert(title=title, status=status, status_text=t(f"alerts.status.{status}", loc), count_text=count_text,
+                 table=_labelled(rows, columns, township_names, loc))
+
+
+def gap_alert(n_gap: int, gaps: pd.DataFrame, township_names: dict[int, str], loc: str) -> Alert:
+    """Qualified enterprises without a Party organisation (应建未建): 待组建 when any."""
+    rows = gaps.copy()
+    rows["barrier"] = [t(f"barrier.{b}", loc) if isinstance(b, str) else "—" for b in rows["barrier"]]
+    return _alert(t("alerts.should_build", loc), "gap" if n_gap else "green",
+                  t("alerts.count_ent", loc, n=fmt_int(n_gap)), rows,
+                  {"name": t("col.enterprise", loc), "party_members": t("col.party_members", loc),
+                   "barrier": t("col.barrier", loc)}, township_names, loc)
+
+
+def items_alert(items: ItemCounts, overdue_items: pd.DataFrame, township_names: dict[int, str], loc: str) -> Alert:
+    """Overdue action items: red when any is overdue, amber when some are due soon (with how many)."""
+    count = t("alerts.count", loc, n=fmt_int(items.overdue))
+    if not items.overdue and items.due_soon:
+        count += " · " + t("alerts.due_soon", loc, n=items.due_soon, days=DUE_SOON_DAYS)
+    return _alert(t("alerts.overdue_items", loc), items_status(items.overdue, items.due_soon), count, overdue_items,
+                  {"description": t("col.item", loc), "owner": t("col.owner", loc), "due_on": t("col.due", loc),
+                   "days_overdue": t("col.days_overdue", loc)}, township_names, loc)
+
+
+def leads_alert(n: int, leads: pd.DataFrame, township_names: dict[int, str], loc: str) -> Alert:
+    rows = leads.copy()
+    rows["source"] = [t(f"lead.{s}", loc) for s in rows["source"]]
+    return _alert(t("alerts.overdue_leads", loc), count_status(n), t("alerts.count", loc, n=fmt_int(n)), rows,
+                  {"enterprise_name": t("col.enterprise", loc), "source": t("col.lead_source", loc),
+                   "notice_deadline": t("col.deadline", loc)}, township_names, loc)
+
+
+def notices_alert(n: int, notices: pd.DataFrame, township_names: dict[int, str], loc: str) -> Alert:
+    rows = notices.copy()
+    rows["direction"] = [t(f"direction.{d}", loc) for d in rows["direction"]]
+    return _alert(t("alerts.overdue_notices", loc), count_status(n), t("alerts.count", loc, n=fmt_int(n)), rows,
+                  {"enterprise_name": t("col.enterprise", loc), "direction": t("col.direction", loc),
+                   "respond_by": t("col.respond_by", loc)}, township_names, loc)
+
+
+def owner_frame(by_owner: pd.DataFrame, loc: str) -> pd.DataFrame:
+    """Action items per owner unit (``followup.action_items_by_owner``), labelled."""
+    return by_owner.rename(columns={c: t(f"col.items_{c}", loc) for c in by_owner.columns})
+
+
+# --------------------------------------------------------------------------- township ranking
+
+#: the ranking's rate columns (the KPI of the same name, from ``coverage.MAP_METRICS``)
+RANK_RATES = ("union_coverage", "party_coverage", "work_coverage")
+
+
+def ranking_frame(by_township: pd.DataFrame, overdue: pd.DataFrame, loc: str) -> pd.DataFrame:
+    """One row per township: operating enterprises, the three coverage rates in percent (the
+    definitions of ``coverage.MAP_METRICS``; empty where a township has no denominator), the
+    应建未建 and 未建会 counts and its overdue items; highest union coverage first."""
+    per_township = dict(zip(overdue["township_id"], overdue["overdue"], strict=True))
+    columns = {t("col.township", loc): by_township["name"].to_numpy(),
+               t("col.operating", loc): by_township["operating"].to_numpy()}
+    for key in RANK_RATES:
+        columns[t(f"col.{key}", loc)] = (metric_by_township(by_township, key)["value"].astype(float) * 100).to_numpy()
+    columns[t("col.should_build", loc)] = by_township[f"pattern_{Pattern.SHOULD_BUILD.value}"].to_numpy()
+    columns[t("col.no_union", loc)] = by_township[f"pattern_{Pattern.NO_UNION.value}"].to_numpy()
+    columns[t("col.overdue", loc)] = [int(per_township.get(i, 0)) for i in by_township["township_id"]]
+    return (pd.DataFrame(columns).sort_values(t("col.union_coverage", loc), ascending=False, kind="stable")
+            .reset_index(drop=True))
+
+
+def ranking_rates(loc: str) -> dict[str, str]:
+    """The ranking's rate columns: label → the KPI's definition (a column's help)."""
+    return {t(f"col.{key}", loc): t(f"kpi.{key}.def", loc) for key in RANK_RATES}

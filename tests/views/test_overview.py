@@ -1,0 +1,257 @@
+"""The overview's view layer: pure, no database and no Streamlit — small inputs built by hand,
+the labelled output checked in both locales."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from dashboard.queries.campaigns import PROGRESS_COLUMNS
+from dashboard.queries.coverage import COVERAGE_COLUMNS, MAP_METRICS, CoverageKpis, Rate
+from dashboard.queries.followup import ItemCounts
+from dashboard.views import overview as view
+from dashboard.views.status import DUE_SOON_DAYS
+from models.enums import Pattern
+
+D = dt.date
+AS_OF = D(2002, 12, 31)
+
+
+def kpis(unionised=585, operating=702, members=(900, 1000), party=(300, 702), qualified=(52, 60), work=(400, 585),
+         patterns=None) -> CoverageKpis:
+    return CoverageKpis(
+        as_of=AS_OF, operating=operating, union_coverage=Rate(unionised, operating), membership=Rate(*members),
+        party_coverage=Rate(*party), qualified_built=Rate(*qualified), work_coverage=Rate(*work),
+        patterns=patterns or {p: i for i, p in enumerate(Pattern, start=1)},
+    )
+
+
+# --------------------------------------------------------------------------- KPI cards
+
+def test_five_kpi_cards_with_values_fractions_and_changes_in_chinese():
+    now, prev = kpis(), kpis(unionised=500)
+    cards = view.kpi_cards(now, prev, "zh_CN")
+    assert [c.key for c in cards] == ["union_coverage", "membership", "party_coverage", "qualified_built",
+                                      "work_coverage"]
+    assert [c.label for c in cards] == ["建会率", "入会率", "党组织覆盖率", "应建已建率", "工作覆盖率"]
+    first = cards[0]
+    assert first.value == "83.3%" and first.detail == "585 / 702 家"
+    assert first.delta == "+12.1 个百分点" and first.delta_good is True
+    assert first.kind == "union" and cards[2].kind == "party"
+    assert first.definition.startswith("已建工会")
+    assert cards[1].detail == "900 / 1,000 人"  # membership counts people
+    assert cards[1].delta == "+0.0 个百分点" and cards[1].delta_good is True  # no change is not bad news
+
+
+def test_kpi_cards_in_english_and_a_fall_is_bad_news():
+    cards = view.kpi_cards(kpis(unionised=500), kpis(), "en")
+    assert cards[0].label == "Union coverage" and cards[0].detail == "500 / 702 enterprises"
+    assert cards[0].delta == "-12.1 pp" and cards[0].delta_good is False
+
+
+def test_no_change_without_a_denominator_a_year_earlier():
+    cards = view.kpi_cards(kpis(), kpis(unionised=0, operating=0), "zh_CN")
+    assert cards[0].delta is None and cards[0].change is None and cards[0].delta_good is None
+    empty = view.kpi_cards(kpis(unionised=0, operating=0), kpis(), "en")
+    assert empty[0].value == "—" and empty[0].delta is None
+
+
+def test_overdue_card_red_when_any_and_fewer_is_good_news():
+    items = ItemCounts(total=20, done=8, open=12, overdue=3, due_soon=2)
+    card = view.overdue_card(items, "zh_CN", ItemCounts(total=15, done=5, open=10, overdue=5, due_soon=0))
+    assert card.label == "逾期事项" and card.value == "3" and card.detail == "未办结 12 项，其中逾期 3 项"
+    assert card.delta == "-2 较上年同期" and card.delta_good is True and card.kind == "red"
+    assert not card.higher_is_better
+    worse = view.overdue_card(items, "en", ItemCounts(total=1, done=0, open=1, overdue=1, due_soon=0))
+    assert worse.delta == "+2 vs last year" and worse.delta_good is False
+    same = view.overdue_card(items, "en", items)
+    assert same.delta is None and same.delta_good is None
+    none = view.overdue_card(ItemCounts(total=2, done=2, open=0, overdue=0, due_soon=0), "en")
+    assert none.kind == "green" and none.delta is None
+
+
+def test_pattern_line_in_the_order_of_the_patterns():
+    patterns = {Pattern.UNION_AND_BRANCH: 7, Pattern.UNION_AND_LIAISON: 30, Pattern.UNION_ONLY: 1200,
+                Pattern.NO_UNION: 4, Pattern.SHOULD_BUILD: 0}
+    assert view.pattern_line(patterns, "zh_CN") == "一会一支 7 家 · 一会一员 30 家 · 仅有工会 1,200 家 · 未建会 4 家 · 应建未建 0 家"
+    assert view.pattern_line(patterns, "en").startswith("Union + branch 7 enterprises · Union + liaison 30 enterprises")
+
+
+def test_map_note_says_schematic_and_names_townships_without_a_boundary():
+    townships = pd.DataFrame({"id": [1, 2, 3], "boundary_geojson": ["{}", "{}", None],
+                              "boundary_is_schematic": [1, 0, 0]})
+    frame = pd.DataFrame({"name": ["越北镇", "双河镇", "清林乡"], "boundary_geojson": ["{}", "{}", None]})
+    assert view.map_note(frame, townships, "zh_CN") == "边界为示意，非真实行政区划。 以下乡镇暂无边界数据：清林乡"
+    real = townships.assign(boundary_is_schematic=[0, 0, 1])  # only a township without a boundary is "schematic"
+    drawn = frame.assign(boundary_geojson=["{}", "{}", "{}"])
+    assert view.map_note(drawn, real, "en") == ""
+
+
+# --------------------------------------------------------------------------- campaign zones
+
+def progress(*zones: dict) -> pd.DataFrame:
+    base = {"campaign": "百日攻坚", "start_on": D(2002, 5, 1), "end_on": D(2002, 8, 31), "owner_name": "王强",
+            "owner_unit": "区总工会", "whole_zone_in_scope": True}
+    return pd.DataFrame([{**base, **z} for z in zones], columns=PROGRESS_COLUMNS)
+
+
+def zone(name, days_left, unions, target_unions, members, target_members, **extra) -> dict:
+    return {"zone": name, "deadline": D(2002, 8, 31), "days_left": days_left,
+            "new_unions": unions, "target_unions": target_unions, "new_members": members,
+            "target_members": target_members, **extra}
+
+
+def test_a_zone_at_46_7_percent_ten_days_before_its_deadline_is_amber():
+    c = view.campaign_view(progress(zone("一战区", 10, 7, 15, 300, 500)), "zh_CN")
+    card = c.zones[0]
+    assert card.status == "amber" and card.status_text == "临期" and card.when == "距期限 10 天"
+    assert [b.text for b in card.bars] == ["新建工会 7 / 15 个", "新增会员 300 / 500 人"]
+    assert card.bars[0].pct == "46.7%" and card.bars[0].fill == pytest.approx(7 / 15)
+    assert card.partial is None and card.owner == "责任人：王强（区总工会）"
+    en = view.campaign_view(progress(zone("Zone 1", 10, 7, 15, 300, 500)), "en").zones[0]
+    assert en.status_text == "Due soon" and en.when == "10 days to the deadline"
+    assert en.bars[0].text == "New unions 7 / 15"
+
+
+@pytest.mark.parametrize(("days_left", "met", "status"), [
+    (DUE_SOON_DAYS + 1, False, "green"),  # far from the deadline
+    (DUE_SOON_DAYS, False, "amber"),  # inside the window
+    (0, False, "amber"),  # due today
+    (-1, False, "red"),  # past the deadline, unmet
+    (-30, True, "green"),  # met targets are green, even after the deadline
+    (3, True, "green"),
+])
+def test_zone_status_rule(days_left, met, status):
+    z = zone("一战区", days_left, 15 if met else 14, 15, 500, 500)
+    card = view.campaign_view(progress(z), "zh_CN").zones[0]
+    assert card.status == status and card.status_text == {"green": "正常", "amber": "临期", "red": "逾期"}[status]
+
+
+def test_deadline_words_and_an_overshoot_fills_the_bar():
+    closed = view.campaign_view(progress(zone("一战区", -5, 30, 15, 0, 0)), "zh_CN").zones[0]
+    assert closed.when == "已截止（2002年8月31日）" and closed.status == "green"
+    assert closed.bars[0].pct == "200.0%" and closed.bars[0].fill == 1.0
+    assert closed.bars[1].share == 0.0 and closed.bars[1].pct == "0.0%"  # no target: nothing to show
+    today = view.campaign_view(progress(zone("Zone", 0, 1, 15, 0, 10)), "en").zones[0]
+    assert today.when == "due today" and view.zone_when(-1, D(2002, 8, 31), "en") == "closed (2002-08-31)"
+
+
+def test_a_zone_reaching_beyond_the_scope_shows_figures_without_bars():
+    z = zone("一战区", 10, 3, 15, 120, 500, whole_zone_in_scope=False)
+    card = view.campaign_view(progress(z), "zh_CN").zones[0]
+    assert card.bars == () and card.partial == "您辖区完成：新建工会 3 个，新增会员 120 人"
+    assert card.partial_note.startswith("本战区还含其他乡镇")
+
+
+def test_campaign_title_and_no_campaign():
+    c = view.campaign_view(progress(zone("一战区", 10, 7, 15, 300, 500), zone("二战区", 40, 0, 5, 0, 50)), "zh_CN")
+    assert c.title == "攻坚进度：百日攻坚（2002年5月1日 至 2002年8月31日）" and len(c.zones) == 2
+    assert c.definition.startswith("各战区")
+    assert view.campaign_view(progress(zone("Zone", 1, 0, 1, 0, 1)), "en").title == \
+        "Campaign: 百日攻坚 (2002-05-01 to 2002-08-31)"
+    assert view.campaign_view(progress(), "zh_CN") is None
+
+
+# --------------------------------------------------------------------------- alerts
+
+NAMES = {7: "越北镇", 8: "双河镇"}
+
+
+def test_gap_alert_lists_the_enterprises_with_their_township_first():
+    gaps = pd.DataFrame({"enterprise_id": [1, 2], "name": ["红光", "业裕"], "uscc": ["x", "y"], "township_id": [7, 9],
+                         "employees": [120, 40], "party_members": [5, 3], "barrier": ["afraid", None],
+                         "pattern": ["should_build"] * 2})
+    a = view.gap_alert(2, gaps, NAMES, "zh_CN")
+    assert a.title == "应建未建企业"
+    assert a.status == "gap" and a.status_text == "待组建" and a.count_text == "2 家"
+    assert list(a.table.columns) == ["乡镇/街道", "企业", "党员数", "主要困难"]
+    assert a.table.values.tolist() == [["越北镇", "红光", 5, "怕被辞退不敢建"], ["—", "业裕", 3, "—"]]
+    en = view.gap_alert(0, gaps.iloc[:0], NAMES, "en")
+    assert en.title == "Qualified enterprises without a Party organisation"
+    assert en.status == "green" and en.status_text == "OK" and en.count_text == "0 enterprises"
+    assert list(en.table.columns) == ["Township", "Enterprise", "Party members", "Main difficulty"] and en.table.empty
+
+
+def items_frame() -> pd.DataFrame:
+    return pd.DataFrame({"id": [1], "description": ["走访业裕电子厂"], "owner": ["越北镇党委"], "due_on": [D(2002, 12, 1)],
+                         "township_id": [7], "days_overdue": [30]})
+
+
+@pytest.mark.parametrize(("counts", "status", "zh", "en"), [
+    ((3, 2), "red", "3 项", "3"),
+    ((0, 2), "amber", f"0 项 · 2 项将在 {DUE_SOON_DAYS} 天内到期", f"0 · 2 due within {DUE_SOON_DAYS} days"),
+    ((0, 0), "green", "0 项", "0"),
+])
+def test_items_alert_red_amber_green(counts, status, zh, en):
+    overdue, due_soon = counts
+    items = ItemCounts(total=10, done=2, open=8, overdue=overdue, due_soon=due_soon)
+    a = view.items_alert(items, items_frame(), NAMES, "zh_CN")
+    assert a.title == "逾期联席会议事项" and a.status == status and a.count_text == zh
+    assert list(a.table.columns) == ["乡镇/街道", "事项", "责任单位", "期限", "逾期天数"]
+    assert a.table.iloc[0].tolist() == ["越北镇", "走访业裕电子厂", "越北镇党委", D(2002, 12, 1), 30]
+    assert view.items_alert(items, items_frame(), NAMES, "en").count_text == en
+
+
+def test_leads_and_notices_alerts_translate_their_codes():
+    leads = pd.DataFrame({"id": [1], "enterprise_name": ["业裕"], "source": ["notice_left"],
+                          "notice_deadline": [D(2002, 11, 1)], "township_id": [8]})
+    a = view.leads_alert(4, leads, NAMES, "zh_CN")
+    assert a.status == "red" and a.count_text == "4 项" and a.status_text == "逾期"
+    assert a.table.values.tolist() == [["双河镇", "业裕", "登门留帖", D(2002, 11, 1)]]
+    assert view.leads_alert(0, leads.iloc[:0], NAMES, "en").status == "green"
+    notices = pd.DataFrame({"id": [1], "enterprise_name": ["红光"], "direction": ["to_bureau"],
+                            "sent_on": [D(2002, 10, 1)], "respond_by": [D(2002, 10, 15)], "township_id": [7]})
+    n = view.notices_alert(1, notices, NAMES, "en")
+    assert n.status == "red" and n.status_text == "Overdue"
+    assert list(n.table.columns) == ["Township", "Enterprise", "Direction", "Reply due"]
+    assert n.table.iloc[0, 2] == "Union federation → bureau Party committee"
+
+
+def test_alerts_rule_names_the_due_soon_window():
+    assert f"{DUE_SOON_DAYS} 天内到期" in view.alerts_rule("zh_CN")
+    assert f"within {DUE_SOON_DAYS} days" in view.alerts_rule("en") and "{" not in view.alerts_rule("en")
+
+
+def test_owner_frame_is_labelled():
+    by_owner = pd.DataFrame({"owner": ["区总工会"], "open": [3], "overdue": [1], "done": [2], "total": [5]})
+    assert list(view.owner_frame(by_owner, "zh_CN").columns) == ["责任单位", "未办结", "逾期", "已办结", "合计"]
+    assert list(view.owner_frame(by_owner, "en").columns) == ["Owner unit", "Open", "Overdue", "Done", "Total"]
+
+
+# --------------------------------------------------------------------------- township ranking
+
+def counts() -> pd.DataFrame:
+    """Three townships' additive counts: 越北 37/43 unionised, 双河 10/10, 清林 with no enterprise."""
+    rows = []
+    for tid, code, name, operating, unionised, party, work in ((7, "YB", "越北镇", 43, 37, 12, 20),
+                                                               (8, "SH", "双河镇", 10, 10, 1, 10),
+                                                               (9, "QL", "清林乡", 0, 0, 0, 0)):
+        row = dict.fromkeys(COVERAGE_COLUMNS, 0)
+        row.update(operating=operating, unionised=unionised, with_party_org=party, party_or_liaison_unionised=work,
+                   **{f"pattern_{Pattern.SHOULD_BUILD.value}": 2, f"pattern_{Pattern.NO_UNION.value}": operating - unionised})
+        rows.append({"township_id": tid, "code": code, "name": name, **row})
+    return pd.DataFrame(rows)
+
+
+def test_ranking_uses_the_map_metrics_and_sorts_by_union_coverage():
+    overdue = pd.DataFrame({"township_id": [7], "overdue": [3]})
+    frame = view.ranking_frame(counts(), overdue, "zh_CN")
+    assert list(frame.columns) == ["乡镇/街道", "在营企业", "建会率", "党组织覆盖率", "工作覆盖率", "应建未建", "未建会", "逾期事项"]
+    assert list(frame["乡镇/街道"]) == ["双河镇", "越北镇", "清林乡"]  # no enterprise: no rate, last
+    yb = frame.iloc[1]
+    num, den = MAP_METRICS["work_coverage"]
+    assert yb["建会率"] == pytest.approx(100 * 37 / 43) and yb["工作覆盖率"] == pytest.approx(100 * 20 / 37)
+    assert (num, den) == ("party_or_liaison_unionised", "unionised")
+    assert yb["逾期事项"] == 3 and frame.iloc[0]["逾期事项"] == 0 and yb["未建会"] == 6
+    assert pd.isna(frame.iloc[2]["建会率"])
+    en = view.ranking_frame(counts(), overdue.iloc[:0], "en")
+    assert list(en.columns[:3]) == ["Township", "Operating", "Union coverage"] and en["Overdue items"].sum() == 0
+
+
+def test_ranking_rate_columns_carry_the_kpi_definitions():
+    rates = view.ranking_rates("zh_CN")
+    assert list(rates) == ["建会率", "党组织覆盖率", "工作覆盖率"]
+    assert rates["建会率"].startswith("已建工会")
+    assert list(view.ranking_rates("en")) == ["Union coverage", "Party org coverage", "Work coverage"]
