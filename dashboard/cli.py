@@ -49,10 +49,18 @@ def friendly(func: Callable) -> Callable:
             return func(*args, **kwargs)
         except typer.Exit:
             raise
+        except BrokenPipeError:  # `dangong info | head`: the reader left; no message, no traceback
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(1) from None
         except Exception as exc:  # noqa: BLE001 - this is the CLI's last line of defence
             if _state["debug"]:
                 raise
-            if isinstance(exc, sa.exc.OperationalError):
+            if isinstance(exc, sa.exc.OperationalError) and "readonly" in str(exc.orig):
+                msg = (f"数据库是只读的，无法写入（{str(exc.orig).strip().splitlines()[0]}）；请检查数据库文件及其目录的写权限"
+                       " / the database is read-only: check the write permission of the file and its directory")
+            elif isinstance(exc, sa.exc.OperationalError):
                 msg = f"无法访问数据库（{str(exc.orig).strip().splitlines()[0]}）；请检查 DANGONG_DATABASE_URL"
             elif isinstance(exc, sa.exc.ArgumentError):
                 msg = f"数据库地址无效：{exc}"
@@ -73,10 +81,12 @@ def main_callback(debug: Annotated[bool, typer.Option("--debug", help="出错时
     _state["debug"] = debug
 
 
-def _engine():
+def _engine(*, create: bool = False):
+    """The configured database; a SQLite file that does not exist is an error unless ``create``
+    (only ``db upgrade`` and ``db restore`` make a new database)."""
     from models.db import make_engine
 
-    return make_engine()
+    return make_engine(create=create)
 
 
 def _migrated_engine():
@@ -96,7 +106,7 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="目标版本，默�
     """迁移数据库到最新版本 / migrate the database to the newest schema."""
     from models.db import current_revision, head_revision, mask_url, upgrade
 
-    engine = _engine()
+    engine = _engine(create=True)
     before = current_revision(engine)
     upgrade(engine, revision)
     after = current_revision(engine)
@@ -113,6 +123,49 @@ def db_current():
     typer.echo(f"{mask_url(engine.url)}: {current_revision(engine) or '未迁移 / not migrated'} (head {head_revision()})")
 
 
+def _print_counts(counts: dict[str, int]) -> None:
+    for table, n in sorted(counts.items()):
+        typer.echo(f"  {table:28s} {n:>12,}")
+
+
+@db_app.command("backup")
+@friendly
+def db_backup(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="备份文件（SQLite：数据库文件；PostgreSQL：pg_dump 自定义格式）")],
+    force: Annotated[bool, typer.Option("--force", help="覆盖已有文件 / overwrite an existing file")] = False,
+):
+    """在线备份数据库（应用可继续使用）/ back the database up while the app runs."""
+    from models.backup import backup_database
+    from models.db import mask_url
+
+    engine = _engine()
+    info = backup_database(engine, file, force=force)
+    typer.echo(f"已备份 {mask_url(engine.url)} → {info.path}（{info.size / 1e6:.1f} MB，版本 {info.revision}，"
+               f"{info.rows:,} 行，用时 {info.seconds:.1f} 秒）/ backup written and checked")
+    _print_counts(info.counts)
+
+
+@db_app.command("restore")
+@friendly
+def db_restore(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="由 dangong db backup 写出的备份文件")],
+    force: Annotated[bool, typer.Option("--force", help="数据库已有数据时仍以备份替换 / replace a database that holds data")] = False,
+):
+    """以备份替换数据库并核对各表行数 / replace the database by a backup and verify the row counts."""
+    from models.backup import restore_database
+    from models.db import head_revision, mask_url
+
+    engine = _engine(create=True)
+    info = restore_database(engine, file, force=force)
+    typer.echo(f"已从 {file} 恢复 {mask_url(engine.url)}：版本 {info.revision}，{info.rows:,} 行，各表行数一致"
+               f"（用时 {info.seconds:.1f} 秒）/ restored; every table's row count matches the backup")
+    _print_counts(info.counts)
+    if not info.at_head:
+        typer.echo(f"备份的版本 {info.revision} 早于程序（{head_revision()}）：请运行 dangong db upgrade"
+                   " / the backup is older than the code: run `dangong db upgrade`")
+    typer.echo("正在运行的驾驶舱请重新启动，以免显示缓存中的旧数据 / restart a running dashboard (its caches hold old figures)")
+
+
 # --------------------------------------------------------------------------- seed
 
 
@@ -127,13 +180,36 @@ def _progress_printer(prefix: str):
     return progress
 
 
+def _whole_number(value: str | None, option: str, *, minimum: int | None = None, example: int = 1000) -> int | None:
+    """``value`` of ``option`` as an integer (at least ``minimum``), or a CliError in one sentence.
+
+    Numbers are read here rather than by Typer, whose refusal is a usage box and exit code 2."""
+    if value is None:
+        return None
+    text = value.strip().replace("_", "").replace(",", "")
+    try:
+        number = int(text)
+    except ValueError:
+        number = None
+    if number is None or (minimum is not None and number < minimum):
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        if minimum == 1:
+            zh, en = "正整数", "a whole number of 1 or more"
+        elif minimum is not None:
+            zh, en = f"不小于 {minimum} 的正整数", f"a whole number of {minimum} or more"
+        else:
+            zh, en = "整数", "a whole number"
+        raise CliError(f"{option} 应为{zh}（例如 {option} {example}），而不是“{shown}” / {option} must be {en}")
+    return number
+
+
 @seed_app.callback()
 @friendly
 def seed_callback(
     ctx: typer.Context,
-    scale: Annotated[Optional[int], typer.Option("--scale", min=1, help="写入 N 家合成企业（需空库）/ write N synthetic enterprises")] = None,
-    seed: Annotated[int, typer.Option(help="随机种子 / random seed")] = 7,
-    batch_size: Annotated[int, typer.Option(min=100, help="批量插入的行数 / rows per batch")] = 50_000,
+    scale: Annotated[Optional[str], typer.Option("--scale", metavar="N", help="写入 N 家合成企业（需空库）/ write N synthetic enterprises")] = None,
+    seed: Annotated[str, typer.Option(metavar="INTEGER", help="随机种子 / random seed")] = "7",
+    batch_size: Annotated[str, typer.Option(metavar="INTEGER", help="批量插入的行数（≥ 100）/ rows per batch")] = "50000",
     today: Annotated[Optional[str], typer.Option(help="故事截止日期 YYYY-MM-DD（默认今天），用于可复现的数据")] = None,
 ):
     """演示数据（seed demo）或规模测试数据（seed --scale N）。"""
@@ -144,6 +220,9 @@ def seed_callback(
     if scale is None:
         typer.echo(ctx.get_help())
         raise typer.Exit(0)
+    scale = _whole_number(scale, "--scale", minimum=1)
+    seed = _whole_number(seed, "--seed", example=7)
+    batch_size = _whole_number(batch_size, "--batch-size", minimum=100, example=50_000)
     from models.summary import rebuild_summaries
     from seed_data.scale import generate_scale
 
@@ -165,13 +244,14 @@ def seed_callback(
 @friendly
 def seed_demo(
     if_empty: Annotated[bool, typer.Option("--if-empty", help="库中已有数据时跳过而不报错 / skip quietly when data exists")] = False,
-    seed: Annotated[Optional[int], typer.Option(help="随机种子（默认取设置 demo_seed）")] = None,
+    seed: Annotated[Optional[str], typer.Option(metavar="INTEGER", help="随机种子（默认取设置 demo_seed）")] = None,
     today: Annotated[Optional[str], typer.Option(help="故事截止日期 YYYY-MM-DD（默认今天）")] = None,
 ):
     """写入演示区数据（越北镇与四家典型企业来自原文，其余为虚构）/ write the demo district."""
     from models.settings import get_settings
     from seed_data.demo import database_is_empty, write_demo
 
+    seed = _whole_number(seed, "--seed", example=2002)
     engine = _migrated_engine()
     if not database_is_empty(engine):
         if if_empty:
@@ -377,9 +457,12 @@ def users_list():
 # --------------------------------------------------------------------------- boundaries
 
 
-def _read_text_file(path: Path) -> str:
-    """The UTF-8 text of ``path``, or a CliError saying in one sentence why it cannot be read."""
+def _read_text_file(path: Path, *, max_bytes: int | None = None, too_big: Callable[[int], str] | None = None) -> str:
+    """The UTF-8 text of ``path``, or a CliError saying in one sentence why it cannot be read
+    (``too_big(size)`` when it is larger than ``max_bytes``: it is then not read at all)."""
     try:
+        if max_bytes is not None and path.is_file() and (size := path.stat().st_size) > max_bytes:
+            raise CliError(f"{path}: {too_big(size) if too_big else f'文件超过 {max_bytes:,} 字节 / the file is too large'}")
         data = path.read_bytes()
     except FileNotFoundError:
         raise CliError(f"找不到文件 {path} / file not found") from None
@@ -405,9 +488,9 @@ def boundaries_import(
     schematic: Annotated[bool, typer.Option("--schematic", help="导入的边界标记为示意边界 / mark them schematic")] = False,
 ):
     """导入乡镇边界（按代码或名称匹配乡镇）/ import township boundaries from GeoJSON."""
-    from models.boundaries import BoundaryError, import_boundaries
+    from models.boundaries import MAX_FILE_BYTES, BoundaryError, import_boundaries, too_big_message
 
-    text = _read_text_file(file)
+    text = _read_text_file(file, max_bytes=MAX_FILE_BYTES, too_big=too_big_message)
     engine = _migrated_engine()
     try:
         report = import_boundaries(engine, text, dry_run=dry_run, strict=strict, schematic=schematic,

@@ -1,24 +1,50 @@
 """Local accounts, authentication and lockout (no Streamlit); the audit log is ``models.audit``.
 
 Passwords are hashed with argon2id (argon2-cffi) and rehashed when the hasher's parameters
-change. Repeated failures for a username make the next attempt wait longer (``failure_delay``)
-and ``MAX_FAILURES`` in a row lock the account until ``locked_until`` (or an admin unlocks it).
-Every login, failure, logout, user change and data write is an ``AuditEvent``; no password or
-hash ever goes into it.
+change. Every login, failure, logout, user change and data write is an ``AuditEvent``; no password
+or hash ever goes into it.
+
+Attacks on the login (issue #21):
+
+* **Account lock, in the database.** Each attempt on an existing name first counts itself with one
+  ``UPDATE app_user SET failed_logins = …, locked_until = … WHERE username = … RETURNING …``,
+  committed before the password is checked: the database serialises the attempts (row lock on
+  PostgreSQL, write lock on SQLite), so parallel attempts each get their own number and none is
+  lost. Attempt number ``MAX_FAILURES`` sets the lock; only attempts up to that number are checked
+  against the hash, later ones are refused unchecked (a right password included) until
+  ``locked_until`` or an admin's unlock. A right password resets the count.
+* **Per client address, in this process** (``AddressThrottle``): at most
+  ``address_max_failures`` failed sign-ins per address in a sliding window, counted atomically
+  under a lock (attempts in flight included), whatever names are tried. Streamlit serves every
+  session from one process, so a process-wide structure sees every attempt without a database
+  write per refused attempt and without a schema change; several server processes each count
+  alone, a restart forgets — the account lock in the database is the limit that survives both.
+* **Nothing tells an unknown name from a real one**: the same statements run for both (the UPDATE
+  simply matches no row), an unknown name, a locked account and an account without a local
+  password spend one hash check on a throw-away hash, the delay before the answer grows with the
+  failures *from the address* (never the account's), and the user gets one answer for every
+  failure — ``AuthResult.answer`` (the lock included); only the right password of a disabled
+  account is told it is disabled.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any, Iterable
+import ipaddress
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Iterable
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from models.audit import audit, utcnow  # noqa: F401  (accounts audits its own writes; utcnow for lockout)
+from models.db import session_scope
 from models.enums import Role
 from models.tables import Township, User, UserTownship
 
@@ -43,24 +69,29 @@ def hash_password(password: str) -> str:
     return hasher().hash(password)
 
 
-_DUMMY_HASH: list[str] = []
+#: throw-away hashes, one per hasher's parameters (a check against it costs what a real one does)
+_DUMMY_HASH: dict[tuple, str] = {}
 
 
 def _burn(password: str | None) -> None:
     """Verify against a throw-away hash, to spend the time a real check takes."""
-    if not _DUMMY_HASH:
-        _DUMMY_HASH.append(hasher().hash("not-a-real-password"))
+    ph = hasher()
+    key = (type(ph), ph.time_cost, ph.memory_cost, ph.parallelism, ph.hash_len, ph.salt_len)
+    if key not in _DUMMY_HASH:
+        _DUMMY_HASH[key] = ph.hash("not-a-real-password")
     try:
-        hasher().verify(_DUMMY_HASH[0], password or "")
+        ph.verify(_DUMMY_HASH[key], password or "")
     except VerificationError:
         pass
 
 
-def failure_delay(failures: int, base: float = 0.5, cap: float = 8.0) -> float:
-    """Seconds to wait before answering the next attempt after ``failures`` failures in a row."""
+def failure_delay(failures: int, base: float = 0.5, cap: float | None = None) -> float:
+    """Seconds to wait before answering after ``failures`` failures (from one address): ``base``,
+    doubling each time, capped at ``cap`` (default 16 × ``base``: 8 s for the default 0.5 s)."""
     if failures <= 0:
         return 0.0
-    return min(cap, base * 2 ** (failures - 1))
+    cap = 16 * base if cap is None else cap
+    return min(cap, base * 2 ** min(failures - 1, 62))
 
 
 def user_snapshot(session: Session, user: User) -> dict[str, Any]:
@@ -180,57 +211,247 @@ def list_users(session: Session) -> list[dict[str, Any]]:
 @dataclass(frozen=True)
 class AuthResult:
     ok: bool
-    reason: str  # ok | unknown | wrong_password | disabled | locked | no_password
+    #: for the audit and the tests: ok | unknown | wrong_password | locked | no_password | disabled |
+    #: throttled — the person at the form is told only ``answer``
+    reason: str
     username: str
     user_id: int | None = None
-    delay: float = 0.0  # seconds the caller should wait before answering (failures in a row)
+    delay: float = 0.0  # seconds the caller waits before answering (``sign_in``: failures from the address)
     locked_until: dt.datetime | None = None
+    retry_after: float = 0.0  # throttled: seconds until the address may try again
+
+    @property
+    def answer(self) -> str:
+        """What the form says: ``ok``, ``failed``, ``disabled`` or ``throttled``. One answer for every
+        failure, so it never tells an unknown name from a real, a locked or an SSO-only one;
+        ``disabled`` is said only to someone who gave the right password, ``throttled`` depends
+        only on the client's address."""
+        if self.ok:
+            return "ok"
+        return self.reason if self.reason in ("disabled", "throttled") else "failed"
+
+
+def _from(address: str | None) -> str:
+    return f"; from {address}" if address else ""
+
+
+def _count_attempt(session: Session, username: str, now: dt.datetime, *, max_failures: int,
+                   lock_minutes: int) -> sa.Row | None:
+    """Count one attempt on ``username`` and decide the lock, in one statement; commit it.
+
+    Returns the row after the update (``id, failed_logins, locked_until, password_hash,
+    disabled``) or None for a name that does not exist (the statement is the same: it matches no
+    row). ``failed_logins`` is this attempt's number in the run of attempts: an expired lock starts
+    the run again at 1; the attempt numbered ``max_failures`` sets ``locked_until``; a lock still
+    in force is kept (never extended). The commit makes the count visible to every parallel
+    attempt before this one's password is checked.
+    """
+    c = User.__table__.c
+    count = sa.case((c.locked_until <= now, 1), else_=c.failed_logins + 1)
+    lock_until = sa.bindparam("lock_until", now + dt.timedelta(minutes=lock_minutes), type_=c.locked_until.type)
+    locked = sa.case((c.locked_until > now, c.locked_until), (count >= max_failures, lock_until), else_=sa.null())
+    stmt = (sa.update(User.__table__).where(c.username == username[:41])  # a longer name cannot exist
+            .values(failed_logins=count, locked_until=locked)
+            .returning(c.id, c.failed_logins, c.locked_until, c.password_hash, c.disabled))
+    session.flush()
+    row = session.execute(stmt).first()
+    session.commit()
+    return row
 
 
 def authenticate(session: Session, username: str, password: str, *, now: dt.datetime | None = None,
-                 lock_minutes: int = LOCK_MINUTES, delay_base: float = 0.5) -> AuthResult:
-    """Check a username and password; updates failure counters and writes the audit event.
+                 lock_minutes: int = LOCK_MINUTES, max_failures: int = MAX_FAILURES,
+                 address: str | None = None) -> AuthResult:
+    """Check a username and password: count the attempt, decide the lock, write the audit event.
 
-    The caller commits the session (one transaction) and waits ``delay`` seconds before answering.
+    The attempt is counted and committed first (``_count_attempt``); the outcome (the audit event,
+    the reset after a right password, a rehash) is added to the session for the caller to commit.
+    ``address`` (the client's, when known) goes into the audit detail. The returned ``delay`` is 0:
+    the wait grows per client address (``sign_in``), never per account.
     """
     now = now or utcnow()
     username = (username or "").strip()
-    user = get_user(session, username) if username else None
-    if user is None:
+    row = _count_attempt(session, username, now, max_failures=max_failures, lock_minutes=lock_minutes)
+    if row is None:
         _burn(password)  # as slow as a real check: the answer's timing does not reveal unknown names
-        audit(session, "login_failed", username=username[:40] or None, detail="unknown user", at=now)
-        return AuthResult(False, "unknown", username, delay=failure_delay(1, delay_base))
-    if user.locked_until is not None and user.locked_until > now:
-        audit(session, "login_failed", username=username, detail="locked", at=now)
-        return AuthResult(False, "locked", username, user.id, delay=failure_delay(user.failed_logins, delay_base),
-                          locked_until=user.locked_until)
+        audit(session, "login_failed", username=username[:40] or None, detail="unknown user" + _from(address), at=now)
+        return AuthResult(False, "unknown", username)
+    attempt, locked_until = row.failed_logins, row.locked_until
+    locked_before = attempt > max_failures or (
+        locked_until is not None and locked_until > now and attempt < max_failures)  # (a lock set by hand)
+    if locked_before:  # refused unchecked, in the time a check takes
+        _burn(password)
+        audit(session, "login_failed", username=username, detail=f"locked ({attempt} in a row)" + _from(address), at=now)
+        return AuthResult(False, "locked", username, row.id, locked_until=locked_until)
     ph = hasher()
+    right = False
     try:
-        if not user.password_hash:
-            raise VerificationError("no local password")
-        ph.verify(user.password_hash, password or "")
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        if user.locked_until is not None and user.locked_until <= now:  # the lock expired: start again
-            user.failed_logins, user.locked_until = 0, None
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILURES:
-            user.locked_until = now + dt.timedelta(minutes=lock_minutes)
-        session.add(user)
+        if not row.password_hash:
+            raise InvalidHashError("no local password")
+        right = ph.verify(row.password_hash, password or "")
+    except InvalidHashError:
+        _burn(password)  # no (usable) local password: spend the check's time all the same
+    except VerificationError:
+        pass
+    if not right:
+        locked = attempt >= max_failures
         audit(session, "login_failed", username=username,
-              detail=f"wrong password ({user.failed_logins} in a row)" + ("; locked" if user.locked_until else ""),
-              at=now)
-        reason = "locked" if user.locked_until else ("no_password" if not user.password_hash else "wrong_password")
-        return AuthResult(False, reason, username, user.id, delay=failure_delay(user.failed_logins, delay_base),
-                          locked_until=user.locked_until)
-    if user.disabled:  # said only to someone who knows the password
-        audit(session, "login_failed", username=username, detail="disabled", at=now)
-        return AuthResult(False, "disabled", username, user.id, delay=failure_delay(1, delay_base))
-    if ph.check_needs_rehash(user.password_hash):
-        user.password_hash = ph.hash(password)
-    user.failed_logins, user.locked_until = 0, None
-    session.add(user)
-    audit(session, "login", username=username, at=now)
-    return AuthResult(True, "ok", username, user.id)
+              detail=f"wrong password ({attempt} in a row)" + ("; locked" if locked else "") + _from(address), at=now)
+        reason = "locked" if locked else ("no_password" if not row.password_hash else "wrong_password")
+        return AuthResult(False, reason, username, row.id, locked_until=locked_until if locked else None)
+    values: dict[str, Any] = {"failed_logins": 0, "locked_until": None}
+    if not row.disabled and ph.check_needs_rehash(row.password_hash):
+        values["password_hash"] = ph.hash(password)
+    session.execute(sa.update(User.__table__).where(User.__table__.c.id == row.id).values(**values))
+    if row.disabled:  # said only to someone who knows the password
+        audit(session, "login_failed", username=username, detail="disabled" + _from(address), at=now)
+        return AuthResult(False, "disabled", username, row.id)
+    audit(session, "login", username=username, detail=f"from {address}" if address else None, at=now)
+    return AuthResult(True, "ok", username, row.id)
+
+
+# --------------------------------------------------------------------------- per client address
+
+
+def address_key(address: str | None) -> str:
+    """The key an address is counted under: an IPv4 address, an IPv6 /64 network (one host
+    usually has a whole /64), ``local`` when Streamlit gives none (localhost, or a reverse proxy
+    on the same host that does not send ``X-Forwarded-For``)."""
+    if not isinstance(address, str) or not address.strip():
+        return "local"
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return address.strip()[:64]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+class AddressThrottle:
+    """Failed sign-ins per client address in a sliding window, for this process.
+
+    ``begin`` decides and reserves in one step under a lock: an address with ``limit`` failures in
+    the window — attempts still in flight included, so parallel attempts cannot slip past — is
+    refused for the seconds until its oldest failure leaves the window. ``end`` releases the
+    reservation and records a failure. A success does not wipe the address's failures (an
+    attacker's own account would reset them). At most ``max_addresses`` addresses are kept (the
+    longest quiet are forgotten first), so a flood of addresses cannot exhaust memory.
+    """
+
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic, max_addresses: int = 10_000):
+        self._clock = clock
+        self._max = max_addresses
+        self._lock = threading.Lock()
+        self._failures: dict[str, deque[float]] = {}
+        self._pending: dict[str, int] = {}
+        self._window = 15 * 60.0
+
+    def clear(self) -> None:
+        """Forget every address (a restart does the same)."""
+        with self._lock:
+            self._failures.clear()
+            self._pending.clear()
+
+    def _live(self, key: str, now: float) -> deque[float]:
+        times = self._failures.get(key)
+        if times is None:
+            return deque()
+        while times and times[0] <= now - self._window:
+            times.popleft()
+        if not times:
+            del self._failures[key]
+        return times
+
+    def begin(self, address: str | None, *, limit: int, window_seconds: float) -> float:
+        """0 when the attempt may go ahead (it is reserved: call ``end``), else seconds to wait."""
+        key, now = address_key(address), self._clock()
+        with self._lock:
+            self._window = float(window_seconds)
+            times = self._live(key, now)
+            pending = self._pending.get(key, 0)
+            if len(times) + pending >= limit:
+                return max(times[0] + self._window - now, 1.0) if times else 1.0
+            self._pending[key] = pending + 1
+            return 0.0
+
+    def end(self, address: str | None, *, failed: bool) -> int:
+        """Release the reservation of ``begin``; returns the address's failures in the window."""
+        key, now = address_key(address), self._clock()
+        with self._lock:
+            left = self._pending.get(key, 0) - 1
+            if left > 0:
+                self._pending[key] = left
+            else:
+                self._pending.pop(key, None)
+            if failed:
+                self._failures.setdefault(key, deque()).append(now)
+                self._bound(now)
+            return len(self._live(key, now))
+
+    def _bound(self, now: float) -> None:
+        if len(self._failures) <= self._max:
+            return
+        for key in list(self._failures):
+            self._live(key, now)
+        excess = len(self._failures) - int(self._max * 0.9)
+        if excess > 0:
+            for key in sorted(self._failures, key=lambda k: self._failures[k][-1])[:excess]:
+                del self._failures[key]
+
+    def failures(self, address: str | None) -> int:
+        with self._lock:
+            return len(self._live(address_key(address), self._clock()))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._failures.clear()
+            self._pending.clear()
+
+    def __len__(self) -> int:
+        return len(self._failures)
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    """The limits of ``sign_in`` (the app builds it from the settings)."""
+
+    max_failures: int = MAX_FAILURES
+    lock_minutes: int = LOCK_MINUTES
+    delay_base: float = 0.5
+    address_max_failures: int = 30
+    address_window_minutes: float = 15
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> LoginPolicy:
+        return cls(lock_minutes=settings.lock_minutes, delay_base=settings.login_delay_seconds,
+                   address_max_failures=settings.login_address_max_failures,
+                   address_window_minutes=settings.login_address_window_minutes)
+
+
+def sign_in(engine: Engine, username: str, password: str, *, throttle: AddressThrottle, address: str | None = None,
+            policy: LoginPolicy = LoginPolicy(), now: dt.datetime | None = None) -> AuthResult:
+    """A sign-in from the login form: the address's allowance, then ``authenticate`` (its own
+    transactions). A failure's ``delay`` grows with the failures from the address."""
+    from models.db import session_scope
+
+    wait = throttle.begin(address, limit=policy.address_max_failures, window_seconds=policy.address_window_minutes * 60)
+    if wait:
+        with session_scope(engine) as s:
+            audit(s, "login_failed", username=(username or "").strip()[:40] or None,
+                  detail="refused: too many failed sign-ins from this address" + _from(address), at=now)
+        return AuthResult(False, "throttled", (username or "").strip(), retry_after=wait)
+    failed = False
+    try:
+        with session_scope(engine) as s:
+            result = authenticate(s, username, password, now=now, lock_minutes=policy.lock_minutes,
+                                  max_failures=policy.max_failures, address=address)
+        failed = result.answer == "failed"
+    finally:
+        failures = throttle.end(address, failed=failed)
+    return replace(result, delay=failure_delay(failures, policy.delay_base)) if failed else result
 
 
 def user_for_email(session: Session, email: str) -> User | None:

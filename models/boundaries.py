@@ -4,10 +4,15 @@ A district replaces the demo's schematic boundaries with real ones by importing 
 ``FeatureCollection`` (``dangong boundaries import FILE``). The steps are pure and separately
 testable:
 
-* ``read_geojson(text)`` — the file: valid JSON, a FeatureCollection (a single Feature is
-  wrapped), every feature an object of type ``Feature``; otherwise ``BoundaryError`` saying where.
+* ``read_geojson(text)`` — the file: at most ``MAX_FILE_BYTES``, valid JSON, a FeatureCollection
+  (a single Feature is wrapped), every feature an object of type ``Feature``, at most
+  ``MAX_POSITIONS`` points in all (more would take the map minutes to draw: such a file is
+  refused, to be simplified first); otherwise ``BoundaryError`` saying where.
 * ``check_geometry(geometry)`` — one feature's geometry: a valid Polygon or MultiPolygon in
-  WGS 84 longitude/latitude, or a one-sentence reason.
+  WGS 84 longitude/latitude whose rings do not cross themselves, or a one-sentence reason.
+
+Values from the file that a message repeats (properties, types, coordinates) are cut to
+``ECHO_MAX_CHARS`` characters.
 * ``match_features(fc, townships)`` — which feature belongs to which township (by code, else by
   name), which features are left over and why, which townships got nothing: a ``BoundaryReport``.
 * ``import_boundaries(engine, text, …)`` — all of the above, then the matched geometries are
@@ -37,6 +42,20 @@ NAME_SUFFIXES = ("街道", "镇", "乡")
 
 AUDIT_ACTION = "boundaries_import"
 
+#: The largest file read (bytes): a district's township boundaries fit in a few MB; a bigger file
+#: is refused before it is parsed.
+MAX_FILE_BYTES = 10_000_000
+#: The most positions (points) a file may hold over all its features. The map draws every point in
+#: the browser: 100,000 draw in a second or two, 1.65 million took about 3 minutes. Above the limit
+#: the file is refused (not simplified behind the user's back): simplify it first.
+MAX_POSITIONS = 100_000
+#: A value from the file (a property, a type, a coordinate) is echoed in a message up to this many
+#: characters, then "…".
+ECHO_MAX_CHARS = 40
+
+SIMPLIFY_HINT = ("请先简化边界（例如 mapshaper 的 -simplify 10% 或 QGIS 的“简化”工具）并去掉无关属性后再导入",
+                 "simplify the boundaries first (e.g. mapshaper -simplify 10% or QGIS Simplify) and drop unneeded properties")
+
 
 class BoundaryError(ValueError):
     """A problem with the file as a whole, in one sentence (Chinese, with an English gloss)."""
@@ -45,12 +64,50 @@ class BoundaryError(ValueError):
 # --------------------------------------------------------------------------- reading
 
 
+def clip(text: str, limit: int = ECHO_MAX_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, with "…" when it was longer."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _shown(value: Any) -> str:
+    """A value from the file as JSON, cut to ``ECHO_MAX_CHARS`` (a 1 MB string is not echoed)."""
+    if isinstance(value, str) and len(value) > ECHO_MAX_CHARS * 4:
+        value = value[: ECHO_MAX_CHARS * 4]
+    return clip(json.dumps(value, ensure_ascii=False))
+
+
+def too_big_message(size_bytes: int) -> str:
+    """The sentence refusing a file of ``size_bytes`` (above ``MAX_FILE_BYTES``)."""
+    zh, en = SIMPLIFY_HINT
+    return (f"文件大小 {size_bytes / 1e6:.1f} MB，超过上限 {MAX_FILE_BYTES / 1e6:.0f} MB，未写入任何数据；{zh}"
+            f" / the file is {size_bytes / 1e6:.1f} MB, above the {MAX_FILE_BYTES / 1e6:.0f} MB limit; nothing was"
+            f" written: {en}")
+
+
+def count_positions(geometry: Any) -> int:
+    """How many positions (innermost arrays of numbers) ``geometry``'s coordinates hold."""
+    if not isinstance(geometry, dict):
+        return 0
+    n, stack = 0, [geometry.get("coordinates")]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, list):
+            if value and not isinstance(value[0], list):
+                n += 1
+            else:
+                stack.extend(value)
+    return n
+
+
 def read_geojson(text: str) -> dict:
     """The FeatureCollection in ``text`` (a single Feature is wrapped into one).
 
-    Raises ``BoundaryError`` for invalid JSON (with line and column), another top-level type,
-    a missing or empty ``features`` list, or an element of it that is not a Feature object.
+    Raises ``BoundaryError`` for a text above ``MAX_FILE_BYTES`` (before parsing it), invalid JSON
+    (with line and column), another top-level type, a missing or empty ``features`` list, an
+    element of it that is not a Feature object, or more than ``MAX_POSITIONS`` positions in all.
     """
+    if len(text) > MAX_FILE_BYTES or (len(text) * 4 > MAX_FILE_BYTES and len(text.encode("utf-8")) > MAX_FILE_BYTES):
+        raise BoundaryError(too_big_message(len(text.encode("utf-8"))))
     if text.startswith("\ufeff"):  # a byte-order mark left by some editors
         text = text[1:]
     if not text.strip():
@@ -73,7 +130,7 @@ def read_geojson(text: str) -> dict:
     if kind == "Feature":
         data = {"type": "FeatureCollection", "features": [data]}
     elif kind != "FeatureCollection":
-        shown = "缺失 / missing" if kind is None else json.dumps(kind, ensure_ascii=False)
+        shown = "缺失 / missing" if kind is None else _shown(kind)
         raise BoundaryError(
             f"顶层 type 为 {shown}，应为 FeatureCollection 或 Feature"
             f" / the top-level type is {shown}, expected FeatureCollection or Feature"
@@ -92,11 +149,19 @@ def read_geojson(text: str) -> dict:
                 f" / feature {i} is {_json_kind(feature)[1]}, not a Feature object"
             )
         if feature.get("type") != "Feature":
-            shown = "缺失" if "type" not in feature else json.dumps(feature.get("type"), ensure_ascii=False)
+            shown = "缺失" if "type" not in feature else _shown(feature.get("type"))
             raise BoundaryError(
                 f"第 {i} 个要素（feature {i}）的 type 为 {shown}，应为 Feature"
                 f" / feature {i} has type {shown}, expected Feature"
             )
+    positions = sum(count_positions(f.get("geometry")) for f in features)
+    if positions > MAX_POSITIONS:
+        zh, en = SIMPLIFY_HINT
+        raise BoundaryError(
+            f"文件共有 {positions:,} 个坐标点，超过上限 {MAX_POSITIONS:,} 个（点数过多时地图要数分钟才能显示），"
+            f"未写入任何数据；{zh} / the file has {positions:,} positions, above the limit of {MAX_POSITIONS:,}"
+            f" (the map would take minutes to draw); nothing was written: {en}"
+        )
     return data
 
 
@@ -123,8 +188,9 @@ def check_geometry(geometry: Any) -> str | None:
 
     Valid: coordinates nested as GeoJSON requires; every position two or three finite numbers,
     longitude in [-180, 180] and latitude in [-90, 90] (WGS 84); every ring closed (first
-    position equals the last) with at least 4 positions. Ring orientation is not checked (the
-    map rewinds rings for drawing).
+    position equals the last) with at least 4 positions; every ring simple — it has an area and
+    does not cross, touch or run back over itself (``ring_crossing``). Ring orientation is not
+    checked (the map rewinds rings for drawing), nor how the rings of a polygon lie to each other.
     """
     if geometry is None:
         return "没有几何（geometry 为 null 或缺失）/ the feature has no geometry"
@@ -143,7 +209,7 @@ def check_geometry(geometry: Any) -> str | None:
             if reason:
                 return reason
         return None
-    shown = "缺失" if kind is None else json.dumps(kind, ensure_ascii=False)
+    shown = "缺失" if kind is None else _shown(kind)
     return (f"几何类型为 {shown}，只接受 Polygon 或 MultiPolygon"
             f" / geometry type {shown} is not accepted, only Polygon or MultiPolygon")
 
@@ -169,6 +235,22 @@ def _check_polygon(rings: Any, *, where_zh: str, where_en: str) -> str | None:
         if list(ring[0]) != list(ring[-1]):
             return (f"{here_zh}未闭合（首点 {_pos(ring[0])} 与末点 {_pos(ring[-1])} 不同）"
                     f" / {here_en} is not closed (first position differs from last)")
+    for r, ring in enumerate(rings, start=1):  # the costlier check once every ring is well formed
+        here_zh = f"{where_zh}第 {r} 个环"
+        here_en = f"{where_en + ', ' if where_en else ''}ring {r}"
+        crossing = ring_crossing(ring)
+        if crossing == "complex":
+            zh, en = SIMPLIFY_HINT
+            return (f"{here_zh}过于复杂（大量长边交错），无法在合理时间内确认是否自相交；{zh}"
+                    f" / {here_en} is too complex to check for self-intersection in reasonable time: {en}")
+        if crossing == "degenerate":
+            return (f"{here_zh}的不同点少于 3 个或全在一条直线上，没有面积"
+                    f" / {here_en} has fewer than 3 distinct positions or all on one line: it has no area")
+        if crossing:
+            (a1, a2), (b1, b2) = crossing
+            return (f"{here_zh}自相交：第 {a1}–{a2} 个点之间的边与第 {b1}–{b2} 个点之间的边相交或重叠，"
+                    f"边界须为不自交的闭合线 / {here_en} crosses itself: the edge between positions {a1} and {a2}"
+                    f" meets the edge between positions {b1} and {b2}")
     return None
 
 
@@ -186,7 +268,7 @@ def _check_position(position: Any) -> tuple[str, str] | None:
                 f"has {len(position)} values, expected 2 (longitude, latitude) or 3 (with elevation)")
     for value in position:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            shown = json.dumps(value, ensure_ascii=False)
+            shown = _shown(value)
             return (f"的坐标 {shown} 不是数字", f"coordinate {shown} is not a number")
         if not math.isfinite(value):
             shown = json.dumps(value)  # NaN, Infinity, -Infinity
@@ -202,6 +284,114 @@ def _check_position(position: Any) -> tuple[str, str] | None:
         if not -180 <= lon <= 180:
             return (f"的经度 {lon} 超出 [-180, 180]{hint_zh}", f"longitude {lon} is outside [-180, 180]{hint_en}")
         return (f"的纬度 {lat} 超出 [-90, 90]{hint_zh}", f"latitude {lat} is outside [-90, 90]{hint_en}")
+    return None
+
+
+# --------------------------------------------------------------------------- self-intersection
+
+
+def _orient(ax: float, ay: float, bx: float, by: float, cx: float, cy: float) -> int:
+    """The side of a→b that c is on: 1 left, -1 right, 0 on the line."""
+    v = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax)
+    return (v > 0) - (v < 0)
+
+
+def _within(ax: float, ay: float, bx: float, by: float, cx: float, cy: float) -> bool:
+    """c (known to be on the line a–b) lies on the segment a–b."""
+    return min(ax, bx) <= cx <= max(ax, bx) and min(ay, by) <= cy <= max(ay, by)
+
+
+def _segments_meet(p: tuple, q: tuple) -> bool:
+    """Whether the closed segments p = (ax, ay, bx, by) and q meet (cross, touch or overlap)."""
+    ax, ay, bx, by = p
+    cx, cy, dx, dy = q
+    d1, d2 = _orient(cx, cy, dx, dy, ax, ay), _orient(cx, cy, dx, dy, bx, by)
+    d3, d4 = _orient(ax, ay, bx, by, cx, cy), _orient(ax, ay, bx, by, dx, dy)
+    if d1 * d2 < 0 and d3 * d4 < 0:
+        return True
+    return ((d1 == 0 and _within(cx, cy, dx, dy, ax, ay)) or (d2 == 0 and _within(cx, cy, dx, dy, bx, by))
+            or (d3 == 0 and _within(ax, ay, bx, by, cx, cy)) or (d4 == 0 and _within(ax, ay, bx, by, dx, dy)))
+
+
+#: How many pairs of edges the check of a ring of n edges may compare before it gives up:
+#: ``EDGE_COMPARISONS_BASE + EDGE_COMPARISONS_PER_EDGE * n``. A real boundary needs a few per edge;
+#: a ring built to defeat the grid (a star of long spikes) would need n²/2.
+EDGE_COMPARISONS_BASE = 200_000
+EDGE_COMPARISONS_PER_EDGE = 50
+
+
+def ring_crossing(ring: list) -> tuple[tuple[int, int], tuple[int, int]] | Literal["degenerate", "complex"] | None:
+    """None for a simple closed ring; else the first two edges found that meet (as pairs of 1-based
+    position numbers in the file), ``"degenerate"`` for a ring without area, or ``"complex"`` when
+    the check would compare more pairs of edges than its budget (``EDGE_COMPARISONS_*``).
+
+    Edges that follow each other may share their common point only (a spike that runs back along
+    the previous edge is a crossing); other edges may not meet at all (a ring that touches itself
+    at a point is not simple either). Repeated consecutive positions are ignored. Edges are put in
+    a sparse grid whose cells are about twice the mean edge long, each edge in the cells it passes
+    through, and compared only with the earlier edges of its cells: a ring of 100,000 points takes
+    about a second.
+    """
+    pts: list[tuple[float, float]] = []
+    numbers: list[int] = []  # 1-based position number in the file of each kept point
+    for k, position in enumerate(ring[:-1], start=1):
+        point = (float(position[0]), float(position[1]))
+        if not pts or point != pts[-1]:
+            pts.append(point)
+            numbers.append(k)
+    while len(pts) > 1 and pts[-1] == pts[0]:
+        pts.pop()
+        numbers.pop()
+    n = len(pts)
+    if n < 3 or all(_orient(*pts[0], *pts[1], *pt) == 0 for pt in pts[2:]):
+        return "degenerate"
+    closing = len(ring)  # the number of the closing position (equal to the first)
+
+    def label(i: int) -> tuple[int, int]:
+        return (numbers[i], numbers[i + 1] if i + 1 < n else closing)
+
+    edges = [(*pts[i], *pts[(i + 1) % n]) for i in range(n)]
+    # neighbours: only their shared point may be common, i.e. no turn back onto the previous edge
+    for i in range(n):
+        ax, ay, bx, by = edges[i]
+        cx, cy = edges[(i + 1) % n][2:]
+        if _orient(ax, ay, bx, by, cx, cy) == 0 and (bx - ax) * (cx - bx) + (by - ay) * (cy - by) < 0:
+            return label(i), label((i + 1) % n)
+    x0, y0 = min(p[0] for p in pts), min(p[1] for p in pts)
+    extent = max(max(p[0] for p in pts) - x0, max(p[1] for p in pts) - y0)
+    mean = sum(math.hypot(e[2] - e[0], e[3] - e[1]) for e in edges) / n
+    cell = max(2 * mean, extent / 4096) or 1.0
+
+    def cells(ax: float, ay: float, bx: float, by: float):
+        i0, i1 = int((min(ax, bx) - x0) / cell), int((max(ax, bx) - x0) / cell)
+        j0, j1 = int((min(ay, by) - y0) / cell), int((max(ay, by) - y0) / cell)
+        for gi in range(i0, i1 + 1):
+            if i0 == i1 or j0 == j1:
+                ja, jb = j0, j1
+            else:  # only the cells of this column the edge passes through (one more each side)
+                xa, xb = max(min(ax, bx), x0 + gi * cell), min(max(ax, bx), x0 + (gi + 1) * cell)
+                ya, yb = ay + (by - ay) * (xa - ax) / (bx - ax), ay + (by - ay) * (xb - ax) / (bx - ax)
+                ja = max(j0, int((min(ya, yb) - y0) / cell) - 1)
+                jb = min(j1, int((max(ya, yb) - y0) / cell) + 1)
+            for gj in range(ja, jb + 1):
+                yield gi, gj
+
+    grid: dict[tuple[int, int], list[int]] = {}
+    compared, budget = 0, EDGE_COMPARISONS_BASE + EDGE_COMPARISONS_PER_EDGE * n
+    for i, edge in enumerate(edges):
+        done: set[int] = set()
+        for key in cells(*edge):
+            bucket = grid.setdefault(key, [])
+            for j in bucket:
+                if j in done or j == i - 1 or (j == 0 and i == n - 1):
+                    continue  # compared already, or a neighbour (checked above)
+                done.add(j)
+                if _segments_meet(edges[j], edge):
+                    return label(j), label(i)
+            compared += len(bucket)
+            bucket.append(i)
+        if compared > budget:
+            return "complex"
     return None
 
 
@@ -394,7 +584,7 @@ def match_features(fc: dict, townships: Iterable[tuple[int, str, str]]) -> Bound
         if props.get("schematic") is True:
             flagged += 1
         codes, names = _first(props, CODE_KEYS), _first(props, NAME_KEYS)
-        shown_code, shown_name = (codes[0] if codes else None), (names[0] if names else None)
+        shown_code, shown_name = (clip(codes[0]) if codes else None), (clip(names[0]) if names else None)
 
         township, how, ambiguous = None, None, []
         for value in codes:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -21,24 +23,79 @@ def mask_url(url: str | sa.URL) -> str:
     return make_url(str(url)).render_as_string(hide_password=True)
 
 
-def make_engine(url: str | None = None, **kwargs) -> Engine:
-    """An engine for ``url`` (default: the configured one). SQLite gets WAL and foreign keys."""
+def sqlite_file(url: str | sa.URL) -> Path | None:
+    """The file of a SQLite URL (also of the ``file:…?uri=true`` form); None for memory or another backend."""
+    parsed = make_url(url)
+    db = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not db or db == ":memory:":
+        return None
+    if str(parsed.query.get("uri", "")).lower() in ("true", "1"):
+        if not db.startswith("file:"):
+            return None
+        from urllib.parse import unquote, urlsplit
+
+        path = unquote(urlsplit(db).path)
+        return Path(path) if path and path != ":memory:" and "memory" not in str(parsed.query.get("mode", "")) else None
+    return Path(db)
+
+
+def _writable(path: Path) -> bool:
+    """Whether this process may write ``path`` and create files next to it (the journal, the WAL)."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _read_only_uri(path: Path) -> str:
+    """``file:`` URI opening ``path`` read-only; immutable when its directory cannot hold the
+    shared-memory file a WAL database needs and no write-ahead log is left to read."""
+    from urllib.parse import quote
+
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    if not os.access(path.parent, os.W_OK) and not shm.exists() and (not wal.exists() or wal.stat().st_size == 0):
+        uri += "&immutable=1"
+    return uri
+
+
+def make_engine(url: str | None = None, *, create: bool = True, **kwargs) -> Engine:
+    """An engine for ``url`` (default: the configured one). SQLite gets WAL and foreign keys.
+
+    SQLite: ``create=True`` makes the file's directory (the file appears on first connection);
+    ``create=False`` refuses a file that does not exist (``DatabaseError``) and creates nothing.
+    A file this process may not write is opened read-only (reads work, a write fails).
+    """
     if url is None:
         from models.settings import get_settings
 
         url = get_settings().database_url
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        db = parsed.database
-        if db and db != ":memory:":
-            Path(db).parent.mkdir(parents=True, exist_ok=True)
+        path = sqlite_file(parsed)
+        uri_form = str(parsed.query.get("uri", "")).lower() in ("true", "1")
+        if path is not None and not create and not path.exists():
+            raise DatabaseError(
+                f"数据库文件 {path} 不存在（未创建任何文件）；新建数据库请运行：dangong db upgrade"
+                f" / the database file does not exist: run `dangong db upgrade` to create it"
+            )
+        if path is not None and create and not uri_form:
+            path.parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(url, **kwargs)
+
+        if path is not None and not uri_form:
+
+            @sa.event.listens_for(engine, "do_connect")
+            def _read_only_when_not_writable(_dialect, _record, cargs, cparams):
+                if path.exists() and not _writable(path):
+                    cargs[:] = [_read_only_uri(path)]
+                    cparams["uri"] = True
 
         @sa.event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA journal_mode=WAL")
+            try:
+                cur.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.OperationalError:  # a read-only file: read it in the mode it has
+                pass
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
@@ -104,10 +161,31 @@ def current_revision(engine: Engine) -> str | None:
         raise DatabaseError(f"无法连接数据库 {mask_url(engine.url)}：{reason}；请检查 DANGONG_DATABASE_URL 与数据库服务") from exc
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    from alembic import command
+def newer_schema_message(url: str | sa.URL, current: str) -> str:
+    """The sentence for a database (or backup) whose revision this code does not know."""
+    return (f"数据库 {mask_url(url)} 的版本 {current} 比本程序新（本程序最高为 {head_revision()}）。请升级程序代码后再运行。"
+            f" / The database is newer than this code (revision {current}, the code knows up to"
+            f" {head_revision()}): update the code.")
 
-    command.upgrade(alembic_config(engine), revision)
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate to ``revision``; a database newer than the code, or an unknown target, is a
+    ``DatabaseError`` in one sentence (not Alembic's "Can't locate revision")."""
+    from alembic import command
+    from alembic.util import CommandError
+
+    current = current_revision(engine)
+    if current is not None and current not in known_revisions():
+        raise DatabaseError(newer_schema_message(engine.url, current))
+    try:
+        command.upgrade(alembic_config(engine), revision)
+    except CommandError as exc:
+        if "locate revision" not in str(exc) and "No such revision" not in str(exc):
+            raise
+        raise DatabaseError(
+            f"未知的目标版本 {revision[:40]}；可用版本：{', '.join(sorted(known_revisions()))} 或 head"
+            f" / unknown target revision {revision[:40]!r}"
+        ) from None
 
 
 def check_schema(engine: Engine) -> None:
@@ -122,10 +200,7 @@ def check_schema(engine: Engine) -> None:
             "/ The database is not migrated: run `dangong db upgrade`."
         )
     if current not in known_revisions():
-        raise DatabaseError(
-            f"数据库版本 {current} 比本程序新（本程序最高为 {head}）。请升级程序代码后再运行。"
-            " / The database is newer than this code: update the code."
-        )
+        raise DatabaseError(newer_schema_message(engine.url, current))
     raise DatabaseError(
         f"数据库版本 {current} 落后于程序（{head}）。请运行：dangong db upgrade"
         " / The database is behind the code: run `dangong db upgrade`."

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -65,8 +65,14 @@ class Settings(BaseSettings):
     local_login: bool = True
     #: minutes an account stays locked after 10 failed logins in a row (an admin can unlock earlier)
     lock_minutes: int = 30
-    #: first delay after a failed login; it doubles with each failure in a row (capped at 8 s)
+    #: first delay after a failed login; it doubles with each failure from the same client address
+    #: in the window below (capped at 16 times this, 8 s) — the same for a real and an unknown username
     login_delay_seconds: float = 0.5
+    #: failed logins one client address may make in the window below before it is refused (any
+    #: usernames; counted in the server process)
+    login_address_max_failures: int = Field(default=30, ge=1)
+    #: the sliding window of ``login_address_max_failures``, in minutes
+    login_address_window_minutes: float = Field(default=15, gt=0)
     #: CJK font embedded in PDF exports and used for PNG/PPTX charts: a .ttf/.otf/.ttc path, for a
     #: collection optionally ``path#index``. Unset: the first Simplified Chinese font found among the
     #: usual system paths (Debian ``fonts-noto-cjk`` first), see ``dashboard.exports.fonts``.

@@ -89,6 +89,8 @@ class LedgerQuery:
         if not isinstance(self.search, str):
             raise ValueError(f"search must be text, not {type(self.search).__name__}")
         search = self.search.strip()
+        if any(c < " " or c == "\x7f" for c in search):  # a NUL made SQLite's LIKE match everything
+            raise ValueError("搜索内容含有控制字符（如 NUL），请删除后重试 / the search contains a control character")
         if len(search) > SEARCH_MAX_LENGTH:
             raise ValueError(f"search is longer than {SEARCH_MAX_LENGTH} characters")
         if isinstance(self.patterns, str) or not hasattr(self.patterns, "__iter__"):

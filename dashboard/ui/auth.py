@@ -1,12 +1,14 @@
 """Login, logout, idle timeout and single sign-on — the gate in front of every page.
 
-The account rules (hashing, lockout, audit) are in ``models.accounts``; this module only draws
-the forms and keeps the logged-in user in the session. The user row is re-read on every run,
+The account rules (hashing, lockout, the per-address limit, audit) are in ``models.accounts``;
+this module only draws the forms, holds the process-wide address counter and keeps the
+logged-in user in the session. The user row is re-read on every run,
 so a disabled account or a changed scope takes effect at once.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -152,23 +154,37 @@ def login_page(engine: Engine, info: dict[str, str], locale: str) -> None:
     st.stop()
 
 
+#: failed sign-ins per client address, for the whole server process (``models.accounts.AddressThrottle``:
+#: Streamlit runs every session in this one process, so this sees every attempt)
+ADDRESS_THROTTLE = accounts.AddressThrottle()
+
+
+def client_address() -> str | None:
+    """The client's address as Streamlit sees it (None on localhost; behind a reverse proxy, the
+    address the proxy sends in ``X-Forwarded-For`` — see the README)."""
+    try:
+        address = st.context.ip_address
+    except Exception:  # noqa: BLE001 - no connection (a bare script run): no address
+        return None
+    return address if isinstance(address, str) and address else None  # (a test harness gives a mock)
+
+
 def _try_login(engine: Engine, username: str, password: str, locale: str) -> None:
     settings = get_settings()
-    with session_scope(engine) as s:
-        result = accounts.authenticate(s, username, password, lock_minutes=settings.lock_minutes,
-                                       delay_base=settings.login_delay_seconds)
+    result = accounts.sign_in(engine, username, password, throttle=ADDRESS_THROTTLE, address=client_address(),
+                              policy=accounts.LoginPolicy.from_settings(settings))
     if result.ok:
         st.session_state[USER_KEY] = result.user_id
         st.session_state[SEEN_KEY] = time.time()
         st.session_state.pop("login_password", None)
         st.rerun()
-    time.sleep(result.delay)  # grows with failures in a row for this username
-    if result.reason == "locked":
-        st.error(t("auth.locked", locale, until=result.locked_until.strftime("%Y-%m-%d %H:%M") + " UTC"))
-    elif result.reason == "disabled":
+    time.sleep(result.delay)  # grows with the failures from this address, whatever the username
+    if result.answer == "throttled":
+        st.error(t("auth.throttled", locale, minutes=max(1, math.ceil(result.retry_after / 60))))
+    elif result.answer == "disabled":
         st.error(t("auth.disabled", locale))
-    else:  # unknown user and wrong password get the same answer
-        st.error(t("auth.failed", locale))
+    else:  # unknown user, wrong password, locked account: one answer, so none can be told apart
+        st.error(t("auth.failed", locale, max_failures=accounts.MAX_FAILURES, minutes=settings.lock_minutes))
 
 
 def user_box(engine: Engine, user: CurrentUser, locale: str) -> None:

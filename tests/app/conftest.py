@@ -22,3 +22,14 @@ def app_env(demo_url, monkeypatch):
     monkeypatch.setenv("DANGONG_DATABASE_URL", demo_url)
     get_settings.cache_clear()
     return demo_url
+
+
+@pytest.fixture(autouse=True)
+def _fresh_address_throttle():
+    """AppTest sessions have no client address, so they all count as one: every test starts with
+    the per-address sign-in allowance untouched (the throttle itself is tested in test_lockout.py)."""
+    from dashboard.ui import auth
+
+    auth.ADDRESS_THROTTLE.clear()
+    yield
+    auth.ADDRESS_THROTTLE.clear()
