@@ -28,7 +28,7 @@ install-test: $(TEST_STAMP)
 run: $(STAMP)
 	$(BIN)/dangong db upgrade
 	$(BIN)/dangong seed demo --if-empty
-	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT)
+	$(BIN)/streamlit run dashboard/ui/server.py --server.port $(PORT)
 
 ## make test: install the test extra and run the whole suite
 test: $(TEST_STAMP)

@@ -1,11 +1,17 @@
 """Entry point: page config, database check, header, global filters, navigation.
 
-Run with ``streamlit run dashboard/app.py`` (``make run`` does it).
+Run with ``streamlit run dashboard/ui/server.py`` (``make run`` does it): this script behind the
+security headers and short-lived downloads of ``dashboard/ui/serving.py``. ``streamlit run
+dashboard/app.py`` works too, without them (development only).
+
+Everything after the page config runs inside ``data.database_guard``: a database that is down or
+busy is one sentence at the top of the page (with a retry button), never Streamlit's generic error.
 """
 
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -18,6 +24,7 @@ from dashboard.i18n import t  # noqa: E402
 from dashboard.ui import auth, data, state  # noqa: E402
 from dashboard.ui.layout import header, show_asof  # noqa: E402
 from models.enums import Role  # noqa: E402
+from models.settings import get_settings  # noqa: E402
 
 def pages_for(user: auth.CurrentUser | None, locale: str) -> dict:
     """The navigation a role may use: a page absent here cannot be opened, and each page checks
@@ -46,26 +53,45 @@ def pages_for(user: auth.CurrentUser | None, locale: str) -> dict:
     return pages
 
 
+def signed_in_user(engine, locale: str, outage_slot) -> auth.CurrentUser | None:
+    """``auth.current_user``; while the database cannot be reached, the user this session verified
+    last (within the idle timeout), so that the page — from what is cached — and a form being filled
+    in stay on screen and a save says "not saved" next to the form, keeping its input. Nothing can
+    be read afresh or written meanwhile; the user row is checked again on the first run after."""
+    try:
+        return auth.current_user(engine, locale)
+    except Exception as exc:  # noqa: BLE001 - anything but an outage is raised again
+        text = data.outage_text(exc, locale)
+        verified, seen = st.session_state.get("user"), st.session_state.get(auth.SEEN_KEY)
+        if (text is None or verified is None or seen is None
+                or time.time() - seen > get_settings().idle_timeout_minutes * 60):
+            raise
+        outage_slot.error(text, icon=":material/cloud_off:")
+        return verified
+
+
 st.set_page_config(page_title="党工共建驾驶舱", page_icon=":material/account_balance:", layout="wide", initial_sidebar_state="auto")
-
-engine = data.engine()  # stops the page with a clear message when the database is unusable
-url = data.database_url()
-info = data.dataset_info(url)
-townships = data.townships(url)
-
 state.init_lang()
-locale, asof_slot = header(info)
-user = auth.current_user(engine, locale)
-if user is None:
-    st.navigation(pages_for(None, locale), position="hidden")  # keeps the requested page; not run
-    auth.login_page(engine, info, locale)  # stops: no page and no number before login
+outage = st.empty()  # "数据库暂时不可用/繁忙，请稍后重试" when the database cannot be used right now
 
-state.init_from_url(townships, user.scope)
-filters = state.sidebar_filters(townships, user.scope)
-show_asof(asof_slot, filters)
-auth.user_box(engine, user, locale)
-st.session_state["filters"] = filters
-st.session_state["user"] = user
-state.show_url_notices()
+with data.database_guard(outage):  # a database outage anywhere below: that sentence, not a generic error
+    engine = data.engine()  # stops the page with a clear message when the database is unusable
+    url = data.database_url()
+    info = data.dataset_info(url)
+    townships = data.townships(url)
 
-st.navigation(pages_for(user, locale), position="sidebar", expanded=True).run()
+    locale, asof_slot = header(info)
+    user = signed_in_user(engine, locale, outage)
+    if user is None:
+        st.navigation(pages_for(None, locale), position="hidden")  # keeps the requested page; not run
+        auth.login_page(engine, info, locale)  # stops: no page and no number before login
+
+    state.init_from_url(townships, user.scope)
+    filters = state.sidebar_filters(townships, user.scope)
+    show_asof(asof_slot, filters)
+    auth.user_box(engine, user, locale)
+    st.session_state["filters"] = filters
+    st.session_state["user"] = user
+    state.show_url_notices()
+
+    st.navigation(pages_for(user, locale), position="sidebar", expanded=True).run()

@@ -14,6 +14,13 @@ from sqlmodel import Session
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
+#: seconds a SQLite write waits for another process's lock before giving up (Python's default: 5)
+SQLITE_BUSY_TIMEOUT = 10.0
+#: seconds to wait for a PostgreSQL server to answer a new connection (psycopg waits forever)
+PG_CONNECT_TIMEOUT = 10
+#: seconds a PostgreSQL statement waits for a lock another transaction holds (default: forever)
+PG_LOCK_TIMEOUT = 10.0
+
 
 class DatabaseError(RuntimeError):
     """A database problem explained in one sentence for the user (no traceback needed)."""
@@ -21,6 +28,62 @@ class DatabaseError(RuntimeError):
 
 def mask_url(url: str | sa.URL) -> str:
     return make_url(str(url)).render_as_string(hide_password=True)
+
+
+# --------------------------------------------------------------------------- outages
+
+#: SQLite primary result codes: another connection holds the lock (SQLITE_BUSY, SQLITE_LOCKED) …
+_SQLITE_BUSY = {5, 6}
+#: … the file cannot be read or written right now (SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_PROTOCOL)
+_SQLITE_UNAVAILABLE = {10, 13, 14, 15}
+#: PostgreSQL SQLSTATEs of a busy server: lock_not_available, query_canceled (a timeout),
+#: serialization_failure, deadlock_detected, too_many_connections
+_PG_BUSY = {"55P03", "57014", "40001", "40P01", "53300"}
+#: … and of a server that cannot be used: connection exceptions, insufficient resources, shutting
+#: down or starting up (57P01–57P03), system errors; a failed connection has no SQLSTATE at all
+_PG_UNAVAILABLE = ("08", "53", "57P", "58")
+
+
+def outage_kind(exc: BaseException | None) -> str | None:
+    """``"busy"`` or ``"unavailable"`` when ``exc`` (or what caused it) says the database cannot be
+    used *right now* — locked by another writer, or down, unreachable, restarting — so that the
+    person is told to try again later; None for every other error (a bug stays a bug)."""
+    for _ in range(5):  # the error, what it was raised from, …
+        if exc is None:
+            return None
+        kind = _outage_kind_of(exc)
+        if kind:
+            return kind
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def _outage_kind_of(exc: BaseException) -> str | None:
+    if isinstance(exc, sa.exc.TimeoutError):  # every pooled connection in use for the pool's timeout
+        return "busy"
+    if isinstance(exc, sa.exc.DisconnectionError):
+        return "unavailable"
+    if isinstance(exc, sa.exc.DBAPIError):
+        return _driver_outage(exc.orig) or ("unavailable" if exc.connection_invalidated else None)
+    return _driver_outage(exc)
+
+
+def _driver_outage(err: BaseException | None) -> str | None:
+    if isinstance(err, sqlite3.Error):
+        code = getattr(err, "sqlite_errorcode", None)
+        if code is None:
+            return "busy" if "locked" in str(err).lower() else None
+        return "busy" if code & 0xFF in _SQLITE_BUSY else "unavailable" if code & 0xFF in _SQLITE_UNAVAILABLE else None
+    if err is not None and type(err).__module__.split(".")[0] == "psycopg":
+        import psycopg
+
+        if not isinstance(err, (psycopg.OperationalError, psycopg.InterfaceError)):
+            return None
+        state = getattr(err, "sqlstate", None)
+        if state in _PG_BUSY:
+            return "busy"
+        return "unavailable" if state is None or state.startswith(_PG_UNAVAILABLE) else None
+    return None
 
 
 def sqlite_file(url: str | sa.URL) -> Path | None:
@@ -78,6 +141,8 @@ def make_engine(url: str | None = None, *, create: bool = True, **kwargs) -> Eng
             )
         if path is not None and create and not uri_form:
             path.parent.mkdir(parents=True, exist_ok=True)
+        # a writer waits this long for another process's lock (sqlite3's timeout is SQLite's busy_timeout)
+        kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT, **kwargs.get("connect_args", {})}
         engine = sa.create_engine(url, **kwargs)
 
         if path is not None and not uri_form:
@@ -100,6 +165,13 @@ def make_engine(url: str | None = None, *, create: bool = True, **kwargs) -> Eng
             cur.close()
 
         return engine
+    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() == "psycopg":
+        # a server that does not answer (not only one that refuses) gives up in seconds, not minutes;
+        # a write waits for another transaction's lock as long as SQLite does (then: busy)
+        defaults: dict = {"connect_timeout": PG_CONNECT_TIMEOUT}
+        if "options" not in parsed.query:
+            defaults["options"] = f"-c lock_timeout={int(PG_LOCK_TIMEOUT * 1000)}"
+        kwargs["connect_args"] = {**defaults, **kwargs.get("connect_args", {})}
     return sa.create_engine(url, pool_pre_ping=True, **kwargs)
 
 

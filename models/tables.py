@@ -50,6 +50,17 @@ def _text(nullable: bool = True) -> Any:
     return Field(default=None if nullable else ..., sa_column=sa.Column(sa.Text, nullable=nullable))
 
 
+def _version() -> Any:
+    """The row's version for optimistic concurrency: 1 when the row is written (by anything: the
+    server default), raised by one on every update an edit makes (``dashboard.edits.update_row``),
+    whose WHERE holds the version the person's form showed — so a save from an older form changes
+    nothing and is refused. A table gets it by declaring ``version: int = _version()`` last, a
+    migration adding the column with ``server_default="1"``, and an entry in :data:`VERSIONED`."""
+    # the server default only: a Python-side default would add the column to every compiled INSERT,
+    # also to the bulk loaders' positional ones (seed_data/scale.py) that do not name it
+    return Field(default=1, sa_column=sa.Column(sa.Integer, nullable=False, server_default="1"))
+
+
 def _period_check(start: str, end: str, name: str) -> sa.CheckConstraint:
     return sa.CheckConstraint(f"{end} IS NULL OR {end} >= {start}", name=name)
 
@@ -295,6 +306,7 @@ class CoordinationNotice(SQLModel, table=True):
     acknowledged_on: dt.date | None = None
     resolved_on: dt.date | None = None
     note: str | None = _text()
+    version: int = _version()
 
 
 # --------------------------------------------------------------------------- joint meetings
@@ -358,6 +370,12 @@ class ActionItem(SQLModel, table=True):
     due_on: dt.date = Field(index=True)
     status: E.ActionStatus = _enum(E.ActionStatus)
     done_on: dt.date | None = None
+    version: int = _version()
+
+
+#: the tables whose rows the pages update, each with a ``version`` column (migration 0008); an edit
+#: of another table's rows adds the column to it first
+VERSIONED: tuple[sa.Table, ...] = (ActionItem.__table__, CoordinationNotice.__table__)
 
 
 # --------------------------------------------------------------------------- people, honours, activities

@@ -5,6 +5,9 @@ Each function takes keyword-only ``session`` and ``actor`` then its fields; chec
 input; raises :class:`~dashboard.edits.EditError` (an i18n key and the field at fault) before
 writing anything; otherwise adds its rows and exactly one audit event to the caller's
 transaction (``models.db.session_scope``). ``today`` is a parameter so tests control it.
+An update of an existing row (an item's status, a notice's response) takes the ``version`` the
+form showed and is refused with ``edit.conflict`` when the row has changed since
+(``dashboard.edits.update_row``).
 
 Who may edit what:
 
@@ -24,7 +27,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from dashboard.edits import EDITORS, Actor, EditError
+from dashboard.edits import EDITORS, Actor, EditError, check_version, update_row
 from models.audit import audit
 from models.enums import ActionStatus, MeetingLevel
 from models.tables import (
@@ -226,16 +229,18 @@ def add_action_item(*, session: Session, actor: Actor, meeting_id: int, descript
     return item.id
 
 
-def set_action_status(*, session: Session, actor: Actor, item_id: int, status: str, done_on=None,
+def set_action_status(*, session: Session, actor: Actor, item_id: int, version: int, status: str, done_on=None,
                       today: dt.date | None = None) -> None:
     """Change an item's status; ``done`` needs a done date between the meeting and today,
-    any other status clears it. The item's own township must be in the actor's scope."""
+    any other status clears it. The item's own township must be in the actor's scope, and the
+    item must still be at ``version`` (the one the form showed), else ``edit.conflict``."""
     today = today or dt.date.today()
     actor.require(*EDITORS)
     item = session.get(ActionItem, _id(item_id, "item"))
     if item is None:
         raise EditError("meetings.err.unknown_item", field="item")
     actor.require_township(item.township_id)
+    version = check_version(item.version, version)
     try:
         new = ActionStatus(status)
     except ValueError:
@@ -250,8 +255,7 @@ def set_action_status(*, session: Session, actor: Actor, item_id: int, status: s
     after = {"status": new.value, "done_on": _iso(day)}
     if before == after:
         raise EditError("meetings.err.unchanged", field="status")
-    item.status, item.done_on = new, day
-    session.add(item)
+    update_row(session, ActionItem.__table__, item.id, version, {"status": new, "done_on": day})
     audit(session, "action_item.status", username=actor.username, entity="action_item", entity_id=item.id,
           before=before, after=after)
     session.flush()
@@ -260,10 +264,11 @@ def set_action_status(*, session: Session, actor: Actor, item_id: int, status: s
 # --------------------------------------------------------------------------- notices
 
 
-def record_notice_response(*, session: Session, actor: Actor, notice_id: int, acknowledged_on=None,
+def record_notice_response(*, session: Session, actor: Actor, notice_id: int, version: int, acknowledged_on=None,
                            resolved_on=None, note: str | None = None, today: dt.date | None = None) -> None:
     """Record a notice's acknowledgement and/or resolution (dates between sending and today;
-    resolution not before acknowledgement). A given note replaces the stored one. The notice's
+    resolution not before acknowledgement). A given note replaces the stored one — only when the
+    notice is still at ``version`` (the one the form showed), else ``edit.conflict``. The notice's
     enterprise must be in the actor's townships."""
     today = today or dt.date.today()
     actor.require(*EDITORS)
@@ -273,6 +278,7 @@ def record_notice_response(*, session: Session, actor: Actor, notice_id: int, ac
     township_id = session.execute(
         sa.select(Enterprise.township_id).where(Enterprise.id == notice.enterprise_id)).scalar_one()
     actor.require_township(township_id)
+    version = check_version(notice.version, version)
     ack = _date(acknowledged_on, "acknowledged_on", required=False)
     res = _date(resolved_on, "resolved_on", required=False)
     note_ = _text(note, "note", MAX_NOTE, required=False)
@@ -293,10 +299,8 @@ def record_notice_response(*, session: Session, actor: Actor, notice_id: int, ac
              "note": note_ if note_ is not None else notice.note}
     if before == after:
         raise EditError("meetings.err.unchanged", field="acknowledged_on")
-    notice.acknowledged_on, notice.resolved_on = ack_after, res_after
-    if note_ is not None:
-        notice.note = note_
-    session.add(notice)
+    update_row(session, CoordinationNotice.__table__, notice.id, version,
+               {"acknowledged_on": ack_after, "resolved_on": res_after, "note": after["note"]})
     audit(session, "notice.response", username=actor.username, entity="coordination_notice", entity_id=notice.id,
           before=before, after=after)
     session.flush()

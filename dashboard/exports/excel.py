@@ -5,6 +5,8 @@
 caller says so), then one sheet per table: headers as given (the caller translates them), bold
 header row with a fill, frozen below the header, an auto filter, column widths from the content
 (CJK characters count double), dates as real Excel dates, integers and decimals as numbers.
+Text that a spreadsheet would read as a formula (``= + - @``, tab, CR: ``exports.cells``) is a
+text cell with Excel's leading-apostrophe flag (``quotePrefix``), never a formula.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from dashboard.exports.cells import formula_like
 
 INFO_SHEET = "说明"
 #: A meta pair with this label is not listed: it asks for the demo-data note. Its value is
@@ -114,7 +118,7 @@ def _excel_value(value):
     if hasattr(value, "value") and isinstance(value.value, str):  # an Enum member
         value = value.value
     text = _clean_text(str(value))
-    return text, None, text.startswith("=")  # text, never a formula (no injection)
+    return text, None, formula_like(text)  # text, never a formula (no injection)
 
 
 def _display(value, fmt) -> str:
@@ -130,11 +134,15 @@ def _display(value, fmt) -> str:
 
 
 def _cell(ws, value, fmt=None, *, force_text=False, font=None, fill=None, wrap=False):
+    """A cell of the write-only sheet; ``force_text``: formula-like text, kept as text with the
+    leading-apostrophe flag (Excel shows the text as typed and keeps it text when edited)."""
+    force_text = force_text or formula_like(value)
     if fmt is None and not force_text and font is None and fill is None and not wrap:
         return value
     cell = WriteOnlyCell(ws, value)
     if force_text:
         cell.data_type = "s"
+        cell.quotePrefix = True
     if fmt:
         cell.number_format = fmt
     if font is not None:
@@ -172,7 +180,7 @@ def _write_info(wb: Workbook, title: str, meta: list[tuple[str, str]]) -> None:
         ws.append([_cell(ws, note, font=NOTE_FONT, fill=NOTE_FILL)])
     ws.append([])
     for label, value in pairs:
-        ws.append([_cell(ws, label, font=HEADER_FONT), _cell(ws, value, force_text=value.startswith("="), wrap=True)])
+        ws.append([_cell(ws, label, font=HEADER_FONT), _cell(ws, value, wrap=True)])
 
 
 def _write_table(wb: Workbook, name: str, df: pd.DataFrame) -> None:

@@ -7,6 +7,9 @@ MESSAGES: dict[str, str] = {
     "app.asof_badge": "As of {date}",
     "app.db_error": "The database cannot be opened.",
     "app.db_check": "Check the database URL (DANGONG_DATABASE_URL) and that the database server is running.",
+    "app.db_unavailable": "The database is unavailable at the moment. Please try again later.",
+    "app.db_busy": "The database is busy. Please try again in a moment.",
+    "app.db_retry": "Try again",
     "nav.section.leaders": "Leaders",
     "nav.overview": "Overview",
     "filter.township": "Township / street",
@@ -289,5 +292,7 @@ MESSAGES: dict[str, str] = {
     "edit.forbidden_scope": "You can only edit records of your own townships.",
     "edit.saved": "Saved.",
     "edit.failed": "Not saved: {reason}",
+    "edit.conflict": "Someone else has changed this record since it was shown; refresh and try again.",
+    "edit.gone": "The record you picked has been changed by someone else or is no longer in the list; pick it again and save.",
     "edit.field": "“{field}” {reason}",
 }

@@ -7,6 +7,9 @@ MESSAGES: dict[str, str] = {
     "app.asof_badge": "统计截至 {date}",
     "app.db_error": "无法打开数据库。",
     "app.db_check": "请检查数据库地址（DANGONG_DATABASE_URL）与数据库服务是否可用。",
+    "app.db_unavailable": "数据库暂时不可用，请稍后重试。",
+    "app.db_busy": "数据库繁忙，请稍后重试。",
+    "app.db_retry": "重试",
     "nav.section.leaders": "领导看板",
     "nav.overview": "总览",
     "filter.township": "乡镇/街道",
@@ -289,5 +292,7 @@ MESSAGES: dict[str, str] = {
     "edit.forbidden_scope": "只能修改本人负责乡镇/街道的记录。",
     "edit.saved": "已保存。",
     "edit.failed": "未保存：{reason}",
+    "edit.conflict": "已被他人修改，请刷新后重试。",
+    "edit.gone": "所选记录已被他人修改或已不在列表中，请重新选择后再保存。",
     "edit.field": "“{field}”{reason}",
 }

@@ -260,7 +260,7 @@ def meeting_detail(session: Session, scope: Scope, meeting_id: int, as_of: dt.da
 
 ITEM_COLUMNS = ["id", "meeting_id", "meeting", "level", "held_on", "decision_id", "decision", "description",
                 "owner_unit_id", "owner", "township_id", "created_on", "due_on", "status", "done_on", "label",
-                "days_overdue"]
+                "version", "days_overdue"]
 #: the status keys of an item as of a date (``label``)
 ITEM_LABELS = ("done", "overdue", "due_soon", "on_track")
 
@@ -310,7 +310,8 @@ def action_items(session: Session, scope: Scope, as_of: dt.date, *, meeting_id: 
     """Action items created by ``as_of`` in scope (``ITEM_COLUMNS``), overdue first (most days
     overdue first), then by due date. ``status`` is the status as of the date, ``label`` the status
     key (``done``/``overdue``/``due_soon``/``on_track``, :func:`item_label_as_of`; words and colour
-    are the view's), ``days_overdue`` = as_of − due_on for overdue items, else 0.
+    are the view's), ``days_overdue`` = as_of − due_on for overdue items, else 0; ``version`` the
+    row's version, which a status save sends back (``dashboard.edits.update_row``).
 
     Filters, all in SQL: ``meeting_id``, ``owner_unit_id``; ``only_open`` — not done by ``as_of``;
     ``due_by`` — ``due_on ≤ due_by`` (overdue items are, when ``due_by ≥ as_of``);
@@ -325,14 +326,15 @@ def action_items(session: Session, scope: Scope, as_of: dt.date, *, meeting_id: 
         sa.select(AI.c.id, DE.c.meeting_id, JM.c.title.label("meeting"), JM.c.level, JM.c.held_on,
                   AI.c.decision_id, DE.c.text.label("decision"), AI.c.description, AI.c.owner_unit_id,
                   U.c.name.label("owner"), AI.c.township_id, AI.c.created_on, AI.c.due_on, status.label("status"),
-                  sa.case((done, AI.c.done_on), else_=None).label("done_on"), item_label_as_of(as_of).label("label"))
+                  sa.case((done, AI.c.done_on), else_=None).label("done_on"), item_label_as_of(as_of).label("label"),
+                  AI.c.version)
         .select_from(_item_from().join(JM, JM.c.id == DE.c.meeting_id))
         .where(*conds)
         .order_by(sa.case((overdue, 0), (done, 2), else_=1), AI.c.due_on, AI.c.id)
         .limit(limit)
     )
     rows = session.execute(stmt).mappings().all()
-    df = pd.DataFrame(rows, columns=ITEM_COLUMNS[:16])
+    df = pd.DataFrame(rows, columns=ITEM_COLUMNS[:17])
     df["level"] = [getattr(v, "value", v) for v in df["level"]]
     df["days_overdue"] = [(as_of - d).days if lab == "overdue" else 0
                           for d, lab in zip(df["due_on"], df["label"], strict=True)]
@@ -567,7 +569,7 @@ def mechanism_coverage(session: Session, scope: Scope, as_of: dt.date) -> pd.Dat
 
 NOTICE_COLUMNS = ["id", "direction", "enterprise_id", "enterprise", "township_id", "township", "from_unit",
                   "to_unit", "sent_on", "respond_by", "acknowledged_on", "resolved_on", "note", "status",
-                  "overdue", "days_overdue", "days_to_respond"]
+                  "overdue", "version", "days_overdue", "days_to_respond"]
 
 
 #: the default cap of :func:`notices` (the page says when it is reached)
@@ -584,7 +586,8 @@ def notices(session: Session, scope: Scope, as_of: dt.date, *, direction: str | 
     ``as_of`` are not known yet and come back as ``None``). ``overdue``: the reply date has passed
     and the notice is neither acknowledged nor resolved (the overview's rule); ``days_overdue`` =
     as_of − respond_by for those; ``days_to_respond`` = days from sending to the first response
-    (acknowledgement or resolution) by the date, else ``None``.
+    (acknowledgement or resolution) by the date, else ``None``; ``version`` the row's version, which
+    a response save sends back.
     """
     ack = sa.case((CN.c.acknowledged_on <= as_of, CN.c.acknowledged_on), else_=None)
     res = sa.case((CN.c.resolved_on <= as_of, CN.c.resolved_on), else_=None)
@@ -604,7 +607,7 @@ def notices(session: Session, scope: Scope, as_of: dt.date, *, direction: str | 
         sa.select(CN.c.id, CN.c.direction, CN.c.enterprise_id, E.c.name.label("enterprise"), E.c.township_id,
                   T.c.name.label("township"), fu.c.name.label("from_unit"), tu.c.name.label("to_unit"), CN.c.sent_on,
                   CN.c.respond_by, ack.label("acknowledged_on"), res.label("resolved_on"), CN.c.note,
-                  st.label("status"), sa.case((overdue, True), else_=False).label("overdue"))
+                  st.label("status"), sa.case((overdue, True), else_=False).label("overdue"), CN.c.version)
         .select_from(CN.join(E, E.c.id == CN.c.enterprise_id).join(T, T.c.id == E.c.township_id)
                      .join(fu, fu.c.id == CN.c.from_unit_id).join(tu, tu.c.id == CN.c.to_unit_id))
         .where(*conds)
@@ -612,7 +615,7 @@ def notices(session: Session, scope: Scope, as_of: dt.date, *, direction: str | 
                           else_=3), CN.c.respond_by, CN.c.id)
         .limit(limit)
     )
-    df = pd.DataFrame(session.execute(stmt).mappings().all(), columns=NOTICE_COLUMNS[:15])
+    df = pd.DataFrame(session.execute(stmt).mappings().all(), columns=NOTICE_COLUMNS[:16])
     df["direction"] = [getattr(v, "value", v) for v in df["direction"]]
     df["overdue"] = df["overdue"].astype(bool)
     df["days_overdue"] = [(as_of - r).days if o else 0 for r, o in zip(df["respond_by"], df["overdue"], strict=True)]

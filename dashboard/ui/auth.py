@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from dashboard.i18n import t
 from dashboard.queries.scope import Scope
+from dashboard.ui.widgets import escape_markdown
 from models import accounts
 from models.audit import audit
 from models.db import session_scope
@@ -104,6 +105,17 @@ def current_user(engine: Engine, locale: str) -> CurrentUser | None:
     return user
 
 
+def recheck(engine: Engine, locale: str) -> CurrentUser | None:
+    """:func:`current_user` for a run the user did not start (the presentation's timed slide
+    change): the same checks — idle timeout, disabled or deleted account, role and scope re-read —
+    but the run does not count as activity, so an unattended screen still times out."""
+    seen = st.session_state.get(SEEN_KEY)
+    user = current_user(engine, locale)
+    if user is not None and seen is not None:
+        st.session_state[SEEN_KEY] = seen
+    return user
+
+
 def _sso_user(engine: Engine, locale: str) -> CurrentUser | None:
     email = getattr(st.user, "email", None) or ""
     verified = getattr(st.user, "email_verified", None)
@@ -111,7 +123,7 @@ def _sso_user(engine: Engine, locale: str) -> CurrentUser | None:
         row = accounts.user_for_email(s, email) if verified is not False else None  # an unverified e-mail maps to no one
         row_id = row.id if row and not row.disabled else None
     if row_id is None:
-        st.error(t("auth.sso_unknown", locale, email=email or "—"))
+        st.error(t("auth.sso_unknown", locale, email=escape_markdown(email, limit=80) if email else "—"))
         if st.button(t("auth.logout", locale)):
             st.logout()
         st.stop()
@@ -190,7 +202,8 @@ def _try_login(engine: Engine, username: str, password: str, locale: str) -> Non
 def user_box(engine: Engine, user: CurrentUser, locale: str) -> None:
     with st.sidebar:
         st.divider()
-        st.caption(t("auth.signed_in_as", locale, name=user.display_name, role=t(f"role.{user.role.value}", locale)))
+        st.caption(t("auth.signed_in_as", locale, name=escape_markdown(user.display_name),
+                     role=t(f"role.{user.role.value}", locale)))
         if st.button(t("auth.logout", locale), icon=":material/logout:", width="stretch"):
             logout(engine, user)
             st.rerun()

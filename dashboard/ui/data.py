@@ -4,12 +4,21 @@ Every query wrapper is made by :func:`cached` from a pure function of ``dashboar
 (``fn(session, *args, **kwargs)``) and called as ``data.<name>(url, *args, **kwargs)``: keyed by the
 database URL, the scope, the filters and the as-of date, so results never cross databases,
 scopes or dates. ``clear_caches()`` after any write.
+
+A database that cannot be used *right now* — a PostgreSQL server down, unreachable or restarting,
+a SQLite file locked by another process past ``models.db.SQLITE_BUSY_TIMEOUT`` — is one sentence in
+the UI's language (:func:`outage_text`: "数据库暂时不可用，请稍后重试" / "数据库繁忙，请稍后重试"), never
+Streamlit's generic error: ``app.py`` runs inside :func:`database_guard`, ``ui.edit.run_edit``
+shows it next to the form. Nothing is cached about the failure (the engine's pool reconnects,
+``pool_pre_ping``), so the next run after the database is back works — no restart.
 """
 
 from __future__ import annotations
 
+import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
@@ -19,10 +28,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from dashboard.queries import campaigns, cases, coverage, followup, ledger, meetings, trends
-from models.db import DatabaseError, check_schema, make_engine, mask_url
+from models.db import DatabaseError, check_schema, make_engine, mask_url, outage_kind
 from models.settings import get_settings
 
 TTL = 600
+_LOG = logging.getLogger("dangong.database")
 
 
 @st.cache_resource(show_spinner=False)
@@ -37,7 +47,8 @@ def database_url() -> str:
 
 
 def engine() -> Engine:
-    """The checked engine, or a clear message and a stopped page."""
+    """The checked engine, or a clear message and a stopped page. A database that cannot be
+    reached right now is raised on, for :func:`database_guard` or ``run_edit`` to say so."""
     from dashboard.i18n import t
     from dashboard.ui.state import current_locale
 
@@ -45,6 +56,8 @@ def engine() -> Engine:
     try:
         return _engine(url)
     except (DatabaseError, sa.exc.SQLAlchemyError) as exc:
+        if outage_kind(exc):
+            raise
         loc = current_locale()
         st.error(f"**{t('app.db_error', loc)}** {exc}" if isinstance(exc, DatabaseError) else
                  f"**{t('app.db_error', loc)}** {mask_url(url)}：{type(exc).__name__}")
@@ -55,6 +68,57 @@ def engine() -> Engine:
 
 def clear_caches() -> None:
     st.cache_data.clear()
+
+
+def outage_text(exc: BaseException, loc: str) -> str | None:
+    """The sentence for an error that says the database cannot be used right now (None for any
+    other error). The details go to the server's log, for the operator — not to the screen."""
+    from dashboard.i18n import t
+
+    kind = outage_kind(exc)
+    if kind is None:
+        return None
+    _LOG.warning("database %s (%s): %s", kind, mask_url(database_url()), str(exc).splitlines()[0] if str(exc) else
+                 type(exc).__name__)
+    return t(f"app.db_{kind}", loc)
+
+
+@contextmanager
+def database_guard(slot: Any = None, *, key: str = "_db_retry") -> Iterator[None]:
+    """Runs the block; a database outage inside it ends it with the one sentence and a retry button
+    (in ``slot``, e.g. an ``st.empty()`` at the top of the page) instead of Streamlit's generic error.
+
+    The run then ends normally, not with ``st.stop()``: Streamlit forgets the widgets the failed run
+    did not draw, so that none comes back showing one value while the app holds another. A form
+    drawn before the failure (the sign-in form) keeps what was typed.
+    """
+    from dashboard.i18n import t
+    from dashboard.ui.state import current_locale
+
+    try:
+        yield
+    except Exception as exc:  # noqa: BLE001 - anything else is raised again, untouched
+        loc = current_locale()
+        text = outage_text(exc, loc)
+        if text is None:
+            raise
+        box = (slot if slot is not None else st).container()
+        box.error(text, icon=":material/cloud_off:")
+        box.button(t("app.db_retry", loc), key=key, icon=":material/refresh:")
+
+
+def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` run inside :func:`database_guard` — for a fragment (``@st.fragment`` above
+    ``@guarded``): Streamlit catches what a fragment raises before ``app.py``'s guard could."""
+    import functools
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with database_guard(key=f"_db_retry_{fn.__qualname__}"):
+            return fn(*args, **kwargs)
+        return None  # an outage: the sentence is shown instead
+
+    return run
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

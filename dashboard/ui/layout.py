@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard.i18n import fmt_date, t
 from dashboard.ui import state
+from dashboard.ui.widgets import escape_markdown
 
 
 def header(info: dict[str, str]):
@@ -16,7 +17,8 @@ def header(info: dict[str, str]):
         locale = state.language_switch()
     district = info.get("district_name", "")
     with title_col:
-        st.markdown(f"### {t('app.title', locale)} · {district}" if district else f"### {t('app.title', locale)}")
+        st.markdown(f"### {t('app.title', locale)} · {escape_markdown(district)}" if district
+                    else f"### {t('app.title', locale)}")
     with badge_col:
         if info.get("dataset") in ("demo", "scale"):
             st.badge(t("app.demo_badge", locale), color="orange", icon=":material/science:",

@@ -4,7 +4,8 @@ A link reproduces the view: on the first run of a session the URL sets the filte
 every run writes the filters back to the URL, so changing a filter updates it and the filters
 survive page switches. ``asof`` uses Streamlit's binding (``bind="query-params"``); ``town``
 and ``lang`` are synced here because their URL values are codes (``YB``, ``en``) while the
-widgets show names. Unknown or malformed URL values are ignored with a visible notice.
+widgets show names. Unknown or malformed URL values are ignored with a visible notice, which
+names them as text (escaped, never a link or an image) and cut to 40 characters.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import streamlit as st
 from dashboard.i18n import DEFAULT_LOCALE, LANGS, locale_of, t
 from dashboard.queries.dates import district_today
 from dashboard.queries.scope import Scope
+from dashboard.ui.widgets import untrusted
 
 MIN_ASOF = dt.date(1998, 1, 1)
 NOTICES_KEY = "_url_notices"
@@ -100,10 +102,11 @@ def _check_url(township_codes: set[str], allowed_codes: set[str], today: dt.date
     given = st.query_params.get_all("town")
     unknown = [c for c in given if c not in township_codes]
     forbidden = [c for c in given if c in township_codes and c not in allowed_codes]
+    # every value below comes from a link anyone can craft: named as text, capped (ui.widgets.untrusted)
     if unknown:
-        notices.append(t("notice.bad_township", loc, codes="、".join(sorted(set(unknown)))))
+        notices.append(t("notice.bad_township", loc, codes=untrusted("、".join(sorted(set(unknown))))))
     if forbidden:
-        notices.append(t("notice.forbidden_township", loc, codes="、".join(sorted(set(forbidden)))))
+        notices.append(t("notice.forbidden_township", loc, codes=untrusted("、".join(sorted(set(forbidden))))))
     raw = st.query_params.get("asof")
     if raw:
         try:
@@ -111,10 +114,10 @@ def _check_url(township_codes: set[str], allowed_codes: set[str], today: dt.date
             if not (MIN_ASOF <= day <= today) or len(raw) != 10:
                 raise ValueError(raw)
         except ValueError:
-            notices.append(t("notice.bad_asof", loc, value=raw, lo=MIN_ASOF.isoformat(), hi=today.isoformat()))
+            notices.append(t("notice.bad_asof", loc, value=untrusted(raw), lo=MIN_ASOF.isoformat(), hi=today.isoformat()))
     lang = st.query_params.get("lang")
     if lang is not None and lang not in LANGS:
-        notices.append(t("notice.bad_lang", loc, value=lang))
+        notices.append(t("notice.bad_lang", loc, value=untrusted(lang)))
     return notices
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from dashboard.i18n import t
@@ -27,9 +29,34 @@ def status_badge_markdown(status: str, locale: str) -> str:
     return f":{BADGE_COLOURS[COLOUR[status]]}-badge[{escape_markdown(t(f'alerts.status.{status}', locale))}]"
 
 
-_MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~$:"
+#: what a backslash escapes in Markdown (CommonMark escapes any ASCII punctuation; these are the
+#: ones that mean something: emphasis, links and images, HTML, headings, lists, tables, code,
+#: Streamlit's ``:colour[…]`` and ``:material/…:``, KaTeX ``$``, setext ``=``, entities ``&``)
+_MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~$:=&"
+#: U+2060 WORD JOINER: invisible and unbreakable. Streamlit's Markdown turns ``http://…``,
+#: ``www.…`` and ``name@host`` into links *after* resolving backslash escapes, and shows
+#: ``\:material/…:`` as an icon: a joiner after a colon followed by a letter or ``/`` (``http:``,
+#: ``:material``), after ``www`` and before ``@`` breaks those patterns while the reader sees the
+#: text unchanged.
+JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(?<=:)(?=[/a-z])|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
+#: the longest value from the URL repeated in a notice
+URL_VALUE_MAX = 40
 
 
-def escape_markdown(text: str) -> str:
-    """Data (names from the database or an import) shown inside Markdown, never interpreted."""
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text))
+def escape_markdown(text, *, limit: int | None = None) -> str:
+    """Data (from the database, an import or the URL) shown inside Markdown, never interpreted:
+    every Markdown character escaped and every autolink pattern broken (see :data:`JOINER`), so
+    a saved ``[点此](http://…)``, a bare URL or an e-mail address shows as the text it is, never
+    as a link, an image, HTML or an icon. ``limit``: at most that many characters, then "…"."""
+    text = str(text)
+    if limit is not None and len(text) > limit:
+        text = text[:limit] + "…"
+    text = _AUTOLINK.sub(JOINER, text)
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
+
+
+def untrusted(value, limit: int = URL_VALUE_MAX) -> str:
+    """A value from the URL (anyone can craft a link) named in a message: on one line, at most
+    ``limit`` characters (then "…"), escaped like :func:`escape_markdown`."""
+    return escape_markdown(" ".join(str(value).split()), limit=limit)

@@ -18,6 +18,7 @@ import pandas as pd
 
 from dashboard.i18n import fmt_date, fmt_int, fmt_pct, t
 from dashboard.queries.cases import CaseDetail
+from dashboard.views.edits import unique_labels
 
 __all__ = [
     "Card", "Kpi", "activities_frame", "bench_name", "card", "card_why", "case_id", "case_tags", "case_why",
@@ -122,9 +123,10 @@ def card(row: Mapping, locale: str) -> Card:
 
 
 def search_options(found: pd.DataFrame) -> dict[int, str]:
-    """Enterprises found for the designation form: id → "name（township）"."""
-    return {int(i): f"{n}（{tw}）" for i, n, tw in zip(found["enterprise_id"], found["name"], found["township"],
-                                                     strict=True)}
+    """Enterprises found for the designation form: id → "name（township）", every label different
+    (two enterprises of one name in one township get their ids: ``views.edits.unique_labels``)."""
+    return unique_labels({int(i): f"{n}（{tw}）" for i, n, tw in zip(found["enterprise_id"], found["name"],
+                                                                   found["township"], strict=True)})
 
 
 # --------------------------------------------------------------------------- one case

@@ -85,14 +85,15 @@ def pattern_line(patterns: dict[Pattern, int], loc: str) -> str:
                       for p in Pattern)
 
 
-def map_note(map_frame: pd.DataFrame, townships: pd.DataFrame, loc: str) -> str:
+def map_note(map_frame: pd.DataFrame, townships: pd.DataFrame, loc: str, *, escape=str) -> str:
     """Under the mini map: that the boundaries are schematic (when they are) and which townships
-    have no boundary yet. ``map_frame``: ``township_map_frame``; ``townships``: the township table."""
+    have no boundary yet. ``map_frame``: ``township_map_frame``; ``townships``: the township table;
+    ``escape`` protects the names where the text is Markdown."""
     drawn = townships["boundary_geojson"].notna()
     schematic = bool(townships["boundary_is_schematic"].astype(bool)[drawn].any())
     missing = list(map_frame["name"][map_frame["boundary_geojson"].isna()])
     return ((t("map.schematic", loc) if schematic else "")
-            + (" " + t("map.no_geometry", loc, names="、".join(missing)) if missing else ""))
+            + (" " + t("map.no_geometry", loc, names="、".join(escape(n) for n in missing)) if missing else ""))
 
 
 # --------------------------------------------------------------------------- campaign (百日攻坚)
@@ -115,8 +116,8 @@ class ZoneBar:
 class ZoneCard:
     zone: str
     when: str  # "距期限 10 天" / "今天到期" / "已截止（…）"
-    status: str  # campaign_zone_status: green / amber / red
-    status_text: str  # its word (正常 / 临期 / 逾期): colour never alone
+    status: str  # campaign_zone_status: green / amber / red; "" when the zone reaches beyond the scope
+    status_text: str  # its word (正常 / 临期 / 逾期): colour never alone; "" with no status
     bars: tuple[ZoneBar, ...]  # empty when the zone reaches beyond the scope
     partial: str | None  # the scope's figures when the zone reaches beyond the scope
     partial_note: str | None
@@ -151,10 +152,11 @@ def zone_bar(key: str, done: int, target: int, loc: str) -> ZoneBar:
 
 
 def zone_card(zone, loc: str) -> ZoneCard:
-    """One row of ``campaign_progress`` as a card."""
+    """One row of ``campaign_progress`` as a card. A zone that reaches beyond the scope has no
+    status: its target is the whole zone's, and the scope's figures cannot say whether it was met."""
     status = campaign_zone_status(
         met=zone_met(zone.new_unions, zone.target_unions, zone.new_members, zone.target_members),
-        days_left=int(zone.days_left))
+        days_left=int(zone.days_left)) if zone.whole_zone_in_scope else ""
     bars: tuple[ZoneBar, ...] = ()
     partial = note = None
     if zone.whole_zone_in_scope:
@@ -164,7 +166,7 @@ def zone_card(zone, loc: str) -> ZoneCard:
         partial = t("campaign.partial_figures", loc, unions=fmt_int(zone.new_unions), members=fmt_int(zone.new_members))
         note = t("campaign.partial", loc)
     return ZoneCard(zone=zone.zone, when=zone_when(int(zone.days_left), zone.deadline, loc), status=status,
-                    status_text=t(f"alerts.status.{status}", loc), bars=bars, partial=partial, partial_note=note,
+                    status_text=t(f"alerts.status.{status}", loc) if status else "", bars=bars, partial=partial, partial_note=note,
                     owner=t("campaign.owner", loc, name=zone.owner_name, unit=zone.owner_unit))
 
 

@@ -89,7 +89,7 @@ def test_english_labels_and_numbers(app_env):
 )
 def test_malformed_url_values_are_ignored_with_a_notice(app_env, params, fragments):
     at = run(**params)
-    notices = " ".join(w.value for w in at.warning)
+    notices = " ".join(w.value for w in at.warning).replace("\\", "")  # as shown: the values are escaped Markdown
     for fragment in fragments:
         assert fragment in notices
     assert at.metric  # the page still renders its figures

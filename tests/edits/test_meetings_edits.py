@@ -110,7 +110,8 @@ def test_staff_records_a_district_meeting_and_adds_an_item(world):
 def test_set_status_done_and_back(world):
     engine, w = world
     before = snapshot(engine)
-    run(engine, edits.set_action_status, actor=township(w), item_id=w.item["i2"], status="done", done_on=D(2026, 2, 28))
+    run(engine, edits.set_action_status, actor=township(w), item_id=w.item["i2"], version=1, status="done",
+        done_on=D(2026, 2, 28))
     after = snapshot(engine)
     assert len(after["audit_event"]) == len(before["audit_event"]) + 1
     changed = [r for r in after["action_item"] if r not in before["action_item"]]
@@ -118,7 +119,7 @@ def test_set_status_done_and_back(world):
     event = audits(engine)[-1]
     assert json.loads(event["before_json"]) == {"status": "open", "done_on": None}
     assert json.loads(event["after_json"]) == {"status": "done", "done_on": "2026-02-28"}
-    run(engine, edits.set_action_status, actor=staff(), item_id=w.item["i2"], status="in_progress",
+    run(engine, edits.set_action_status, actor=staff(), item_id=w.item["i2"], version=2, status="in_progress",
         done_on=D(2026, 2, 28))  # any other status clears the done date
     with engine.connect() as conn:
         assert tuple(conn.execute(sa.text("SELECT status, done_on FROM action_item WHERE id = :i"),
@@ -127,9 +128,10 @@ def test_set_status_done_and_back(world):
 
 def test_record_a_notice_response(world):
     engine, w = world
-    run(engine, edits.record_notice_response, actor=township(w), notice_id=w.notice["n1"], acknowledged_on=D(2026, 2, 2),
-        note="已转民营局党委")
-    run(engine, edits.record_notice_response, actor=staff(), notice_id=w.notice["n1"], resolved_on=D(2026, 2, 25))
+    run(engine, edits.record_notice_response, actor=township(w), notice_id=w.notice["n1"], version=1,
+        acknowledged_on=D(2026, 2, 2), note="已转民营局党委")
+    run(engine, edits.record_notice_response, actor=staff(), notice_id=w.notice["n1"], version=2,
+        resolved_on=D(2026, 2, 25))
     with engine.connect() as conn:
         row = conn.execute(sa.text("SELECT acknowledged_on, resolved_on, note FROM coordination_notice WHERE id = :i"),
                            {"i": w.notice["n1"]}).one()
@@ -192,7 +194,7 @@ def test_invalid_items_are_refused(world):
 
 def test_invalid_status_changes_are_refused(world):
     engine, w = world
-    ok = dict(item_id=w.item["i2"], status="done", done_on=D(2026, 2, 1))
+    ok = dict(item_id=w.item["i2"], version=1, status="done", done_on=D(2026, 2, 1))
     err = refused(engine, edits.set_action_status, "meetings.err.in_future", "done_on", actor=staff(),
                   **{**ok, "done_on": D(2026, 3, 2)})
     assert err.params == {"date": TODAY}
@@ -208,9 +210,9 @@ def test_invalid_status_changes_are_refused(world):
 
 def test_invalid_notice_responses_are_refused(world):
     engine, w = world
-    ok = dict(notice_id=w.notice["n1"], acknowledged_on=D(2026, 1, 10))
+    ok = dict(notice_id=w.notice["n1"], version=1, acknowledged_on=D(2026, 1, 10))
     refused(engine, edits.record_notice_response, "meetings.err.no_response", "acknowledged_on", actor=staff(),
-            notice_id=w.notice["n1"])
+            notice_id=w.notice["n1"], version=1)
     refused(engine, edits.record_notice_response, "meetings.err.before_sent", "acknowledged_on", actor=staff(),
             **{**ok, "acknowledged_on": D(2025, 12, 31)})
     refused(engine, edits.record_notice_response, "meetings.err.in_future", "resolved_on", actor=staff(),
@@ -235,23 +237,24 @@ def test_a_township_user_cannot_edit_another_townships_rows_even_by_crafting_ids
     refused(engine, edits.add_action_item, "edit.forbidden_scope", None, actor=a, meeting_id=w.meeting["D2"],
             description="x", owner_unit_id=w.unit["A_DW"], due_on=D(2026, 2, 1), decision_id=w.decision["D2"])
     # B's item of the district meeting, and a district unit's item (no township)
-    refused(engine, edits.set_action_status, "edit.forbidden_scope", None, actor=a, item_id=w.item["i3"], status="done",
-            done_on=D(2026, 2, 1))
-    refused(engine, edits.set_action_status, "edit.forbidden_scope", None, actor=a, item_id=w.item["i1"], status="open")
-    refused(engine, edits.set_action_status, "edit.forbidden_scope", None, actor=a, item_id=w.item["m3"], status="done",
-            done_on=D(2026, 2, 1))
+    refused(engine, edits.set_action_status, "edit.forbidden_scope", None, actor=a, item_id=w.item["i3"], version=1,
+            status="done", done_on=D(2026, 2, 1))
+    refused(engine, edits.set_action_status, "edit.forbidden_scope", None, actor=a, item_id=w.item["i1"], version=1,
+            status="open")
+    refused(engine, edits.set_action_status, "edit.forbidden_scope", None, actor=a, item_id=w.item["m3"], version=1,
+            status="done", done_on=D(2026, 2, 1))
     # a notice about B's enterprise
     refused(engine, edits.record_notice_response, "edit.forbidden_scope", None, actor=a, notice_id=w.notice["n2"],
-            resolved_on=D(2026, 2, 20))
+            version=1, resolved_on=D(2026, 2, 20))
     # an actor with an empty scope may edit nothing
     nobody = Actor("nobody", Role.TOWNSHIP, Scope.townships([]))
     refused(engine, edits.set_action_status, "edit.forbidden_scope", None, actor=nobody, item_id=w.item["i2"],
-            status="done", done_on=D(2026, 2, 1))
+            version=1, status="done", done_on=D(2026, 2, 1))
     # the scope check is on the row, before any validation message could reveal anything about it
     refused(engine, edits.set_action_status, "edit.forbidden_scope", None, actor=a, item_id=w.item["i3"],
-            status="bogus")
+            version=1, status="bogus")
     # and A's own rows are editable by A
-    run(engine, edits.set_action_status, actor=a, item_id=w.item["i2"], status="in_progress")
+    run(engine, edits.set_action_status, actor=a, item_id=w.item["i2"], version=1, status="in_progress")
 
 
 # --------------------------------------------------------------------------- operating enterprise, owner units

@@ -143,6 +143,10 @@ def test_a_zone_reaching_beyond_the_scope_shows_figures_without_bars():
     card = view.campaign_view(progress(z), "zh_CN").zones[0]
     assert card.bars == () and card.partial == "您辖区完成：新建工会 3 个，新增会员 120 人"
     assert card.partial_note.startswith("本战区还含其他乡镇")
+    # the target is the whole zone's: the scope's figures cannot say whether it was met, so no status
+    # (a township's 3 of 15 after the deadline is not "逾期" for the zone)
+    late = view.campaign_view(progress(zone("一战区", -5, 3, 15, 120, 500, whole_zone_in_scope=False)), "zh_CN")
+    assert late.zones[0].status == "" and late.zones[0].status_text == ""
 
 
 def test_campaign_title_and_no_campaign():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.exports.cells import csv_bytes
 from dashboard.i18n import t
 from dashboard.queries import audit
 from dashboard.ui import data
@@ -26,5 +27,5 @@ def render(ctx: Context) -> None:
         return
     view = audit_frame(events, loc)
     st.dataframe(view, hide_index=True, width="stretch")
-    st.download_button(t("admin.download", loc), view.to_csv(index=False).encode("utf-8-sig"),
+    st.download_button(t("admin.download", loc), lambda: csv_bytes(view),  # usernames typed by anyone: no formulas
                        file_name="audit_events.csv", mime="text/csv", icon=":material/download:")

@@ -13,7 +13,7 @@ from dashboard.queries.cases import CaseDetail
 from dashboard.ui import data
 from dashboard.ui.edit import run_edit, show_flash, today_in_district
 from dashboard.ui.sections import Context
-from dashboard.ui.widgets import escape_markdown
+from dashboard.ui.widgets import untrusted
 from dashboard.views.cases import case_id
 
 
@@ -39,7 +39,7 @@ def case_from_url(ctx: Context) -> CaseDetail | None:
     eid = case_id(raw)
     detail = None if eid is None else data.case_detail(ctx.url, ctx.user.scope, eid, ctx.as_of)
     if detail is None:
-        st.warning(t("cases.bad_case", ctx.loc, value=escape_markdown(raw[:40])))
+        st.warning(t("cases.bad_case", ctx.loc, value=untrusted(raw)))
         close_case()
     return detail
 

@@ -1,4 +1,5 @@
-"""Staff only, under the gallery: designate another enterprise as a model, with a reason."""
+"""Staff only, under the gallery: designate another enterprise as a model, with a reason (the
+enterprise picked by id and pinned: one that has left the results since is refused, never swapped)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import streamlit as st
 from dashboard.edits.cases import REASON_MAX
 from dashboard.i18n import t
 from dashboard.ui import data
+from dashboard.ui.edit import pick_row, refuse_gone
 from dashboard.ui.sections import Context
 from dashboard.ui.sections.cases import apply_designation
 from dashboard.views.cases import search_options
@@ -27,8 +29,11 @@ def render(ctx: Context) -> None:
             return
         names = search_options(found)
         with st.form("cases_designate_form", clear_on_submit=False):
-            picked = st.selectbox(t("cases.pick", loc), list(names), format_func=names.get, key="cases_pick")
+            picked = pick_row(t("cases.pick", loc), names, key="cases_pick")
             reason = st.text_area(t("cases.reason", loc), key="cases_designate_reason", max_chars=REASON_MAX,
                                   placeholder=t("cases.reason_hint", loc))
             if st.form_submit_button(t("cases.designate", loc), type="primary"):
-                apply_designation(ctx, int(picked), True, reason)
+                if picked.gone:
+                    refuse_gone(loc)
+                    return
+                apply_designation(ctx, int(picked.id), True, reason)

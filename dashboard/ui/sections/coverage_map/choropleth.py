@@ -13,6 +13,7 @@ from dashboard.i18n import t
 from dashboard.queries.coverage import MAP_COLUMNS, township_map_frame
 from dashboard.ui import chart, data, state
 from dashboard.ui.sections import Context
+from dashboard.ui.widgets import escape_markdown
 from dashboard.views.coverage_map import (
     METRICS,
     boundary_missing,
@@ -46,7 +47,7 @@ def render(ctx: Context) -> None:
         st.dataframe(tiles, hide_index=True, width="stretch", height=min(36 * (len(tiles) + 1) + 2, 460))
         missing = boundary_missing(values)
         if missing:
-            st.warning(t("map.no_geometry", loc, names="、".join(missing)))
+            st.warning(t("map.no_geometry", loc, names="、".join(escape_markdown(n) for n in missing)))
     _follow_click(ctx, event)
 
 

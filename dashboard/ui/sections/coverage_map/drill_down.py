@@ -9,6 +9,7 @@ from dashboard.i18n import t
 from dashboard.queries.coverage import kpis_from_counts
 from dashboard.ui import chart, data
 from dashboard.ui.sections import Context
+from dashboard.ui.widgets import escape_markdown
 from dashboard.views.coverage_map import (
     GAPS,
     drill_names,
@@ -22,7 +23,7 @@ from dashboard.views.coverage_map import (
 def render(ctx: Context) -> None:
     loc, url, scope, as_of = ctx.loc, ctx.url, ctx.scope, ctx.as_of
     whole = data.coverage_by_township(url, ctx.user.scope, as_of)  # names of every township the user may see
-    st.markdown(f"#### {t('map.drill_title', loc, names=drill_names(whole, ctx.township_codes, loc))}")
+    st.markdown(f"#### {t('map.drill_title', loc, names=escape_markdown(drill_names(whole, ctx.township_codes, loc)))}")
     if not ctx.township_codes:
         st.info(t("map.drill_hint", loc))
     k = kpis_from_counts(data.coverage_by_township(url, scope, as_of), as_of)

@@ -7,6 +7,7 @@ import datetime as dt
 
 import streamlit as st
 
+from dashboard.exports.cells import csv_bytes
 from dashboard.i18n import t
 from dashboard.ui import chart, data
 from dashboard.ui.sections import Context
@@ -53,6 +54,6 @@ def render(ctx: Context) -> None:
     x1.download_button(t("meetings.export.excel", loc), data=workbook, file_name=f"action_items_{as_of.isoformat()}.xlsx",
                        icon=":material/download:", key="mt_xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    x2.download_button(t("meetings.export.csv", loc), data=lambda: items.frame.to_csv(index=False).encode("utf-8-sig"),
+    x2.download_button(t("meetings.export.csv", loc), data=lambda: csv_bytes(items.frame),
                        file_name=f"action_items_{as_of.isoformat()}.csv", mime="text/csv", icon=":material/download:",
                        key="mt_csv")

@@ -1,4 +1,5 @@
-"""Tab 协调通报: record a notice's acknowledgement or resolution (pending notices of the user's own scope)."""
+"""Tab 协调通报: record a notice's acknowledgement or resolution (pending notices of the user's own scope),
+picked by id and saved with the version the form showed (``ui.edit.pick_row``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import streamlit as st
 from dashboard.edits import meetings as edits
 from dashboard.i18n import fmt_int, t
 from dashboard.ui import data
-from dashboard.ui.edit import actor, run_edit, today_in_district
+from dashboard.ui.edit import actor, pick_row, refuse_gone, run_edit, today_in_district
 from dashboard.ui.sections import Context
 from dashboard.ui.sections.meetings import FIELD_PREFIX, can_edit
 from dashboard.views import meetings as V
@@ -30,13 +31,16 @@ def render(ctx: Context) -> None:
             return
         choices = {int(r.id): V.notice_option(r, loc) for r in pending.itertuples()}
         with st.form("mt_notice_form"):
-            notice_id = st.selectbox(t("meetings.field.notice", loc), list(choices), key="mt_notice_pick",
-                                     format_func=choices.get)
+            notice = pick_row(t("meetings.field.notice", loc), choices, key="mt_notice_pick",
+                              versions=dict(zip(pending["id"], pending["version"], strict=True)))
             ack = st.date_input(t("meetings.field.acknowledged_on", loc), value=None, key="mt_notice_ack",
                                 min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 1, 1), format="YYYY-MM-DD")
             res = st.date_input(t("meetings.field.resolved_on", loc), value=None, key="mt_notice_res",
                                 min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 1, 1), format="YYYY-MM-DD")
             note = st.text_area(t("meetings.field.note", loc), key="mt_notice_note", max_chars=edits.MAX_NOTE, height=68)
             if st.form_submit_button(t("meetings.form.save", loc), type="primary", key="mt_notice_submit"):
+                if notice.gone:
+                    refuse_gone(loc)
+                    return
                 run_edit(edits.record_notice_response, loc=loc, field_prefix=FIELD_PREFIX, today=today,
-                         notice_id=notice_id, acknowledged_on=ack, resolved_on=res, note=note)
+                         notice_id=notice.id, version=notice.version, acknowledged_on=ack, resolved_on=res, note=note)

@@ -12,6 +12,7 @@ from dashboard.ui import data
 from dashboard.ui.edit import actor, run_edit, today_in_district
 from dashboard.ui.sections import Context
 from dashboard.ui.sections.meetings import FIELD_PREFIX, can_edit
+from dashboard.views.edits import unique_labels
 from models.enums import MeetingLevel
 
 DISTRICT, ENTERPRISE = MeetingLevel.DISTRICT.value, MeetingLevel.ENTERPRISE.value
@@ -29,13 +30,13 @@ def render(ctx: Context) -> None:
         if level == ENTERPRISE:
             search = st.text_input(t("meetings.form.search_enterprise", loc), key="mt_new_search", max_chars=60)
             cands = data.meeting_candidates(ctx.url, me.scope, ctx.as_of, search=search)
-            cand_names = {int(r.enterprise_id): f"{r.name}（{r.township}）" for r in cands.itertuples()}
+            cand_names = unique_labels({int(r.enterprise_id): f"{r.name}（{r.township}）" for r in cands.itertuples()})
             enterprise = st.selectbox(t("meetings.field.enterprise", loc), list(cand_names), key="mt_new_ent",
                                       format_func=cand_names.get, index=None,
                                       placeholder=t("meetings.form.choose", loc))
             st.caption(t("meetings.form.enterprise_help", loc))
         units = data.units(ctx.url)
-        unit_names = dict(zip(units["id"], units["name"], strict=True))
+        unit_names = unique_labels(dict(zip(units["id"], units["name"], strict=True)))
         with st.form("mt_new_form"):
             held = st.date_input(t("meetings.field.held_on", loc), key="mt_new_date", value=min(today, ctx.as_of),
                                  min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 1, 1), format="YYYY-MM-DD")

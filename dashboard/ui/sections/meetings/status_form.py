@@ -1,5 +1,6 @@
 """Tab 事项看板: change an action item's status (open items of the user's own scope, most overdue
-first; past ``STATUS_PICKER_LIMIT`` a search box narrows them — never silently cut off)."""
+first; past ``STATUS_PICKER_LIMIT`` a search box narrows them — never silently cut off). The item
+is picked by id and saved with the version the form showed (``ui.edit.pick_row``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import streamlit as st
 from dashboard.edits import meetings as edits
 from dashboard.i18n import fmt_int, t
 from dashboard.ui import data
-from dashboard.ui.edit import actor, run_edit, today_in_district
+from dashboard.ui.edit import actor, pick_row, refuse_gone, run_edit, today_in_district
 from dashboard.ui.sections import Context
 from dashboard.ui.sections.meetings import FIELD_PREFIX, can_edit
 from dashboard.views import meetings as V
@@ -39,13 +40,17 @@ def render(ctx: Context) -> None:
             return
         choices = {int(r.id): V.item_option(r, loc) for r in editable.itertuples()}
         with st.form("mt_status_form"):
-            item_id = st.selectbox(t("meetings.field.item", loc), list(choices), key="mt_status_item",
-                                   format_func=choices.get)
+            item = pick_row(t("meetings.field.item", loc), choices, key="mt_status_item",
+                            versions=dict(zip(editable["id"], editable["version"], strict=True)))
             status = st.selectbox(t("meetings.field.status", loc), [s.value for s in ActionStatus], index=2,
                                   key="mt_status_value", format_func=lambda v: t(f"meetings.status.{v}", loc))
             done_on = st.date_input(t("meetings.field.done_on", loc), value=today, key="mt_status_done",
                                     min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 1, 1), format="YYYY-MM-DD")
             st.caption(t("meetings.form.status_help", loc))
             if st.form_submit_button(t("meetings.form.save", loc), type="primary", key="mt_status_submit"):
-                run_edit(edits.set_action_status, loc=loc, field_prefix=FIELD_PREFIX, today=today, item_id=item_id,
-                         status=status, done_on=done_on if status == ActionStatus.DONE.value else None)
+                if item.gone:
+                    refuse_gone(loc)
+                    return
+                run_edit(edits.set_action_status, loc=loc, field_prefix=FIELD_PREFIX, today=today, item_id=item.id,
+                         version=item.version, status=status,
+                         done_on=done_on if status == ActionStatus.DONE.value else None)

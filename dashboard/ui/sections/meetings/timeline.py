@@ -11,6 +11,7 @@ from dashboard.queries.meetings import MeetingDetail
 from dashboard.ui import chart, data
 from dashboard.ui.sections import Context
 from dashboard.views import meetings as V
+from dashboard.views.edits import unique_labels
 from models.enums import MeetingLevel
 
 DISTRICT, ENTERPRISE = MeetingLevel.DISTRICT.value, MeetingLevel.ENTERPRISE.value
@@ -42,7 +43,7 @@ def render(ctx: Context) -> MeetingDetail | None:
     st.markdown(f"**{t('meetings.timeline', loc)}**", help=t("meetings.timeline.help", loc))
     chart.show("meetings.timeline", listed, loc)
     st.caption(V.meetings_caption(data.meeting_counts(url, scope, as_of, **filters), len(listed), start, end, loc))
-    titles = {int(r.id): V.meeting_option(r.held_on, r.title, loc) for r in listed.itertuples()}
+    titles = unique_labels({int(r.id): V.meeting_option(r.held_on, r.title, loc) for r in listed.itertuples()})
     picked = st.selectbox(t("meetings.pick", loc), list(titles), key="mt_pick", format_func=titles.get)
     detail = data.meeting_detail(url, scope, picked, as_of) if picked is not None else None
     if detail is None:

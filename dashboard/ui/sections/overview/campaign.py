@@ -18,11 +18,11 @@ def render(ctx: Context) -> None:
         st.markdown(f"**{escape_markdown(campaign.title)}**", help=campaign.definition)
         for col, zone in zip(st.columns(max(len(campaign.zones), 2)), campaign.zones, strict=False):
             with col:
-                st.markdown(f"**{escape_markdown(zone.zone)}** · {escape_markdown(zone.when)} "
-                            f"{status_badge_markdown(zone.status, ctx.loc)}")
+                badge = f" {status_badge_markdown(zone.status, ctx.loc)}" if zone.status else ""
+                st.markdown(f"**{escape_markdown(zone.zone)}** · {escape_markdown(zone.when)}{badge}")
                 for bar in zone.bars:
                     st.progress(bar.fill, text=bar.text)
                 if zone.partial:
                     st.markdown(escape_markdown(zone.partial))
                     st.caption(zone.partial_note)
-                st.caption(zone.owner)
+                st.caption(escape_markdown(zone.owner))  # names from the database

@@ -16,7 +16,8 @@ MAX_ZONES = 8
 
 def card(zone: ZoneCard, bar_colour: str) -> str:
     body = (f'<div class="dg-label">{P.esc(zone.zone)}</div>'
-            f'<div class="dg-detail">{P.status(zone.status_text, zone.status)} {P.esc(zone.when)}</div>')
+            f'<div class="dg-detail">{P.status(zone.status_text, zone.status) if zone.status else ""} '
+            f'{P.esc(zone.when)}</div>')
     for bar in zone.bars:
         body += (f'<div class="dg-detail" style="margin-top:.6rem;font-size:1.4rem">{P.esc(bar.text)} · '
                  f'{P.esc(bar.pct)}</div>' + P.bar(bar.fill, bar_colour))

@@ -1,6 +1,11 @@
 """The deck: which slide, theme and interval (from the URL, untrusted, and back into it), the
 controls row, and the slide body as an ``st.fragment(run_every=…)`` so auto-advance reruns only
-the slide, never the page."""
+the slide, never the page.
+
+A timed run of the fragment does not pass through ``app.py``'s login gate, so the fragment checks
+the user itself (``auth.recheck``): a disabled account, an idle timeout or a changed role or
+scope reruns the whole app — the login page with its reason, or the slides for the new scope.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from dashboard.i18n import t
-from dashboard.ui import brief
+from dashboard.ui import auth, brief, data
 from dashboard.ui import present as P
 from dashboard.ui.sections import Context
 from dashboard.ui.sections.present import SLIDE_KEY
@@ -24,7 +29,8 @@ def _url_key() -> tuple[str | None, str | None, str | None]:
 def sync_from_url() -> None:
     """A new deep link (or the first visit) sets the slide, theme and interval."""
     key = _url_key()
-    if st.session_state.get("_deck_url") != key:
+    # (or the controls' own state is gone: a run that ended before drawing them, e.g. a database outage)
+    if st.session_state.get("_deck_url") != key or not {"deck_dark", "deck_auto"} <= st.session_state.keys():
         requested = P.parse_url(dict(zip(("slide", "theme", "auto"), key, strict=True)))
         st.session_state["_deck_url"] = key
         st.session_state[SLIDE_KEY] = requested.slide
@@ -71,12 +77,21 @@ def controls(ctx: Context) -> None:
                        query_params=ctx.links())
 
 
+def still_signed_in(ctx: Context) -> bool:
+    """The user the slides were drawn for may still see them: signed in, not idle past the timeout
+    (the slides changing by themselves are not activity), same role and scope."""
+    return auth.recheck(data.engine(), ctx.loc) == ctx.user
+
+
 def show(ctx: Context, slides: dict[str, Callable[[Context], None]]) -> None:
     """The current slide in a fragment that advances every ``deck_auto`` seconds (0: by hand)."""
     auto = int(st.session_state["deck_auto"])
 
     @st.fragment(run_every=auto or None)
+    @data.guarded  # a database outage inside the fragment: the sentence, not Streamlit's generic error
     def deck() -> None:
+        if not still_signed_in(ctx):
+            st.rerun()  # the whole app: the login page says why, or the pages of the new role and scope
         if auto and time.monotonic() - st.session_state["_deck_changed"] >= auto - 0.5:
             go(1)
         write_url()
