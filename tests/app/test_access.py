@@ -131,8 +131,13 @@ def test_idle_timeout_signs_out(app_env):
 
 
 def test_a_locked_account_says_so(app_env, monkeypatch):
+    from argon2 import PasswordHasher
+
     from models import accounts
     from models.db import make_engine, session_scope
+
+    # twelve sign-ins of the user made here: a cheap argon2id (the hasher's cost is not under test)
+    monkeypatch.setattr(accounts, "hasher", lambda: PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
     engine = make_engine(app_env)
     with session_scope(engine) as s:

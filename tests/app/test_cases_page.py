@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 
 from seed_data import facts
 from tests.fonts import needs_font
-from tests.app.test_overview import run
+from tests.app.test_overview import APP, user_id
 
 SNAP = "2002-12-31"
 
@@ -29,9 +29,23 @@ def enterprise_ids(url: str) -> dict[str, int]:
 
 
 def cases_page(user="leader", **params):
-    at = run(_user=user, **params)
+    """/cases opened directly (a deep link: no run of the overview first), signed in as ``user``
+    as the login form would (its ``url_path`` is the file's name, so the page can be picked
+    before the first run)."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.i18n import t
+    from dashboard.ui.auth import USER_KEY
+
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.session_state[USER_KEY] = user_id(os.environ["DANGONG_DATABASE_URL"], user)
+    for key, value in params.items():
+        at.query_params[key] = value
     at.switch_page("app_pages/cases.py").run()
     assert not at.exception, [e.value for e in at.exception]
+    loc = "en" if params.get("lang") == "en" else "zh_CN"
+    assert any(b.key == "cases_back" for b in at.button) or t("cases.title", loc) in [s.value for s in at.subheader], \
+        "not the cases page"  # a case, or the gallery
     return at
 
 

@@ -35,13 +35,17 @@ def page(engine, user: str, **params) -> AppTest:
 
     with engine.connect() as conn:
         uid = conn.execute(sa.text("SELECT id FROM app_user WHERE username = :u"), {"u": user}).scalar_one()
+    from dashboard.i18n import t
+
     at = AppTest.from_file(APP, default_timeout=120)
     at.session_state[USER_KEY] = uid
     for key, value in params.items():
         at.query_params[key] = value
-    at.run()
+    # straight to /meetings, as a deep link (its ``url_path`` is the file's name): no overview run first
     at.switch_page("app_pages/meetings.py").run()
     assert not at.exception, [e.value for e in at.exception]
+    loc = "en" if params.get("lang") == "en" else "zh_CN"
+    assert t("meetings.title", loc) in [s.value for s in at.subheader], "not the meetings page"
     return at
 
 

@@ -1,9 +1,26 @@
-"""Fixtures of the browser tests: a real ``streamlit run`` on a free port with the demo district
-as of today (one server and one copy of the database per test module, so a module may write to
-it; the demo itself is written once per session), and Debian's chromium.
+"""Fixtures of the browser tests: one real ``streamlit run`` per worker session on a free port,
+with its own copy of the session's demo district (tests/conftest.py ``demo_template``), and one
+Debian chromium with one browser context (its HTTP cache makes every page after the first load
+in about half the time); each test opens its own pages in it.
+
+Signing in is the slow part of a browser test (a page load, the login run, the password check,
+the first page run: about 3 s). The sign-in lives in the Streamlit session of one page, so:
+
+* ``open_page(context, url, user=…)`` — a new page that signs in through the form with ``url``
+  as the deep link (the tests of the sign-in itself, of the deep link through it, and those that
+  change the session's filters);
+* ``signed_in(user, url, size)`` — a page of that user kept signed in for the worker session and
+  moved to ``url`` *within* the session (``visit``: the browser's history navigation, which
+  Streamlit answers with a run of the page the path names, with the URL's query parameters; no
+  reload, no new sign-in). A test that fails closes the pages it was given, so the next test signs
+  in afresh.
+
+The server's database is written by the tests (an item marked done, audit rows): no test reads a
+figure another test can change (the seed snapshot is of 2002; the meetings test reads its own
+before and after). A module whose data must differ starts a server of its own
+(``with streamlit_server(url) as base:``) and still uses the session's ``browser``/``context``.
 
 Skipped when chromium is missing, unless ``DANGONG_TEST_BROWSER=required`` (CI), where it fails.
-``login`` and ``open_page`` are imported by the test modules (``from tests.browser.conftest import …``).
 """
 
 from __future__ import annotations
@@ -14,16 +31,23 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
-from models.db import make_engine
-from seed_data.demo import write_demo
-from tests.factories import DEMO_SEED
-
 ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "dashboard" / "app.py"
 CHROMIUM = os.environ.get("DANGONG_CHROMIUM", "/usr/bin/chromium")
+DESKTOP = (1600, 1000)
+LONG = 90_000  # ms: the first run of a page after a sign-in, on a loaded machine
+
+#: the app has finished a run (``notRunning`` is also the state before the first run: wait for
+#: content first when a page has just been loaded)
+IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 
 
 def _require_browser():
@@ -40,55 +64,60 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def _demo_today(migrated_template, tmp_path_factory):
-    """The demo district as of today (the pages' default as-of date), written once per session."""
-    import datetime as dt
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test (``signed_in`` drops its pages after a failure)."""
+    report = yield
+    setattr(item, f"_report_{report.when}", report)
+    return report
 
+
+@contextmanager
+def streamlit_server(database_url: str, script: Path = APP) -> Iterator[str]:
+    """``streamlit run <script>`` on a free port against ``database_url``; yields the base URL
+    once the server answers, stops it afterwards (for a module that needs a server of its own)."""
     _require_browser()
-
-    path = tmp_path_factory.mktemp("browser") / "demo-today.sqlite"
-    engine = make_engine(migrated_template.copy(path))
-    write_demo(engine, seed=DEMO_SEED, today=dt.date.today())
-    engine.dispose()
-    return type(migrated_template)(path)  # a SqliteTemplate: copy it
-
-
-@pytest.fixture(scope="module")
-def server(_demo_today, tmp_path_factory):
-    _require_browser()
-    url = _demo_today.copy(tmp_path_factory.mktemp("browser") / "demo.sqlite")
     port = _free_port()
-    env = {**os.environ, "DANGONG_DATABASE_URL": url}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
          "--server.headless", "true", "--server.address", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT, env={**os.environ, "DANGONG_DATABASE_URL": database_url},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    import urllib.request
-
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + (proc.stdout.read() if proc.stdout else ""))
-    yield base
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail("streamlit did not start: " + (proc.stdout.read() if proc.stdout else ""))
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
-@pytest.fixture(scope="module")
-def browser(server):
+@pytest.fixture(scope="session")
+def server(demo_template, tmp_path_factory):
+    """``streamlit run dashboard/app.py`` on a copy of the demo district, for the whole session."""
+    with streamlit_server(demo_template.copy(tmp_path_factory.mktemp("browser") / "demo.sqlite")) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One chromium for the session (for the shared ``server`` and for a module's own)."""
+    _require_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -101,22 +130,114 @@ def browser(server):
         b.close()
 
 
-def _login(page, username: str, password: str = "demo2002") -> None:
-    page.wait_for_selector("input[type=password]", timeout=90_000)
+@pytest.fixture(scope="session")
+def context(browser):
+    """One browser context for the session: its pages share the HTTP cache (the app's scripts),
+    not their Streamlit sessions (each page is one, signed in on its own)."""
+    ctx = browser.new_context(viewport={"width": DESKTOP[0], "height": DESKTOP[1]}, accept_downloads=True)
+    yield ctx
+    ctx.close()
+
+
+def login(page, username: str, password: str = "demo2002") -> None:
+    """Fill the sign-in form (Chinese labels) and submit it."""
+    page.wait_for_selector("input[type=password]", timeout=LONG)
     page.get_by_label("用户名", exact=True).fill(username)
     page.get_by_label("密码", exact=True).fill(password)
     page.get_by_role("button", name="登录").click()
 
 
-def _open(browser, url, size=(1600, 1000), user="leader"):
-    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
-    page.goto(url)
-    _login(page, user)
-    # "notRunning" is also the state before the first run starts: wait for content, then for the end
-    page.wait_for_selector("[data-testid=stSidebar] [data-testid=stMultiSelect]", timeout=90_000)
-    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=90_000)
+def new_page(context, size=DESKTOP):
+    page = context.new_page()
+    page.set_viewport_size({"width": size[0], "height": size[1]})
     return page
 
 
-login = _login
-open_page = _open
+def open_page(context, url, size=DESKTOP, user="leader", ready="[data-testid=stSidebar] [data-testid=stMultiSelect]"):
+    """A new page (a new Streamlit session) on ``url``, signed in as ``user`` through the form;
+    returns once the page the URL names has run (``ready``: a selector its content shows)."""
+    page = new_page(context, size)
+    page.goto(url)
+    login(page, user)
+    page.wait_for_selector(ready, timeout=LONG, state="attached")
+    page.wait_for_selector(IDLE, timeout=LONG)
+    return page
+
+
+_STILL = """el => new Promise(resolve => {
+    let last = '', same = 0;
+    const tick = () => {
+        const r = el.getBoundingClientRect();
+        const now = [r.x, r.y, r.width, r.height].join();
+        same = now === last ? same + 1 : 0;
+        last = now;
+        if (same >= 5) resolve(true); else requestAnimationFrame(tick);
+    };
+    tick();
+})"""
+
+
+def wait_until_still(locator) -> None:
+    """Until the element has kept its place and size for five animation frames (an expander's
+    opening animation moves what is inside it: a click during it may land beside its target)."""
+    locator.evaluate(_STILL)
+
+
+_NAVIGATE = """url => {
+    const app = document.querySelector('[data-testid=stApp]');
+    window.__dgRan = false;
+    const seen = new MutationObserver(() => { window.__dgRan = true; seen.disconnect(); });
+    seen.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+    history.pushState({}, '', url);
+    window.dispatchEvent(new PopStateEvent('popstate'));
+}"""
+_RAN = ("() => window.__dgRan === true && "
+        "document.querySelector('[data-testid=stApp]').dataset.testScriptState === 'notRunning'")
+
+
+def visit(page, url: str) -> None:
+    """Move a signed-in page to ``url`` within its Streamlit session, as the browser's back and
+    forward buttons do: Streamlit runs the page the path names with the URL's query parameters.
+    Returns when that run has finished (a run that started after the call, not the last one)."""
+    page.evaluate(_NAVIGATE, url)
+    page.wait_for_function(_RAN, timeout=LONG)
+
+
+@pytest.fixture(scope="session")
+def _signed_in_pages() -> dict:
+    return {}
+
+
+@pytest.fixture
+def signed_in(request, context, _signed_in_pages):
+    """``signed_in(user="leader", url=…, size=DESKTOP)``: a page signed in as ``user`` (kept for
+    the session, one per server, user and screen size) that has just run ``url``. The first call signs in
+    with ``url`` as the deep link; later calls move the page there (``visit``)."""
+    used = []
+
+    def get(user: str = "leader", url: str = "", size=DESKTOP, **kwargs):
+        key = (urlsplit(url).netloc, user, tuple(size))  # a server, a user, a screen
+        page = _signed_in_pages.get(key)
+        if page is not None and page.is_closed():
+            page = None
+        if page is None:
+            page = open_page(context, url, size=size, user=user, **kwargs)
+            _signed_in_pages[key] = page
+        else:
+            page.bring_to_front()  # a page behind another gets no animation frames: screenshots would wait
+            visit(page, url)
+        used.append(key)
+        return page
+
+    yield get
+    report = getattr(request.node, "_report_call", None)
+    if report is None or not report.passed:  # failed (or its setup did): the next test signs in afresh
+        for key in used:
+            page = _signed_in_pages.pop(key, None)
+            if page is not None and not page.is_closed():
+                page.close()
+
+
+#: the names the test modules import
+_login = login
+_open = open_page

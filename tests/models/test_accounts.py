@@ -1,4 +1,8 @@
-"""Accounts: argon2id hashes, growing delay, lockout, disabled users, audit without secrets."""
+"""Accounts: argon2id hashes, growing delay, lockout, disabled users, audit without secrets.
+
+The library's argon2 parameters cost about 0.2 s a hash or check: the tests of the hashing itself
+(``real_hasher``) use them, the others a cheap argon2id (the same code paths, a thousandth of the
+time). The timing tests are tests/models/test_lockout.py and tests/app/test_login_timing.py."""
 
 from __future__ import annotations
 
@@ -18,6 +22,19 @@ NOW = dt.datetime(2026, 11, 24, 8, 0, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
+def real_hasher():
+    """This test uses the library's argon2 parameters (``accounts.hasher`` as shipped)."""
+    assert accounts.hasher().memory_cost == PasswordHasher().memory_cost
+
+
+@pytest.fixture(autouse=True)
+def _cheap_hasher(request, monkeypatch):
+    """argon2id with the smallest parameters, unless the test asks for ``real_hasher``."""
+    if "real_hasher" not in request.fixturenames:
+        monkeypatch.setattr(accounts, "hasher", lambda: PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
+@pytest.fixture
 def db(any_engine):
     with Session(any_engine) as s:
         s.add(Township(code="YB", name="越北镇", kind=TownshipKind.TOWN))
@@ -33,9 +50,10 @@ def _user(s, name) -> User:
     return s.exec(select(User).where(User.username == name)).one()
 
 
-def test_hashes_are_argon2id_and_verify(db):
+def test_hashes_are_argon2id_and_verify(real_hasher, db):
     h = _user(db, "wang").password_hash
     assert h.startswith("$argon2id$") and PASSWORD not in h
+    assert not PasswordHasher().check_needs_rehash(h)  # the library's current parameters
     assert PasswordHasher().verify(h, PASSWORD)
 
 
@@ -88,7 +106,7 @@ def test_disabled_and_unknown_users_are_refused(db):
     assert accounts.authenticate(db, "wang", PASSWORD, now=NOW).ok
 
 
-def test_rehash_when_parameters_change(db):
+def test_rehash_when_parameters_change(real_hasher, db):
     user = _user(db, "wang")
     user.password_hash = PasswordHasher(time_cost=1, memory_cost=8192).hash(PASSWORD)
     db.add(user)

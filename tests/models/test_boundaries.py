@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -405,12 +401,12 @@ def test_summary_lines_list_the_problems_and_the_kept_boundaries(townships):
 
 # --------------------------------------------------------------------------- the CLI
 
-BIN = Path(sys.executable).parent / "dangong"
-
-
 def run(args, url):
-    env = {**os.environ, "DANGONG_DATABASE_URL": url}
-    return subprocess.run([str(BIN), *args], capture_output=True, text=True, env=env, timeout=300)
+    """``dangong ARGS`` (the Typer app in this process: the installed script's own process is
+    tested in tests/cli; an unhandled exception shows as a traceback on standard error)."""
+    from tests.cli.test_cli import invoke
+
+    return invoke(args, url)
 
 
 @pytest.fixture

@@ -80,36 +80,48 @@ def test_upgrade_brings_an_empty_database_to_head(empty_engine):
     check_schema(empty_engine)  # does not raise at head
 
 
-def test_migrated_schema_matches_the_models(empty_engine):
-    upgrade(empty_engine)
-    assert schema_diff(empty_engine) == []
+# ``any_engine`` (tests/conftest.py) is an empty database brought to head by ``upgrade`` — the
+# migrations run once per session (SQLite: a copy of the migrated file; PostgreSQL: one migrated
+# database per worker, emptied between tests, rebuilt after a test that changed its schema). The
+# tests below that start from head use it and leave its schema as they found it.
 
 
-def test_schema_diff_would_notice_a_difference(empty_engine):
-    """The comparison itself is able to fail: drop an index and it is reported."""
-    upgrade(empty_engine)
-    with empty_engine.begin() as conn:
-        conn.execute(sa.text("DROP INDEX ix_enterprise_township_dates"))
-    diff = schema_diff(empty_engine)
+def test_migrated_schema_matches_the_models(any_engine):
+    assert current_revision(any_engine) == head_revision()  # migrated by ``upgrade``, not created from the models
+    assert schema_diff(any_engine) == []
+
+
+def test_schema_diff_would_notice_a_difference(any_engine):
+    """The comparison itself is able to fail: drop an index and it is reported (in a transaction
+    rolled back afterwards: PostgreSQL's DDL is transactional, the SQLite file is this test's copy)."""
+    with any_engine.connect() as conn:
+        trans = conn.begin()
+        try:
+            conn.execute(sa.text("DROP INDEX ix_enterprise_township_dates"))
+            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata)
+        finally:
+            trans.rollback()
     assert any(d[0] == "add_index" and d[1].name == "ix_enterprise_township_dates" for d in diff), diff
 
 
-def test_upgrade_is_idempotent(empty_engine):
-    upgrade(empty_engine)
-    upgrade(empty_engine)
-    assert current_revision(empty_engine) == head_revision()
+def test_upgrade_is_idempotent(any_engine):
+    assert current_revision(any_engine) == head_revision()  # one ``upgrade`` done (the fixture's)
+    upgrade(any_engine)
+    upgrade(any_engine)
+    assert current_revision(any_engine) == head_revision()
+    assert schema_diff(any_engine) == []
 
 
-def test_downgrade_to_base_and_upgrade_again(empty_engine):
-    upgrade(empty_engine)
-    command.downgrade(alembic_config(empty_engine), "base")
-    assert current_revision(empty_engine) is None
-    assert not (table_names(empty_engine) & set(SQLModel.metadata.tables))
+def test_downgrade_to_base_and_upgrade_again(any_engine):
+    assert current_revision(any_engine) == head_revision()
+    command.downgrade(alembic_config(any_engine), "base")
+    assert current_revision(any_engine) is None
+    assert not (table_names(any_engine) & set(SQLModel.metadata.tables))
     with pytest.raises(DatabaseError):
-        check_schema(empty_engine)
-    upgrade(empty_engine)
-    assert current_revision(empty_engine) == head_revision()
-    assert schema_diff(empty_engine) == []
+        check_schema(any_engine)
+    upgrade(any_engine)
+    assert current_revision(any_engine) == head_revision()
+    assert schema_diff(any_engine) == []
 
 
 def test_upgrade_accepts_a_url_configuration(tmp_path):
@@ -133,14 +145,16 @@ def test_check_schema_on_unmigrated_database_says_run_upgrade(empty_engine):
     assert "not migrated" in str(info.value)
 
 
-def test_check_schema_on_a_newer_database_says_update_the_code(empty_engine):
-    upgrade(empty_engine)
+def test_check_schema_on_a_newer_database_says_update_the_code(any_engine):
     unknown = "ffff_from_the_future"
     assert unknown not in known_revisions()
-    set_version(empty_engine, unknown)
-    assert current_revision(empty_engine) == unknown
-    with pytest.raises(DatabaseError) as info:
-        check_schema(empty_engine)
+    set_version(any_engine, unknown)
+    try:
+        assert current_revision(any_engine) == unknown
+        with pytest.raises(DatabaseError) as info:
+            check_schema(any_engine)
+    finally:
+        set_version(any_engine, head_revision())  # as found (the reused PostgreSQL database)
     message = str(info.value)
     assert "newer than this code" in message
     assert unknown in message
@@ -411,6 +425,7 @@ def test_upgrading_a_demo_database_to_0007_adds_the_three_source_designations(an
     with Session(engine) as s:
         assert {r.at for r in s.exec(select(ModelDesignation))} == {MODEL_DESIGNATION_AT}
     assert {row[:4] for row in upgraded} == {row[:4] for row in fresh}
+    upgrade(engine)  # and on to head (the revisions after 0007)
     assert schema_diff(engine) == []
 
 

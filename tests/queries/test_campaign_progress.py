@@ -17,9 +17,9 @@ from dashboard.queries.scope import Scope
 from models.enums import UnionKind
 from models.tables import Township
 from seed_data import facts
-from seed_data.demo import write_demo
+from tests.factories import DEMO_TODAY
 
-TODAY = dt.date(2026, 11, 24)
+TODAY = DEMO_TODAY
 
 
 def reference(session: Session, scope: Scope, as_of: dt.date, *, fresh: bool) -> pd.DataFrame:
@@ -57,9 +57,9 @@ def reference(session: Session, scope: Scope, as_of: dt.date, *, fresh: bool) ->
 
 
 @pytest.fixture
-def demo(any_engine):
-    write_demo(any_engine, seed=2002, today=TODAY)
-    return any_engine
+def demo(any_demo_engine):
+    """The shared demo district (seed 2002, written as of ``TODAY``), read only."""
+    return any_demo_engine
 
 
 def _scopes(session: Session) -> list[Scope]:
