@@ -11,6 +11,7 @@ test is tests/browser/test_downloads_need_session.py).
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,13 @@ def _generated(mgr, data: bytes = b"PK workbook", name: str = "ledger.xlsx") -> 
     placeholder = mgr.add_deferred(lambda: data, "application/octet-stream", "1.(2).3", file_name=name)
     return mgr.execute_deferred(placeholder)
 
+
+
+def _run_in_own_loop(coro):
+    """``asyncio.run`` in a thread of its own: a worker that ran the Playwright tests first still has
+    their event loop running in its main thread, where ``asyncio.run`` is refused."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result(timeout=60)
 
 def test_a_generated_download_is_forgotten_and_a_shown_one_is_not():
     mgr, storage = _manager()
@@ -91,7 +99,7 @@ def test_streamlits_media_route_behind_the_middlewares_serves_a_download_briefly
         later = await _call(app, "GET", path)  # anyone else, afterwards
         return first, second, later
 
-    (s1, h1, b1), (s2, _, b2), (s3, h3, b3) = asyncio.run(scenario())
+    (s1, h1, b1), (s2, _, b2), (s3, h3, b3) = _run_in_own_loop(scenario())
     assert (s1, b1) == (200, b"PK the whole workbook") and (s2, b2) == (200, b1)
     assert h1[b"cache-control"] == b"no-store" and h1[b"content-disposition"].startswith(b"attachment")
     assert h1[b"x-frame-options"] == b"SAMEORIGIN" and b"frame-ancestors 'self'" in h1[b"content-security-policy"]
