@@ -36,10 +36,10 @@ def neutralise(value):
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """A table as CSV for spreadsheets: UTF-8 with a byte-order mark (Excel then reads Chinese
     right), headers as given, every formula-like cell (headers included) neutralised."""
-    safe = frame.copy()
-    safe.columns = [neutralise(str(c)) for c in frame.columns]
-    for k in range(safe.shape[1]):
-        column = safe.iloc[:, k]
+    safe_frame = frame.copy()
+    safe_frame.columns = [neutralise(str(c)) for c in frame.columns]
+    for k in range(safe_frame.shape[1]):
+        column = safe_frame.iloc[:, k]
         if column.dtype == object or pd.api.types.is_string_dtype(column):
-            safe.isetitem(k, column.map(neutralise))
-    return safe.to_csv(index=False).encode("utf-8-sig")
+            safe_frame.isetitem(k, column.map(neutralise))
+    return safe_frame.to_csv(index=False).encode("utf-8-sig")
