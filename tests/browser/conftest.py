@@ -1,7 +1,9 @@
 """Fixtures of the browser tests: one real ``streamlit run`` per worker session on a free port,
 with its own copy of the session's demo district (tests/conftest.py ``demo_template``), and one
 Debian chromium with one browser context (its HTTP cache makes every page after the first load
-in about half the time); each test opens its own pages in it.
+in about half the time); each test opens its own pages in it. Chromium and Playwright stop when
+the worker moves on to a test outside this folder (Playwright's event loop would refuse that
+test's ``asyncio.run``) and start again if a browser test comes later.
 
 Signing in is the slow part of a browser test (a page load, the login run, the password check,
 the first page run: about 3 s). The sign-in lives in the Streamlit session of one page, so:
@@ -32,6 +34,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -114,29 +117,80 @@ def server(demo_template, tmp_path_factory):
         yield base
 
 
+class _Chromium:
+    """Playwright, one chromium and one context, started when a test first needs them and stopped
+    when this worker moves on to a test outside tests/browser (``pytest_runtest_teardown`` below):
+    while started, Playwright's event loop runs in the main thread, and a later test's
+    ``asyncio.run`` would be refused. The signed-in pages (``signed_in``) go with it."""
+
+    def __init__(self) -> None:
+        self._playwright = self._browser = self._context = None
+        self.pages: dict = {}
+
+    def browser(self):
+        if self._browser is None:
+            from playwright.sync_api import sync_playwright
+
+            self._playwright = sync_playwright().start()
+            self._browser = self._playwright.chromium.launch(
+                executable_path=CHROMIUM,
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                      "--disable-component-update", "--disable-sync"],
+            )
+        return self._browser
+
+    def context(self):
+        if self._context is None:
+            self._context = self.browser().new_context(viewport={"width": DESKTOP[0], "height": DESKTOP[1]},
+                                                       accept_downloads=True)
+        return self._context
+
+    def stop(self) -> None:
+        self.pages.clear()
+        try:
+            if self._browser is not None:
+                self._browser.close()  # its context and pages with it
+        finally:
+            if self._playwright is not None:
+                self._playwright.stop()
+            self._playwright = self._browser = self._context = None
+
+
+_CHROMIUM = _Chromium()
+
+
+class _Live:
+    """Stands for the chromium (or context) running now: started again after a stop."""
+
+    def __init__(self, get) -> None:
+        self._get = get
+
+    def __getattr__(self, name):
+        return getattr(self._get(), name)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After the last of a run of browser tests (the next test is elsewhere, or none): stop chromium
+    and Playwright (the shared ``server`` keeps running: a process of its own)."""
+    here = Path(__file__).resolve().parent
+    if nextitem is None or Path(nextitem.path).resolve().parent != here:
+        _CHROMIUM.stop()
+
+
 @pytest.fixture(scope="session")
 def browser():
-    """One chromium for the session (for the shared ``server`` and for a module's own)."""
+    """The chromium of this worker (for the shared ``server`` and for a module's own)."""
     _require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"],
-        )
-        yield b
-        b.close()
+    yield _Live(_CHROMIUM.browser)
+    _CHROMIUM.stop()
 
 
 @pytest.fixture(scope="session")
 def context(browser):
-    """One browser context for the session: its pages share the HTTP cache (the app's scripts),
-    not their Streamlit sessions (each page is one, signed in on its own)."""
-    ctx = browser.new_context(viewport={"width": DESKTOP[0], "height": DESKTOP[1]}, accept_downloads=True)
-    yield ctx
-    ctx.close()
+    """One browser context: its pages share the HTTP cache (the app's scripts), not their
+    Streamlit sessions (each page is one, signed in on its own)."""
+    return _Live(_CHROMIUM.context)
 
 
 def login(page, username: str, password: str = "demo2002") -> None:
@@ -184,28 +238,43 @@ def wait_until_still(locator) -> None:
 
 
 _NAVIGATE = """url => {
-    const app = document.querySelector('[data-testid=stApp]');
     window.__dgRan = false;
     const seen = new MutationObserver(() => { window.__dgRan = true; seen.disconnect(); });
-    seen.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+    seen.observe(document.body, {attributes: true, subtree: true, attributeFilter: ['data-test-script-state']});
     history.pushState({}, '', url);
     window.dispatchEvent(new PopStateEvent('popstate'));
 }"""
 _RAN = ("() => window.__dgRan === true && "
-        "document.querySelector('[data-testid=stApp]').dataset.testScriptState === 'notRunning'")
+        "document.querySelector('[data-testid=stApp]')?.dataset.testScriptState === 'notRunning'")
 
 
 def visit(page, url: str) -> None:
     """Move a signed-in page to ``url`` within its Streamlit session, as the browser's back and
     forward buttons do: Streamlit runs the page the path names with the URL's query parameters.
-    Returns when that run has finished (a run that started after the call, not the last one)."""
+    Returns when that run has finished (a run that started after the call, not the last one).
+    A navigation no run answered within 15 s (a message lost while the connection was busy) is
+    made again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    deadline = time.monotonic() + LONG / 1000
     page.evaluate(_NAVIGATE, url)
-    page.wait_for_function(_RAN, timeout=LONG)
+    while True:
+        try:
+            page.wait_for_function(_RAN, timeout=15_000)
+            return
+        except PlaywrightTimeout:
+            state = page.evaluate("() => [window.__dgRan, location.href, "
+                                  "document.querySelector('[data-testid=stApp]')?.dataset.testScriptState]")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no finished run of {url} (ran, location, script state: {state})") from None
+            if not state[0]:  # no run started: ask again (and say so in the warnings summary)
+                warnings.warn(f"visit({url!r}): no run started within 15 s, navigating again", stacklevel=2)
+                page.evaluate(_NAVIGATE, url)
 
 
 @pytest.fixture(scope="session")
 def _signed_in_pages() -> dict:
-    return {}
+    return _CHROMIUM.pages  # emptied when chromium stops
 
 
 @pytest.fixture
