@@ -1,7 +1,7 @@
 """``make bench``: measure the pages at each size, print the tables, update docs/performance.md.
 
-    python -m bench.run [--sizes demo,100k,1m] [--pages overview,map,ledger] [--repeat 3] [--regenerate]
-                        [--naive-series-cap N] [--no-app] [--no-naive] [--no-write]
+    python -m bench.run [--sizes demo,100k,1m] [--pages overview,map,ledger,refresh,import] [--repeat 3] [--regenerate]
+                        [--naive-series-cap N] [--no-app] [--no-naive] [--no-write] [--refresh-townships 2,20]
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import apptest, datasets, machine, naive, overview_sql, pages_sql, report
+from bench import apptest, datasets, imports, machine, naive, overview_sql, pages_sql, refresh, report
 from bench.datasets import ROOT
 
 DOC = ROOT / "docs" / "performance.md"
 RESULTS = ROOT / "bench" / "results"
-PAGES = ("overview", "map", "ledger")
+PAGES = ("overview", "map", "ledger", "refresh", "import")  # refresh: bench/refresh.py; import: bench/imports.py
 #: Above this many seconds for one naive run, the naive way is run once only.
 NAIVE_BUDGET = 60.0
 
@@ -114,6 +114,13 @@ def bench_size(label: str, n: int | None, args: argparse.Namespace, warmed: list
         nres, out["naive"] = _naive(ds, sql["dates"], args.repeat, args.naive_series_cap)
         out["check"] = naive.compare(sql["results"], nres)
         _log("   same figures as the SQL" if not out["check"] else "   DIFFERENT: " + "; ".join(out["check"]))
+    if "refresh" in pages:
+        _log(f"== {label}: an import, refresh_summaries for its townships, the overview right after (on a copy)")
+        out["refresh"] = refresh.measure(ds, args.repeat, townships=args.refresh_townships, app=not args.no_app,
+                                         warmed=warmed)
+    if "import" in pages:
+        _log(f"== {label}: the ledger import (a whole file into an empty database; 1,000 changed enterprises)")
+        out["import"] = imports.measure(ds, args.repeat)
     if n is None:  # the demo's temporary directory
         shutil.rmtree(ds.path.parent, ignore_errors=True)
     return out
@@ -123,13 +130,15 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default="demo,100k,1m", help="comma-separated: demo, 100k, 1m, or any N (default all)")
     p.add_argument("--pages", default=",".join(PAGES),
-                   help="comma-separated: overview (page, SQL, naive), map, ledger (default all)")
+                   help="comma-separated: overview (page, SQL, naive), map, ledger, refresh, import (default all)")
     p.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is reported (default 3)")
     p.add_argument("--regenerate", action="store_true", help="regenerate cached scale databases")
     p.add_argument("--naive-series-cap", type=int, default=None,
                    help="compute only the last N dates of the coverage series the naive way")
     p.add_argument("--no-app", action="store_true", help="skip the AppTest measurement")
     p.add_argument("--no-naive", action="store_true", help="skip the naive way")
+    p.add_argument("--refresh-townships", default=",".join(map(str, refresh.TOWNSHIPS)),
+                   help="refresh: the changed enterprises spread over K townships, one import per K (default 2,20)")
     p.add_argument("--output", type=Path, default=DOC, help="Markdown file to update (default docs/performance.md)")
     p.add_argument("--no-write", action="store_true",
                    help="print only; write neither the Markdown file nor bench/results/latest.json")
@@ -141,6 +150,10 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         p.error(str(exc))
     args.pages = tuple(x.strip() for x in args.pages.split(",") if x.strip())
+    try:
+        args.refresh_townships = tuple(int(x) for x in args.refresh_townships.split(",") if x.strip())
+    except ValueError:
+        p.error("--refresh-townships: comma-separated numbers")
     if not args.pages or set(args.pages) - set(PAGES):
         p.error(f"--pages: choose among {', '.join(PAGES)}")
     from bench.apptest import quiet_streamlit
@@ -162,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     results["load_end"] = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     if results["commit"] != _git_state():
         results["commit"] += " (the code changed during the run)"
-    body = report.render(results)
+    body = report.render(results) + refresh.render(results) + imports.render(results)
     print(body)
     if not args.no_write:
         RESULTS.mkdir(parents=True, exist_ok=True)

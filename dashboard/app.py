@@ -46,6 +46,11 @@ def pages_for(user: auth.CurrentUser | None, locale: str) -> dict:
                     url_path="present"),
         ],
     }
+    if user is None or user.can(Role.ADMIN, Role.STAFF, Role.TOWNSHIP):
+        pages[t("nav.section.data", locale)] = [
+            st.Page(ROOT / "dashboard/app_pages/imports.py", title=t("nav.import", locale), icon=":material/upload_file:",
+                    url_path="import"),
+        ]
     if user is None or user.can(Role.ADMIN):
         pages[t("nav.section.admin", locale)] = [
             st.Page(ROOT / "dashboard/app_pages/admin.py", title=t("nav.admin", locale), icon=":material/admin_panel_settings:", url_path="admin"),

@@ -21,10 +21,16 @@ db_app = typer.Typer(help="数据库迁移 / database migrations", no_args_is_he
 seed_app = typer.Typer(help="演示数据与规模数据 / demo and scale data", invoke_without_command=True)
 users_app = typer.Typer(help="账号管理 / user accounts", no_args_is_help=True)
 boundaries_app = typer.Typer(help="乡镇边界 / township boundaries", no_args_is_help=True)
+template_app = typer.Typer(help="导入模板 / import templates", no_args_is_help=True)
+export_app = typer.Typer(help="导出数据 / export data", no_args_is_help=True)
+batches_app = typer.Typer(help="导入批次 / import batches", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(seed_app, name="seed")
 app.add_typer(users_app, name="users")
 app.add_typer(boundaries_app, name="boundaries")
+app.add_typer(template_app, name="template")
+app.add_typer(export_app, name="export")
+app.add_typer(batches_app, name="batches")
 
 _state = {"debug": False}
 
@@ -486,15 +492,20 @@ def boundaries_import(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查并报告，不写入 / validate and report, write nothing")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="有任何要素未匹配或无效时不写入并返回 1 / refuse on any problem")] = False,
     schematic: Annotated[bool, typer.Option("--schematic", help="导入的边界标记为示意边界 / mark them schematic")] = False,
+    create_townships: Annotated[bool, typer.Option(
+        "--create-townships",
+        # the space lets the help wrap at 80 columns (a run of Chinese without one is cut off with "…")
+        help="为文件中没有对应乡镇的要素新建乡镇街道 （按名称结尾判断镇/乡/街道） / create a township for each"
+             " feature that matches none (the kind from the name's ending)")] = False,
 ):
-    """导入乡镇边界（按代码或名称匹配乡镇）/ import township boundaries from GeoJSON."""
+    """导入乡镇边界（按代码或名称匹配乡镇；加 --create-townships 可新建乡镇街道）/ import township boundaries from GeoJSON."""
     from models.boundaries import MAX_FILE_BYTES, BoundaryError, import_boundaries, too_big_message
 
     text = _read_text_file(file, max_bytes=MAX_FILE_BYTES, too_big=too_big_message)
     engine = _migrated_engine()
     try:
         report = import_boundaries(engine, text, dry_run=dry_run, strict=strict, schematic=schematic,
-                                   actor=CLI_ACTOR)
+                                   actor=CLI_ACTOR, create_townships=create_townships)
     except BoundaryError as exc:
         raise CliError(f"{file}: {exc}") from None
     for line in report.summary_lines():
@@ -533,6 +544,230 @@ def boundaries_export(
     if without:
         typer.echo("无边界、未导出 / no boundary, not exported: " + "、".join(f"{n}（{c}）" for c, n in without),
                    err=to_stderr)
+
+
+# --------------------------------------------------------------------------- ledger files
+
+
+def _write_output(path: Path, data: bytes, force: bool) -> None:
+    if path.exists() and not force:
+        raise CliError(f"{path} 已存在；加 --force 覆盖 / the file exists; add --force to overwrite it")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    except OSError as exc:
+        raise CliError(f"无法写入 {path}（{exc.strerror}）/ cannot write the file") from None
+
+
+def _write_ledger(out: Path, rows, *, csv: bool, force: bool, example: bool = False) -> list[Path]:
+    from dashboard.ledgerfile.workbook import ledger_csvs, ledger_workbook
+
+    if not csv:
+        if out.suffix.lower() != ".xlsx":
+            raise CliError(f"{out}: 输出文件应以 .xlsx 结尾（CSV 请加 --csv 并给出目录）/ the output must end in .xlsx")
+        _write_output(out, ledger_workbook(rows, example=example), force)
+        return [out]
+    if out.exists() and not out.is_dir():
+        raise CliError(f"{out} 不是目录：--csv 时 -o 为存放各表 CSV 的目录 / with --csv, -o is a directory")
+    written = []
+    for name, data in ledger_csvs(rows, example=example).items():
+        _write_output(out / name, data, force)
+        written.append(out / name)
+    return written
+
+
+@template_app.command("ledger")
+@friendly
+def template_ledger(
+    output: Annotated[Path, typer.Option("-o", "--output", metavar="FILE", help="输出的 .xlsx（--csv 时为目录）")],
+    csv: Annotated[bool, typer.Option("--csv", help="每张表一个 CSV（UTF-8 带 BOM）/ one CSV per sheet")] = False,
+    force: Annotated[bool, typer.Option("--force", help="覆盖已有文件 / overwrite")] = False,
+):
+    """写出台账导入模板（说明、各表表头、下拉选项、示例行）/ write the ledger import template."""
+    for path in _write_ledger(output, None, csv=csv, force=force, example=True):
+        typer.echo(f"已写出 / written: {path}")
+
+
+def _townships_scope(engine, names: list[str] | None):
+    from dashboard.queries.scope import Scope
+    from models.tables import Township
+
+    if not names:
+        return Scope.district()
+    t = Township.__table__
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(t.c.id, t.c.code, t.c.name)).all()
+    ids = []
+    for name in names:
+        hit = [r.id for r in rows if name in (r.code, r.name)]
+        if not hit:
+            raise CliError(f"没有乡镇街道“{name}”（可用：{'、'.join(r.name for r in rows)}）/ no such township")
+        ids += hit
+    return Scope.townships(ids)
+
+
+@export_app.command("ledger")
+@friendly
+def export_ledger(
+    output: Annotated[Path, typer.Option("-o", "--output", metavar="FILE", help="输出的 .xlsx（--csv 时为目录）")],
+    township: Annotated[Optional[list[str]], typer.Option("--township", help="只导出这个乡镇街道（名称或代码，可重复）")] = None,
+    csv: Annotated[bool, typer.Option("--csv", help="每张表一个 CSV（UTF-8 带 BOM）/ one CSV per sheet")] = False,
+    force: Annotated[bool, typer.Option("--force", help="覆盖已有文件 / overwrite")] = False,
+):
+    """按导入模板的格式导出台账（全区或某乡镇街道），改好后可再导入 / export the ledger in the import format."""
+    from dashboard.ledgerfile.export import ledger_rows
+
+    engine = _migrated_engine()
+    scope = _townships_scope(engine, township)
+    with engine.connect() as conn:
+        paths = _write_ledger(output, ledger_rows(conn, scope), csv=csv, force=force)
+    for path in paths:
+        typer.echo(f"已导出 / exported: {path}")
+
+
+def _cli_actor(username: str | None):
+    """Who imports: an account's role and townships (``--as``), else the operator as admin."""
+    from dashboard.edits import Actor
+    from dashboard.queries.scope import Scope
+    from models.enums import Role
+    from models.tables import User, UserTownship
+
+    if username is None:
+        return Actor(CLI_ACTOR, Role.ADMIN)
+    engine = _migrated_engine()
+    u, ut = User.__table__, UserTownship.__table__
+    with engine.connect() as conn:
+        user = conn.execute(sa.select(u.c.id, u.c.role, u.c.disabled).where(u.c.username == username)).first()
+        if user is None or user.disabled:
+            raise CliError(f"没有可用的账号“{username}” / no such active account")
+        towns = [r[0] for r in conn.execute(sa.select(ut.c.township_id).where(ut.c.user_id == user.id))]
+    role = Role(user.role)
+    scope = Scope.townships(towns) if role == Role.TOWNSHIP else Scope.district()
+    return Actor(username, role, scope)
+
+
+def _pct(pair) -> str:
+    if not isinstance(pair, list) or not pair[1]:
+        return "—"
+    return f"{pair[0] / pair[1]:.1%}"
+
+
+def _print_outcome(out) -> None:
+    from dashboard.edits.ledger_import import DIFF_KEYS, KPI_KEYS
+    from dashboard.i18n import t
+
+    if out.encodings:
+        typer.echo("编码 / encodings: " + "，".join(f"{k}: {v}" for k, v in out.encodings.items()))
+    typer.echo(f"读取 {out.rows:,} 行（文件日期 {out.file_date}）/ {out.rows:,} rows read")
+    if out.townships_created:
+        typer.echo("新建乡镇街道 / townships created: " + "、".join(out.townships_created))
+    if out.townships_changed:
+        typer.echo("更新乡镇街道 / townships updated: " + "、".join(out.townships_changed))
+    if out.units_created:
+        typer.echo("新建单位 / units created: " + "、".join(out.units_created))
+    if not out.changed:
+        note = f"（与第 {out.same_file_batch} 批相同）" if out.same_file_batch else ""
+        typer.echo(f"与数据库一致，没有任何变化{note} / nothing to change")
+        return
+    heads = [t(f"import.diff.{k}") for k in DIFF_KEYS]
+    typer.echo("\n" + "\t".join(["乡镇街道", *heads]))
+    for town, counts in sorted(out.per_township.items()):
+        typer.echo("\t".join([town, *(str(counts[k]) for k in DIFF_KEYS)]))
+    totals = out.totals()
+    typer.echo("\t".join(["合计", *(str(totals[k]) for k in DIFF_KEYS)]))
+    if out.kpis_after:
+        typer.echo(f"\n指标（截至 {out.kpis_before.get('as_of')}）：导入前 → 导入后 / KPIs before → after")
+        typer.echo(f"  {t('import.kpi.operating')}: {out.kpis_before['operating']:,} → {out.kpis_after['operating']:,}")
+        for key in KPI_KEYS[1:]:
+            typer.echo(f"  {t('kpi.' + key)}: {_pct(out.kpis_before[key])} → {_pct(out.kpis_after[key])}")
+
+
+@app.command("import")
+@friendly
+def import_command(
+    files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="台账 .xlsx，或各表的 CSV（一起导入）")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查并显示变化，不写入 / check and show the diff only")] = False,
+    as_user: Annotated[Optional[str], typer.Option("--as", metavar="USER", help="按此账号的角色和乡镇范围导入")] = None,
+    errors: Annotated[Optional[Path], typer.Option("--errors", metavar="FILE.xlsx", help="有问题时写出标红的问题工作簿")] = None,
+):
+    """导入台账：逐格检查，全部正确才写入（一个事务），记为一个可撤销的导入批次 / import a ledger file."""
+    from dashboard.edits import EditError
+    from dashboard.edits.ledger_import import import_files
+    from dashboard.ledgerfile.reader import check_size
+
+    loaded = []
+    for path in files:
+        try:
+            check_size(path.stat().st_size)
+        except FileNotFoundError:
+            raise CliError(f"找不到文件 {path} / file not found") from None
+        except Exception as exc:  # LedgerFileError: too big
+            raise CliError(f"{path}: {exc}") from None
+        loaded.append((path.name, path.read_bytes()))
+    actor = _cli_actor(as_user)
+    engine = _migrated_engine()
+    try:
+        out = import_files(engine, loaded, actor=actor, dry_run=dry_run, progress=_progress_printer("import"))
+    except EditError as exc:
+        raise CliError(f"账号“{actor.username}”无权导入 / this account may not import ({exc.key})") from None
+    if not out.ok:
+        typer.echo(f"发现 {out.problem_count:,} 个问题，未写入任何数据 / {out.problem_count:,} problem(s), nothing written",
+                   err=True)
+        typer.echo("工作表\t行\t列\t值\t原因", err=True)
+        for p in out.problems[:200]:
+            typer.echo(f"{p.sheet}\t{p.row or ''}\t{p.column or ''}\t{p.value}\t{p.reason_zh}", err=True)
+        if out.problem_count > 200:
+            typer.echo(f"……还有 {out.problem_count - 200:,} 个 / … and more (use --errors FILE.xlsx for all)", err=True)
+        if errors is not None:
+            from dashboard.ledgerfile.errors import problems_workbook
+
+            _write_output(errors, problems_workbook(loaded, out.problems), force=True)
+            typer.echo(f"问题工作簿 / problems workbook: {errors}", err=True)
+        raise typer.Exit(1)
+    _print_outcome(out)
+    if dry_run:
+        typer.echo("\n试运行：未写入任何数据 / dry run: nothing written")
+    elif out.written:
+        typer.echo(f"\n已导入，批次 {out.batch_id}（撤销：dangong batches undo {out.batch_id}）/ imported as batch {out.batch_id}")
+
+
+@batches_app.command("list")
+@friendly
+def batches_list():
+    """列出导入批次 / list import batches."""
+    from sqlmodel import Session
+
+    from dashboard.edits.ledger_import import list_batches
+
+    with Session(_migrated_engine()) as session:
+        batches = list_batches(session)
+    if not batches:
+        typer.echo("还没有导入批次 / no import yet")
+        return
+    typer.echo("批次\t时间(UTC)\t账号\t文件\t行数\t状态")
+    for b in batches:
+        state = f"已撤销 {b.undone_at:%Y-%m-%d %H:%M} {b.undone_by}" if b.undone_at else "有效"
+        typer.echo(f"{b.id}\t{b.at:%Y-%m-%d %H:%M}\t{b.username}\t{b.filename}\t{b.rows:,}\t{state}")
+
+
+@batches_app.command("undo")
+@friendly
+def batches_undo(
+    batch: Annotated[int, typer.Argument(metavar="BATCH", help="批次号（只能撤销最新的一批）")],
+):
+    """撤销最新一批导入（其后台账未被修改时）/ undo the newest import batch."""
+    from dashboard.edits import Actor, EditError
+    from dashboard.edits.ledger_import import undo_batch
+    from dashboard.i18n import t
+    from models.db import session_scope
+    from models.enums import Role
+
+    try:
+        with session_scope(_migrated_engine()) as session:
+            counts = undo_batch(session, batch, actor=Actor(CLI_ACTOR, Role.ADMIN))
+    except EditError as exc:
+        raise CliError(f"{t(exc.key)} / {t(exc.key, 'en')}") from None
+    typer.echo(f"已撤销批次 {batch} / batch {batch} undone: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -15,6 +15,9 @@ Values from the file that a message repeats (properties, types, coordinates) are
 ``ECHO_MAX_CHARS`` characters.
 * ``match_features(fc, townships)`` — which feature belongs to which township (by code, else by
   name), which features are left over and why, which townships got nothing: a ``BoundaryReport``.
+* ``plan_townships(fc, townships)`` — with ``create_townships``: which features that match no
+  township would create one (code, name, kind from the name's ending …街道/…镇/…乡), and why the
+  others would not, so that an empty database can be set up from the district's own file.
 * ``import_boundaries(engine, text, …)`` — all of the above, then the matched geometries are
   stored in one transaction with one audit event (counts only, never coordinates).
 
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Literal, Sequence
 
@@ -39,6 +43,13 @@ CODE_KEYS = ("code", "township_code", "CODE", "adcode")
 NAME_KEYS = ("name", "NAME", "township", "乡镇", "街道")
 #: Suffixes a name may carry or lack (longest first, so 街道 is not read as …道).
 NAME_SUFFIXES = ("街道", "镇", "乡")
+#: ``--create-townships``: a new township's kind from how its name ends (longest first).
+KIND_BY_SUFFIX = (("街道", "subdistrict"), ("镇", "town"), ("乡", "township"))
+#: A township code a feature may create: 1–12 letters or digits (a 9-digit 乡镇 code, a 12-digit
+#: 统计用区划代码, or a district's own short code); the length and name limits are the table's.
+CREATE_CODE_PATTERN = re.compile(r"[A-Za-z0-9]{1,12}")
+CREATE_NAME_MAX_CHARS = 40
+KIND_LABELS_ZH = {"town": "镇", "township": "乡", "subdistrict": "街道"}
 
 AUDIT_ACTION = "boundaries_import"
 
@@ -414,7 +425,7 @@ class UnmatchedFeature:
     code: str | None  # the feature's own code / name properties, as found
     name: str | None
     reason: str  # one sentence, Chinese with an English gloss
-    problem: Literal["no_properties", "no_match", "ambiguous", "invalid_geometry", "duplicate"]
+    problem: Literal["no_properties", "no_match", "ambiguous", "invalid_geometry", "duplicate", "not_created"]
     township_code: str | None = None  # the township it would have matched, when known
 
 
@@ -425,6 +436,16 @@ class MissingTownship:
     name: str
     #: what it keeps: "real" / "schematic" boundary or "none"; None when not known (pure matching)
     keeps: Literal["real", "schematic", "none"] | None = None
+
+
+@dataclass(frozen=True)
+class CreatedTownship:
+    """A township a feature created (``create_townships``), or would create on a dry run."""
+
+    index: int  # 1-based position of the feature in the file
+    code: str
+    name: str
+    kind: Literal["town", "township", "subdistrict"]
 
 
 @dataclass
@@ -441,6 +462,9 @@ class BoundaryReport:
     #: "matched" (nothing attempted yet), "stored", "dry_run", "refused" (strict), "nothing"
     status: Literal["matched", "stored", "dry_run", "refused", "nothing"] = "matched"
     stored_as_schematic: bool = False
+    #: townships created from features that matched none (``create_townships``; on a dry run or a
+    #: refusal: those that would have been created), in file order
+    created: list[CreatedTownship] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -481,6 +505,15 @@ class BoundaryReport:
                 f"注意：{self.flagged_schematic} 个要素标注 \"schematic\": true，但{'已' if done else '将'}按真实边界写入"
                 "（加 --schematic 可保留示意标记）。"
             )
+        if self.created:
+            done = self.status == "stored"
+            n = len(self.created)
+            lines.append((f"Created {n} township(s) from the file:" if done else
+                          f"Would create {n} township(s) from the file:") if en else
+                         (f"根据文件新建了 {n} 个乡镇街道：" if done else f"将根据文件新建 {n} 个乡镇街道："))
+            for c in self.created:
+                lines.append(f"  + {c.name} ({c.code}, {c.kind}) ← feature {c.index}" if en
+                             else f"  + {c.name}（{c.code}，{KIND_LABELS_ZH[c.kind]}）← 第 {c.index} 个要素")
         for m in self.matched:
             how = ("by code" if m.how == "code" else "by name") if en else ("按代码" if m.how == "code" else "按名称")
             lines.append(f"  ✓ {m.name} ({m.code}) ← feature {m.index}, {how}" if en
@@ -542,6 +575,14 @@ class _Index:
             self.by_code_folded.setdefault("".join(t[1].split()).casefold(), []).append(t)
         self.by_name = {"".join(t[2].split()): t for t in self.townships}
 
+    def add(self, township: tuple[int, str, str]) -> None:
+        """Index one more township (one planned by ``plan_townships``)."""
+        t = (int(township[0]), str(township[1]), str(township[2]))
+        self.townships.append(t)
+        self.by_code["".join(t[1].split())] = t
+        self.by_code_folded.setdefault("".join(t[1].split()).casefold(), []).append(t)
+        self.by_name["".join(t[2].split())] = t
+
     def code(self, value: str):
         if value in self.by_code:
             return self.by_code[value]
@@ -563,7 +604,8 @@ class _Index:
         return None, candidates
 
 
-def match_features(fc: dict, townships: Iterable[tuple[int, str, str]]) -> BoundaryReport:
+def match_features(fc: dict, townships: Iterable[tuple[int, str, str]], *,
+                   claims: dict[int, int] | None = None) -> BoundaryReport:
     """Match the features of ``fc`` (from ``read_geojson``) to ``townships`` (id, code, name).
 
     A feature matches by code (``CODE_KEYS``, first key whose value is a township code), else by
@@ -571,11 +613,17 @@ def match_features(fc: dict, townships: Iterable[tuple[int, str, str]]) -> Bound
     final 街道/镇/乡, or the township's name plus one, matches when only one township fits).
     A feature is left unmatched, with the reason, when it matches no township, when its geometry
     is invalid, or when an earlier feature already gave that township a boundary (duplicate).
+
+    ``claims`` (feature index → township id): features that give that township its boundary
+    whatever their properties and whichever feature comes first — those that created it
+    (``plan_townships``); any other feature matching it is a duplicate.
     """
     index = _Index(townships)
     matched: list[MatchedFeature] = []
     unmatched: list[UnmatchedFeature] = []
-    taken: dict[int, int] = {}  # township id -> feature index
+    claims = claims or {}
+    by_id = {t[0]: t for t in index.townships}
+    taken: dict[int, int] = {tid: i for i, tid in claims.items()}  # township id -> feature index
     flagged = 0
     features = fc["features"]
     for i, feature in enumerate(features, start=1):
@@ -587,7 +635,9 @@ def match_features(fc: dict, townships: Iterable[tuple[int, str, str]]) -> Bound
         shown_code, shown_name = (clip(codes[0]) if codes else None), (clip(names[0]) if names else None)
 
         township, how, ambiguous = None, None, []
-        for value in codes:
+        if i in claims:
+            township, how = by_id[claims[i]], "code"
+        for value in codes if township is None else ():
             township = index.code(value)
             if township:
                 how = "code"
@@ -623,7 +673,7 @@ def match_features(fc: dict, townships: Iterable[tuple[int, str, str]]) -> Bound
                  "ambiguous")
         elif township is None:
             miss("未找到代码或名称相符的乡镇 / no township with this code or name", "no_match")
-        elif township[0] in taken:
+        elif township[0] in taken and taken[township[0]] != i:
             miss(f"{township[2]}（{township[1]}）已由第 {taken[township[0]]} 个要素提供边界，此要素重复"
                  f" / duplicate: feature {taken[township[0]]} already gave {township[1]} its boundary", "duplicate")
         else:
@@ -632,6 +682,70 @@ def match_features(fc: dict, townships: Iterable[tuple[int, str, str]]) -> Bound
     missing = [MissingTownship(t[0], t[1], t[2]) for t in index.townships if t[0] not in taken]
     return BoundaryReport(total_features=len(features), matched=matched, unmatched=unmatched, missing=missing,
                           flagged_schematic=flagged)
+
+
+def kind_from_name(name: str) -> Literal["town", "township", "subdistrict"] | None:
+    """A township's kind from how ``name`` ends (…街道, …镇, …乡), or None when it says nothing."""
+    for suffix, kind in KIND_BY_SUFFIX:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return kind  # type: ignore[return-value]
+    return None
+
+
+def plan_townships(fc: dict, townships: Iterable[tuple[int, str, str]]
+                   ) -> tuple[list[CreatedTownship], dict[int, str]]:
+    """The townships the features of ``fc`` would create (``create_townships``), and why the
+    other features that match none would not (feature index → one sentence).
+
+    In file order, a feature whose valid geometry matches no township of ``townships`` nor one
+    planned before it (by code or name, as ``match_features``; an ambiguous name is no creation)
+    creates one from its first code (``CODE_KEYS``) that is 1–12 letters or digits and its first
+    name (``NAME_KEYS``), the kind from the name's ending. A later feature with the same code or
+    name matches the earlier one (and is reported by ``match_features`` as its duplicate). Features
+    with an invalid geometry or without code and name properties are left to ``match_features``.
+    """
+    index = _Index(townships)
+    created: list[CreatedTownship] = []
+    refused: dict[int, str] = {}
+    for i, feature in enumerate(fc["features"], start=1):
+        props = feature.get("properties")
+        props = props if isinstance(props, dict) else {}
+        codes, names = _first(props, CODE_KEYS), _first(props, NAME_KEYS)
+        if not (codes or names) or check_geometry(feature.get("geometry")):
+            continue
+        if any(index.code(c) for c in codes) or any(index.name(n)[0] or index.name(n)[1] for n in names):
+            continue  # matches a township (or several): match_features says which
+        valid_codes = [c for c in codes if CREATE_CODE_PATTERN.fullmatch(c)]
+        name = names[0] if names else None
+        kind = kind_from_name(name) if name else None
+        if not codes:
+            refused[i] = ("没有代码（code 等属性），无法新建乡镇 / no code property: a township cannot be created"
+                          " without one")
+        elif not valid_codes:
+            refused[i] = (f"代码 {clip(codes[0])} 不是 1–12 位字母或数字，无法新建乡镇"
+                          f" / the code is not 1–12 letters or digits: no township created")
+        elif name is None:
+            refused[i] = ("没有名称（name 等属性），无法新建乡镇 / no name property: a township cannot be created"
+                          " without one")
+        elif len(name) > CREATE_NAME_MAX_CHARS:
+            refused[i] = (f"名称超过 {CREATE_NAME_MAX_CHARS} 个字，无法新建乡镇"
+                          f" / the name is longer than {CREATE_NAME_MAX_CHARS} characters: no township created")
+        elif kind is None:
+            refused[i] = ("无法从名称判断是镇、乡还是街道（名称应以“镇”“乡”或“街道”结尾），未新建乡镇"
+                          " / the name does not end in 镇, 乡 or 街道, so its kind is unknown: no township created")
+        else:
+            code = valid_codes[0]
+            created.append(CreatedTownship(i, code, name, kind))
+            index.add((-i, code, name))  # a stand-in id: later features match it, not create it again
+    return created, refused
+
+
+class _RollBack(Exception):
+    """Leaves ``import_boundaries``'s transaction without writing, carrying the report."""
+
+    def __init__(self, report: BoundaryReport):
+        super().__init__(report.status)
+        self.report = report
 
 
 # --------------------------------------------------------------------------- database
@@ -644,10 +758,17 @@ def _township_table() -> sa.Table:
 
 
 def import_boundaries(engine: Engine, text: str, *, dry_run: bool = False, strict: bool = False,
-                      schematic: bool = False, actor: str | None = None) -> BoundaryReport:
+                      schematic: bool = False, actor: str | None = None,
+                      create_townships: bool = False) -> BoundaryReport:
     """Read, validate and match ``text``; store the matched boundaries unless told not to.
 
-    * ``dry_run``: validate and report, write nothing (status ``dry_run``).
+    * ``create_townships``: first, in the same transaction, each feature that matches no township
+      creates one (``plan_townships``: code, name, the kind from the name's ending, ``sort_order``
+      after the existing ones in file order); it then gets its boundary like a matched feature.
+      ``report.created`` lists them; a feature that could not create one is unmatched with
+      problem ``not_created`` and the reason.
+    * ``dry_run``: validate and report, write nothing (status ``dry_run``; townships that would be
+      created are created and rolled back).
     * ``strict``: write nothing when any feature is unmatched or invalid (status ``refused``).
     * otherwise the matched geometries are stored (``boundary_is_schematic = schematic``) in one
       transaction with one ``boundaries_import`` audit event (counts and codes, no coordinates);
@@ -659,16 +780,40 @@ def import_boundaries(engine: Engine, text: str, *, dry_run: bool = False, stric
     from sqlalchemy.orm import Session
 
     from models.audit import audit
+    from models.enums import TownshipKind
 
     fc = read_geojson(text)
     table = _township_table()
-    with Session(engine) as session:
-        with session.begin():
-            rows = session.execute(
-                sa.select(table.c.id, table.c.code, table.c.name, table.c.boundary_geojson,
-                          table.c.boundary_is_schematic).order_by(table.c.sort_order, table.c.code)
-            ).all()
-            report = match_features(fc, [(r.id, r.code, r.name) for r in rows])
+
+    def current_rows(session: Session) -> list:
+        return session.execute(
+            sa.select(table.c.id, table.c.code, table.c.name, table.c.boundary_geojson,
+                      table.c.boundary_is_schematic, table.c.sort_order).order_by(table.c.sort_order, table.c.code)
+        ).all()
+
+    try:
+        with Session(engine) as session, session.begin():
+            rows = current_rows(session)
+            created: list[CreatedTownship] = []
+            refused: dict[int, str] = {}
+            if create_townships:
+                created, refused = plan_townships(fc, [(r.id, r.code, r.name) for r in rows])
+                after = max((r.sort_order for r in rows), default=-1) + 1
+                for n, c in enumerate(created):
+                    session.execute(table.insert().values(
+                        code=c.code, name=c.name, kind=TownshipKind(c.kind), sort_order=after + n,
+                        boundary_geojson=None, boundary_is_schematic=schematic))
+                if created:
+                    rows = current_rows(session)
+            ids = {r.code: r.id for r in rows}
+            report = match_features(fc, [(r.id, r.code, r.name) for r in rows],
+                                    claims={c.index: ids[c.code] for c in created})
+            report.created = created
+            report.unmatched = [
+                UnmatchedFeature(u.index, u.code, u.name, refused[u.index], "not_created")
+                if u.index in refused and u.problem == "no_match" else u
+                for u in report.unmatched
+            ]
             current = {r.id: r for r in rows}
             report.missing = [
                 MissingTownship(t.township_id, t.code, t.name,
@@ -679,13 +824,13 @@ def import_boundaries(engine: Engine, text: str, *, dry_run: bool = False, stric
             report.stored_as_schematic = schematic
             if dry_run:
                 report.status = "dry_run"
-                return report
+                raise _RollBack(report)
             if strict and not report.ok:
                 report.status = "refused"
-                return report
+                raise _RollBack(report)
             if not report.matched:
                 report.status = "nothing"
-                return report
+                raise _RollBack(report)
             for m in report.matched:
                 session.execute(
                     table.update().where(table.c.id == m.township_id).values(
@@ -694,12 +839,18 @@ def import_boundaries(engine: Engine, text: str, *, dry_run: bool = False, stric
                     )
                 )
             counts = report.counts()
-            audit(session, AUDIT_ACTION, username=actor, entity="township",
-                  detail=" ".join(f"{k}={v}" for k, v in counts.items()) + f" schematic={str(schematic).lower()}",
+            detail = " ".join(f"{k}={v}" for k, v in counts.items()) + f" schematic={str(schematic).lower()}"
+            extra: dict[str, Any] = {}
+            if create_townships:
+                detail += f" created={len(created)}"
+                extra["created_codes"] = [c.code for c in created]
+            audit(session, AUDIT_ACTION, username=actor, entity="township", detail=detail,
                   after={**counts, "matched_codes": [m.code for m in report.matched],
                          "missing_codes": [t.code for t in report.missing],
-                         "unmatched_features": [u.index for u in report.unmatched]})
+                         "unmatched_features": [u.index for u in report.unmatched], **extra})
             report.status = "stored"
+    except _RollBack as stop:
+        return stop.report
     return report
 
 

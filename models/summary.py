@@ -13,12 +13,17 @@ pattern periods, for lists of gap enterprises.
 The exact SQL in ``dashboard.queries.coverage`` remains the reference; tests check that both
 give the same figures. The summaries carry a fingerprint of the source tables; when it does not
 match (data written without a rebuild), the query layer falls back to the exact SQL.
+
+After a write that touches a few townships (an import), ``refresh_summaries`` brings the three
+tables up to date for those townships only: the same sweep over their enterprises alone, their
+rows replaced, the fingerprint stored again — the result is row for row what a full
+``rebuild_summaries`` gives (``enterprise_state.id`` apart).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -28,9 +33,11 @@ from sqlalchemy.engine import Connection, Engine
 from models import rules
 from models.enums import Pattern, UnionKind
 from models.tables import (
+    STOCK_MEASURES,
     SUMMARY_MEASURES,
     DatasetInfo,
     Enterprise,
+    HeadcountCensus,
     LiaisonOfficer,
     MembershipChange,
     PartyCoverage,
@@ -42,7 +49,7 @@ from models.tables import (
 )
 
 FINGERPRINT_KEY = "summary_fingerprint"
-_SOURCES = (Enterprise, UnionOrg, UnionCoverage, PartyCoverage, LiaisonOfficer, MembershipChange)
+_SOURCES = (Enterprise, UnionOrg, UnionCoverage, PartyCoverage, LiaisonOfficer, MembershipChange, HeadcountCensus)
 PATTERN_CODES = list(Pattern)  # index = code used during the sweep
 _EPOCH = np.datetime64("1970-01-01", "D")
 
@@ -83,10 +90,19 @@ def _read(conn: Connection, stmt) -> pd.DataFrame:
     return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
-def _events(conn: Connection) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _events(conn: Connection, township_ids: list[int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Enterprises and their events: all of them, or those of ``township_ids`` (where they are now)."""
     E = Enterprise.__table__
-    ent = _read(conn, sa.select(E.c.id, E.c.township_id, E.c.employees, E.c.party_members,
-                                E.c.registered_on, E.c.closed_on))
+    stmt = sa.select(E.c.id, E.c.township_id, E.c.employees, E.c.party_members, E.c.registered_on, E.c.closed_on)
+    ids_in_towns = None
+    if township_ids is not None:
+        stmt = stmt.where(E.c.township_id.in_(township_ids))
+        ids_in_towns = sa.select(E.c.id).where(E.c.township_id.in_(township_ids))
+    ent = _read(conn, stmt)
+
+    def of_towns(select, t: sa.Table):
+        return select if ids_in_towns is None else select.where(t.c.enterprise_id.in_(ids_in_towns))
+
     frames = []
 
     def add(eids, days, **deltas):
@@ -102,28 +118,67 @@ def _events(conn: Connection) -> tuple[pd.DataFrame, pd.DataFrame]:
                                    (PartyCoverage, "start_on", "end_on", "p"),
                                    (LiaisonOfficer, "appointed_on", "ended_on", "l")):
         t = model.__table__
-        df = _read(conn, sa.select(t.c.enterprise_id, t.c[start], t.c[end]))
+        df = _read(conn, of_towns(sa.select(t.c.enterprise_id, t.c[start], t.c[end]), t))
         add(df["enterprise_id"].to_numpy(), _days(df[start]), **{col: 1})
         add(df["enterprise_id"].to_numpy(), _days(df[end]), **{col: -1})
     MC = MembershipChange.__table__
-    mc = _read(conn, sa.select(MC.c.enterprise_id, MC.c.changed_on, MC.c.joined, MC.c.left_count))
+    mc = _read(conn, of_towns(sa.select(MC.c.enterprise_id, MC.c.changed_on, MC.c.joined, MC.c.left_count), MC))
     add(mc["enterprise_id"].to_numpy(), _days(mc["changed_on"]),
         m=(mc["joined"] - mc["left_count"]).to_numpy(), joined=mc["joined"].to_numpy())
+    _censuses(conn, ent, of_towns, add)
     events = pd.concat(frames, ignore_index=True).fillna(0)
-    for c in ("op", "u", "p", "l", "m", "joined"):
+    for c in EVENT_COLUMNS:
         if c not in events:
             events[c] = 0
-    events = events.astype({c: "int64" for c in ("op", "u", "p", "l", "m", "joined")})
+    events = events.astype({c: "int64" for c in EVENT_COLUMNS})
     return ent, events
+
+
+#: what an event changes: operating, union, Party org, liaison, members, members joined, employees, Party members
+EVENT_COLUMNS = ("op", "u", "p", "l", "m", "joined", "emp", "pm")
+
+
+def _censuses(conn: Connection, ent: pd.DataFrame, of_towns, add) -> None:
+    """Headcounts over time (``headcount_census``): an enterprise's figures as of a day are those
+    of its latest census on or before it (its first census before that), and its own current
+    ``employees`` / ``party_members`` from its latest census on — the same rule as
+    ``dashboard.queries.coverage.headcount_as_of``. Sets ``ent.emp0`` / ``ent.pm0`` (the figures
+    from the start) and adds the changes at each later census as ``emp`` / ``pm`` events."""
+    ent["emp0"] = ent["employees"]
+    ent["pm0"] = ent["party_members"]
+    HC = HeadcountCensus.__table__
+    hc = _read(conn, of_towns(sa.select(HC.c.enterprise_id, HC.c.census_on, HC.c.employees, HC.c.party_members), HC))
+    if hc.empty:
+        return
+    hc = hc[hc["enterprise_id"].isin(ent["id"])].sort_values(["enterprise_id", "census_on"], kind="stable")
+    current = ent.set_index("id")
+    last = ~hc["enterprise_id"].duplicated(keep="last").to_numpy()
+    eids = hc["enterprise_id"].to_numpy()
+    emp = hc["employees"].to_numpy().astype("int64")
+    pm = hc["party_members"].to_numpy().astype("int64")
+    emp[last] = current["employees"].loc[eids[last]].to_numpy()
+    pm[last] = current["party_members"].loc[eids[last]].to_numpy()
+    first = ~hc["enterprise_id"].duplicated(keep="first").to_numpy()
+    base = pd.DataFrame({"emp0": emp[first], "pm0": pm[first]}, index=eids[first])
+    pos = ent["id"].isin(base.index).to_numpy()
+    ent.loc[pos, "emp0"] = base["emp0"].loc[ent["id"].to_numpy()[pos]].to_numpy()
+    ent.loc[pos, "pm0"] = base["pm0"].loc[ent["id"].to_numpy()[pos]].to_numpy()
+    later = ~first
+    d_emp = emp - np.roll(emp, 1)
+    d_pm = pm - np.roll(pm, 1)
+    add(eids[later], _days(hc["census_on"])[later], emp=d_emp[later], pm=d_pm[later])
 
 
 def _sweep(ent: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per (township, day): the change of every measure; and each enterprise's pattern periods."""
+    if events.empty:
+        return (pd.DataFrame(columns=["day", "township_id", *STOCK_MEASURES, "new_members"], dtype="int64"),
+                pd.DataFrame(columns=["eid", "town", "code", "day", "until"], dtype="int64"))
     ev = events.groupby(["eid", "day"], sort=True, as_index=False).sum()
-    state = ev.groupby("eid")[["op", "u", "p", "l", "m"]].cumsum()
+    state = ev.groupby("eid")[["op", "u", "p", "l", "m", "emp", "pm"]].cumsum()
     info = ent.set_index("id").loc[ev["eid"].to_numpy()]
-    emp = info["employees"].to_numpy()
-    pm = info["party_members"].to_numpy()
+    emp = info["emp0"].to_numpy() + state["emp"].to_numpy()
+    pm = info["pm0"].to_numpy() + state["pm"].to_numpy()
     township = info["township_id"].to_numpy()
     op = state["op"].to_numpy() > 0
     u = op & (state["u"].to_numpy() > 0)
@@ -171,9 +226,12 @@ def _sweep(ent: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
     return per_day, periods
 
 
-def _new_unions(conn: Connection) -> pd.DataFrame:
+def _new_unions(conn: Connection, township_ids: list[int] | None = None) -> pd.DataFrame:
     UO = UnionOrg.__table__
-    df = _read(conn, sa.select(UO.c.township_id, UO.c.founded_on).where(UO.c.kind != UnionKind.FEDERATION.value))
+    stmt = sa.select(UO.c.township_id, UO.c.founded_on).where(UO.c.kind != UnionKind.FEDERATION.value)
+    if township_ids is not None:
+        stmt = stmt.where(UO.c.township_id.in_(township_ids))
+    df = _read(conn, stmt)
     df["day"] = _days(df["founded_on"])
     return df.groupby(["day", "township_id"], as_index=False).size().rename(columns={"size": "new_unions"})
 
@@ -194,13 +252,75 @@ def _cumulative_months(per_day: pd.DataFrame, measures: list[str], until: dt.dat
     if per_day.empty:
         return pd.DataFrame(columns=["month", "township_id", *measures])
     month_no = _month_number(per_day["day"].to_numpy())
+    last = max(int(month_no.max()), _month_of(until))
+    return _cumulative(per_day, measures, int(month_no.min()), last)
+
+
+def _month_of(day: dt.date) -> int:
+    """A date → int months since 1970-01."""
+    return (day.year - 1970) * 12 + day.month - 1
+
+
+def _month_date(month_no: int) -> dt.date:
+    return dt.date(1970 + month_no // 12, month_no % 12 + 1, 1)
+
+
+def _cumulative(per_day: pd.DataFrame, measures: list[str], first: int, last: int) -> pd.DataFrame:
+    """Months ``first``…``last`` (int months since 1970-01) × the townships of ``per_day``, each measure
+    accumulated through the end of the month (``per_day`` has no day before month ``first``)."""
+    if per_day.empty:
+        return pd.DataFrame(columns=["month", "township_id", *measures])
+    month_no = _month_number(per_day["day"].to_numpy())
     sums = per_day.assign(m=month_no).groupby(["m", "township_id"])[measures].sum()
-    last = max(int(month_no.max()), (until.year - 1970) * 12 + until.month - 1)
-    grid = pd.MultiIndex.from_product([range(int(month_no.min()), last + 1), sorted(per_day["township_id"].unique())],
+    grid = pd.MultiIndex.from_product([range(first, last + 1), sorted(per_day["township_id"].unique())],
                                       names=["m", "township_id"])
     cum = sums.reindex(grid, fill_value=0).groupby(level="township_id").cumsum().reset_index()
     first_days = (cum["m"].to_numpy().astype("datetime64[M]").astype("datetime64[D]") - _EPOCH).astype("int64")
     return cum.drop(columns="m").assign(month=first_days)[["month", "township_id", *measures]]
+
+
+def _per_day(stocks: pd.DataFrame, flows: pd.DataFrame) -> pd.DataFrame:
+    """Stock changes and flows per (day, township), rows where something changes, in key order."""
+    per_day = stocks.merge(flows, on=["day", "township_id"], how="outer").fillna(0)
+    measures = list(SUMMARY_MEASURES)
+    per_day = per_day.astype({m: "int64" for m in measures} | {"day": "int64", "township_id": "int64"})
+    return per_day[(per_day[measures] != 0).any(axis=1)].sort_values(["day", "township_id"])
+
+
+def _states(ent: pd.DataFrame, periods: pd.DataFrame) -> pd.DataFrame:
+    """``enterprise_state`` rows (without ``id``; dates as int days in ``_from`` and ``_to``)."""
+    members = ent.set_index("id")["party_members"]
+    return pd.DataFrame({
+        "enterprise_id": periods["eid"].to_numpy(), "township_id": periods["town"].to_numpy(),
+        "party_members": members.loc[periods["eid"].to_numpy()].to_numpy(),
+        "pattern": [PATTERN_CODES[c].value for c in periods["code"]],
+        "_from": periods["day"].to_numpy(), "_to": periods["until"].to_numpy(),
+    })
+
+
+_BATCH = 50_000
+
+
+def _write(conn: Connection, table: sa.Table, frame: pd.DataFrame, date_cols: dict[str, str],
+           report: Callable[[str, int, int], None]) -> None:
+    """Insert ``frame`` into ``table``; ``date_cols`` maps a date column to the frame's int-days column."""
+    total = len(frame)
+    cols = {out: frame[src] for out, src in date_cols.items()}
+    data = frame.drop(columns=list(date_cols.values()))
+    for k in range(0, total, _BATCH):
+        chunk = data.iloc[k:k + _BATCH]
+        rows = chunk.to_dict("records")
+        for out, src in cols.items():
+            for row, d in zip(rows, _to_dates(src.iloc[k:k + _BATCH].to_numpy()), strict=True):
+                row[out] = d
+        conn.execute(table.insert(), rows)
+        report(f"summary: {table.name}", min(k + _BATCH, total), total)
+
+
+def _store_fingerprint(conn: Connection) -> None:
+    info = DatasetInfo.__table__
+    conn.execute(info.delete().where(info.c.key == FINGERPRINT_KEY))
+    conn.execute(info.insert().values(key=FINGERPRINT_KEY, value=fingerprint(conn)))
 
 
 def rebuild_summaries(engine_or_conn: Engine | Connection,
@@ -220,44 +340,150 @@ def rebuild_summaries(engine_or_conn: Engine | Connection,
     report("summary: read", 0, 0)
     ent, events = _events(conn)
     report("summary: sweep", len(events), len(events))
-    per_day, periods = _sweep(ent, events)
-    flows = _new_unions(conn)
-    per_day = per_day.merge(flows, on=["day", "township_id"], how="outer").fillna(0)
+    stocks, periods = _sweep(ent, events)
+    per_day = _per_day(stocks, _new_unions(conn))
     measures = list(SUMMARY_MEASURES)
-    per_day = per_day.astype({m: "int64" for m in measures} | {"day": "int64", "township_id": "int64"})
-    per_day = per_day[(per_day[measures] != 0).any(axis=1)].sort_values(["day", "township_id"])
     months = _cumulative_months(per_day, measures, until=today or dt.date.today())
 
     for table in (coverage_delta, coverage_month, enterprise_state):
         conn.execute(table.delete())
-    batch = 50_000
-
-    def write(table, frame: pd.DataFrame, date_cols: dict[str, str]) -> None:
-        total = len(frame)
-        cols = {out: frame[src] for out, src in date_cols.items()}
-        data = frame.drop(columns=list(date_cols.values()))
-        for k in range(0, total, batch):
-            chunk = data.iloc[k:k + batch]
-            rows = chunk.to_dict("records")
-            for out, src in cols.items():
-                for row, d in zip(rows, _to_dates(src.iloc[k:k + batch].to_numpy()), strict=True):
-                    row[out] = d
-            conn.execute(table.insert(), rows)
-            report(f"summary: {table.name}", min(k + batch, total), total)
-
-    write(coverage_delta, per_day.rename(columns={"day": "_day"}), {"day": "_day"})
-    write(coverage_month, months.rename(columns={"month": "_month"}), {"month": "_month"})
-    members = ent.set_index("id")["party_members"]
-    states = pd.DataFrame({
-        "enterprise_id": periods["eid"].to_numpy(), "township_id": periods["town"].to_numpy(),
-        "party_members": members.loc[periods["eid"].to_numpy()].to_numpy(),
-        "pattern": [PATTERN_CODES[c].value for c in periods["code"]],
-        "_from": periods["day"].to_numpy(), "_to": periods["until"].to_numpy(),
-    })
+    _write(conn, coverage_delta, per_day.rename(columns={"day": "_day"}), {"day": "_day"}, report)
+    _write(conn, coverage_month, months.rename(columns={"month": "_month"}), {"month": "_month"}, report)
+    states = _states(ent, periods)
     states.insert(0, "id", np.arange(1, len(states) + 1))
-    write(enterprise_state, states, {"valid_from": "_from", "valid_to": "_to"})
-
-    info = DatasetInfo.__table__
-    conn.execute(info.delete().where(info.c.key == FINGERPRINT_KEY))
-    conn.execute(info.insert().values(key=FINGERPRINT_KEY, value=fingerprint(conn)))
+    _write(conn, enterprise_state, states, {"valid_from": "_from", "valid_to": "_to"}, report)
+    _store_fingerprint(conn)
     return {"coverage_delta": len(per_day), "coverage_month": len(months), "enterprise_state": len(states)}
+
+
+def _first_day(conn: Connection, towns: list[int], *, last: bool) -> int | None:
+    """The first (or last) day of ``coverage_delta`` outside ``towns``, as int days (None: no row).
+    Walks the primary key (day, township_id) from one end: a few rows read."""
+    CD = coverage_delta
+    order = CD.c.day.desc() if last else CD.c.day.asc()
+    day = conn.execute(sa.select(CD.c.day).where(CD.c.township_id.not_in(towns)).order_by(order).limit(1)).scalar()
+    return None if day is None else int(_days(pd.Series([day]))[0])
+
+
+def refresh_summaries(conn: Connection, township_ids: Iterable[int], since: dt.date | None = None,
+                      today: dt.date | None = None) -> dict[str, object]:
+    """Bring the summary tables up to date for these townships only, after a write that changed
+    the data of their enterprises (an import): in the caller's transaction, no commit.
+
+    The result is row for row what ``rebuild_summaries(conn, today=today)`` would write
+    (``enterprise_state.id`` apart), provided that the summaries were up to date for every other
+    township and that the change stayed within ``township_ids``:
+
+    * pass every township an enterprise (or a union organisation) of the change is in now **and
+      was in before** — an enterprise moved from A to B needs both A and B;
+    * ``since``, if given, is the earliest date any changed source row refers to, before or after
+      the change (a registration, closure, coverage period, appointment, membership change or
+      founding date): ``coverage_delta`` is rewritten from that day, ``coverage_month`` from its
+      month. Without it, every day of these townships is rewritten. An enterprise that changed
+      township, or is new to the summaries, counts from its first event whatever ``since`` says
+      (detected from ``enterprise_state``). Other changes before ``since`` are not detected.
+
+    For these townships' enterprises the whole history is swept (earlier events decide the state);
+    ``enterprise_state`` rows are replaced for the enterprises now in these townships and for any row
+    of these townships (new ids after the largest one). The month range of ``coverage_month`` is
+    kept the full rebuild's — from the first month with a change anywhere to ``today``'s month
+    (default: the real today) or the last change's — adding or trimming months of other townships
+    when it moves. Then the fingerprint is stored, so the query layer uses the summaries again.
+
+    With no summaries built yet (no fingerprint stored), this is a full rebuild.
+    Returns the rows written per table, the enterprises swept and the day rewriting started from.
+    """
+    if stored_fingerprint(conn) is None:
+        return dict(rebuild_summaries(conn, today=today)) | {"full_rebuild": True}
+    today = today or dt.date.today()
+    towns = sorted({int(t) for t in township_ids})
+    measures = list(SUMMARY_MEASURES)
+    E, CD, CM, ES = Enterprise.__table__, coverage_delta, coverage_month, enterprise_state
+    noop = lambda *_: None
+
+    ent, events = _events(conn, towns)
+    stocks, periods = _sweep(ent, events)
+    per_day = _per_day(stocks, _new_unions(conn, towns))
+    ids_in_towns = sa.select(E.c.id).where(E.c.township_id.in_(towns))
+
+    # ``since`` does not cover an enterprise that moved here or is new: its whole history changed
+    start = None if since is None else int((np.datetime64(since, "D") - _EPOCH).astype("int64"))
+    if start is not None and len(events):
+        before = _read(conn, sa.select(ES.c.enterprise_id, ES.c.township_id)
+                       .where(ES.c.enterprise_id.in_(ids_in_towns)).distinct())
+        now_in = ent.set_index("id")["township_id"]
+        known = set(before["enterprise_id"].astype("int64"))
+        moved = set(before.loc[before["township_id"].to_numpy() != now_in.loc[before["enterprise_id"]].to_numpy(),
+                               "enterprise_id"].astype("int64"))
+        swept = set(periods["eid"].astype("int64"))  # enterprises with a pattern period now
+        suspects = moved | (swept - known)
+        if suspects:
+            first = int(events.loc[events["eid"].isin(suspects), "day"].min())
+            start = min(start, first)
+
+    # coverage_delta: these townships' days from ``start``
+    cond = CD.c.township_id.in_(towns)
+    if start is not None:
+        cond = sa.and_(cond, CD.c.day >= _to_dates(np.array([start]))[0])
+    conn.execute(CD.delete().where(cond))
+    delta_rows = per_day if start is None else per_day[per_day["day"] >= start]
+    _write(conn, CD, delta_rows.rename(columns={"day": "_day"}), {"day": "_day"}, noop)
+
+    # coverage_month: the month range every township's rows span (as a full rebuild would)
+    ends = [d for d in (_first_day(conn, towns, last=False), _first_day(conn, towns, last=True)) if d is not None]
+    if len(per_day):
+        ends += [int(per_day["day"].min()), int(per_day["day"].max())]
+    month_rows = 0
+    if not ends:  # no change anywhere: a full rebuild writes no month
+        conn.execute(CM.delete())
+    else:
+        first_m = int(_month_number(np.array([min(ends)]))[0])
+        last_m = max(int(_month_number(np.array([max(ends)]))[0]), _month_of(today))
+        lo, hi = conn.execute(sa.select(sa.func.min(CM.c.month), sa.func.max(CM.c.month))).one()
+        others = [] if lo is None else [int(t) for (t,) in conn.execute(
+            sa.select(CM.c.township_id).where(CM.c.month == lo, CM.c.township_id.not_in(towns)))]
+        lo_m = None if lo is None else _month_of(lo)
+        hi_m = None if hi is None else _month_of(hi)
+        conn.execute(CM.delete().where(sa.or_(CM.c.month < _month_date(first_m), CM.c.month > _month_date(last_m))))
+        extra: list[dict] = []
+        if others and first_m < lo_m:  # earlier months: nothing accumulated yet in the other townships
+            extra += [{"month": _month_date(m), "township_id": t, **dict.fromkeys(measures, 0)}
+                      for m in range(first_m, lo_m) for t in others]
+        if others and last_m > hi_m:  # later months: the other townships' last month carried forward
+            last_rows = conn.execute(sa.select(CM).where(CM.c.month == hi, CM.c.township_id.not_in(towns))).mappings()
+            carried = [dict(r) for r in last_rows]
+            extra += [r | {"month": _month_date(m)} for m in range(hi_m + 1, last_m + 1) for r in carried]
+        for k in range(0, len(extra), _BATCH):
+            conn.execute(CM.insert(), extra[k:k + _BATCH])
+        month_rows += len(extra)
+
+        months = _cumulative(per_day, measures, first_m, last_m)
+        start_m = None if start is None else int(_month_number(np.array([start]))[0])
+        cond = CM.c.township_id.in_(towns)
+        if start_m is not None:  # earlier months are unchanged, but a township without rows now has none
+            gone = sorted(set(towns) - set(months["township_id"].astype("int64")))
+            cond = sa.and_(cond, sa.or_(CM.c.month >= _month_date(start_m), CM.c.township_id.in_(gone)))
+        conn.execute(CM.delete().where(cond))
+        kept = _read(conn, sa.select(CM.c.month, CM.c.township_id).where(CM.c.township_id.in_(towns)))
+        if len(kept) and len(months):
+            kept_keys = set(zip(_month_number(_days(kept["month"])).tolist(), kept["township_id"].astype("int64"),
+                                strict=True))
+            month_no = _month_number(months["month"].to_numpy().astype("int64"))
+            new = [(int(m), int(t)) not in kept_keys
+                   for m, t in zip(month_no, months["township_id"].to_numpy(), strict=True)]
+            months = months[np.asarray(new, dtype=bool)]
+        _write(conn, CM, months.rename(columns={"month": "_month"}), {"month": "_month"}, noop)
+        month_rows += len(months)
+
+    # enterprise_state: every row of these enterprises and of these townships, replaced
+    conn.execute(ES.delete().where(ES.c.enterprise_id.in_(ids_in_towns)))
+    conn.execute(ES.delete().where(ES.c.township_id.in_(towns)))
+    states = _states(ent, periods)
+    next_id = conn.execute(sa.select(sa.func.coalesce(sa.func.max(ES.c.id), 0))).scalar_one() + 1
+    states.insert(0, "id", np.arange(next_id, next_id + len(states)))
+    _write(conn, ES, states, {"valid_from": "_from", "valid_to": "_to"}, noop)
+
+    _store_fingerprint(conn)
+    return {"coverage_delta": len(delta_rows), "coverage_month": month_rows, "enterprise_state": len(states),
+            "enterprises": len(ent), "townships": len(towns),
+            "from_day": None if start is None else _to_dates(np.array([start]))[0]}

@@ -125,6 +125,42 @@ class Enterprise(SQLModel, table=True):
     owner_is_party_member: bool = False
 
 
+class HeadcountCensus(SQLModel, table=True):
+    """One count of an enterprise's people on a date (人数统计), kept as history: the enterprise's
+    own ``employees`` / ``party_members`` hold its latest census; earlier ones stay here (0009)."""
+
+    __tablename__ = "headcount_census"
+    __table_args__ = (
+        _nonneg("employees", "party_members", name="ck_census_counts"),
+        sa.UniqueConstraint("enterprise_id", "census_on", name="uq_census_enterprise_day"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int = _fk("enterprise.id", index=False)
+    census_on: dt.date
+    employees: int
+    party_members: int
+    union_members: int | None = None
+    batch_id: int | None = _fk("import_batch.id", nullable=True)
+
+
+class ImportBatch(SQLModel, table=True):
+    """One ledger import (who, when, which file, what it changed) and what undoing it takes (0009)."""
+
+    __tablename__ = "import_batch"
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(index=True)  # aware, UTC
+    username: str = Field(max_length=40)
+    filename: str = Field(max_length=200)
+    sha256: str = Field(max_length=64, index=True)
+    file_date: dt.date
+    rows: int
+    summary_json: str = _text(nullable=False)  # counts and the diff shown before writing
+    undo_json: str = _text(nullable=False)  # rows inserted (ids) and rows updated (their values before)
+    data_mark: str = Field(max_length=400)  # the ledger tables' state right after the import
+    undone_at: dt.datetime | None = None
+    undone_by: str | None = Field(default=None, max_length=40)
+
+
 # --------------------------------------------------------------------------- unions
 
 

@@ -708,8 +708,8 @@ def _write_meetings(loader: _Loader, m: _Meetings) -> None:
 def _ensure_empty(conn: Connection) -> None:
     for table in TABLES:
         rows = sa.select(sa.literal(1)).select_from(table)
-        if table.name == "dataset_info":  # the migrations' own bookkeeping row is not data
-            rows = rows.where(table.c.key != "data_version")
+        if table.name == "dataset_info":  # the migrations' own bookkeeping rows are not data (0006, 0009)
+            rows = rows.where(table.c.key.not_in(("data_version", "ledger_version")))
         if conn.execute(rows.limit(1)).first() is not None:
             raise ScaleError(
                 f"数据库中已有数据（{table.name} 表非空），请使用空数据库 / "

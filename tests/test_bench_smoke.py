@@ -31,7 +31,7 @@ def test_bench_runs_on_the_demo_size(bench_process_state, capsys):
 
     assert run.main(["--sizes", "demo", "--repeat", "1", "--no-write"]) == 0
     out = capsys.readouterr().out
-    assert "overview" in out and "ledger" in out
+    assert "overview" in out and "ledger" in out and "The ledger import" in out
 
 
 def test_followup_bench_runs_on_the_demo_size(bench_process_state, capsys, demo_template, tmp_path, monkeypatch):

@@ -73,5 +73,5 @@ def _assert_fresh(engine) -> None:
     counts = table_counts(engine)
     assert set(SQLModel.metadata.tables) <= set(counts)
     assert {t: n for t, n in counts.items() if t not in ("alembic_version", "data_version") and n} == {
-        "dataset_info": 1}  # the data_version row the migrations write
+        "dataset_info": 2}  # the data_version and ledger_version rows the migrations write
     assert counts["data_version"] == "0"

@@ -17,6 +17,10 @@ Numbers, dates and booleans are left alone (a negative number is a number, not a
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
 import pandas as pd
 
 #: the first characters that make a spreadsheet read a cell as a formula
@@ -43,3 +47,14 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
         if column.dtype == object or pd.api.types.is_string_dtype(column):
             safe_frame.isetitem(k, column.map(neutralise))
     return safe_frame.to_csv(index=False).encode("utf-8-sig")
+
+
+def csv_rows_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """Rows (streamed: a ledger's 100,000 enterprises) as CSV for spreadsheets, like
+    :func:`csv_bytes`: UTF-8 with a byte-order mark, every formula-like cell neutralised."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([neutralise(str(h)) for h in header])
+    for row in rows:
+        writer.writerow([neutralise(v) for v in row])
+    return out.getvalue().encode("utf-8-sig")

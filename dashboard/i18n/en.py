@@ -273,6 +273,7 @@ MESSAGES: dict[str, str] = {
     "hist.party_org_dissolved": "Party organisation dissolved",
     "hist.union_coverage_end": "Union coverage ended",
     "hist.union_dissolved": "Union dissolved",
+    "hist.census": "Headcount (employees / Party members / union members)",
     "hist.closed": "Closed",
     "ledger.hist.title": "Name",
     "ledger.xl.party_org": "Party organisation",

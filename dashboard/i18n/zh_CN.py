@@ -273,6 +273,7 @@ MESSAGES: dict[str, str] = {
     "hist.party_org_dissolved": "党组织撤销",
     "hist.union_coverage_end": "工会覆盖结束",
     "hist.union_dissolved": "工会撤销",
+    "hist.census": "人数统计（从业人员 / 党员 / 工会会员）",
     "hist.closed": "注销",
     "ledger.hist.title": "名称",
     "ledger.xl.party_org": "党组织",

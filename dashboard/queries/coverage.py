@@ -16,6 +16,7 @@ from models import rules, summary
 from models.enums import Pattern, UnionKind
 from models.tables import (
     Enterprise,
+    HeadcountCensus,
     LiaisonOfficer,
     MembershipChange,
     PartyCoverage,
@@ -36,8 +37,22 @@ LO = LiaisonOfficer.__table__
 MC = MembershipChange.__table__
 UO = UnionOrg.__table__
 T = Township.__table__
+HC = HeadcountCensus.__table__
 
 PATTERNS = tuple(Pattern)
+
+
+def headcount_as_of(column: str, as_of: dt.date) -> sa.ColumnElement[int]:
+    """An enterprise's ``employees`` or ``party_members`` as of ``as_of``: its own (current) figure
+    unless a census after that date exists; then the latest census on or before it, or its first
+    census when there is none before (``headcount_census``: the history an import keeps). The SQL
+    twin of the census events of ``models.summary``."""
+    later = sa.exists().where(HC.c.enterprise_id == E.c.id, HC.c.census_on > as_of)
+    before = (sa.select(HC.c[column]).where(HC.c.enterprise_id == E.c.id, HC.c.census_on <= as_of)
+              .order_by(HC.c.census_on.desc()).limit(1).scalar_subquery())
+    first = (sa.select(HC.c[column]).where(HC.c.enterprise_id == E.c.id)
+             .order_by(HC.c.census_on).limit(1).scalar_subquery())
+    return sa.case((later, sa.func.coalesce(before, first)), else_=E.c[column])
 
 
 def active(start: sa.ColumnElement, end: sa.ColumnElement, as_of: dt.date) -> sa.ColumnElement[bool]:
@@ -77,8 +92,8 @@ def enterprise_flags(scope: Scope, as_of: dt.date) -> sa.Subquery:
         sa.select(
             E.c.id.label("enterprise_id"),
             E.c.township_id,
-            E.c.employees,
-            E.c.party_members,
+            headcount_as_of("employees", as_of).label("employees"),
+            headcount_as_of("party_members", as_of).label("party_members"),
             has_union.label("has_union"),
             has_party.label("has_party"),
             has_liaison.label("has_liaison"),

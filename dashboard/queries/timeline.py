@@ -30,6 +30,7 @@ from models.tables import (
     DoubleLoveAward,
     Enterprise,
     FoundingLead,
+    HeadcountCensus,
     Honour,
     JointMeeting,
     LiaisonOfficer,
@@ -56,6 +57,7 @@ DA = DoubleLoveAward.__table__
 CN = CoordinationNotice.__table__
 FL = FoundingLead.__table__
 MD = ModelDesignation.__table__
+HC = HeadcountCensus.__table__
 
 #: the fields of an event (``organ``: the body it belongs to — enterprise, union or Party — when known)
 COLUMNS = ["date", "year_only", "kind", "title", "category", "level", "organ", "unit", "detail"]
@@ -66,6 +68,7 @@ KINDS = (
     "union_founded", "union_coverage_start",
     "party_org_founded", "party_coverage_start",
     "liaison_appointed",
+    "census",
     "lead_identified", "lead_closed",
     "notice_sent", "notice_acknowledged", "notice_resolved",
     "joint_meeting", "activity", "activist_recommended", "activist_stage",
@@ -158,6 +161,13 @@ def _participants(col: sa.ColumnElement) -> sa.ColumnElement:
     return sa.case((col > 0, sa.cast(col, sa.String)), else_=sa.null())
 
 
+def _headcounts() -> sa.ColumnElement:
+    """A census as "120 / 5" (employees / Party members), "120 / 5 / 96" with its union members."""
+    text = sa.cast(HC.c.employees, sa.String) + " / " + sa.cast(HC.c.party_members, sa.String)
+    return sa.case((HC.c.union_members.is_(None), text),
+                   else_=text + " / " + sa.cast(HC.c.union_members, sa.String))
+
+
 def _sources(eid: int, as_of: dt.date, milestones: bool) -> list[tuple[str, sa.Select]]:
     """(how the day is stored, SELECT) of every event source; each with its date condition."""
     on = lambda col: sa.and_(col.is_not(None), col <= as_of)
@@ -222,6 +232,9 @@ def _sources(eid: int, as_of: dt.date, milestones: bool) -> list[tuple[str, sa.S
            .select_from(LO.outerjoin(unit, unit.c.id == LO.c.dispatched_by_unit_id))
            .where(LO.c.enterprise_id == eid, on(col)))
           for kind, col in (("liaison_appointed", LO.c.appointed_on), ("liaison_ended", LO.c.ended_on))),
+        # a headcount census kept by an import: employees / Party members (/ union members)
+        ("date", _event("census", HC.c.census_on, detail=_headcounts())
+         .where(HC.c.enterprise_id == eid, on(HC.c.census_on))),
         ("date", _event("joint_meeting", JM.c.held_on, title=JM.c.title, category=JM.c.level, detail=JM.c.agenda)
          .where(JM.c.enterprise_id == eid, on(JM.c.held_on))),
         ("date", _event("activity", AC.c.held_on, title=AC.c.title, category=AC.c.kind, organ=AC.c.organ,

@@ -15,6 +15,8 @@ import sqlalchemy as sa
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from dashboard.queries.dates import district_today
+
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 TABLES = ("action_item", "coordination_notice", "audit_event")
 CONFLICT = "已被他人修改"
@@ -137,7 +139,7 @@ def test_a_notice_note_is_not_replaced_by_an_older_form(own_db):
     a, b = page(own_db, "staff"), page(own_db, "admin")
     notice = a.selectbox(key="mt_notice_pick").value
     assert b.selectbox(key="mt_notice_pick").value == notice
-    today = dt.date.today()
+    today = district_today()
     a.date_input(key="mt_notice_ack").set_value(today)
     a.text_area(key="mt_notice_note").input("甲：已电话确认")
     a.button(key="mt_notice_submit").click().run()
@@ -180,7 +182,7 @@ def test_a_new_item_is_not_added_to_another_meeting_than_the_one_shown(own_db, m
     assert not errors(b) and meeting != b.selectbox(key="mt_pick").options[0]
     with own_db.begin() as conn:  # someone else records a meeting held today
         conn.execute(sa.text("INSERT INTO joint_meeting (level, held_on, title) VALUES ('district', :d, '临时联席会议')"),
-                     {"d": dt.date.today()})
+                     {"d": district_today()})
     st.cache_data.clear()  # as the other session's save does
     before = snapshot(own_db)
     b.selectbox(key="mt_item_decision").set_value(None)  # with a new decision of B's meeting

@@ -10,6 +10,8 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
+from dashboard.queries.dates import district_today
+
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 TABLES = ("joint_meeting", "meeting_attendee", "decision", "action_item", "coordination_notice", "audit_event")
 
@@ -73,7 +75,7 @@ def test_leader_sees_the_board_and_no_form(own_db):
     from sqlmodel import Session
 
     at = page(own_db, "leader")
-    today = dt.date.today()
+    today = district_today()
     with Session(own_db) as s:
         counts = followup.action_item_counts(s, Scope.district(), today)
     assert counts.overdue > 0  # the demo has overdue items today: the test would notice a zero
@@ -100,7 +102,7 @@ def test_staff_marks_an_item_done_exactly_one_row_and_one_audit_event(own_db):
     before = snapshot(own_db)
     with own_db.connect() as conn:
         due = conn.execute(sa.text("SELECT due_on FROM action_item WHERE id = :i"), {"i": item_id}).scalar_one()
-    assert dt.date.fromisoformat(str(due)) < dt.date.today()  # it is overdue
+    assert dt.date.fromisoformat(str(due)) < district_today()  # it is overdue
     at.selectbox(key="mt_status_value").set_value("done")
     at.button(key="mt_status_submit").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
@@ -113,7 +115,7 @@ def test_staff_marks_an_item_done_exactly_one_row_and_one_audit_event(own_db):
     with own_db.connect() as conn:
         row = conn.execute(sa.text("SELECT status, done_on FROM action_item WHERE id = :i"), {"i": item_id}).one()
         event = conn.execute(sa.text("SELECT action, username, entity_id FROM audit_event ORDER BY id DESC LIMIT 1")).one()
-    assert (row.status, str(row.done_on)) == ("done", dt.date.today().isoformat())
+    assert (row.status, str(row.done_on)) == ("done", district_today().isoformat())
     assert tuple(event) == ("action_item.status", "staff", str(item_id))
     # the page reran with fresh figures and says so
     assert any("已保存" in s.value for s in at.success)
@@ -146,7 +148,7 @@ def test_invalid_edits_are_refused_with_a_clear_message_and_write_nothing(own_db
     before = snapshot(own_db)
     if case == "done_in_future":
         at.selectbox(key="mt_status_value").set_value("done")
-        at.date_input(key="mt_status_done").set_value(dt.date.today() + dt.timedelta(days=3))
+        at.date_input(key="mt_status_done").set_value(district_today() + dt.timedelta(days=3))
         at.button(key="mt_status_submit").click().run()
         expected = ("完成日期", "不能晚于今天")
     else:
@@ -215,7 +217,7 @@ def test_figures_are_counted_in_sql_when_the_lists_are_capped(own_db, monkeypatc
     with Session(own_db) as s:
         n_meetings = M.meeting_counts(s, scope, as_of, start=start, end=end)
         n_items = M.count_action_items(s, scope, as_of, only_open=True)
-        n_open_today = M.count_action_items(s, scope, dt.date.today(), only_open=True)
+        n_open_today = M.count_action_items(s, scope, district_today(), only_open=True)
         notices = M.notice_counts(s, scope, as_of)
     assert n_meetings.total > 5 and n_items > 5 and notices.total > 5 and n_open_today > 5
     captions = [c.value for c in at.caption]

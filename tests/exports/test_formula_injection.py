@@ -298,7 +298,41 @@ def test_every_download_button_of_the_app_is_covered_here():
         "dashboard/ui/sections/cases/story.py": 1,  # case.pdf
         "dashboard/ui/sections/ledger/table.py": 1,  # enterprise_ledger.xlsx
         "dashboard/ui/sections/meetings/board.py": 2,  # action_items.xlsx, action_items.csv
+        "dashboard/ui/sections/imports/template.py": 3,  # the ledger template (.xlsx, CSV zip), the ledger export
+        "dashboard/ui/sections/imports/outcome.py": 1,  # import_problems.xlsx
     }, sites
     writers = [str(p.relative_to(ROOT)) for p in (ROOT / "dashboard").rglob("*.py")
                if re.search(r"\.to_csv\(|csv\.writer\(", p.read_text(encoding="utf-8"))]
     assert writers == ["dashboard/exports/cells.py"], "every CSV is written by exports.cells.csv_bytes"
+
+
+def test_the_ledger_export_and_the_problems_workbook_neutralise_formulas(planted):
+    """The import page's downloads: the ledger export (as admin: every planted name, neutralised;
+    as a township account: nothing of another township) and the problems workbook, which echoes
+    what an uploaded file held."""
+    import datetime as dt
+    import zipfile
+
+    from dashboard.ledgerfile.errors import problems_workbook
+    from dashboard.ledgerfile.workbook import ledger_workbook
+
+    files = files_of("admin", [("imports", {})])
+    export = next(data for name, data in files.items() if name.startswith("ledger_export_"))
+    assert formula_problems("export.xlsx", export) == []
+    values = {v for _, v, _ in cells("export.xlsx", export)}
+    for name in ENTERPRISE_NAMES:
+        assert name in values, name
+    with zipfile.ZipFile(io.BytesIO(files["ledger_template_csv.zip"])) as zf:
+        for member in zf.namelist():
+            assert formula_problems(member, zf.read(member)) == []
+    own = files_of("yuebei", [("imports", {})])
+    own_export = next(data for name, data in own.items() if name.startswith("ledger_export_"))
+    assert OUTSIDE not in text_of("export.xlsx", own_export) and ENTERPRISE_NAMES[1] in text_of("e.xlsx", own_export)
+
+    upload = ledger_workbook({"enterprises": [{"uscc": "=1+1", "name": ENTERPRISE_NAMES[0], "township": "@x",
+                                               "registered_on": dt.date(2001, 1, 1)}]})
+    problems = [__import__("dashboard.ledgerfile.problems", fromlist=["Problem"]).Problem(
+        "企业", 2, "统一社会信用代码", "=1+1", "统一社会信用代码应为 18 位", "18 characters")]
+    report = problems_workbook([("bad.xlsx", upload)], problems)
+    assert formula_problems("problems.xlsx", report) == []
+    assert "=1+1" in {v for _, v, _ in cells("problems.xlsx", report)}
