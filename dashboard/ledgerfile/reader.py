@@ -395,10 +395,9 @@ def _read_xlsx(data: bytes, zf: zipfile.ZipFile, budget: _RowBudget) -> list[Raw
             continue
         try:
             merged, faults = _scan_sheet(zf, path) if path else ([], {})
-            sheet = workbook.get_sheet_by_name(title)
         except (*_ZIP_ERRORS, CalamineError) as exc:
             raise _corrupt(title) from exc
-        built = _build_sheet(title, _calamine_rows(sheet, faults, title), budget, merged=merged)
+        built = _build_sheet(title, _calamine_rows(workbook, title, faults), budget, merged=merged)
         if built is not None:
             sheets.append(built)
     if not sheets:
@@ -412,11 +411,13 @@ _Fault = tuple[int, str, str]
 _SourceRow = tuple[int, list[object], list[_Fault]]
 
 
-def _calamine_rows(sheet, faults: dict[int, list[_Fault]], title: str) -> Iterator[_SourceRow]:
+def _calamine_rows(workbook, title: str, faults: dict[int, list[_Fault]]) -> Iterator[_SourceRow]:
     """Rows from A1 down: "" is an empty cell (None), text stripped, a formula cell carries its
-    formula text (it is a problem), numbers, booleans and dates as calamine gives them."""
+    formula text (it is a problem), numbers, booleans and dates as calamine gives them. The sheet
+    is loaded when its rows are first asked for and let go when they end: one sheet in memory at
+    a time."""
     try:
-        rows = sheet.iter_rows()
+        rows = workbook.get_sheet_by_name(title).iter_rows()
         for number, raw in enumerate(rows, start=1):
             values: list[object] = [
                 None if v == "" else (v.strip() or None) if isinstance(v, str)

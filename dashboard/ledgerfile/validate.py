@@ -25,13 +25,28 @@ from models.enums import LiaisonKind, PartyOrgLevel, UnionKind
 MAX_PROBLEMS = 10_000
 
 
-@dataclass
 class Record:
-    row: int  # the Excel row number
-    values: dict[str, Any]
+    """One checked row: its Excel row number and its values by column key. Held compactly (a
+    tuple and the sheet's shared key order): a 100,000-enterprise file keeps some 400,000 of them
+    until its transaction ends."""
+
+    __slots__ = ("row", "_keys", "_vals")
+
+    def __init__(self, row: int, values: dict[str, Any], keys: dict[str, int] | None = None):
+        self.row = row
+        self._keys = keys if keys is not None else {k: i for i, k in enumerate(values)}
+        self._vals = tuple(values.get(k) for k in self._keys)
 
     def __getitem__(self, key: str) -> Any:
-        return self.values.get(key)
+        i = self._keys.get(key)
+        return None if i is None else self._vals[i]
+
+    @property
+    def values(self) -> dict[str, Any]:
+        return dict(zip(self._keys, self._vals, strict=True))
+
+    def __repr__(self) -> str:
+        return f"Record({self.row}, {self.values})"
 
 
 @dataclass
@@ -74,6 +89,17 @@ class Parsed:
         return min(max(days), today) if days else today
 
 
+@dataclass
+class _Draft:
+    """A row while its cells are checked (then kept as a :class:`Record`)."""
+
+    row: int
+    values: dict[str, Any]
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values.get(key)
+
+
 def _problem(sheet_title: str, row: int | None, column: str | None, value: object, zh: str, en: str) -> Problem:
     return Problem(sheet_title, row, column, shown(cells.clean_text(value) if value is not None else ""), zh, en)
 
@@ -104,7 +130,7 @@ def _parse_cell(col: spec.Column, raw: object, today: dt.date) -> Any:
     raise AssertionError(col.kind)
 
 
-def _key(sheet: spec.Sheet, rec: Record) -> tuple | None:
+def _key(sheet: spec.Sheet, rec: Record | _Draft) -> tuple | None:
     v = rec.values
     if sheet is spec.TOWNSHIPS:
         return (v.get("code"),)
@@ -136,7 +162,7 @@ def party_key(v: Mapping[str, Any]) -> tuple:
     return ("joint" if joint else "own", frozenset(u for u, _s, _e in v.get("enterprises") or ()), v.get("founded_on"))
 
 
-def _row_rules(sheet: spec.Sheet, rec: Record) -> list[tuple[str | None, object, str, str]]:
+def _row_rules(sheet: spec.Sheet, rec: Record | _Draft) -> list[tuple[str | None, object, str, str]]:
     """Rules across the cells of one row: (column header, value, zh, en) for each broken one."""
     v = rec.values
     out = []
@@ -265,6 +291,7 @@ def parse(raw_sheets: Iterable[Any], *, today: dt.date | None = None,
             out.add(_problem(title, 1, col.header, "", f"缺少必填列“{col.header}”", f"required column {col.header_en} missing"))
             header_ok = False
         first_seen: dict[tuple, int] = {}
+        keys = {c.key: i for i, c in enumerate(sheet.columns)}  # every record of the sheet shares it
         letters = [get_column_letter(i + 1) for i in range(len(raw.header))]
         seen_problems = len(raw.problems)
         for row_no, values in raw.rows:
@@ -277,7 +304,8 @@ def parse(raw_sheets: Iterable[Any], *, today: dt.date | None = None,
             if len(raw.problems) > seen_problems:
                 reported = {p.column for p in raw.problems[seen_problems:] if p.row == row_no}
                 seen_problems = len(raw.problems)
-            rec = Record(row_no, {})
+            fields: dict[str, Any] = {}
+            rec = _Draft(row_no, fields)
             for i, (col, value) in enumerate(zip(columns, values, strict=False)):
                 if col is None:
                     continue
@@ -311,7 +339,7 @@ def parse(raw_sheets: Iterable[Any], *, today: dt.date | None = None,
                                      f"与第 {first_seen[key]} 行重复", f"duplicate of row {first_seen[key]}"))
                 else:
                     first_seen[key] = row_no
-            records.append(rec)
+            records.append(Record(row_no, fields, keys))
         for p in raw.problems:  # faults the reader found (merged cells, formulas, hidden sheet…)
             out.add(p)
     if not out.sheets and out.problem_count == 0:

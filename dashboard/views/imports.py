@@ -13,6 +13,7 @@ import pandas as pd
 
 from dashboard.edits.ledger_import import DIFF_KEYS, KPI_KEYS, BatchInfo, Outcome
 from dashboard.i18n import fmt_int, fmt_pct, t
+from dashboard.queries.dates import district_time
 from dashboard.ledgerfile.problems import Problem
 
 __all__ = ["KpiChange", "PROBLEMS_SHOWN", "batches_frame", "diff_frame", "kpi_changes", "problems_frame"]
@@ -72,13 +73,15 @@ def kpi_changes(out: Outcome, locale: str) -> list[KpiChange]:
 
 
 def batches_frame(batches: Sequence[BatchInfo], locale: str) -> pd.DataFrame:
-    """The import batches, newest first: who, when, which file, how many rows, what changed, state."""
+    """The import batches, newest first: who, when (the district's time), which file, how many rows,
+    what changed, state."""
     rows = []
     for b in batches:
         totals = b.summary.get("totals", {})
         changes = "，".join(f"{t(f'import.diff.{k}', locale)} {v:,}" for k, v in totals.items() if v)
-        state = (t("import.batches.state.undone", locale, by=b.undone_by or "", at=f"{b.undone_at:%Y-%m-%d %H:%M}")
+        state = (t("import.batches.state.undone", locale, by=b.undone_by or "",
+                   at=f"{district_time(b.undone_at):%Y-%m-%d %H:%M}")
                  if b.undone_at else t("import.batches.state.active", locale))
-        rows.append([b.id, f"{b.at:%Y-%m-%d %H:%M}", b.username, b.filename, b.rows, changes, state])
+        rows.append([b.id, f"{district_time(b.at):%Y-%m-%d %H:%M}", b.username, b.filename, b.rows, changes, state])
     cols = [t(f"import.batches.col.{c}", locale) for c in ("id", "at", "user", "file", "rows", "changes", "state")]
     return pd.DataFrame(rows, columns=cols)
