@@ -596,6 +596,10 @@ def error_workbook(sheets: Sequence[tuple[str, list[str], Iterable[tuple[int, li
         raise
 
 
+#: how far past a sheet's last row a problem is still marked in the error workbook
+TRAILING_ROWS = 100
+
+
 def _write_error_sheet(wb: Workbook, name: str, title: str, header: list[str],
                        rows: Iterable[tuple[int, list[object]]], marks) -> None:
     ws = wb.create_sheet(name)
@@ -619,7 +623,9 @@ def _write_error_sheet(wb: Workbook, name: str, title: str, header: list[str],
         _skip_to(ws, title, current, number, width, marks)
         current = number
         ws.append(_error_row(ws, list(cells), width, marks.get((title, number))))
-    later = [r for (t, r) in marks if t == title and r > current]  # problems at rows not given
+    # problems at rows not given (a merged range below the data…): marked up to a few rows past the
+    # data, only listed further down (a range at row 1,048,576 must not write a million empty rows)
+    later = [r for (t, r) in marks if t == title and current < r <= current + TRAILING_ROWS]
     if later:
         end = max(later) + 1
         _skip_to(ws, title, current, end, width, marks)
