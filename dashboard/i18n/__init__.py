@@ -60,11 +60,22 @@ def fmt_pct(value: float | None, locale: str = DEFAULT_LOCALE, digits: int = 1) 
     return f"{value * 100:.{digits}f}%"
 
 
-def fmt_pp(delta: float | None, locale: str = DEFAULT_LOCALE) -> str | None:
-    """A change of a rate in percentage points, signed."""
-    if delta is None:
+def pp_shown(before: float | None, after: float | None) -> float | None:
+    """``after − before`` in percentage points as a reader computes it from the two rates shown
+    (``fmt_pct``: one decimal): 95.0% → 94.7% is −0.3, never −0.4 from the unrounded values."""
+    if before is None or after is None:
         return None
-    return t("unit.pp", locale, value=f"{delta * 100:+.1f}")
+    return round(float(f"{after * 100:.1f}") - float(f"{before * 100:.1f}"), 1)
+
+
+def fmt_pp_change(before: float | None, after: float | None, locale: str = DEFAULT_LOCALE) -> str | None:
+    """The change between two rates as shown: "+1.2 个百分点", or "持平" when they show the same."""
+    shown = pp_shown(before, after)
+    if shown is None:
+        return None
+    if shown == 0:
+        return t("unit.pp_flat", locale)
+    return t("unit.pp", locale, value=f"{shown:+.1f}")
 
 
 def fmt_date(day: dt.date, locale: str = DEFAULT_LOCALE) -> str:

@@ -25,6 +25,8 @@ MESSAGES: dict[str, str] = {
     "unit.people": "people",
     "unit.items": "items",
     "unit.pp": "{value} pp",
+    "unit.pp_flat": "unchanged",
+    "unit.basis_year": "change on a year earlier",
     "unit.count_delta": "{value} vs last year",
     "kpi.union_coverage": "Union coverage",
     "kpi.union_coverage.def": "Operating non-public enterprises covered by a union (own or joint) ÷ all operating non-public enterprises.",

@@ -25,6 +25,8 @@ MESSAGES: dict[str, str] = {
     "unit.people": "人",
     "unit.items": "项",
     "unit.pp": "{value} 个百分点",
+    "unit.pp_flat": "持平",
+    "unit.basis_year": "变化较上年同期",
     "unit.count_delta": "{value} 较上年同期",
     "kpi.union_coverage": "建会率",
     "kpi.union_coverage.def": "已建工会（含独立建会与联合工会覆盖）的在营非公企业数 ÷ 在营非公企业总数。",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard.edits.ledger_import import DIFF_KEYS, KPI_KEYS, BatchInfo, Outcome
-from dashboard.i18n import fmt_int, fmt_pct, t
+from dashboard.i18n import fmt_int, fmt_pct, fmt_pp_change, pp_shown, t
 from dashboard.queries.dates import district_time
 from dashboard.ledgerfile.problems import Problem
 
@@ -64,9 +64,7 @@ def kpi_changes(out: Outcome, locale: str) -> list[KpiChange]:
                        f"{a['operating'] - b['operating']:+,}" if a["operating"] != b["operating"] else None, "")]
     for key in KPI_KEYS[1:]:
         rb, ra = _rate(b[key]), _rate(a[key])
-        delta = None
-        if rb is not None and ra is not None and round((ra - rb) * 100, 1) != 0:
-            delta = f"{(ra - rb) * 100:+.1f} pp" if locale == "en" else f"{(ra - rb) * 100:+.1f} 个百分点"
+        delta = fmt_pp_change(rb, ra, locale) if pp_shown(rb, ra) else None
         cards.append(KpiChange(t(f"kpi.{key}", locale), fmt_pct(rb, locale), fmt_pct(ra, locale), delta,
                                t(f"kpi.{key}.def", locale)))
     return cards

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from dashboard.i18n import fmt_date, fmt_int, fmt_pct, fmt_pp, t
+from dashboard.i18n import fmt_date, fmt_int, fmt_pct, fmt_pp_change, t
 from dashboard.queries.coverage import CoverageKpis
 from dashboard.views.status import (
     COLOUR, DUE_SOON_DAYS, LABEL_STYLE, count_status, items_status, notice_colour, notice_label,
@@ -276,7 +276,7 @@ SINCE_RATES = ("union_coverage", "party_coverage", "qualified_built", "work_cove
 
 def pp_change(then: float | None, now: float | None, loc: str) -> str:
     """The change of a rate in percentage points, "—" when either value is missing."""
-    return fmt_pp(now - then, loc) if then is not None and now is not None else "—"
+    return fmt_pp_change(then, now, loc) or "—"
 
 
 def since_coverage_text(then: CoverageKpis, now: CoverageKpis, held_on: dt.date, loc: str) -> str:

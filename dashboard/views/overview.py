@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard.i18n import fmt_date, fmt_int, fmt_pct, fmt_pp, t
+from dashboard.i18n import fmt_date, fmt_int, fmt_pct, fmt_pp_change, pp_shown, t
 from dashboard.queries.coverage import CoverageKpis, Rate, metric_by_township
 from dashboard.queries.followup import ItemCounts
 from dashboard.views.status import DUE_SOON_DAYS, campaign_zone_status, count_status, items_status
@@ -38,8 +38,16 @@ class KpiCard:
     delta: str | None  # the change, e.g. "+1.2 个百分点"; None when it cannot be computed
     definition: str
     kind: str  # "union" / "party" (accent) or a status colour ("red", "green")
-    change: float | None = None  # the raw change behind ``delta``
+    change: float | None = None  # the change behind ``delta`` as shown (None: none, or 持平)
     higher_is_better: bool = True
+    #: what the delta compares with ("较上年同期"); "" when the delta says so itself
+    basis: str = ""
+
+    @property
+    def detail_text(self) -> str:
+        """The card's small line: the fraction, and the basis of the delta when there is one (the
+        delta pill itself keeps its sign first — Streamlit's arrow reads it — and stays short)."""
+        return f"{self.detail} · {self.basis}" if self.delta and self.basis else self.detail
 
     @property
     def delta_good(self) -> bool | None:
@@ -50,7 +58,10 @@ class KpiCard:
 
 
 def _change(now: Rate, before: Rate) -> float | None:
-    return None if now.value is None or before.value is None else now.value - before.value
+    """The change as shown (a fraction): the difference of the two rounded rates; None when there
+    is none to show (no rate, or the same rate shown twice: 持平 is neither good nor bad news)."""
+    shown = pp_shown(before.value, now.value)
+    return None if not shown else shown / 100
 
 
 def kpi_cards(now: CoverageKpis, prev: CoverageKpis, loc: str) -> list[KpiCard]:
@@ -62,7 +73,8 @@ def kpi_cards(now: CoverageKpis, prev: CoverageKpis, loc: str) -> list[KpiCard]:
         cards.append(KpiCard(
             key=key, label=t(f"kpi.{key}", loc), value=fmt_pct(rate.value, loc),
             detail=t("kpi.fraction", loc, num=fmt_int(rate.numerator), den=fmt_int(rate.denominator), unit=t(unit, loc)),
-            delta=fmt_pp(change, loc), definition=t(f"kpi.{key}.def", loc), kind=kind, change=change,
+            delta=fmt_pp_change(before.value, rate.value, loc), definition=t(f"kpi.{key}.def", loc), kind=kind,
+            change=change, basis=t("unit.basis_year", loc),
         ))
     return cards
 

@@ -39,16 +39,31 @@ def test_five_kpi_cards_with_values_fractions_and_changes_in_chinese():
     first = cards[0]
     assert first.value == "83.3%" and first.detail == "585 / 702 家"
     assert first.delta == "+12.1 个百分点" and first.delta_good is True
+    assert first.detail_text == "585 / 702 家 · 变化较上年同期"  # the delta names what it compares with
     assert first.kind == "union" and cards[2].kind == "party"
     assert first.definition.startswith("已建工会")
     assert cards[1].detail == "900 / 1,000 人"  # membership counts people
-    assert cards[1].delta == "+0.0 个百分点" and cards[1].delta_good is True  # no change is not bad news
+    assert cards[1].delta == "持平" and cards[1].delta_good is None  # no change: neither good nor bad news
 
 
 def test_kpi_cards_in_english_and_a_fall_is_bad_news():
     cards = view.kpi_cards(kpis(unionised=500), kpis(), "en")
     assert cards[0].label == "Union coverage" and cards[0].detail == "500 / 702 enterprises"
     assert cards[0].delta == "-12.1 pp" and cards[0].delta_good is False
+    assert cards[0].detail_text == "500 / 702 enterprises · change on a year earlier"
+
+
+def test_a_delta_is_the_difference_of_the_rates_shown():
+    """95.04% and 94.66% show as 95.0% and 94.7%: the delta says -0.3, not -0.4 (issue #14, item 6);
+    12.81% and 12.84% both show as 12.8%: 持平, not "-0.0"."""
+    from dashboard.i18n import fmt_pp_change, pp_shown
+
+    assert pp_shown(0.9504, 0.9466) == -0.3 and fmt_pp_change(0.9504, 0.9466) == "-0.3 个百分点"
+    assert fmt_pp_change(0.1281, 0.1284) == "持平" and fmt_pp_change(0.1281, 0.1284, "en") == "unchanged"
+    assert fmt_pp_change(None, 0.5) is None
+    now, prev = kpis(unionised=585), kpis(unionised=584)  # 83.33% and 83.19%: shown 83.3% and 83.2%
+    card = view.kpi_cards(now, prev, "zh_CN")[0]
+    assert (card.value, card.delta) == ("83.3%", "+0.1 个百分点") and card.change == 0.001
 
 
 def test_no_change_without_a_denominator_a_year_earlier():

@@ -24,5 +24,5 @@ def render(ctx: Context) -> None:
     for col, card in zip(st.columns(6), [*kpi_cards(now, prev, ctx.loc), overdue_card(items, ctx.loc, items_prev)],
                          strict=True):
         with col:
-            kpi_card(card.label, card.value, card.detail, delta=card.delta, help=card.definition,
-                     delta_color="normal" if card.higher_is_better else "inverse")
+            kpi_card(card.label, card.value, card.detail_text, delta=card.delta, help=card.definition,
+                     delta_color="off" if card.delta_good is None else "normal" if card.higher_is_better else "inverse")
