@@ -117,3 +117,23 @@ def campaign_progress(session: Session, scope: Scope, as_of: dt.date) -> pd.Data
             "new_members": done["new_members"], "whole_zone_in_scope": int(z["visible"]) == int(z["townships"]),
         })
     return pd.DataFrame(rows, columns=PROGRESS_COLUMNS)
+
+
+def campaign_totals(session: Session, scope: Scope, as_of: dt.date) -> dict | None:
+    """The campaign's headline figures in scope (DESIGN.md §5, fact 1): union organisations founded
+    from its start to its end (or to ``as_of`` while it runs), by kind; grassroots unions are every
+    kind but the private-enterprise union federations (工会联合会), which are counted apart; new
+    members are everyone who joined in the period (leavers not taken off). None without a campaign."""
+    from dashboard.queries.coverage import members_joined, unions_founded
+
+    campaign = current_campaign(session, as_of)
+    if campaign is None:
+        return None
+    until = min(campaign["end_on"], as_of)
+    by_kind = unions_founded(session, scope, campaign["start_on"], until)
+    return {
+        "campaign": campaign["name"], "start_on": campaign["start_on"], "end_on": campaign["end_on"], "until": until,
+        "by_kind": by_kind, "federations": by_kind[UnionKind.FEDERATION],
+        "grassroots": sum(n for kind, n in by_kind.items() if kind is not UnionKind.FEDERATION),
+        "new_members": members_joined(session, scope, campaign["start_on"], until),
+    }

@@ -174,6 +174,7 @@ action_items_by_owner = cached(followup.action_items_by_owner)
 foundings_per_quarter = cached(trends.foundings_per_quarter)
 coverage_series = cached(trends.coverage_series_to, name="coverage_series")
 campaign_progress = cached(campaigns.campaign_progress)
+campaign_totals = cached(campaigns.campaign_totals)
 gap_enterprises = cached(coverage.gap_enterprises, max_entries=256)
 
 # --- ledger

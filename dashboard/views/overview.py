@@ -194,6 +194,20 @@ def campaign_view(progress: pd.DataFrame, loc: str) -> CampaignView | None:
                         zones=tuple(zone_card(z, loc) for z in progress.itertuples(index=False)))
 
 
+def campaign_totals_text(totals: dict | None, loc: str) -> tuple[str, str] | None:
+    """The campaign's totals in one line — "攻坚期合计：新建基层工会 916 个（…）· 私营企业工会联合会 3 个 ·
+    发展会员 24,516 人" — and the rule of what counts (its help); None without a campaign."""
+    if totals is None:
+        return None
+    kinds = [(k, n) for k, n in totals["by_kind"].items() if k.value != "federation" and n]
+    parts = "、".join(t("campaign.totals.kind", loc, kind=t(f"campaign.kind.{k.value}", loc), n=fmt_int(n))
+                     for k, n in kinds)
+    text = t("campaign.totals", loc, unions=fmt_int(totals["grassroots"]), kinds=parts or "—",
+             federations=fmt_int(totals["federations"]), members=fmt_int(totals["new_members"]),
+             until=fmt_date(totals["until"], loc))
+    return text, t("campaign.totals.def", loc)
+
+
 # --------------------------------------------------------------------------- alerts
 
 def alerts_rule(loc: str) -> str:

@@ -53,6 +53,9 @@ def test_district_at_the_seed_snapshot_shows_585_and_52(app_env):
     assert "52 / " in caps[3]  # 应建已建率: 52 of the qualified enterprises
     assert any("统计截至 2002年12月31日" in b for b in badges(at))
     assert any("演示数据" in b for b in badges(at))
+    # the source's campaign totals, federations apart (issue #14, item 5)
+    assert any("新建基层工会 916 个" in m.value and "私营企业工会联合会 3 个" in m.value and "24,516" in m.value
+               for m in at.markdown)
 
 
 def test_yuebei_filter_shows_37_7_30(app_env):

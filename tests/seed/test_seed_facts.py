@@ -171,3 +171,20 @@ def test_live_story_has_open_done_and_overdue_action_items_today(session):
     assert all(i.done_on <= TODAY for i in done)
     latest = session.exec(select(sa.func.max(JointMeeting.held_on)).where(JointMeeting.level == MeetingLevel.DISTRICT)).one()
     assert TODAY - dt.timedelta(120) < latest < TODAY
+
+
+def test_the_campaign_totals_shown_are_the_source_figures(session):
+    from dashboard.queries.campaigns import campaign_totals
+    from dashboard.views.overview import campaign_totals_text
+
+    totals = campaign_totals(session, Scope.district(), SNAP)
+    assert (totals["grassroots"], totals["federations"], totals["new_members"]) == (916, 3, 24_516)
+    text, rule = campaign_totals_text(totals, "zh_CN")
+    assert "新建基层工会 916 个" in text and "私营企业工会联合会 3 个" in text and "发展会员 24,516 人" in text
+    assert "单列" in rule
+    assert "916 new grassroots unions" in campaign_totals_text(totals, "en")[0]
+    # while the campaign runs, the totals go to the as-of date; a township's part is its own
+    during = campaign_totals(session, Scope.district(), totals["start_on"] + dt.timedelta(days=30))
+    assert during["until"] < totals["until"] and during["grassroots"] < 916
+    yuebei = campaign_totals(session, _yuebei(session), SNAP)
+    assert 0 < yuebei["grassroots"] < 916

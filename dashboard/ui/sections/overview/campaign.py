@@ -7,15 +7,18 @@ import streamlit as st
 from dashboard.ui import data
 from dashboard.ui.sections import Context
 from dashboard.ui.widgets import escape_markdown, status_badge_markdown
-from dashboard.views.overview import campaign_view
+from dashboard.views.overview import campaign_totals_text, campaign_view
 
 
 def render(ctx: Context) -> None:
     campaign = campaign_view(data.campaign_progress(ctx.url, ctx.scope, ctx.as_of), ctx.loc)
     if campaign is None:
         return
+    totals = campaign_totals_text(data.campaign_totals(ctx.url, ctx.scope, ctx.as_of), ctx.loc)
     with st.container(border=True):
         st.markdown(f"**{escape_markdown(campaign.title)}**", help=campaign.definition)
+        if totals is not None:
+            st.markdown(escape_markdown(totals[0]), help=totals[1])
         for col, zone in zip(st.columns(max(len(campaign.zones), 2)), campaign.zones, strict=False):
             with col:
                 badge = f" {status_badge_markdown(zone.status, ctx.loc)}" if zone.status else ""

@@ -8,7 +8,7 @@ from dashboard.ui import data
 from dashboard.ui import present as P
 from dashboard.ui.sections import Context
 from dashboard.ui.sections.present import dark, empty, heading
-from dashboard.views.overview import ZoneCard, campaign_view
+from dashboard.views.overview import ZoneCard, campaign_totals_text, campaign_view
 from dashboard.views.present import campaign_line, palette
 
 MAX_ZONES = 8
@@ -33,6 +33,9 @@ def render(ctx: Context) -> None:
     if campaign is None:
         return empty(t("campaign.none", ctx.loc))
     P.html_block(f'<div class="dg-sub" style="font-size:1.6rem">{P.esc(campaign_line(campaign))}</div>')
+    totals = campaign_totals_text(data.campaign_totals(ctx.url, ctx.scope, ctx.as_of), ctx.loc)
+    if totals is not None:
+        P.html_block(f'<div class="dg-sub" style="font-size:1.5rem">{P.esc(totals[0])}</div>')
     colour = palette(dark()).union
     cards = [card(zone, colour) for zone in campaign.zones[:MAX_ZONES]]
     grid = "four" if len(campaign.zones) >= 4 else ""
