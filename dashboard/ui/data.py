@@ -27,7 +27,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from dashboard.queries import campaigns, cases, coverage, followup, ledger, meetings, trends
+from dashboard.queries import campaigns, cases, checks, coverage, followup, ledger, meetings, trends
 from models.db import DatabaseError, check_schema, make_engine, mask_url, outage_kind
 from models.settings import get_settings
 
@@ -175,6 +175,9 @@ foundings_per_quarter = cached(trends.foundings_per_quarter)
 coverage_series = cached(trends.coverage_series_to, name="coverage_series")
 campaign_progress = cached(campaigns.campaign_progress)
 campaign_totals = cached(campaigns.campaign_totals)
+check_party_level = cached(checks.party_level, name="check_party_level")
+check_union_committee = cached(checks.union_committee, name="check_union_committee")
+check_joint_branch_size = cached(checks.joint_branch_size, name="check_joint_branch_size")
 gap_enterprises = cached(coverage.gap_enterprises, max_entries=256)
 
 # --- ledger

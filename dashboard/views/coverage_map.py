@@ -14,7 +14,7 @@ from models import rules
 from models.enums import Pattern
 
 __all__ = [
-    "GAPS", "MAP_SCHEMES", "METRICS", "MISSING", "MetricView", "boundary_missing", "drill_names", "gap_frame",
+    "GAPS", "MAP_SCHEMES", "check_frame", "check_tab_label", "METRICS", "MISSING", "MetricView", "boundary_missing", "drill_names", "gap_frame",
     "gap_more_text", "gap_tab_label", "is_schematic", "map_caption", "metric_name", "metric_view", "pattern_caption",
     "tiles_frame",
 ]
@@ -129,3 +129,42 @@ def gap_more_text(shown: int, total: int, locale: str) -> str | None:
     if total <= shown:
         return None
     return t("map.more_in_ledger", locale, shown=fmt_int(shown), total=fmt_int(total))
+
+
+# --------------------------------------------------------------------------- rule checks (queries.checks)
+
+
+def check_tab_label(check: str, total: int, locale: str) -> str:
+    return t("map.tab", locale, label=t(f"check.{check}", locale), n=fmt_int(total))
+
+
+def check_frame(check: str, rows: pd.DataFrame, township_names: dict[int, str], locale: str) -> pd.DataFrame:
+    """A rule check's rows (``queries.checks``) as a table with the next step."""
+    town = [township_names.get(i, MISSING) for i in rows["township_id"]]
+    if check == "party_level":
+        return pd.DataFrame({
+            t("col.enterprise", locale): rows["name"].to_numpy(dtype=object),
+            t("col.township", locale): town,
+            t("col.party_members", locale): rows["party_members"].to_numpy(),
+            t("check.col.organisation", locale): [
+                f"{n}（{t(f'check.level.{lv}', locale)}）" if locale != "en" else f"{n} ({t(f'check.level.{lv}', locale)})"
+                for n, lv in zip(rows["organisation"], rows["level"], strict=True)],
+            t("col.next_step", locale): [
+                t("check.next.raise_level", locale,
+                  level=t(f"check.level.{rules.expected_party_org_level(int(m)).value}", locale))
+                for m in rows["party_members"]],
+        })
+    if check == "union_committee":
+        return pd.DataFrame({
+            t("col.enterprise", locale): rows["name"].to_numpy(dtype=object),
+            t("col.township", locale): town,
+            t("check.col.union_members", locale): rows["union_members"].to_numpy(),
+            t("col.employees", locale): rows["employees"].to_numpy(),
+            t("col.next_step", locale): [t("check.next.own_union", locale)] * len(rows),
+        })
+    return pd.DataFrame({
+        t("check.col.joint_branch", locale): rows["name"].to_numpy(dtype=object),
+        t("col.township", locale): town,
+        t("check.col.units", locale): rows["units"].to_numpy(),
+        t("col.next_step", locale): [t("check.next.split_branch", locale)] * len(rows),
+    })

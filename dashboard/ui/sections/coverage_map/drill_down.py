@@ -1,17 +1,21 @@
-"""The drill-down under the map: the patterns of the selected townships (the current scope) and a
-tab per gap (应建未建, 未建会, 仅有工会) listing its enterprises with a suggested next step."""
+"""The drill-down under the map: the patterns of the selected townships (the current scope), a tab
+per gap (应建未建, 未建会, 仅有工会) listing its enterprises with a suggested next step, and a tab
+per rule check (a Party organisation below its level, an own union due, a joint branch too large)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from dashboard.i18n import t
+from dashboard.queries.checks import CHECKS
 from dashboard.queries.coverage import kpis_from_counts
 from dashboard.ui import chart, data
 from dashboard.ui.sections import Context
 from dashboard.ui.widgets import escape_markdown
 from dashboard.views.coverage_map import (
     GAPS,
+    check_frame,
+    check_tab_label,
     drill_names,
     gap_frame,
     gap_more_text,
@@ -36,8 +40,20 @@ def render(ctx: Context) -> None:
         st.caption(pattern_caption(k.patterns, loc))
     with b:
         township_names = dict(zip(whole["township_id"], whole["name"], strict=True))
-        tabs = st.tabs([gap_tab_label(p, k.patterns[p], loc) for p in GAPS])
-        for tab, pattern in zip(tabs, GAPS, strict=True):
+        found = {check: getattr(data, f"check_{check}")(url, scope, as_of) for check in CHECKS}
+        tabs = st.tabs([gap_tab_label(p, k.patterns[p], loc) for p in GAPS]
+                       + [check_tab_label(c, found[c][1], loc) for c in CHECKS])
+        for tab, check in zip(tabs[len(GAPS):], CHECKS, strict=True):
+            rows, total = found[check]
+            with tab:
+                st.caption(t(f"check.{check}.def", loc))
+                if rows.empty:
+                    st.success(t("map.no_gaps", loc))
+                    continue
+                st.dataframe(check_frame(check, rows, township_names, loc), hide_index=True, width="stretch")
+                if total > len(rows):
+                    st.caption(t("check.more", loc, shown=len(rows), total=total))
+        for tab, pattern in zip(tabs, GAPS, strict=False):
             with tab:
                 gaps = data.gap_enterprises(url, scope, as_of, pattern.value)
                 if gaps.empty:
