@@ -101,6 +101,7 @@ def coverage_by_township(t: dict[str, pd.DataFrame], day: dt.date) -> pd.DataFra
         "qualified": f["qualified"],
         "qualified_with_party_org": f["qualified"] & f["has_party"],
         "party_or_liaison_unionised": u & (f["has_party"] | f["has_liaison"]),
+        "party_or_liaison": f["has_party"] | f["has_liaison"],
         "employees_unionised": f["employees"].where(u, 0),
         "members_unionised": f["members"].where(u, 0),
         **{f"pattern_{p.value}": f["pattern"] == p.value for p in Pattern},

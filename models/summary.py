@@ -199,6 +199,7 @@ def _sweep(ent: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
         "qualified": qualified,
         "qualified_with_party_org": qualified & p,
         "party_or_liaison_unionised": u & (p | lia),
+        "party_or_liaison": p | lia,
         "employees_unionised": np.where(u, emp, 0),
         "members_unionised": np.where(u, state["m"].to_numpy(), 0),
     }

@@ -567,6 +567,7 @@ STOCK_MEASURES = (
     "employees_unionised",
     "members_unionised",
     *(f"pattern_{p.value}" for p in E.Pattern),
+    "party_or_liaison",  # operating enterprises with a Party organisation or a liaison officer (0010)
 )
 #: flows, accumulated over time like the stocks: new grassroots unions, new members
 FLOW_MEASURES = ("new_unions", "new_members")

@@ -232,6 +232,7 @@ def coverage_by_township_exact(session: Session, scope: Scope, as_of: dt.date) -
                 "qualified_with_party_org"
             ),
             _count_if(sa.and_(is_u, sa.or_(f.c.has_party, f.c.has_liaison))).label("party_or_liaison_unionised"),
+            _count_if(sa.or_(f.c.has_party, f.c.has_liaison)).label("party_or_liaison"),
             sa.func.coalesce(sa.func.sum(sa.case((is_u, f.c.employees), else_=0)), 0).label("employees_unionised"),
             sa.func.coalesce(sa.func.sum(sa.case((is_u, sa.func.coalesce(m.c.members, 0)), else_=0)), 0).label(
                 "members_unionised"
@@ -263,8 +264,10 @@ class CoverageKpis:
     membership: Rate  # 入会率 (members ÷ employees in unionised enterprises)
     party_coverage: Rate  # 党组织覆盖率
     qualified_built: Rate  # 应建已建率
-    work_coverage: Rate  # 工作覆盖率
+    work_coverage: Rate  # 党的工作覆盖率: a Party organisation or a liaison officer ÷ operating (official)
     patterns: dict[Pattern, int]
+    #: the same among unionised enterprises only (its own name: 建会企业党建覆盖率; the former 工作覆盖率)
+    union_work_coverage: Rate = Rate(0, 0)
 
 
 def kpis_from_counts(counts: pd.DataFrame | pd.Series, as_of: dt.date) -> CoverageKpis:
@@ -278,7 +281,8 @@ def kpis_from_counts(counts: pd.DataFrame | pd.Series, as_of: dt.date) -> Covera
         membership=Rate(n("members_unionised"), n("employees_unionised")),
         party_coverage=Rate(n("with_party_org"), n("operating")),
         qualified_built=Rate(n("qualified_with_party_org"), n("qualified")),
-        work_coverage=Rate(n("party_or_liaison_unionised"), n("unionised")),
+        work_coverage=Rate(n("party_or_liaison"), n("operating")),
+        union_work_coverage=Rate(n("party_or_liaison_unionised"), n("unionised")),
         patterns={p: n(f"pattern_{p.value}") for p in PATTERNS},
     )
 
@@ -359,7 +363,7 @@ MAP_METRICS = {
     "union_coverage": ("unionised", "operating"),
     "membership": ("members_unionised", "employees_unionised"),
     "party_coverage": ("with_party_org", "operating"),
-    "work_coverage": ("party_or_liaison_unionised", "unionised"),
+    "work_coverage": ("party_or_liaison", "operating"),
     "should_build": (f"pattern_{Pattern.SHOULD_BUILD.value}", "operating"),
 }
 RATE_METRICS = {"union_coverage", "membership", "party_coverage", "work_coverage"}

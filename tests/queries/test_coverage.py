@@ -237,6 +237,7 @@ def expected_counts(township: str, day: dt.date) -> dict[str, int]:
         c["qualified"] += spec.members >= 3
         c["qualified_with_party_org"] += spec.members >= 3 and p
         c["party_or_liaison_unionised"] += u and (p or li)
+        c["party_or_liaison"] += p or li
         c["employees_unionised"] += spec.employees if u else 0
         c["members_unionised"] += members if u else 0
         c[f"pattern_{pat.value}"] += 1
@@ -278,7 +279,8 @@ def test_coverage_by_township_matches_the_rule_and_adds_up(built, day):
         "membership": ("members_unionised", "employees_unionised"),
         "party_coverage": ("with_party_org", "operating"),
         "qualified_built": ("qualified_with_party_org", "qualified"),
-        "work_coverage": ("party_or_liaison_unionised", "unionised"),
+        "work_coverage": ("party_or_liaison", "operating"),
+        "union_work_coverage": ("party_or_liaison_unionised", "unionised"),
     }
     for attr, (num, den) in pairs.items():
         rate = getattr(kpis, attr)
@@ -406,14 +408,14 @@ def _values(col: pd.Series) -> list:
 def test_metric_by_township_gives_rates_with_their_parts_and_none_for_an_empty_denominator():
     df = _by_township(operating=[10, 4, 0], unionised=[5, 4, 0], with_party_org=[2, 1, 0],
                       members_unionised=[80, 0, 0], employees_unionised=[100, 0, 0],
-                      party_or_liaison_unionised=[3, 4, 0], pattern_should_build=[2, 0, 0])
+                      party_or_liaison_unionised=[3, 4, 0], party_or_liaison=[6, 2, 0], pattern_should_build=[2, 0, 0])
     union = coverage.metric_by_township(df, "union_coverage")
     assert list(union.columns) == ["township_id", "code", "name", "numerator", "denominator", "value"]
     assert union[["numerator", "denominator"]].values.tolist() == [[5, 10], [4, 4], [0, 0]]
     assert _values(union["value"]) == [0.5, 1.0, None]  # no operating enterprise: no rate
     assert _values(coverage.metric_by_township(df, "membership")["value"]) == [0.8, None, None]
     assert _values(coverage.metric_by_township(df, "party_coverage")["value"]) == [0.2, 0.25, None]
-    assert _values(coverage.metric_by_township(df, "work_coverage")["value"]) == [0.6, 1.0, None]
+    assert _values(coverage.metric_by_township(df, "work_coverage")["value"]) == [0.6, 0.5, None]  # ÷ operating
     gaps = coverage.metric_by_township(df, "should_build")  # a count, not a rate: zero is a value
     assert gaps["value"].tolist() == [2.0, 0.0, 0.0] and gaps["denominator"].tolist() == [10, 4, 0]
     with pytest.raises(KeyError):

@@ -138,9 +138,8 @@ def test_coverage_series_recomputes_each_rate_at_each_date(made):
         assert district["metric"].tolist() == list(trends.SERIES_METRICS) * 4
         assert district["date"].tolist() == [d for d in dates for _ in trends.SERIES_METRICS]
         got = {(r["date"], r["metric"]): r["value"] for r in district.to_dict("records")}
-        # union, party organisation, work coverage (of the unionised), Party organisation where qualified
-        assert [got[(dates[0], m)] for m in trends.SERIES_METRICS[:2]] == [0.0, 0.0]
-        assert got[(dates[0], "work_coverage")] != got[(dates[0], "work_coverage")]  # 0 / 0: no rate (NaN)
+        # union, party organisation, Party work coverage (of the operating), Party organisation where qualified
+        assert [got[(dates[0], m)] for m in trends.SERIES_METRICS[:3]] == [0.0, 0.0, 0.0]
         assert got[(dates[0], "qualified_built")] == 0.0
         assert [got[(dates[1], m)] for m in trends.SERIES_METRICS] == [third, 0.0, 0.0, 0.0]
         assert [got[(dates[2], m)] for m in trends.SERIES_METRICS] == [1.0, third, third, 1.0]

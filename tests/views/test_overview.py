@@ -249,6 +249,7 @@ def counts() -> pd.DataFrame:
                                                                (9, "QL", "清林乡", 0, 0, 0, 0)):
         row = dict.fromkeys(COVERAGE_COLUMNS, 0)
         row.update(operating=operating, unionised=unionised, with_party_org=party, party_or_liaison_unionised=work,
+                   party_or_liaison=work + 2 if operating else 0,
                    **{f"pattern_{Pattern.SHOULD_BUILD.value}": 2, f"pattern_{Pattern.NO_UNION.value}": operating - unionised})
         rows.append({"township_id": tid, "code": code, "name": name, **row})
     return pd.DataFrame(rows)
@@ -261,8 +262,8 @@ def test_ranking_uses_the_map_metrics_and_sorts_by_union_coverage():
     assert list(frame["乡镇/街道"]) == ["双河镇", "越北镇", "清林乡"]  # no enterprise: no rate, last
     yb = frame.iloc[1]
     num, den = MAP_METRICS["work_coverage"]
-    assert yb["建会率"] == pytest.approx(100 * 37 / 43) and yb["工作覆盖率"] == pytest.approx(100 * 20 / 37)
-    assert (num, den) == ("party_or_liaison_unionised", "unionised")
+    assert yb["建会率"] == pytest.approx(100 * 37 / 43) and yb["工作覆盖率"] == pytest.approx(100 * 22 / 43)
+    assert (num, den) == ("party_or_liaison", "operating")  # the official base: operating enterprises
     assert yb["逾期事项"] == 3 and frame.iloc[0]["逾期事项"] == 0 and yb["未建会"] == 6
     assert pd.isna(frame.iloc[2]["建会率"])
     en = view.ranking_frame(counts(), overdue.iloc[:0], "en")
