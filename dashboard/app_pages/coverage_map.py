@@ -9,9 +9,10 @@ import streamlit as st
 
 from dashboard.i18n import t
 from dashboard.ui.sections import context
-from dashboard.ui.sections.coverage_map import choropleth, drill_down
+from dashboard.ui.sections.coverage_map import choropleth, drill_down, statistics
 
 ctx = context()
 st.subheader(t("map.page_title", ctx.loc))
 choropleth.render(ctx)
 drill_down.render(ctx)
+statistics.render(ctx)

@@ -1,4 +1,4 @@
-"""Files people take away: the ledger as Excel.
+"""Files people take away: the ledger as Excel; the official coverage statistics table.
 
 The rows come from ``queries.ledger``, the table, its headers and the notes from
 ``views.ledger`` (the page's own table), the workbook from ``exports.excel``.
@@ -39,3 +39,21 @@ def ledger_excel_callable(url: str, scope: Scope, as_of: dt.date, query: LedgerQ
                           township_codes: tuple[str, ...]) -> Callable[[], bytes]:
     """Deferred: the workbook is built only when the download button is clicked."""
     return lambda: ledger_workbook(url, scope, as_of, query, locale, username, township_codes)
+
+
+PDF_MIME = "application/pdf"
+
+
+def statistics_file(url: str, scope: Scope, as_of: dt.date, locale: str, scope_label: str, kind: str) -> bytes:
+    """The official coverage statistics table of the scope (``queries.statistics``) as ``kind``
+    "xlsx" or "pdf", with the same rows and words as ``views.statistics``."""
+    from dashboard.exports.statistics import statistics_pdf, statistics_xlsx
+    from dashboard.queries.statistics import statistics_table
+    from dashboard.ui.data import dataset_info, session
+    from dashboard.views.statistics import statistics_frame, statistics_notes, statistics_title
+
+    with session(url) as s:
+        table = statistics_table(s, scope, as_of)
+    build = statistics_pdf if kind == "pdf" else statistics_xlsx
+    return build(statistics_frame(table, locale), statistics_notes(locale), title=statistics_title(scope_label, locale),
+                 as_of=as_of, locale=locale, demo=dataset_info(url).get("dataset") in ("demo", "scale"))

@@ -300,6 +300,7 @@ def test_every_download_button_of_the_app_is_covered_here():
         "dashboard/ui/sections/meetings/board.py": 2,  # action_items.xlsx, action_items.csv
         "dashboard/ui/sections/imports/template.py": 3,  # the ledger template (.xlsx, CSV zip), the ledger export
         "dashboard/ui/sections/imports/outcome.py": 1,  # import_problems.xlsx
+        "dashboard/ui/sections/coverage_map/statistics.py": 2,  # coverage_statistics .xlsx, .pdf
     }, sites
     writers = [str(p.relative_to(ROOT)) for p in (ROOT / "dashboard").rglob("*.py")
                if re.search(r"\.to_csv\(|csv\.writer\(", p.read_text(encoding="utf-8"))]
@@ -336,3 +337,15 @@ def test_the_ledger_export_and_the_problems_workbook_neutralise_formulas(planted
     report = problems_workbook([("bad.xlsx", upload)], problems)
     assert formula_problems("problems.xlsx", report) == []
     assert "=1+1" in {v for _, v, _ in cells("problems.xlsx", report)}
+
+
+def test_the_coverage_statistics_files_hold_the_scope_only(planted):
+    files = files_of("yuebei", [("coverage_map", {})])
+    book = next(data for name, data in files.items() if name.startswith("coverage_statistics_") and name.endswith(".xlsx"))
+    assert formula_problems("stat.xlsx", book) == []
+    text = text_of("stat.xlsx", book)
+    assert "越北镇" in text and "青岚街道" not in text
+    pdf = next(data for name, data in files.items() if name.endswith(".pdf"))
+    assert "青岚街道" not in text_of("stat.pdf", pdf)
+    district = files_of("leader", [("coverage_map", {})])
+    assert "青岚街道" in text_of("stat.xlsx", next(d for n, d in district.items() if n.endswith(".xlsx")))

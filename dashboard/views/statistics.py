@@ -1,0 +1,30 @@
+"""The official coverage statistics table as people read it: labelled columns, the district total
+(the sum of the township rows) and the definitions printed under it. No Streamlit; the Excel and
+PDF files (``exports/statistics.py``) and the page take the same frame and notes."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.i18n import t
+from dashboard.queries.statistics import COLUMNS
+
+__all__ = ["statistics_frame", "statistics_notes", "statistics_title"]
+
+
+def statistics_frame(table: pd.DataFrame, locale: str) -> pd.DataFrame:
+    """Township, then every column of :data:`COLUMNS` with its label, and a last row 合计 that is
+    the sum of the townships' rows."""
+    body = table[["name", *COLUMNS]].copy()
+    total = {"name": t("stat.total", locale), **{c: int(table[c].sum()) for c in COLUMNS}}
+    body = pd.concat([body, pd.DataFrame([total])], ignore_index=True)
+    return body.rename(columns={"name": t("col.township", locale), **{c: t(f"stat.col.{c}", locale) for c in COLUMNS}})
+
+
+def statistics_title(scope_label: str, locale: str) -> str:
+    return t("stat.title", locale, scope=scope_label)
+
+
+def statistics_notes(locale: str) -> list[str]:
+    """The definitions under the table: the base, each block, the sources."""
+    return [t(f"stat.note.{k}", locale) for k in ("base", "union", "party", "sum", "source")]
