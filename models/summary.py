@@ -156,8 +156,11 @@ def _censuses(conn: Connection, ent: pd.DataFrame, of_towns, add) -> None:
     eids = hc["enterprise_id"].to_numpy()
     emp = hc["employees"].to_numpy().astype("int64")
     pm = hc["party_members"].to_numpy().astype("int64")
-    emp[last] = current["employees"].loc[eids[last]].to_numpy()
-    pm[last] = current["party_members"].loc[eids[last]].to_numpy()
+    days = _days(hc["census_on"])
+    # from the latest census on, the enterprise's own figures count (they equal that census when the
+    # import wrote both; a write elsewhere may differ): a change on that day
+    add(eids[last], days[last], emp=current["employees"].loc[eids[last]].to_numpy() - emp[last],
+        pm=current["party_members"].loc[eids[last]].to_numpy() - pm[last])
     first = ~hc["enterprise_id"].duplicated(keep="first").to_numpy()
     base = pd.DataFrame({"emp0": emp[first], "pm0": pm[first]}, index=eids[first])
     pos = ent["id"].isin(base.index).to_numpy()
@@ -166,7 +169,7 @@ def _censuses(conn: Connection, ent: pd.DataFrame, of_towns, add) -> None:
     later = ~first
     d_emp = emp - np.roll(emp, 1)
     d_pm = pm - np.roll(pm, 1)
-    add(eids[later], _days(hc["census_on"])[later], emp=d_emp[later], pm=d_pm[later])
+    add(eids[later], days[later], emp=d_emp[later], pm=d_pm[later])
 
 
 def _sweep(ent: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

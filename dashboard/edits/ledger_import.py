@@ -113,6 +113,7 @@ class Outcome:
     same_file_batch: int | None = None  # an earlier batch of the very same file
     encodings: dict[str, str] = field(default_factory=dict)
     writes: int = 0  # rows inserted, updated or deleted (also those no count of the diff shows)
+    mark: str = ""  # ``data_mark`` of the ledger before this run wrote anything
     #: the commit found other changes than the check showed (the database changed in between):
     #: nothing was written, this outcome is the new check
     stale: bool = False
@@ -140,7 +141,7 @@ class Outcome:
         """What the import changes, comparable between a check and its commit."""
         return {"per_township": self.per_township, "townships_created": self.townships_created,
                 "townships_changed": self.townships_changed, "units_created": self.units_created,
-                "writes": self.writes}
+                "writes": self.writes, "mark": self.mark}
 
     def summary(self) -> dict[str, Any]:
         """What the batch keeps (JSON): the diff and the KPIs before and after."""
@@ -379,6 +380,7 @@ def import_files(engine: sa.Engine, files: Sequence[tuple[str, bytes]], *, actor
             report("kpi", 0, 0)
             out.kpis_before = _kpis(session, actor, out.file_date)
             fresh = _summaries_fresh(conn)
+            out.mark = data_mark(conn)  # the ledger as this run found it (a commit compares it with its check's)
             # the batch row first: the censuses written name it (rolled back with the rest unless kept)
             batch_id = conn.execute(IB.insert().returning(IB.c.id).values(
                 at=utcnow(), username=actor.username, filename=filename[:200], sha256=out.sha256,
@@ -387,14 +389,12 @@ def import_files(engine: sa.Engine, files: Sequence[tuple[str, bytes]], *, actor
             writer = _Writer(conn, journal, parsed, known, out, today, report, batch_id, actor)
             writer.run()
             out.writes = journal.writes
-            if not out.changed:
-                session.rollback()
-                return out
-            report("summary", 0, 0)
-            _refresh(conn, writer.touched_townships, partial=fresh)
-            out.kpis_after = _kpis(session, actor, out.file_date)
-            if dry_run or (expected is not None and expected != out.changes()):
-                out.stale = not dry_run
+            if out.changed:
+                report("summary", 0, 0)
+                _refresh(conn, writer.touched_townships, partial=fresh)
+                out.kpis_after = _kpis(session, actor, out.file_date)
+            out.stale = not dry_run and expected is not None and expected != out.changes()
+            if dry_run or out.stale or not out.changed:
                 session.rollback()
                 return out
             conn.execute(IB.update().where(IB.c.id == batch_id).values(
@@ -437,7 +437,8 @@ def _refresh(conn: Connection, township_ids: set[int], *, partial: bool) -> None
 #: an organisation's stored field -> the file column it comes from (the rest: the same name)
 UNION_COLUMNS = {"township_id": "township", "enterprise_id": "enterprises", "federation_id": "federation"}
 PARTY_COLUMNS = {"township_id": "township", "enterprise_id": "enterprises"}
-LIAISON_COLUMNS = {"enterprise_id": "uscc", "dispatched_by_unit_id": "unit"}
+#: (the unit follows the kind: without a 派出单位 column the writer keeps the stored one)
+LIAISON_COLUMNS = {"enterprise_id": "uscc", "dispatched_by_unit_id": "kind"}
 
 
 class _Writer:
@@ -566,8 +567,9 @@ class _Writer:
             current = {"employees": row["employees"], "party_members": row["party_members"]}
             if last is None or census["census_on"] > last["census_on"]:
                 if counts != current:  # a new census with other figures: the old ones become history
-                    if last is None:  # keep the figures the database had as the first census
-                        self.journal.insert(HC, [{"enterprise_id": eid, "census_on": min(row["registered_on"], census["census_on"]),
+                    if last is None and census["census_on"] > row["registered_on"]:
+                        # keep the figures the database had, from registration, as the first census
+                        self.journal.insert(HC, [{"enterprise_id": eid, "census_on": row["registered_on"],
                                                   **current, "union_members": None, "batch_id": self.batch_id}])
                     self.journal.insert(HC, [{"enterprise_id": eid, **census, "batch_id": self.batch_id}])
                     self.count(tid, "censuses")
@@ -711,9 +713,10 @@ class _Writer:
                                                     entries, rec["founded_on"], rec["dissolved_on"])
                 self.touched_townships.update((tid, org["township_id"]))
             ids = self.journal.insert(UO, [values for _rec, values in new])
-            for org_id, (rec, _values) in zip(ids, new, strict=True):
+            for org_id, (rec, values) in zip(ids, new, strict=True):
                 if federations:
                     federation_ids[rec["name"]] = org_id
+                    federation_town[org_id] = values["township_id"]
                 coverage_new += self._sync_coverage(UC, "union_id", org_id, [], rec["enterprises"] or [],
                                                     rec["founded_on"], rec["dissolved_on"])
         self.journal.insert(UC, coverage_new)
@@ -793,12 +796,16 @@ class _Writer:
             for row in _rows(self.conn, sa.select(LO).where(LO.c.enterprise_id.in_(chunk))):
                 existing[(row["enterprise_id"], row["name"], row["appointed_on"])] = row
         committees: dict[int, int] = {}
+        has_unit_column = "unit" in self.parsed.present.get("liaisons", set())
         new = []
         for rec in records:
             eid = self.ent_id[rec["uscc"]]
             tid = self.ent_town[eid]
             unit = None
-            if rec["kind"] == LiaisonKind.DISPATCHED:
+            row = existing.get((eid, rec["name"], rec["appointed_on"]))
+            if rec["kind"] == LiaisonKind.DISPATCHED and not has_unit_column and row and row["dispatched_by_unit_id"]:
+                unit = row["dispatched_by_unit_id"]  # no 派出单位 column: the unit stays as it is
+            elif rec["kind"] == LiaisonKind.DISPATCHED:
                 if rec["unit"] and rec["unit"] in self.known.units:
                     unit = self.known.units[rec["unit"]]
                     if not self.in_scope(self.known.unit_townships.get(unit)):
@@ -814,7 +821,6 @@ class _Writer:
                     unit = committees[town]
             values = {"enterprise_id": eid, "name": rec["name"], "kind": rec["kind"].value,
                       "dispatched_by_unit_id": unit, "appointed_on": rec["appointed_on"], "ended_on": rec["ended_on"]}
-            row = existing.get((eid, rec["name"], rec["appointed_on"]))
             if row is None:
                 new.append(values)
                 self.count(tid, "liaisons_appointed")
@@ -859,13 +865,16 @@ class _Writer:
             for row in _rows(self.conn, sa.select(MC).where(MC.c.enterprise_id.in_(chunk))):
                 existing[(row["enterprise_id"], row["changed_on"])].append(row)
         union_at = self._union_at(eids)
+        present = self.parsed.present.get("membership", set())
         new = []
         for n, rec in enumerate(records, 1):
             if n % 20000 == 0:
                 self.report("write: membership", n, len(records))
             eid = self.ent_id[rec["uscc"]]
-            joined, left = rec["joined"] or 0, rec["left"] or 0
             rows = existing.get((eid, rec["changed_on"]), [])
+            # a column the sheet leaves out keeps what is stored for that day
+            joined = (rec["joined"] or 0) if "joined" in present else sum(r["joined"] for r in rows)
+            left = (rec["left"] or 0) if "left" in present else sum(r["left_count"] for r in rows)
             if rows and sum(r["joined"] for r in rows) == joined and sum(r["left_count"] for r in rows) == left:
                 continue
             uid = union_at(eid, rec["changed_on"])

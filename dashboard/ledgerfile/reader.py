@@ -320,6 +320,7 @@ _CELL_REF = re.compile(rb"\br\s*=\s*[\"']([A-Za-z]{1,3})([0-9]+)[\"']")
 _FORMULA_TEXT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f\b[^>]*?(?:/>|>([^<]*)<)")
 _VALUE_TEXT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v>([^<]*)<")
 # a formula element; a cell element's opening tag holding ``t="e"`` (an error value: #DIV/0!)
+_SHEET_DATA_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?sheetData>")
 _F_OPEN = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 _ERROR_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\bt\s*=\s*[\"']e[\"'][^>]*>")
 
@@ -344,30 +345,35 @@ def _scan_sheet(zf: zipfile.ZipFile, path: str) -> tuple[list[str], dict[int, li
     merged: list[str] = []
     faults: dict[int, dict[int, _Fault]] = {}
     tail = b""
+    cells_done = False  # past </sheetData>: formulas of data validations or conditional formats are not cells'
     with zf.open(path) as part:
         while chunk := part.read(MB):
             buffer = tail + chunk
+            data_end = 0 if cells_done else len(buffer)
+            if not cells_done and (closing := _SHEET_DATA_END.search(buffer)):
+                data_end, cells_done = closing.start(), True
             end = 0
             if b"mergeCell" in buffer:
                 for match in _MERGE_CELL.finditer(buffer):
                     merged.append(match.group(1).decode("ascii").upper())
                     end = match.end()
-            if b"f" in buffer and _F_OPEN.search(buffer):
-                for match in _F_OPEN.finditer(buffer):
+            if data_end and _F_OPEN.search(buffer, 0, data_end):
+                for match in _F_OPEN.finditer(buffer, 0, data_end):
                     found = _cell_before(buffer, match.start())
-                    if found is not None and found[2] < match.start():
+                    if (found is not None and found[2] < match.start() and buffer[found[2] - 1:found[2]] != b"/"
+                            and buffer.find(b"</", found[2], match.start()) < 0):  # inside that cell, not after it
                         row, col, _ = found
                         m = _FORMULA_TEXT.match(buffer, match.start())
                         text = html.unescape((m.group(1) or b"").decode("utf-8", "replace")) if m else ""
                         faults.setdefault(row, {})[col] = (col, "formula", "=" + text if text else "=…")
-            if b'"e"' in buffer or b"'e'" in buffer:
-                for match in _ERROR_CELL.finditer(buffer):
+            if data_end and (b'"e"' in buffer or b"'e'" in buffer):
+                for match in _ERROR_CELL.finditer(buffer, 0, data_end):
                     ref = _CELL_REF.search(match.group(0))
                     if ref is None:
                         continue
                     row = int(ref.group(2))
                     col = column_index_from_string(ref.group(1).decode("ascii").upper()) - 1
-                    v = _VALUE_TEXT.search(buffer, match.end(), match.end() + 200)
+                    v = None if match.group(0).endswith(b"/>") else _VALUE_TEXT.search(buffer, match.end(), match.end() + 200)
                     text = html.unescape(v.group(1).decode("utf-8", "replace")) if v else "#ERROR"
                     faults.setdefault(row, {}).setdefault(col, (col, "error", text))
             tail = buffer[max(end, len(buffer) - 4096) :]

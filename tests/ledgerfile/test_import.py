@@ -472,3 +472,98 @@ def test_the_enterprise_history_shows_each_census(sqlite_engine):
         history = enterprise_timeline(s, Scope.district(), eid, DEMO_TODAY)
     censuses = history[history["kind"] == "census"]
     assert list(censuses["detail"]) == ["120 / 5 / 96", "150 / 6 / 96"]
+
+
+# --------------------------------------------------------------------------- what a second review found
+
+
+def _fresh_district(engine):
+    a = make_uscc(division="330102", serial=41)
+    rows = {"townships": [{"code": "T1", "name": "甲镇", "kind": TownshipKind.TOWN}],
+            "enterprises": [{"uscc": a, "name": "甲厂", "township": "甲镇", "ownership": Ownership.PRIVATE,
+                             "registered_on": dt.date(2001, 1, 1), "employees": 50, "party_members": 1,
+                             "census_on": dt.date(2001, 1, 1)}],
+            "unions": [{"name": "甲厂工会", "kind": UnionKind.ENTERPRISE, "township": "甲镇",
+                        "enterprises": [(a, None, None)], "founded_on": dt.date(2001, 6, 1)}],
+            "liaisons": [{"uscc": a, "name": "钱某", "kind": LiaisonKind.OWN, "appointed_on": dt.date(2002, 1, 1)}],
+            "membership": [{"uscc": a, "changed_on": dt.date(2002, 1, 1), "joined": 5, "left": 2}]}
+    assert import_ledger(engine, ledger_workbook(rows), "a.xlsx", actor=ADMIN, today=DEMO_TODAY).written
+    return a, rows
+
+
+def _without(data: bytes, sheet: str, *headers: str) -> bytes:
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    ws = wb[sheet]
+    for header in headers:
+        ws.delete_cols([c.value for c in ws[1]].index(header) + 1)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_a_census_on_the_registration_day_of_an_enterprise_without_one(any_own_demo_engine):
+    engine = any_own_demo_engine
+    row = next(r for r in _rows_of(engine, "YB")["enterprises"] if r["closed_on"] is None)
+    row.update(census_on=row["registered_on"], employees=row["employees"] + 1)
+    out = import_ledger(engine, ledger_workbook({"enterprises": [row]}), "c.xlsx", actor=ADMIN, today=DEMO_TODAY)
+    assert out.written and out.totals()["censuses"] == 1
+
+
+def test_membership_and_liaison_columns_left_out_change_nothing(sqlite_engine):
+    a, rows = _fresh_district(sqlite_engine)
+    counts = table_counts(sqlite_engine)
+    same_membership = _without(ledger_workbook({"membership": rows["membership"]}), "会员变动", "退会人数")
+    again = import_ledger(sqlite_engine, same_membership, "m.xlsx", actor=ADMIN, today=DEMO_TODAY)
+    assert again.ok and not again.changed and table_counts(sqlite_engine) == counts
+    same_liaison = _without(ledger_workbook({"liaisons": rows["liaisons"]}), "联络员", "派出单位")
+    again = import_ledger(sqlite_engine, same_liaison, "l.xlsx", actor=ADMIN, today=DEMO_TODAY)
+    assert again.ok and not again.changed and not again.units_created
+    # the kind changed to dispatched without the column: the township's committee, no error
+    dispatched = _without(ledger_workbook({"liaisons": [{**rows["liaisons"][0], "kind": LiaisonKind.DISPATCHED}]}),
+                          "联络员", "派出单位")
+    out = import_ledger(sqlite_engine, dispatched, "d.xlsx", actor=ADMIN, today=DEMO_TODAY)
+    assert out.written and out.units_created == ["甲镇党委"] and out.totals()["liaisons_changed"] == 1
+
+
+def test_a_commit_after_someone_else_wrote_is_refused_as_stale(sqlite_engine):
+    a, rows = _fresh_district(sqlite_engine)
+    rows["enterprises"][0]["name"] = "甲厂（新）"
+    data = ledger_workbook({"enterprises": rows["enterprises"]})
+    check = import_ledger(sqlite_engine, data, "e.xlsx", actor=ADMIN, dry_run=True, today=DEMO_TODAY)
+    with session_scope(sqlite_engine) as s:  # an edit in between that changes no count of the diff
+        s.execute(sa.update(Enterprise).where(Enterprise.uscc == a).values(industry="其他"))
+    commit = import_ledger(sqlite_engine, data, "e.xlsx", actor=ADMIN, today=DEMO_TODAY, expected=check.changes())
+    assert commit.stale and not commit.written and commit.totals() == check.totals()
+    fresh_check = import_ledger(sqlite_engine, data, "e.xlsx", actor=ADMIN, dry_run=True, today=DEMO_TODAY)
+    assert import_ledger(sqlite_engine, data, "e.xlsx", actor=ADMIN, today=DEMO_TODAY,
+                         expected=fresh_check.changes()).written
+
+
+def test_a_township_account_founds_a_federation_and_its_union_in_one_file(any_own_demo_engine):
+    engine = any_own_demo_engine
+    with Session(engine) as s:
+        yb = s.execute(sa.select(Township.id).where(Township.code == "YB")).scalar_one()
+    own = next(r for r in _rows_of(engine, "YB")["enterprises"] if r["closed_on"] is None)
+    rows = {"unions": [
+        {"name": "越北镇新业态工会联合会", "kind": UnionKind.FEDERATION, "township": "越北镇", "founded_on": dt.date(2026, 5, 1)},
+        {"name": "越北新业态联合工会", "kind": UnionKind.JOINT, "township": "越北镇", "founded_on": dt.date(2026, 5, 2),
+         "enterprises": [(own["uscc"], None, None)], "federation": "越北镇新业态工会联合会"}]}
+    out = import_ledger(engine, ledger_workbook(rows), "f.xlsx", actor=Actor("yuebei", Role.TOWNSHIP, Scope.townships([yb])),
+                        today=DEMO_TODAY)
+    assert out.written, out.problems
+
+
+def test_three_censuses_give_the_same_figures_in_sql_and_in_the_summaries(sqlite_engine):
+    a, rows = _fresh_district(sqlite_engine)
+    for day, members in ((dt.date(2005, 1, 1), 3), (dt.date(2010, 1, 1), 60), (dt.date(2015, 1, 1), 120)):
+        ent = {**rows["enterprises"][0], "census_on": day, "party_members": members, "employees": 300}
+        assert import_ledger(sqlite_engine, ledger_workbook({"enterprises": [ent]}), "c.xlsx", actor=ADMIN,
+                             today=DEMO_TODAY).written
+    with Session(sqlite_engine) as s:
+        assert coverage.summaries_fresh(s)
+        for day in (dt.date(2002, 1, 1), dt.date(2005, 1, 1), dt.date(2007, 1, 1), dt.date(2012, 1, 1), DEMO_TODAY):
+            assert coverage.coverage_by_township_summary(s, Scope.district(), day).equals(
+                coverage.coverage_by_township_exact(s, Scope.district(), day)), day
+        qualified = [coverage.coverage_kpis(s, Scope.district(), d).qualified_built.denominator
+                     for d in (dt.date(2004, 1, 1), dt.date(2006, 1, 1))]
+    assert qualified == [0, 1]  # 1 member before the 2005 census, 3 after it

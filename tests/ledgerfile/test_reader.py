@@ -363,3 +363,15 @@ def test_a_damaged_member_gives_the_damaged_file_message():
     start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
     data[start + info.compress_size // 2] ^= 0xFF  # bad deflate data or a bad CRC
     assert refusal(bytes(data), "台账.xlsx").zh.startswith("文件已损坏或不是 Excel 工作簿")
+
+
+def test_formulas_after_the_cells_are_not_cell_formulas():
+    """A data validation pointing at another sheet (x14 extLst) holds an <xm:f> after </sheetData>:
+    not a formula in a cell."""
+    xml = (b'<worksheet xmlns="x" xmlns:xm="m"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c>'
+           b'</row><row r="2"><c r="A2"><v>5</v></c><c r="B2" t="e"/></row></sheetData><extLst><ext><x14:dataValidations>'
+           b'<x14:dataValidation><x14:formula1><xm:f>Lists!$A$1:$A$5</xm:f></x14:formula1></x14:dataValidation>'
+           b'</x14:dataValidations></ext></extLst></worksheet>')
+    with zipfile.ZipFile(io.BytesIO(_zip({"s.xml": xml}))) as zf:
+        merged, faults = reader._scan_sheet(zf, "s.xml")
+    assert merged == [] and faults == {2: [(1, "error", "#ERROR")]}
