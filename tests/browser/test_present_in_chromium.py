@@ -80,6 +80,9 @@ def test_dark_theme_paints_the_screen_navy(server, signed_in):
     from PIL import Image
 
     page = _present(signed_in, f"{server}/present?slide=kpis&theme=dark")
+    # the title can be drawn before the theme's style block is applied (seen once on a loaded machine)
+    page.wait_for_function("() => getComputedStyle(document.querySelector('[data-testid=stMain]')).backgroundColor"
+                           " === 'rgb(11, 26, 51)'", timeout=30_000)
     img = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
     r, g, b = img.getpixel((1900, 1060))
     assert (r, g, b) == (0x0B, 0x1A, 0x33)
