@@ -5,6 +5,8 @@ PORT ?= 8501
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+# two workers, one test file each at a time (what CI runs; the suite is CPU-bound: more is slower)
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
 .PHONY: run test install install-test db seed bench clean
 
