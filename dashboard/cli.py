@@ -49,7 +49,7 @@ def friendly(func: Callable) -> Callable:
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        from models.db import DatabaseError, mask_url
+        from models.db import DatabaseError
 
         try:
             return func(*args, **kwargs)

@@ -405,10 +405,6 @@ class AddressThrottle:
         with self._lock:
             return len(self._live(address_key(address), self._clock()))
 
-    def clear(self) -> None:
-        with self._lock:
-            self._failures.clear()
-            self._pending.clear()
 
     def __len__(self) -> int:
         return len(self._failures)
@@ -435,8 +431,6 @@ def sign_in(engine: Engine, username: str, password: str, *, throttle: AddressTh
             policy: LoginPolicy = LoginPolicy(), now: dt.datetime | None = None) -> AuthResult:
     """A sign-in from the login form: the address's allowance, then ``authenticate`` (its own
     transactions). A failure's ``delay`` grows with the failures from the address."""
-    from models.db import session_scope
-
     wait = throttle.begin(address, limit=policy.address_max_failures, window_seconds=policy.address_window_minutes * 60)
     if wait:
         with session_scope(engine) as s:

@@ -6,11 +6,13 @@ import os
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
+
+T = TypeVar("T")
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -173,6 +175,17 @@ def make_engine(url: str | None = None, *, create: bool = True, **kwargs) -> Eng
             defaults["options"] = f"-c lock_timeout={int(PG_LOCK_TIMEOUT * 1000)}"
         kwargs["connect_args"] = {**defaults, **kwargs.get("connect_args", {})}
     return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+#: values in one ``IN (…)`` list (SQLite allows 32,766 parameters; PostgreSQL plans short lists better)
+IN_CHUNK = 500
+
+
+def in_chunks(values: Iterable[T], size: int = IN_CHUNK) -> Iterator[list[T]]:
+    """``values`` in lists of at most ``size``, one ``IN (…)`` query each."""
+    values = list(values)
+    for k in range(0, len(values), size):
+        yield values[k:k + size]
 
 
 @contextmanager

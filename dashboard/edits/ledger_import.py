@@ -21,7 +21,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -44,6 +44,7 @@ from dashboard.ledgerfile.validate import (
 )
 from dashboard.queries import coverage
 from models.audit import audit, utcnow
+from models.db import in_chunks
 from models.enums import LiaisonKind, PartyOrgLevel, Role, TownshipKind, UnionKind, UnitKind
 from models.tables import (
     DatasetInfo,
@@ -78,7 +79,6 @@ IB = ImportBatch.__table__
 #: the tables an import writes, in the order rows are inserted (undo deletes in reverse)
 LEDGER_TABLES = (T, U, E, HC, UO, UC, PO, PC, LO, MC)
 IMPORTERS = (Role.ADMIN, Role.STAFF, Role.TOWNSHIP)
-CHUNK = 500  # ids or codes per IN (…) list
 
 #: the per-township counts of a diff, in the order they are shown
 DIFF_KEYS = ("enterprises_new", "enterprises_changed", "enterprises_closed", "censuses", "unions_founded",
@@ -172,8 +172,7 @@ class Journal:
         if not rows:
             return []
         ids: list[int] = []
-        for k in range(0, len(rows), 5000):
-            chunk = rows[k:k + 5000]
+        for chunk in in_chunks(rows, 5000):
             result = self.conn.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True), chunk)
             ids += [r[0] for r in result]
         self.inserted[table.name] += ids
@@ -239,12 +238,6 @@ def data_mark(conn: Connection) -> str:
 # --------------------------------------------------------------------------- reading what is known
 
 
-def _chunks(values: Iterable, size: int = CHUNK):
-    values = list(values)
-    for k in range(0, len(values), size):
-        yield values[k:k + size]
-
-
 def _rows(conn: Connection, stmt) -> list[dict]:
     return [dict(r._mapping) for r in conn.execute(stmt)]
 
@@ -255,7 +248,7 @@ def _known(conn: Connection, parsed: Parsed) -> Known:
         known.townships[row.code] = (row.id, row.code)
         known.townships[row.name] = (row.id, row.code)
     wanted = parsed.referenced_usccs() | {r["uscc"] for r in parsed.records("enterprises") if r["uscc"]}
-    for chunk in _chunks(wanted):
+    for chunk in in_chunks(wanted):
         for row in conn.execute(sa.select(E.c.uscc, E.c.id, E.c.registered_on, E.c.township_id).where(E.c.uscc.in_(chunk))):
             known.enterprises[row.uscc] = (row.id, row.registered_on, row.township_id)
     for row in conn.execute(sa.select(UO.c.id, UO.c.name).where(UO.c.kind == UnionKind.FEDERATION.value)):
@@ -531,10 +524,10 @@ class _Writer:
         records = self.parsed.records("enterprises")
         existing: dict[str, dict] = {}
         latest: dict[int, dict] = {}
-        for chunk in _chunks([r["uscc"] for r in records]):
+        for chunk in in_chunks([r["uscc"] for r in records]):
             for row in _rows(self.conn, sa.select(E).where(E.c.uscc.in_(chunk))):
                 existing[row["uscc"]] = row
-        for chunk in _chunks([r["id"] for r in existing.values()]):
+        for chunk in in_chunks([r["id"] for r in existing.values()]):
             newest = (sa.select(HC.c.enterprise_id, sa.func.max(HC.c.census_on).label("d"))
                       .where(HC.c.enterprise_id.in_(chunk)).group_by(HC.c.enterprise_id).subquery())
             for row in _rows(self.conn, sa.select(HC).join(newest, sa.and_(
@@ -611,10 +604,10 @@ class _Writer:
     def _coverage_of(self, cov: sa.Table, org_col: str, eids: list[int]) -> dict[int, list[dict]]:
         """Every coverage row of the organisations that cover any of ``eids``."""
         org_ids: set[int] = set()
-        for chunk in _chunks(eids):
+        for chunk in in_chunks(eids):
             org_ids |= {r[0] for r in self.conn.execute(sa.select(cov.c[org_col]).where(cov.c.enterprise_id.in_(chunk)))}
         out: dict[int, list[dict]] = defaultdict(list)
-        for chunk in _chunks(org_ids):
+        for chunk in in_chunks(org_ids):
             for row in _rows(self.conn, sa.select(cov, E.c.township_id.label("enterprise_township"))
                              .join(E, E.c.id == cov.c.enterprise_id).where(cov.c[org_col].in_(chunk))):
                 self.ent_town.setdefault(row["enterprise_id"], row["enterprise_township"])
@@ -624,7 +617,7 @@ class _Writer:
     def _uscc_of(self, eids: Iterable[int]) -> dict[int, str]:
         back = {v: k for k, v in self.ent_id.items()}
         missing = [e for e in eids if e not in back]
-        for chunk in _chunks(missing):
+        for chunk in in_chunks(missing):
             for row in self.conn.execute(sa.select(E.c.id, E.c.uscc).where(E.c.id.in_(chunk))):
                 back[row.id] = row.uscc
         return back
@@ -792,7 +785,7 @@ class _Writer:
             return
         eids = {self.ent_id[r["uscc"]] for r in records}
         existing = {}
-        for chunk in _chunks(eids):
+        for chunk in in_chunks(eids):
             for row in _rows(self.conn, sa.select(LO).where(LO.c.enterprise_id.in_(chunk))):
                 existing[(row["enterprise_id"], row["name"], row["appointed_on"])] = row
         committees: dict[int, int] = {}
@@ -838,7 +831,7 @@ class _Writer:
         """The union a membership change at an enterprise belongs to: the one covering it that day,
         else the nearest coverage before it, else the first after it."""
         periods: dict[int, list[tuple]] = defaultdict(list)
-        for chunk in _chunks(set(eids)):
+        for chunk in in_chunks(set(eids)):
             for row in self.conn.execute(sa.select(UC.c.enterprise_id, UC.c.union_id, UC.c.start_on, UC.c.end_on)
                                          .where(UC.c.enterprise_id.in_(chunk)).order_by(UC.c.start_on, UC.c.id)):
                 periods[row.enterprise_id].append((row.start_on, row.end_on, row.union_id))
@@ -861,7 +854,7 @@ class _Writer:
             return
         eids = {self.ent_id[r["uscc"]] for r in records}
         existing: dict[tuple, list[dict]] = defaultdict(list)
-        for chunk in _chunks(eids):
+        for chunk in in_chunks(eids):
             for row in _rows(self.conn, sa.select(MC).where(MC.c.enterprise_id.in_(chunk))):
                 existing[(row["enterprise_id"], row["changed_on"])].append(row)
         union_at = self._union_at(eids)
@@ -897,7 +890,7 @@ class _Writer:
             return
         eids = [self.ent_id[r["uscc"]] for r in records]
         have: dict[tuple, int] = {}
-        for chunk in _chunks(eids):
+        for chunk in in_chunks(eids):
             for row in self.conn.execute(sa.select(MC.c.enterprise_id, MC.c.changed_on, MC.c.joined - MC.c.left_count)
                                          .where(MC.c.enterprise_id.in_(chunk))):
                 have[(row[0], row[1])] = have.get((row[0], row[1]), 0) + row[2]
@@ -989,7 +982,7 @@ def undo_batch(session: Session, batch_id: int, *, actor: Actor) -> dict[str, in
     touched: set[int] = set()
 
     def note_townships(table: sa.Table, ids: list[int]) -> None:
-        for chunk in _chunks(ids):
+        for chunk in in_chunks(ids):
             if table is E or table is T:
                 col = E.c.township_id if table is E else T.c.id
                 touched.update(r[0] for r in conn.execute(sa.select(col).where((E.c.id if table is E else T.c.id).in_(chunk))))
@@ -1016,7 +1009,7 @@ def undo_batch(session: Session, batch_id: int, *, actor: Actor) -> dict[str, in
         note_townships(table, ids)
         if table is T:
             touched.difference_update(ids)
-        for chunk in _chunks(ids):
+        for chunk in in_chunks(ids):
             if table is E:  # the summary rows of these enterprises go too (refreshed below)
                 conn.execute(enterprise_state.delete().where(enterprise_state.c.enterprise_id.in_(chunk)))
             if table is T:
@@ -1036,9 +1029,3 @@ def undo_batch(session: Session, batch_id: int, *, actor: Actor) -> dict[str, in
     conn.execute(IB.update().where(IB.c.id == batch_id).values(undone_at=utcnow(), undone_by=actor.username))
     audit(session, "ledger.undo", username=actor.username, entity="import_batch", entity_id=batch_id, after=counts)
     return counts
-
-
-def outcome_json(out: Outcome) -> str:
-    data = asdict(out)
-    data["problems"] = [asdict(p) for p in out.problems]
-    return json.dumps(data, ensure_ascii=False, default=str)

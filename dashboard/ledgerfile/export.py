@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from dashboard.queries.scope import Scope
+from models.db import in_chunks
 from models.enums import Barrier, LiaisonKind, Ownership, PartyOrgLevel, TownshipKind, UnionKind
 from models.tables import (
     Enterprise,
@@ -88,8 +89,7 @@ def _enterprises(conn: Connection, scope: Scope, today: dt.date) -> Iterator[dic
 
 def _covered(conn: Connection, cov: sa.Table, org_col: str, org_ids: list[int]) -> dict[int, list[tuple]]:
     out: dict[int, list[tuple]] = defaultdict(list)
-    for k in range(0, len(org_ids), 500):
-        chunk = org_ids[k:k + 500]
+    for chunk in in_chunks(org_ids):
         for r in conn.execute(sa.select(cov.c[org_col], E.c.uscc, cov.c.start_on, cov.c.end_on)
                               .join(E, E.c.id == cov.c.enterprise_id).where(cov.c[org_col].in_(chunk))
                               .order_by(cov.c.id)):

@@ -30,6 +30,7 @@ from dashboard.queries.scope import Scope
 from dashboard.queries.timeline import COLUMNS as TIMELINE_COLUMNS
 from dashboard.queries.timeline import KINDS, enterprise_timeline
 from models import rules
+from models.db import in_chunks
 from models.enums import Pattern
 from models.tables import (
     Enterprise,
@@ -398,14 +399,9 @@ def ledger_rows(session: Session, scope: Scope, as_of: dt.date, q: LedgerQuery, 
 # --------------------------------------------------------------------------- names for a few rows
 
 
-def _chunks(ids: list[int]):
-    for k in range(0, len(ids), _ID_CHUNK):
-        yield ids[k:k + _ID_CHUNK]
-
-
 def _patterns_for(session: Session, scope: Scope, ids: list[int], as_of: dt.date, fresh: bool) -> dict[int, str]:
     out: dict[int, str] = {}
-    for chunk in _chunks(ids):
+    for chunk in in_chunks(ids, _ID_CHUNK):
         if fresh:
             stmt = sa.select(ES.c.enterprise_id, ES.c.pattern).where(
                 ES.c.enterprise_id.in_(chunk), active(ES.c.valid_from, ES.c.valid_to, as_of))
@@ -439,7 +435,7 @@ def _names_for(session: Session, ids: list[int], as_of: dt.date) -> dict[str, di
     party: dict[int, str] = {}
     liaison: dict[int, str] = {}
     kind: dict[int, str] = {}
-    for chunk in _chunks(ids):
+    for chunk in in_chunks(ids, _ID_CHUNK):
         union.update(_covering_names(session, UC, UO, "union_id", chunk, as_of))
         party.update(_covering_names(session, PC, PO, "party_org_id", chunk, as_of))
         rows = session.execute(

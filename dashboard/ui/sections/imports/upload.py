@@ -8,7 +8,6 @@ sentence (``data.outage_text``), as in ``ui.edit.run_edit``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import streamlit as st
