@@ -123,6 +123,27 @@ class Enterprise(SQLModel, table=True):
     barrier: E.Barrier | None = _enum(E.Barrier, nullable=True)  # 五难, on gap enterprises
     legal_rep: str | None = Field(default=None, max_length=40)
     owner_is_party_member: bool = False
+    version: int = _version()  # 0011: the ledger detail's event forms
+
+
+class EnterpriseChange(SQLModel, table=True):
+    """The dated history of what has no table of its own (0011): a move to another township
+    (``before_value`` / ``after_value``: the township codes) and a barrier (五难) noted or cleared
+    (the ``Barrier`` values, None for none). Who recorded it and when, for the ledger's history."""
+
+    __tablename__ = "enterprise_change"
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('moved', 'barrier')", name="ck_enterprise_change_kind"),
+        sa.Index("ix_enterprise_change_enterprise", "enterprise_id", "changed_on"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int = _fk("enterprise.id", index=False)
+    kind: str = Field(max_length=20)
+    changed_on: dt.date
+    before_value: str | None = Field(default=None, max_length=80)
+    after_value: str | None = Field(default=None, max_length=80)
+    username: str = Field(max_length=40)
+    at: dt.datetime  # aware, UTC
 
 
 class HeadcountCensus(SQLModel, table=True):
@@ -409,9 +430,6 @@ class ActionItem(SQLModel, table=True):
     version: int = _version()
 
 
-#: the tables whose rows the pages update, each with a ``version`` column (migration 0008); an edit
-#: of another table's rows adds the column to it first
-VERSIONED: tuple[sa.Table, ...] = (ActionItem.__table__, CoordinationNotice.__table__)
 
 
 # --------------------------------------------------------------------------- people, honours, activities
@@ -522,6 +540,9 @@ class User(SQLModel, table=True):
     failed_logins: int = 0
     locked_until: dt.datetime | None = None  # aware, UTC
     created_at: dt.datetime  # aware, UTC
+    must_change_password: bool = Field(default=False, sa_column=sa.Column(sa.Boolean, nullable=False,
+                                                                        server_default=sa.false()))  # 0011
+    version: int = _version()  # 0011: the admin page's account forms
 
 
 class UserTownship(SQLModel, table=True):
@@ -612,3 +633,9 @@ enterprise_state = sa.Table(
              "valid_to"),
     comment="Each enterprise's pattern over time: one row per period [valid_from, valid_to)",
 )
+
+
+#: the tables whose rows the pages update, each with a ``version`` column (migrations 0008, 0011); an edit
+#: of another table's rows adds the column to it first
+VERSIONED: tuple[sa.Table, ...] = (ActionItem.__table__, CoordinationNotice.__table__, Enterprise.__table__,
+                                   User.__table__)
