@@ -90,14 +90,19 @@ def _read(conn: Connection, stmt) -> pd.DataFrame:
     return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
-def _events(conn: Connection, township_ids: list[int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Enterprises and their events: all of them, or those of ``township_ids`` (where they are now)."""
+def _events(conn: Connection, township_ids: list[int] | None = None,
+            enterprise_ids: list[int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Enterprises and their events: all of them, those of ``township_ids`` (where they are now), or
+    the enterprises ``enterprise_ids`` (a few: an edit's)."""
     E = Enterprise.__table__
     stmt = sa.select(E.c.id, E.c.township_id, E.c.employees, E.c.party_members, E.c.registered_on, E.c.closed_on)
     ids_in_towns = None
     if township_ids is not None:
         stmt = stmt.where(E.c.township_id.in_(township_ids))
         ids_in_towns = sa.select(E.c.id).where(E.c.township_id.in_(township_ids))
+    elif enterprise_ids is not None:
+        stmt = stmt.where(E.c.id.in_(enterprise_ids))
+        ids_in_towns = list(enterprise_ids)
     ent = _read(conn, stmt)
 
     def of_towns(select, t: sa.Table):
@@ -230,11 +235,16 @@ def _sweep(ent: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
     return per_day, periods
 
 
-def _new_unions(conn: Connection, township_ids: list[int] | None = None) -> pd.DataFrame:
+def _new_unions(conn: Connection, township_ids: list[int] | None = None,
+                union_ids: list[int] | None = None) -> pd.DataFrame:
+    """Unions founded (federations apart) per (day, township): all, those of ``township_ids``, or
+    the union organisations ``union_ids``."""
     UO = UnionOrg.__table__
     stmt = sa.select(UO.c.township_id, UO.c.founded_on).where(UO.c.kind != UnionKind.FEDERATION.value)
     if township_ids is not None:
         stmt = stmt.where(UO.c.township_id.in_(township_ids))
+    elif union_ids is not None:
+        stmt = stmt.where(UO.c.id.in_(union_ids))
     df = _read(conn, stmt)
     df["day"] = _days(df["founded_on"])
     return df.groupby(["day", "township_id"], as_index=False).size().rename(columns={"size": "new_unions"})
@@ -369,71 +379,14 @@ def _first_day(conn: Connection, towns: list[int], *, last: bool) -> int | None:
     return None if day is None else int(_days(pd.Series([day]))[0])
 
 
-def refresh_summaries(conn: Connection, township_ids: Iterable[int], since: dt.date | None = None,
-                      today: dt.date | None = None) -> dict[str, object]:
-    """Bring the summary tables up to date for these townships only, after a write that changed
-    the data of their enterprises (an import): in the caller's transaction, no commit.
-
-    The result is row for row what ``rebuild_summaries(conn, today=today)`` would write
-    (``enterprise_state.id`` apart), provided that the summaries were up to date for every other
-    township and that the change stayed within ``township_ids``:
-
-    * pass every township an enterprise (or a union organisation) of the change is in now **and
-      was in before** — an enterprise moved from A to B needs both A and B;
-    * ``since``, if given, is the earliest date any changed source row refers to, before or after
-      the change (a registration, closure, coverage period, appointment, membership change or
-      founding date): ``coverage_delta`` is rewritten from that day, ``coverage_month`` from its
-      month. Without it, every day of these townships is rewritten. An enterprise that changed
-      township, or is new to the summaries, counts from its first event whatever ``since`` says
-      (detected from ``enterprise_state``). Other changes before ``since`` are not detected.
-
-    For these townships' enterprises the whole history is swept (earlier events decide the state);
-    ``enterprise_state`` rows are replaced for the enterprises now in these townships and for any row
-    of these townships (new ids after the largest one). The month range of ``coverage_month`` is
-    kept the full rebuild's — from the first month with a change anywhere to ``today``'s month
-    (default: the real today) or the last change's — adding or trimming months of other townships
-    when it moves. Then the fingerprint is stored, so the query layer uses the summaries again.
-
-    With no summaries built yet (no fingerprint stored), this is a full rebuild.
-    Returns the rows written per table, the enterprises swept and the day rewriting started from.
-    """
-    if stored_fingerprint(conn) is None:
-        return dict(rebuild_summaries(conn, today=today)) | {"full_rebuild": True}
-    today = today or dt.date.today()
-    towns = sorted({int(t) for t in township_ids})
+def _rewrite_months(conn: Connection, towns: list[int], per_day: pd.DataFrame, start: int | None,
+                    today: dt.date) -> int:
+    """``coverage_month`` for ``towns`` from ``start``'s month (int days; None: every month), given
+    their whole ``per_day`` (the rows ``coverage_delta`` holds for them): the month range every
+    township's rows span kept as a full rebuild would make it. Returns the rows written."""
     measures = list(SUMMARY_MEASURES)
-    E, CD, CM, ES = Enterprise.__table__, coverage_delta, coverage_month, enterprise_state
-    noop = lambda *_: None
-
-    ent, events = _events(conn, towns)
-    stocks, periods = _sweep(ent, events)
-    per_day = _per_day(stocks, _new_unions(conn, towns))
-    ids_in_towns = sa.select(E.c.id).where(E.c.township_id.in_(towns))
-
-    # ``since`` does not cover an enterprise that moved here or is new: its whole history changed
-    start = None if since is None else int((np.datetime64(since, "D") - _EPOCH).astype("int64"))
-    if start is not None and len(events):
-        before = _read(conn, sa.select(ES.c.enterprise_id, ES.c.township_id)
-                       .where(ES.c.enterprise_id.in_(ids_in_towns)).distinct())
-        now_in = ent.set_index("id")["township_id"]
-        known = set(before["enterprise_id"].astype("int64"))
-        moved = set(before.loc[before["township_id"].to_numpy() != now_in.loc[before["enterprise_id"]].to_numpy(),
-                               "enterprise_id"].astype("int64"))
-        swept = set(periods["eid"].astype("int64"))  # enterprises with a pattern period now
-        suspects = moved | (swept - known)
-        if suspects:
-            first = int(events.loc[events["eid"].isin(suspects), "day"].min())
-            start = min(start, first)
-
-    # coverage_delta: these townships' days from ``start``
-    cond = CD.c.township_id.in_(towns)
-    if start is not None:
-        cond = sa.and_(cond, CD.c.day >= _to_dates(np.array([start]))[0])
-    conn.execute(CD.delete().where(cond))
-    delta_rows = per_day if start is None else per_day[per_day["day"] >= start]
-    _write(conn, CD, delta_rows.rename(columns={"day": "_day"}), {"day": "_day"}, noop)
-
-    # coverage_month: the month range every township's rows span (as a full rebuild would)
+    CM = coverage_month
+    noop = lambda *_: None  # noqa: E731
     ends = [d for d in (_first_day(conn, towns, last=False), _first_day(conn, towns, last=True)) if d is not None]
     if len(per_day):
         ends += [int(per_day["day"].min()), int(per_day["day"].max())]
@@ -479,6 +432,74 @@ def refresh_summaries(conn: Connection, township_ids: Iterable[int], since: dt.d
         _write(conn, CM, months.rename(columns={"month": "_month"}), {"month": "_month"}, noop)
         month_rows += len(months)
 
+    return month_rows
+
+
+def refresh_summaries(conn: Connection, township_ids: Iterable[int], since: dt.date | None = None,
+                      today: dt.date | None = None) -> dict[str, object]:
+    """Bring the summary tables up to date for these townships only, after a write that changed
+    the data of their enterprises (an import): in the caller's transaction, no commit.
+
+    The result is row for row what ``rebuild_summaries(conn, today=today)`` would write
+    (``enterprise_state.id`` apart), provided that the summaries were up to date for every other
+    township and that the change stayed within ``township_ids``:
+
+    * pass every township an enterprise (or a union organisation) of the change is in now **and
+      was in before** — an enterprise moved from A to B needs both A and B;
+    * ``since``, if given, is the earliest date any changed source row refers to, before or after
+      the change (a registration, closure, coverage period, appointment, membership change or
+      founding date): ``coverage_delta`` is rewritten from that day, ``coverage_month`` from its
+      month. Without it, every day of these townships is rewritten. An enterprise that changed
+      township, or is new to the summaries, counts from its first event whatever ``since`` says
+      (detected from ``enterprise_state``). Other changes before ``since`` are not detected.
+
+    For these townships' enterprises the whole history is swept (earlier events decide the state);
+    ``enterprise_state`` rows are replaced for the enterprises now in these townships and for any row
+    of these townships (new ids after the largest one). The month range of ``coverage_month`` is
+    kept the full rebuild's — from the first month with a change anywhere to ``today``'s month
+    (default: the real today) or the last change's — adding or trimming months of other townships
+    when it moves. Then the fingerprint is stored, so the query layer uses the summaries again.
+
+    With no summaries built yet (no fingerprint stored), this is a full rebuild.
+    Returns the rows written per table, the enterprises swept and the day rewriting started from.
+    """
+    if stored_fingerprint(conn) is None:
+        return dict(rebuild_summaries(conn, today=today)) | {"full_rebuild": True}
+    today = today or dt.date.today()
+    towns = sorted({int(t) for t in township_ids})
+    E, CD, ES = Enterprise.__table__, coverage_delta, enterprise_state
+    noop = lambda *_: None
+
+    ent, events = _events(conn, towns)
+    stocks, periods = _sweep(ent, events)
+    per_day = _per_day(stocks, _new_unions(conn, towns))
+    ids_in_towns = sa.select(E.c.id).where(E.c.township_id.in_(towns))
+
+    # ``since`` does not cover an enterprise that moved here or is new: its whole history changed
+    start = None if since is None else int((np.datetime64(since, "D") - _EPOCH).astype("int64"))
+    if start is not None and len(events):
+        before = _read(conn, sa.select(ES.c.enterprise_id, ES.c.township_id)
+                       .where(ES.c.enterprise_id.in_(ids_in_towns)).distinct())
+        now_in = ent.set_index("id")["township_id"]
+        known = set(before["enterprise_id"].astype("int64"))
+        moved = set(before.loc[before["township_id"].to_numpy() != now_in.loc[before["enterprise_id"]].to_numpy(),
+                               "enterprise_id"].astype("int64"))
+        swept = set(periods["eid"].astype("int64"))  # enterprises with a pattern period now
+        suspects = moved | (swept - known)
+        if suspects:
+            first = int(events.loc[events["eid"].isin(suspects), "day"].min())
+            start = min(start, first)
+
+    # coverage_delta: these townships' days from ``start``
+    cond = CD.c.township_id.in_(towns)
+    if start is not None:
+        cond = sa.and_(cond, CD.c.day >= _to_dates(np.array([start]))[0])
+    conn.execute(CD.delete().where(cond))
+    delta_rows = per_day if start is None else per_day[per_day["day"] >= start]
+    _write(conn, CD, delta_rows.rename(columns={"day": "_day"}), {"day": "_day"}, noop)
+
+    month_rows = _rewrite_months(conn, towns, per_day, start, today)
+
     # enterprise_state: every row of these enterprises and of these townships, replaced
     conn.execute(ES.delete().where(ES.c.enterprise_id.in_(ids_in_towns)))
     conn.execute(ES.delete().where(ES.c.township_id.in_(towns)))
@@ -491,3 +512,87 @@ def refresh_summaries(conn: Connection, township_ids: Iterable[int], since: dt.d
     return {"coverage_delta": len(delta_rows), "coverage_month": month_rows, "enterprise_state": len(states),
             "enterprises": len(ent), "townships": len(towns),
             "from_day": None if start is None else _to_dates(np.array([start]))[0]}
+
+
+# --------------------------------------------------------------------------- one edit's enterprises
+
+
+class Before:
+    """What a few enterprises (and union organisations) contributed to the summaries before an
+    edit: taken by :func:`before`, used by :func:`after`. ``None`` from :func:`before` means the
+    summaries were not up to date: :func:`after` then leaves them so (the query layer keeps using
+    the exact SQL until a rebuild)."""
+
+    def __init__(self, enterprise_ids: set[int], union_ids: set[int], per_day: pd.DataFrame):
+        self.enterprise_ids = enterprise_ids
+        self.union_ids = union_ids
+        self.per_day = per_day
+
+
+def _contribution(conn: Connection, enterprise_ids: set[int], union_ids: set[int]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """These enterprises' changes per (day, township) — their whole history swept — with the
+    foundings of these union organisations; and their pattern periods (``ent``, ``periods``)."""
+    ent, events = _events(conn, enterprise_ids=sorted(enterprise_ids))
+    stocks, periods = _sweep(ent, events)
+    flows = _new_unions(conn, union_ids=sorted(union_ids))
+    return _per_day(stocks, flows), ent, periods
+
+
+def before(conn: Connection, enterprise_ids: Iterable[int], union_ids: Iterable[int] = (), *,
+           fresh: bool | None = None) -> Before | None:
+    """Call in the edit's transaction before it changes these enterprises' rows (after a first write
+    that locks them — the row version — so no other edit changes them in between). ``fresh``: the
+    summaries' state read before that first write (the write itself moves ``data_version``); by
+    default it is read now."""
+    if not (is_fresh(conn) if fresh is None else fresh):
+        return None
+    eids, uids = {int(i) for i in enterprise_ids}, {int(i) for i in union_ids}
+    per_day, _, _ = _contribution(conn, eids, uids)
+    return Before(eids, uids, per_day)
+
+
+def after(conn: Connection, was: Before | None, enterprise_ids: Iterable[int] = (), union_ids: Iterable[int] = (),
+          today: dt.date | None = None) -> dict[str, int]:
+    """Bring the summaries up to date after an edit of a few enterprises, in its transaction.
+
+    ``enterprise_ids`` / ``union_ids``: rows created by the edit (a new enterprise, a new union),
+    besides those given to :func:`before`. The difference of their contributions after and before
+    is added to ``coverage_delta`` (a row whose every measure comes to 0 is removed, as a full
+    rebuild writes none), ``coverage_month`` is rewritten for the townships concerned from the
+    month of the first changed day, their ``enterprise_state`` rows are replaced, and the
+    fingerprint is stored again — the same figures as a full :func:`rebuild_summaries` (tests check).
+    Returns the rows changed per table (empty when the summaries were stale before)."""
+    if was is None:
+        return {}
+    today = today or dt.date.today()
+    eids = was.enterprise_ids | {int(i) for i in enterprise_ids}
+    uids = was.union_ids | {int(i) for i in union_ids}
+    now, ent, periods = _contribution(conn, eids, uids)
+    measures = list(SUMMARY_MEASURES)
+    key = ["day", "township_id"]
+    diff = (now.set_index(key)[measures].sub(was.per_day.set_index(key)[measures], fill_value=0)
+            .astype("int64"))
+    diff = diff[(diff != 0).any(axis=1)].reset_index()
+    CD, ES = coverage_delta, enterprise_state
+    towns = sorted({int(t) for t in diff["township_id"]})
+    for row in diff.itertuples(index=False):
+        day = _to_dates(np.array([int(row.day)]))[0]
+        where = sa.and_(CD.c.day == day, CD.c.township_id == int(row.township_id))
+        changes = {m: int(getattr(row, m)) for m in measures}
+        hit = conn.execute(CD.update().where(where).values({m: CD.c[m] + v for m, v in changes.items() if v}))
+        if hit.rowcount == 0:
+            conn.execute(CD.insert().values(day=day, township_id=int(row.township_id), **changes))
+        else:
+            conn.execute(CD.delete().where(where, *[CD.c[m] == 0 for m in measures]))
+    month_rows = 0
+    if towns:
+        rows = _read(conn, sa.select(CD).where(CD.c.township_id.in_(towns)))
+        per_day = rows.assign(day=_days(rows["day"])).astype({m: "int64" for m in measures})
+        month_rows = _rewrite_months(conn, towns, per_day, int(diff["day"].min()), today)
+    conn.execute(ES.delete().where(ES.c.enterprise_id.in_(sorted(eids))))
+    states = _states(ent, periods)
+    next_id = conn.execute(sa.select(sa.func.coalesce(sa.func.max(ES.c.id), 0))).scalar_one() + 1
+    states.insert(0, "id", np.arange(next_id, next_id + len(states)))
+    _write(conn, ES, states, {"valid_from": "_from", "valid_to": "_to"}, lambda *_: None)
+    _store_fingerprint(conn)
+    return {"coverage_delta": len(diff), "coverage_month": month_rows, "enterprise_state": len(states)}

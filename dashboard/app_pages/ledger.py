@@ -8,11 +8,15 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.i18n import t
+from dashboard.ui.edit import show_flash
 from dashboard.ui.sections import context
-from dashboard.ui.sections.ledger import detail, search, table
+from dashboard.ui.sections.ledger import detail, register, search, table, upkeep
 
 ctx = context()
 st.subheader(t("ledger.title", ctx.loc))
+if show_flash():
+    upkeep.note_as_of(ctx)
+register.render(ctx)
 
 query = search.render(ctx)
 if query is None:
@@ -20,4 +24,5 @@ if query is None:
 enterprise_id = table.render(ctx, query)
 if enterprise_id is None:
     st.stop()
-detail.render(ctx, enterprise_id)
+if detail.render(ctx, enterprise_id):
+    upkeep.render(ctx, enterprise_id)

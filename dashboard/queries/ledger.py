@@ -25,7 +25,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
-from dashboard.queries.coverage import active, enterprise_flags, summaries_fresh, summary_rows
+from dashboard.queries.coverage import active, enterprise_flags, headcount_as_of, summaries_fresh, summary_rows
 from dashboard.queries.scope import Scope
 from dashboard.queries.timeline import COLUMNS as TIMELINE_COLUMNS
 from dashboard.queries.timeline import KINDS, enterprise_timeline
@@ -480,6 +480,7 @@ class EnterpriseDetail:
     liaison: str | None
     liaison_kind: str | None  # LiaisonKind value
     history: pd.DataFrame  # HISTORY_COLUMNS, events up to ``as_of``, sorted by date
+    version: int = 1  # the row's version, for the event forms of the detail (0011)
 
 
 def _value(v):
@@ -490,7 +491,9 @@ def enterprise_detail(session: Session, scope: Scope, enterprise_id: int, as_of:
     """One enterprise with its pattern as of ``as_of`` and its history up to that date; None when
     it does not exist or is outside the scope (the scope check is in SQL)."""
     row = session.execute(
-        sa.select(E, T.c.name.label("township_name"))
+        sa.select(E, T.c.name.label("township_name"),
+                  headcount_as_of("employees", as_of).label("employees_then"),
+                  headcount_as_of("party_members", as_of).label("party_members_then"))
         .join(T, T.c.id == E.c.township_id)
         .where(E.c.id == int(enterprise_id), scope.where(E.c.township_id))
     ).mappings().one_or_none()
@@ -503,11 +506,12 @@ def enterprise_detail(session: Session, scope: Scope, enterprise_id: int, as_of:
     return EnterpriseDetail(
         enterprise_id=eid, uscc=row["uscc"], name=row["name"], township_id=int(row["township_id"]),
         township=row["township_name"], is_village=bool(row["is_village"]), ownership=_value(row["ownership"]),
-        industry=row["industry"], employees=int(row["employees"]), party_members=int(row["party_members"]),
+        industry=row["industry"], employees=int(row["employees_then"]),
+        party_members=int(row["party_members_then"]),
         registered_on=row["registered_on"], closed_on=row["closed_on"], barrier=_value(row["barrier"]),
         legal_rep=row["legal_rep"], owner_is_party_member=bool(row["owner_is_party_member"]), as_of=as_of,
         pattern=None if pattern is None else Pattern(pattern),
         union=names["union"].get(eid), party_org=names["party_org"].get(eid),
         liaison=names["liaison"].get(eid), liaison_kind=names["liaison_kind"].get(eid),
-        history=enterprise_timeline(session, scope, eid, as_of),
+        history=enterprise_timeline(session, scope, eid, as_of), version=int(row["version"]),
     )

@@ -29,14 +29,17 @@ from models.tables import (
     CoordinationNotice,
     DoubleLoveAward,
     Enterprise,
+    EnterpriseChange,
     FoundingLead,
     HeadcountCensus,
     Honour,
     JointMeeting,
     LiaisonOfficer,
+    MembershipChange,
     ModelDesignation,
     PartyCoverage,
     PartyOrg,
+    Township,
     UnionCoverage,
     UnionOrg,
     Unit,
@@ -58,17 +61,20 @@ CN = CoordinationNotice.__table__
 FL = FoundingLead.__table__
 MD = ModelDesignation.__table__
 HC = HeadcountCensus.__table__
+EC = EnterpriseChange.__table__
+MC = MembershipChange.__table__
+TW = Township.__table__
 
 #: the fields of an event (``organ``: the body it belongs to — enterprise, union or Party — when known)
 COLUMNS = ["date", "year_only", "kind", "title", "category", "level", "organ", "unit", "detail"]
 
 #: every event kind, in the order used for events of the same day
 KINDS = (
-    "registered", "restructured",
-    "union_founded", "union_coverage_start",
+    "registered", "restructured", "moved",
+    "union_founded", "union_coverage_start", "members_changed",
     "party_org_founded", "party_coverage_start",
     "liaison_appointed",
-    "census",
+    "census", "barrier_noted", "barrier_cleared",
     "lead_identified", "lead_closed",
     "notice_sent", "notice_acknowledged", "notice_resolved",
     "joint_meeting", "activity", "activist_recommended", "activist_stage",
@@ -198,6 +204,7 @@ def _sources(eid: int, as_of: dt.date, milestones: bool) -> list[tuple[str, sa.S
     own_party = sa.and_(PO.c.enterprise_id.is_not(None), PO.c.enterprise_id == eid)
     unit = U.alias("unit")
     sender = U.alias("sender")
+    src, dst = TW.alias("from_township"), TW.alias("to_township")
     return [
         *sources,
         ("date", _event("closed", E.c.closed_on, title=E.c.name).where(E.c.id == eid, on(E.c.closed_on))),
@@ -235,6 +242,19 @@ def _sources(eid: int, as_of: dt.date, milestones: bool) -> list[tuple[str, sa.S
         # a headcount census kept by an import: employees / Party members (/ union members)
         ("date", _event("census", HC.c.census_on, detail=_headcounts())
          .where(HC.c.enterprise_id == eid, on(HC.c.census_on))),
+        # union members joining and leaving: "+5 / −1"
+        ("date", _event("members_changed", MC.c.changed_on,
+                        detail="+" + sa.cast(MC.c.joined, sa.String) + " / −" + sa.cast(MC.c.left_count, sa.String))
+         .where(MC.c.enterprise_id == eid, on(MC.c.changed_on))),
+        # a move to another township (recorded from the ledger's detail): "from → to"
+        ("date", _event("moved", EC.c.changed_on, title=src.c.name + " → " + dst.c.name, detail=EC.c.username)
+         .select_from(EC.outerjoin(src, src.c.code == EC.c.before_value).outerjoin(dst, dst.c.code == EC.c.after_value))
+         .where(EC.c.enterprise_id == eid, EC.c.kind == "moved", on(EC.c.changed_on))),
+        # a barrier (五难) noted or cleared: the barrier's code as the title (``views.ledger`` names it)
+        ("date", _event(sa.case((EC.c.after_value.is_(None), "barrier_cleared"), else_="barrier_noted"),
+                        EC.c.changed_on, title=sa.func.coalesce(EC.c.after_value, EC.c.before_value),
+                        detail=EC.c.username)
+         .where(EC.c.enterprise_id == eid, EC.c.kind == "barrier", on(EC.c.changed_on))),
         ("date", _event("joint_meeting", JM.c.held_on, title=JM.c.title, category=JM.c.level, detail=JM.c.agenda)
          .where(JM.c.enterprise_id == eid, on(JM.c.held_on))),
         ("date", _event("activity", AC.c.held_on, title=AC.c.title, category=AC.c.kind, organ=AC.c.organ,

@@ -3,7 +3,9 @@
 Every query wrapper is made by :func:`cached` from a pure function of ``dashboard.queries``
 (``fn(session, *args, **kwargs)``) and called as ``data.<name>(url, *args, **kwargs)``: keyed by the
 database URL, the scope, the filters and the as-of date, so results never cross databases,
-scopes or dates. ``clear_caches()`` after any write.
+scopes or dates — and by a per-township count of writes (:func:`generation`), so
+``clear_caches(township_ids)`` after a write of a few townships makes only what reads them stale
+(``clear_caches()``: everything).
 
 A database that cannot be used *right now* — a PostgreSQL server down, unreachable or restarting,
 a SQLite file locked by another process past ``models.db.SQLITE_BUSY_TIMEOUT`` — is one sentence in
@@ -15,9 +17,11 @@ shows it next to the form. Nothing is cached about the failure (the engine's poo
 
 from __future__ import annotations
 
+import inspect
 import logging
 import sys
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -66,8 +70,33 @@ def engine() -> Engine:
         raise  # pragma: no cover - st.stop raises
 
 
-def clear_caches() -> None:
-    st.cache_data.clear()
+#: per township id (and ``"*"``: any township) the number of writes this process has seen — part of
+#: every cached query's key (:func:`cached`), so a write makes only the results that read its
+#: townships stale: a scope holding one of them, the whole district, or a query without a scope
+_GENERATIONS: dict[object, int] = {}
+_GENERATIONS_LOCK = threading.Lock()
+
+
+def clear_caches(township_ids: Iterable[int] | None = None) -> None:
+    """After a write. ``township_ids``: the townships whose data it changed — then only cached results
+    that read one of them are read afresh (every user of other townships keeps theirs); ``None``:
+    everything cached is dropped. Per server process, as Streamlit's cache is (other processes see
+    the change when their entries expire, ``TTL``)."""
+    if township_ids is None:
+        st.cache_data.clear()
+        return
+    with _GENERATIONS_LOCK:
+        for township_id in {int(i) for i in township_ids}:
+            _GENERATIONS[township_id] = _GENERATIONS.get(township_id, 0) + 1
+        _GENERATIONS["*"] = _GENERATIONS.get("*", 0) + 1
+
+
+def generation(scope: Any) -> tuple:
+    """The part of a cached query's key that changes when data it may read changes (:func:`clear_caches`)."""
+    ids = getattr(scope, "township_ids", None)
+    if ids is None:  # the whole district, or a query without a scope: any write
+        return ("*", _GENERATIONS.get("*", 0))
+    return tuple(sorted((int(i), _GENERATIONS.get(int(i), 0)) for i in ids))
 
 
 def outage_text(exc: BaseException, loc: str) -> str | None:
@@ -153,16 +182,26 @@ def cached(fn: Callable[..., Any], *, name: str | None = None, max_entries: int 
     """
     label = name or fn.__name__
     module, attr = sys.modules[fn.__module__], fn.__name__
+    signature = inspect.signature(fn)
+    takes_scope = "scope" in signature.parameters
 
-    def run(url: str, *args: Any, **kwargs: Any) -> Any:
+    def run(url: str, generation_key: tuple, *args: Any, **kwargs: Any) -> Any:
         with session(url) as s:  # looked up at call time, so a test may stand in for the query
             return getattr(module, attr)(s, *args, **kwargs)
 
     run.__name__ = run.__qualname__ = label
     run.__module__ = __name__
-    run.__doc__ = fn.__doc__
-    run.__wrapped_query__ = fn  # type: ignore[attr-defined]  # for tests and docs
-    return st.cache_data(ttl=TTL, show_spinner=False, max_entries=max_entries)(run)
+    cached_run = st.cache_data(ttl=TTL, show_spinner=False, max_entries=max_entries)(run)
+
+    def call(url: str, *args: Any, **kwargs: Any) -> Any:
+        scope = signature.bind_partial(None, *args, **kwargs).arguments.get("scope") if takes_scope else None
+        return cached_run(url, generation(scope), *args, **kwargs)
+
+    call.__name__ = call.__qualname__ = label
+    call.__doc__ = fn.__doc__
+    call.__wrapped_query__ = fn  # type: ignore[attr-defined]  # for tests and docs
+    call.clear = cached_run.clear  # type: ignore[attr-defined]
+    return call
 
 
 # --- overview and map

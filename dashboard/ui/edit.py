@@ -48,7 +48,7 @@ def run_edit(fn: Callable[..., Any], *, loc: str, saved: str | None = None, fiel
     """
     try:
         with session_scope(data.engine()) as s:
-            fn(session=s, actor=actor(), **fields)
+            result = fn(session=s, actor=actor(), **fields)
     except EditError as err:
         if err.key == "edit.conflict":  # the row changed since it was shown: read everything afresh
             data.clear_caches()
@@ -60,7 +60,8 @@ def run_edit(fn: Callable[..., Any], *, loc: str, saved: str | None = None, fiel
             raise
         st.error(t("edit.failed", loc, reason=reason))
         return False
-    data.clear_caches()
+    # an edit that says which townships it changed (``township_ids``) makes only their cached reads stale
+    data.clear_caches(getattr(result, "township_ids", None))
     st.session_state[FLASH_KEY] = saved or t("edit.saved", loc)
     if then is not None:
         then()

@@ -8,12 +8,19 @@ from collections.abc import Mapping
 
 from dashboard.edits import EditError
 from dashboard.i18n import fmt_date, t
+from models.enums import PartyOrgLevel
+
+
+#: an enum value in a refusal's parameters is named by the catalogue's ``<prefix>.<value>``
+ENUM_LABELS = {PartyOrgLevel: "check.level"}
 
 
 def refusal_text(err: EditError, loc: str, *, field_prefix: str | None = None) -> str:
     """``edit.failed`` with the reason; dates in the reason in the locale's format; the field named
     (``{field_prefix}.{err.field}``) when the edit says which field is at fault."""
-    params = {k: fmt_date(v, loc) if isinstance(v, dt.date) else v for k, v in err.params.items()}
+    params = {k: fmt_date(v, loc) if isinstance(v, dt.date) else
+              t(f"{ENUM_LABELS[type(v)]}.{v.value}", loc) if type(v) in ENUM_LABELS else v
+              for k, v in err.params.items()}
     reason = t(err.key, loc, **params)
     if err.field and field_prefix:
         reason = t("edit.field", loc, field=t(f"{field_prefix}.{err.field}", loc), reason=reason)

@@ -163,6 +163,10 @@ def _history_date(day, year_only: bool, locale: str) -> str:
     return str(day.year) if year_only else fmt_date(day, locale)
 
 
+#: kinds whose title is a stored code, named by the catalogue's ``<prefix>.<code>``
+TITLE_LABELS = {"barrier_noted": "barrier", "barrier_cleared": "barrier"}
+
+
 def history_frame(history: pd.DataFrame, locale: str) -> pd.DataFrame:
     """An enterprise's history (date, kind, and the title and detail where given) as a table: the
     date in the locale's words (only the year for events known to the year), the kind's name
@@ -181,10 +185,12 @@ def history_frame(history: pd.DataFrame, locale: str) -> pd.DataFrame:
             return [""] * n
         return ["" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in history[name]]
 
+    titles = [t(f"{TITLE_LABELS[k]}.{v}", locale) if k in TITLE_LABELS and v else v
+              for k, v in zip(history["kind"], column("title"), strict=True)]
     return pd.DataFrame({
         t("ledger.hist.date", locale): [_history_date(d, y, locale)
                                         for d, y in zip(history["date"], year_only, strict=True)],
         t("ledger.hist.kind", locale): kinds,
-        t("ledger.hist.title", locale): column("title"),
+        t("ledger.hist.title", locale): titles,
         t("ledger.hist.detail", locale): column("detail"),
     })

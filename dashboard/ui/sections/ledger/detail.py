@@ -11,12 +11,13 @@ from dashboard.ui.widgets import escape_markdown
 from dashboard.views.ledger import detail_caption, detail_facts, history_frame
 
 
-def render(ctx: Context, enterprise_id: int) -> None:
+def render(ctx: Context, enterprise_id: int) -> bool:
+    """Draws the detail; False when the enterprise is not in the page's scope."""
     loc = ctx.loc
     detail = data.enterprise_detail(ctx.url, ctx.scope, enterprise_id, ctx.as_of)
     if detail is None:  # not in scope (or gone): show nothing of it
         st.warning(t("ledger.not_found", loc))
-        return
+        return False
     st.markdown(f"#### {escape_markdown(detail.name)}")
     for column, (label, value) in zip(st.columns(4), detail_facts(detail, loc), strict=True):
         column.metric(label, value)
@@ -25,3 +26,4 @@ def render(ctx: Context, enterprise_id: int) -> None:
         st.info(t("ledger.no_history", loc))
     else:
         st.dataframe(history_frame(detail.history, loc), hide_index=True, width="stretch")
+    return True
