@@ -488,24 +488,77 @@ def _read_text_file(path: Path, *, max_bytes: int | None = None, too_big: Callab
 @boundaries_app.command("import")
 @friendly
 def boundaries_import(
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="GeoJSON 文件（FeatureCollection，WGS 84 经纬度）")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="GeoJSON 文件（FeatureCollection，WGS 84 或 GCJ-02 经纬度）")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查并报告，不写入 / validate and report, write nothing")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="有任何要素未匹配或无效时不写入并返回 1 / refuse on any problem")] = False,
-    schematic: Annotated[bool, typer.Option("--schematic", help="导入的边界标记为示意边界 / mark them schematic")] = False,
+    schematic: Annotated[bool, typer.Option(
+        "--schematic", help="标记为 示意边界 （要素自身的 schematic 属性 优先） / mark them schematic (a"
+                            " feature's own \"schematic\" property wins)")] = False,
     create_townships: Annotated[bool, typer.Option(
         "--create-townships",
         # the space lets the help wrap at 80 columns (a run of Chinese without one is cut off with "…")
-        help="为文件中没有对应乡镇的要素新建乡镇街道 （按名称结尾判断镇/乡/街道） / create a township for each"
+        help="为文件中没有对应乡镇的要素 新建乡镇街道 （按名称结尾 判断镇/乡/街道） / create a township for each"
              " feature that matches none (the kind from the name's ending)")] = False,
+    name_key: Annotated[Optional[list[str]], typer.Option(
+        "--name-key", metavar="KEY",
+        help="从此属性 读取乡镇名称 （可重复；默认 name NAME township 乡镇 街道 XZMC name:zh shapeName 乡镇名称 TOWN）"
+             " / read names from this property (repeatable)")] = None,
+    code_key: Annotated[Optional[list[str]], typer.Option(
+        "--code-key", metavar="KEY",
+        help="从此属性 读取乡镇代码 （可重复；默认 code township_code CODE adcode XZDM 乡镇代码）"
+             " / read codes from this property (repeatable)")] = None,
+    mapping: Annotated[Optional[Path], typer.Option(
+        "--mapping", metavar="CSV",
+        help="名称对照表 CSV， 每行 要素名称,乡镇代码， UTF-8 或 GB18030 / a CSV of feature name, township"
+             " code, for names no rule matches")] = None,
+    crs: Annotated[str, typer.Option(
+        "--crs", metavar="CRS",
+        help="文件坐标系： wgs84 （默认） 或 gcj02 （高德、DataV， 导入时 转换为 WGS 84） / the file's"
+             " coordinates: wgs84 (default) or gcj02 (AMap, DataV: converted to WGS 84)")] = "wgs84",
+    trust_code: Annotated[bool, typer.Option(
+        "--trust-code",
+        help="代码与名称 指向不同乡镇时 以代码为准 （给出警告）， 默认拒绝该要素 / when a feature's code and name point"
+             " to different townships, trust the code (with a warning) instead of refusing the feature")] = False,
 ):
-    """导入乡镇边界（按代码或名称匹配乡镇；加 --create-townships 可新建乡镇街道）/ import township boundaries from GeoJSON."""
-    from models.boundaries import MAX_FILE_BYTES, BoundaryError, import_boundaries, too_big_message
+    """导入乡镇边界 （按代码、对照表或名称匹配乡镇； 同一乡镇的多个要素合并） / import township boundaries from GeoJSON.
 
+    默认识别的属性 / properties read by default — 代码 / codes: code, township_code, CODE, adcode, XZDM,
+    乡镇代码; 名称 / names: name, NAME, township, 乡镇, 街道, XZMC, name:zh, shapeName, 乡镇名称, TOWN.
+    """
+    from models.boundaries import (
+        CRS_CHOICES,
+        MAPPING_MAX_BYTES,
+        MAX_FILE_BYTES,
+        BoundaryError,
+        import_boundaries,
+        read_mapping,
+        too_big_message,
+    )
+
+    wanted_crs = crs.lower().replace("-", "").replace("_", "")
+    if wanted_crs not in CRS_CHOICES:
+        raise CliError(f"--crs 只能是 wgs84 或 gcj02，而不是 {crs} / --crs must be wgs84 or gcj02")
+    pairs = None
+    if mapping is not None:
+        if mapping.is_file() and mapping.stat().st_size > MAPPING_MAX_BYTES:
+            raise CliError(f"{mapping}: 映射文件超过 {MAPPING_MAX_BYTES // 1000} KB / the mapping file is too large")
+        try:
+            raw = mapping.read_bytes()
+        except FileNotFoundError:
+            raise CliError(f"找不到映射文件 {mapping} / mapping file not found") from None
+        except OSError as exc:
+            raise CliError(f"无法读取 {mapping}（{exc.strerror}）/ cannot read the mapping file") from None
+        try:
+            pairs = read_mapping(raw)
+        except BoundaryError as exc:
+            raise CliError(f"{mapping}: {exc}") from None
     text = _read_text_file(file, max_bytes=MAX_FILE_BYTES, too_big=too_big_message)
     engine = _migrated_engine()
     try:
         report = import_boundaries(engine, text, dry_run=dry_run, strict=strict, schematic=schematic,
-                                   actor=CLI_ACTOR, create_townships=create_townships)
+                                   actor=CLI_ACTOR, create_townships=create_townships, crs=wanted_crs,
+                                   code_keys=code_key or None, name_keys=name_key or None, mapping=pairs,
+                                   trust_code=trust_code)
     except BoundaryError as exc:
         raise CliError(f"{file}: {exc}") from None
     for line in report.summary_lines():
@@ -513,8 +566,23 @@ def boundaries_import(
     if strict and not report.ok:
         _fail(f"{len(report.unmatched)} 个要素未能导入，严格模式下未写入任何数据"
               f" / {len(report.unmatched)} feature(s) not importable; --strict wrote nothing")
-    if not report.matched:
+    if not report.shapes:
         _fail("文件中没有任何要素与乡镇匹配，未写入任何数据 / no feature matched a township; nothing written")
+
+
+@boundaries_app.command("remove")
+@friendly
+def boundaries_remove(
+    code: Annotated[str, typer.Argument(metavar="CODE", help="乡镇代码 / the township's code")],
+):
+    """删除一个乡镇的边界（记入审计日志）/ remove one township's boundary (audited)."""
+    from models.boundaries import BoundaryError, remove_boundary
+
+    try:
+        code, name = remove_boundary(_migrated_engine(), code, actor=CLI_ACTOR)
+    except BoundaryError as exc:
+        raise CliError(str(exc)) from None
+    typer.echo(f"已删除 {name}（{code}）的边界 / removed the boundary of {code}")
 
 
 @boundaries_app.command("export")

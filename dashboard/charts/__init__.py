@@ -8,6 +8,7 @@ import altair as alt
 import pandas as pd
 
 from dashboard.i18n import t
+from models.boundaries import label_point
 from models.enums import Pattern
 
 FONT = "Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
@@ -99,11 +100,9 @@ def rates_chart(df: pd.DataFrame, locale: str) -> alt.Chart:
 
 
 def _label_point(geometry: dict) -> tuple[float, float]:
-    """A point to put the township's name on: the mean of its largest outer ring's vertices."""
-    rings = ([geometry["coordinates"][0]] if geometry["type"] == "Polygon"
-             else [poly[0] for poly in geometry["coordinates"]])
-    ring = max(rings, key=len)[:-1] or max(rings, key=len)
-    return (sum(p[0] for p in ring) / len(ring), sum(p[1] for p in ring) / len(ring))
+    """A point to put the township's name on, inside its largest part, off its holes
+    (``models.boundaries.label_point``: the pole of inaccessibility)."""
+    return label_point(geometry)
 
 
 def _clockwise(ring: list) -> list:

@@ -171,7 +171,8 @@ def test_map_one_shape_per_township_with_a_boundary_and_its_value():
     features = data(spec)
     assert [f["properties"]["code"] for f in features] == ["A", "B"]  # 丙街道 has no boundary
     a, b = (f["properties"] for f in features)
-    assert (a["name"], a["value"], a["num"], a["den"], a["lon"], a["lat"]) == ("甲镇", 0.5, 1, 2, 0.5, 0.5)
+    assert (a["name"], a["value"], a["num"], a["den"]) == ("甲镇", 0.5, 1, 2)
+    assert (a["lon"], a["lat"]) == (pytest.approx(0.5, abs=1e-3), pytest.approx(0.5, abs=1e-3))  # the square's centre
     assert b["value"] is None  # NaN becomes no value (drawn without a colour), not 0
     shapes, labels = spec["layer"]
     assert shapes["mark"]["type"] == "geoshape"
@@ -220,10 +221,18 @@ def test_exterior_rings_are_wound_clockwise_for_vega_and_holes_the_other_way():
         charts.for_vega({"type": "Point", "coordinates": [0, 0]})
 
 
-def test_the_label_sits_on_the_largest_part_of_a_township():
+def test_the_label_sits_inside_the_largest_part_of_a_township():
+    from shapely.geometry import Point, shape
+
     small, big = ring(10, 10), [[0, 0], [4, 0], [4, 2], [2, 3], [0, 2], [0, 0]]
-    assert charts._label_point({"type": "Polygon", "coordinates": [ring(0, 0)]}) == (0.5, 0.5)
-    assert charts._label_point({"type": "MultiPolygon", "coordinates": [[small], [big]]}) == (2.0, 1.4)
+    lon, lat = charts._label_point({"type": "Polygon", "coordinates": [ring(0, 0)]})
+    assert lon == pytest.approx(0.5, abs=1e-3) and lat == pytest.approx(0.5, abs=1e-3)
+    multi = {"type": "MultiPolygon", "coordinates": [[small], [big]]}
+    assert shape({"type": "Polygon", "coordinates": [big]}).contains(Point(charts._label_point(multi)))
+    # a U shape: the mean of its ring falls in the gap between the arms, the label does not
+    u = [[0, 0], [6, 0], [6, 6], [4, 6], [4, 2], [2, 2], [2, 6], [0, 6], [0, 0]]
+    assert shape({"type": "Polygon", "coordinates": [u]}).contains(Point(charts._label_point(
+        {"type": "Polygon", "coordinates": [u]})))
 
 
 # --------------------------------------------------------------------------- for_screen

@@ -105,7 +105,8 @@ def test_demo_geojson_round_trips(own_demo_engine):
     assert without == []
     assert [(f["properties"]["code"], f["properties"]["name"], f["geometry"]) for f in exported["features"]] == \
         [(f["properties"]["code"], f["properties"]["name"], f["geometry"]) for f in source["features"]]
-    assert all(f["properties"]["schematic"] is False for f in exported["features"])
+    # each feature's own "schematic": true overrides the file-wide flag (issue 13): they stay schematic
+    assert all(f["properties"]["schematic"] is True for f in exported["features"])
     # and the export imports again, unchanged
     before = snapshot(own_demo_engine)
     again = import_boundaries(own_demo_engine, json.dumps(exported, ensure_ascii=False), strict=True)
@@ -244,7 +245,7 @@ def match_one(**props):
         ({"township_code": "QL"}, "QL", "code"),
         ({"CODE": "XY"}, "XY", "code"),
         ({"code": "999", "adcode": "HX"}, "HX", "code"),  # the next code key is tried
-        ({"code": "YB", "name": "青岚街道"}, "YB", "code"),  # the code wins over the name
+        ({"code": "YB", "name": "越北镇"}, "YB", "code"),  # code and name agree
         ({"code": "nope", "name": "青岚街道"}, "QL", "name"),  # an unknown code falls back to the name
         ({"name": "越北镇"}, "YB", "name"),
         ({"NAME": " 越北\u3000镇 "}, "YB", "name"),  # whitespace, even full-width, is ignored
@@ -297,23 +298,30 @@ def test_feature_without_geometry_names_the_township_it_would_have_matched():
     assert "没有几何" in u.reason and "且未找到" not in u.reason
 
 
-def test_duplicate_feature_is_reported_and_the_first_one_wins():
+def test_features_of_one_township_are_merged_and_an_identical_copy_is_a_duplicate():
+    # issue 13: the 2nd and 3rd parts of a township were dropped as "duplicate"; they are its parts
     second = square(127.0, 44.0)
-    fc = read_geojson(collection(feature(G, code="YB"), feature(second, name="越北")))
+    fc = read_geojson(collection(feature(G, code="YB"), feature(second, name="越北"), feature(G, code="YB")))
     report = match_features(fc, TOWNS)
-    assert [(m.index, m.code) for m in report.matched] == [(1, "YB")]
-    assert report.matched[0].geometry == G
-    [u] = report.unmatched
-    assert (u.index, u.problem, u.township_code) == (2, "duplicate", "YB")
+    assert [(m.index, m.code) for m in report.matched] == [(1, "YB"), (2, "YB")]
+    [shape] = report.shapes
+    assert shape.features == (1, 2) and shape.geometry == {
+        "type": "MultiPolygon", "coordinates": [G["coordinates"], second["coordinates"]]}
+    [u] = report.unmatched  # the very same shape again is a duplicate, the first kept
+    assert (u.index, u.problem, u.township_code) == (3, "duplicate", "YB")
     assert "第 1 个要素" in u.reason
 
 
-def test_an_invalid_feature_does_not_claim_its_township():
+def test_an_invalid_part_withholds_its_township():
+    # a township whose part is invalid gets nothing: a part is never stored as the whole township
     fc = read_geojson(collection(feature({"type": "Point", "coordinates": [1, 2]}, code="YB"),
-                                 feature(G, code="YB")))
+                                 feature(G, code="YB"), feature(square(127, 44), code="QL")))
     report = match_features(fc, TOWNS)
-    assert [(m.index, m.code) for m in report.matched] == [(2, "YB")]
-    assert [(u.index, u.problem) for u in report.unmatched] == [(1, "invalid_geometry")]
+    assert [(m.index, m.code) for m in report.matched] == [(3, "QL")]
+    assert [(u.index, u.problem, u.township_code) for u in report.unmatched] == [
+        (1, "invalid_geometry", "YB"), (2, "incomplete", "YB")]
+    assert "第 1 个要素未能导入" in report.unmatched[1].reason
+    assert [s.code for s in report.shapes] == ["QL"]
 
 
 # --------------------------------------------------------------------------- partial files, strict, dry run
@@ -321,7 +329,7 @@ def test_an_invalid_feature_does_not_claim_its_township():
 MIXED = collection(
     feature(square(126.4, 43.7), code="YB"),                                   # 1 stored
     feature(square(126.5, 43.7), name="不存在镇"),                                # 2 no township
-    feature(square(126.6, 43.7), name="越北"),                                   # 3 duplicate of 1
+    feature(square(126.4, 43.7), name="越北"),                                   # 3 the very shape of 1
     feature({"type": "Polygon", "coordinates": [VALID[:3]]}, code="QL"),        # 4 invalid geometry
 )
 

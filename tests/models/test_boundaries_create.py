@@ -189,7 +189,7 @@ def test_an_ambiguous_name_creates_nothing(any_engine):
 # --------------------------------------------------------------------------- what is not created
 
 
-def test_duplicate_codes_and_names_in_the_file_the_first_wins(any_engine):
+def test_repeated_codes_and_names_in_the_file_are_parts_of_the_first(any_engine):
     text = collection(
         feature(square(120.1, 30.2), code="330102001", name="清波街道"),
         feature(square(120.2, 30.2), code="330102001", name="别的镇"),  # same code
@@ -198,9 +198,12 @@ def test_duplicate_codes_and_names_in_the_file_the_first_wins(any_engine):
     )
     report = import_boundaries(any_engine, text, create_townships=True)
     assert created(report) == [(1, "330102001", "清波街道", "subdistrict")]
-    assert [(u.index, u.problem, u.township_code) for u in report.unmatched] == [
-        (2, "duplicate", "330102001"), (3, "duplicate", "330102001"), (4, "duplicate", "330102001")]
-    assert townships(any_engine) == {"330102001": ("清波街道", "subdistrict", 0, square(120.1, 30.2), False)}
+    # issue 13: features of one township are its parts, merged (they were dropped as duplicates)
+    assert [(m.index, m.code) for m in report.matched] == [(i, "330102001") for i in (1, 2, 3, 4)]
+    assert report.unmatched == []
+    assert "别的镇" in report.matched[1].warning  # the name is not the code's township's: said, not silent
+    merged = {"type": "MultiPolygon", "coordinates": [square(x, 30.2)["coordinates"] for x in (120.1, 120.2, 120.3, 120.4)]}
+    assert townships(any_engine) == {"330102001": ("清波街道", "subdistrict", 0, merged, False)}
 
 
 def test_the_feature_that_created_a_township_gives_it_its_boundary(any_engine):
@@ -209,9 +212,11 @@ def test_the_feature_that_created_a_township_gives_it_its_boundary(any_engine):
                       feature(square(120.2, 30.2), code="B2", name="甲镇"))
     report = import_boundaries(any_engine, text, create_townships=True)
     assert created(report) == [(2, "B2", "甲镇", "town")]
-    assert [(m.index, m.code) for m in report.matched] == [(2, "B2")]
-    assert [(u.index, u.problem) for u in report.unmatched] == [(1, "duplicate")]
-    assert townships(any_engine)["B2"][3] == square(120.2, 30.2)
+    # issue 13: feature 1 is a part of it, merged (it was dropped as a duplicate)
+    assert [(m.index, m.code) for m in report.matched] == [(1, "B2"), (2, "B2")]
+    assert report.unmatched == []
+    assert townships(any_engine)["B2"][3] == {
+        "type": "MultiPolygon", "coordinates": [square(120.1, 30.2)["coordinates"], square(120.2, 30.2)["coordinates"]]}
 
 
 def test_invalid_geometry_creates_nothing(any_engine):
