@@ -32,6 +32,7 @@ def test_bench_runs_on_the_demo_size(bench_process_state, capsys):
     assert run.main(["--sizes", "demo", "--repeat", "1", "--no-write"]) == 0
     out = capsys.readouterr().out
     assert "overview" in out and "ledger" in out and "The ledger import" in out
+    assert "Enterprise events from the ledger" in out and "| demo |" in out.split("Enterprise events")[1]
 
 
 def test_followup_bench_runs_on_the_demo_size(bench_process_state, capsys, demo_template, tmp_path, monkeypatch):
