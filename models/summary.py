@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from models import rules
-from models.enums import Pattern, UnionKind
+from models.enums import PartyOrgLevel, Pattern, UnionKind
 from models.tables import (
     STOCK_MEASURES,
     SUMMARY_MEASURES,
@@ -41,6 +41,7 @@ from models.tables import (
     LiaisonOfficer,
     MembershipChange,
     PartyCoverage,
+    PartyOrg,
     UnionCoverage,
     UnionOrg,
     coverage_delta,
@@ -119,13 +120,29 @@ def _events(conn: Connection, township_ids: list[int] | None = None,
 
     add(ent["id"].to_numpy(), _days(ent["registered_on"]), op=1)
     add(ent["id"].to_numpy(), _days(ent["closed_on"]), op=-1)
-    for model, start, end, col in ((UnionCoverage, "start_on", "end_on", "u"),
-                                   (PartyCoverage, "start_on", "end_on", "p"),
-                                   (LiaisonOfficer, "appointed_on", "ended_on", "l")):
+    UO, PO = UnionOrg.__table__, PartyOrg.__table__
+    for model, start, end, col, own in (
+        (UnionCoverage, "start_on", "end_on", "u", lambda t: (UO, UO.c.id == t.c.union_id, sa.and_(
+            UO.c.enterprise_id.is_not(None), UO.c.enterprise_id == t.c.enterprise_id))),
+        (PartyCoverage, "start_on", "end_on", "p", lambda t: (PO, PO.c.id == t.c.party_org_id, sa.and_(
+            PO.c.enterprise_id.is_not(None), PO.c.enterprise_id == t.c.enterprise_id,
+            PO.c.level != PartyOrgLevel.JOINT_BRANCH.value))),
+        (LiaisonOfficer, "appointed_on", "ended_on", "l", None),
+    ):
         t = model.__table__
-        df = _read(conn, of_towns(sa.select(t.c.enterprise_id, t.c[start], t.c[end]), t))
-        add(df["enterprise_id"].to_numpy(), _days(df[start]), **{col: 1})
-        add(df["enterprise_id"].to_numpy(), _days(df[end]), **{col: -1})
+        if own is None:
+            df = _read(conn, of_towns(sa.select(t.c.enterprise_id, t.c[start], t.c[end]), t))
+            add(df["enterprise_id"].to_numpy(), _days(df[start]), **{col: 1})
+            add(df["enterprise_id"].to_numpy(), _days(df[end]), **{col: -1})
+            continue
+        # a period of the enterprise's own organisation (单独建立) also counts in ``uo`` / ``po``
+        org, on, is_own = own(t)
+        df = _read(conn, of_towns(sa.select(t.c.enterprise_id, t.c[start], t.c[end],
+                                            sa.case((is_own, 1), else_=0).label("own"))
+                                  .select_from(t.join(org, on)), t))
+        mine = df["own"].to_numpy().astype("int64")
+        add(df["enterprise_id"].to_numpy(), _days(df[start]), **{col: 1, f"{col}o": mine})
+        add(df["enterprise_id"].to_numpy(), _days(df[end]), **{col: -1, f"{col}o": -mine})
     MC = MembershipChange.__table__
     mc = _read(conn, of_towns(sa.select(MC.c.enterprise_id, MC.c.changed_on, MC.c.joined, MC.c.left_count), MC))
     add(mc["enterprise_id"].to_numpy(), _days(mc["changed_on"]),
@@ -139,8 +156,9 @@ def _events(conn: Connection, township_ids: list[int] | None = None,
     return ent, events
 
 
-#: what an event changes: operating, union, Party org, liaison, members, members joined, employees, Party members
-EVENT_COLUMNS = ("op", "u", "p", "l", "m", "joined", "emp", "pm")
+#: what an event changes: operating, union, Party org, liaison, members, members joined, employees, Party members,
+#: a union / Party organisation of its own (单独建立)
+EVENT_COLUMNS = ("op", "u", "p", "l", "m", "joined", "emp", "pm", "uo", "po")
 
 
 def _censuses(conn: Connection, ent: pd.DataFrame, of_towns, add) -> None:
@@ -183,7 +201,7 @@ def _sweep(ent: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
         return (pd.DataFrame(columns=["day", "township_id", *STOCK_MEASURES, "new_members"], dtype="int64"),
                 pd.DataFrame(columns=["eid", "town", "code", "day", "until"], dtype="int64"))
     ev = events.groupby(["eid", "day"], sort=True, as_index=False).sum()
-    state = ev.groupby("eid")[["op", "u", "p", "l", "m", "emp", "pm"]].cumsum()
+    state = ev.groupby("eid")[["op", "u", "p", "l", "m", "emp", "pm", "uo", "po"]].cumsum()
     info = ent.set_index("id").loc[ev["eid"].to_numpy()]
     emp = info["emp0"].to_numpy() + state["emp"].to_numpy()
     pm = info["pm0"].to_numpy() + state["pm"].to_numpy()
@@ -208,6 +226,8 @@ def _sweep(ent: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
         "qualified_with_party_org": qualified & p,
         "party_or_liaison_unionised": u & (p | lia),
         "party_or_liaison": p | lia,
+        "unionised_own": u & (state["uo"].to_numpy() > 0),
+        "with_party_org_own": p & (state["po"].to_numpy() > 0),
         "employees_unionised": np.where(u, emp, 0),
         "members_unionised": np.where(u, state["m"].to_numpy(), 0),
     }

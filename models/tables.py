@@ -589,6 +589,10 @@ STOCK_MEASURES = (
     "members_unionised",
     *(f"pattern_{p.value}" for p in E.Pattern),
     "party_or_liaison",  # operating enterprises with a Party organisation or a liaison officer (0010)
+    # 单独建立: covered by a union of its own / its own Party organisation (not a joint one) (0012);
+    # 联合建立 is the difference from ``unionised`` / ``with_party_org``
+    "unionised_own",
+    "with_party_org_own",
 )
 #: flows, accumulated over time like the stocks: new grassroots unions, new members
 FLOW_MEASURES = ("new_unions", "new_members")

@@ -13,13 +13,14 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from models import rules, summary
-from models.enums import Pattern, UnionKind
+from models.enums import PartyOrgLevel, Pattern, UnionKind
 from models.tables import (
     Enterprise,
     HeadcountCensus,
     LiaisonOfficer,
     MembershipChange,
     PartyCoverage,
+    PartyOrg,
     Township,
     UnionCoverage,
     UnionOrg,
@@ -36,6 +37,7 @@ PC = PartyCoverage.__table__
 LO = LiaisonOfficer.__table__
 MC = MembershipChange.__table__
 UO = UnionOrg.__table__
+PO = PartyOrg.__table__
 T = Township.__table__
 HC = HeadcountCensus.__table__
 
@@ -107,6 +109,20 @@ def enterprise_flags(scope: Scope, as_of: dt.date) -> sa.Subquery:
             "pattern"
         ),
     ).subquery("flags")
+
+
+def own_union(enterprise_id: sa.ColumnElement, as_of: dt.date) -> sa.Exists:
+    """单独建会: the enterprise is covered on ``as_of`` by a union of its own (``union_org.enterprise_id``)."""
+    return sa.exists().where(UC.c.enterprise_id == enterprise_id, active(UC.c.start_on, UC.c.end_on, as_of),
+                             UO.c.id == UC.c.union_id, UO.c.enterprise_id == enterprise_id)
+
+
+def own_party(enterprise_id: sa.ColumnElement, as_of: dt.date) -> sa.Exists:
+    """单独组建: covered on ``as_of`` by a Party organisation of its own (a 党委, 党总支 or 党支部 whose
+    ``enterprise_id`` it is; a joint branch never)."""
+    return sa.exists().where(PC.c.enterprise_id == enterprise_id, active(PC.c.start_on, PC.c.end_on, as_of),
+                             PO.c.id == PC.c.party_org_id, PO.c.enterprise_id == enterprise_id,
+                             PO.c.level != PartyOrgLevel.JOINT_BRANCH.value)
 
 
 def _count_if(cond) -> sa.ColumnElement[int]:
@@ -233,6 +249,8 @@ def coverage_by_township_exact(session: Session, scope: Scope, as_of: dt.date) -
             ),
             _count_if(sa.and_(is_u, sa.or_(f.c.has_party, f.c.has_liaison))).label("party_or_liaison_unionised"),
             _count_if(sa.or_(f.c.has_party, f.c.has_liaison)).label("party_or_liaison"),
+            _count_if(own_union(f.c.enterprise_id, as_of)).label("unionised_own"),
+            _count_if(own_party(f.c.enterprise_id, as_of)).label("with_party_org_own"),
             sa.func.coalesce(sa.func.sum(sa.case((is_u, f.c.employees), else_=0)), 0).label("employees_unionised"),
             sa.func.coalesce(sa.func.sum(sa.case((is_u, sa.func.coalesce(m.c.members, 0)), else_=0)), 0).label(
                 "members_unionised"
@@ -268,6 +286,12 @@ class CoverageKpis:
     patterns: dict[Pattern, int]
     #: the same among unionised enterprises only (its own name: 建会企业党建覆盖率; the former 工作覆盖率)
     union_work_coverage: Rate = Rate(0, 0)
+    #: 建会率 split: 单独建会 (a union of its own) and 联合建会 (a joint union only), over operating enterprises
+    union_own: Rate = Rate(0, 0)
+    union_joint: Rate = Rate(0, 0)
+    #: 党组织覆盖率 split: 单独组建 (its own 党委/党总支/党支部) and 联合组建 (a joint branch only)
+    party_own: Rate = Rate(0, 0)
+    party_joint: Rate = Rate(0, 0)
 
 
 def kpis_from_counts(counts: pd.DataFrame | pd.Series, as_of: dt.date) -> CoverageKpis:
@@ -284,6 +308,10 @@ def kpis_from_counts(counts: pd.DataFrame | pd.Series, as_of: dt.date) -> Covera
         work_coverage=Rate(n("party_or_liaison"), n("operating")),
         union_work_coverage=Rate(n("party_or_liaison_unionised"), n("unionised")),
         patterns={p: n(f"pattern_{p.value}") for p in PATTERNS},
+        union_own=Rate(n("unionised_own"), n("operating")),
+        union_joint=Rate(n("unionised") - n("unionised_own"), n("operating")),
+        party_own=Rate(n("with_party_org_own"), n("operating")),
+        party_joint=Rate(n("with_party_org") - n("with_party_org_own"), n("operating")),
     )
 
 
@@ -365,15 +393,31 @@ MAP_METRICS = {
     "party_coverage": ("with_party_org", "operating"),
     "work_coverage": ("party_or_liaison", "operating"),
     "should_build": (f"pattern_{Pattern.SHOULD_BUILD.value}", "operating"),
+    # 单独建立 / 联合建立 (the joint figure: the whole minus the own one, ``JOINT_COLUMNS``)
+    "union_own": ("unionised_own", "operating"),
+    "union_joint": ("unionised_joint", "operating"),
+    "party_own": ("with_party_org_own", "operating"),
+    "party_joint": ("with_party_org_joint", "operating"),
 }
-RATE_METRICS = {"union_coverage", "membership", "party_coverage", "work_coverage"}
+RATE_METRICS = {"union_coverage", "membership", "party_coverage", "work_coverage", "union_own", "union_joint",
+                "party_own", "party_joint"}
+#: derived columns: (the whole, its own part) — the joint part is their difference
+JOINT_COLUMNS = {"unionised_joint": ("unionised", "unionised_own"),
+                 "with_party_org_joint": ("with_party_org", "with_party_org_own")}
+
+
+def _column(by_township: pd.DataFrame, name: str) -> pd.Series:
+    if name in JOINT_COLUMNS and name not in by_township:
+        whole, own = JOINT_COLUMNS[name]
+        return by_township[whole] - by_township[own]
+    return by_township[name]
 
 
 def metric_by_township(by_township: pd.DataFrame, metric: str) -> pd.DataFrame:
     """township_id, code, name, numerator, denominator, value (a rate, or a count for should_build)."""
     num, den = MAP_METRICS[metric]
     out = by_township[["township_id", "code", "name"]].copy()
-    out["numerator"], out["denominator"] = by_township[num].to_numpy(), by_township[den].to_numpy()
+    out["numerator"], out["denominator"] = _column(by_township, num).to_numpy(), _column(by_township, den).to_numpy()
     if metric in RATE_METRICS:
         out["value"] = [n / d if d else None for n, d in zip(out["numerator"], out["denominator"], strict=True)]
     else:

@@ -31,7 +31,7 @@ from dashboard.queries.timeline import COLUMNS as TIMELINE_COLUMNS
 from dashboard.queries.timeline import KINDS, enterprise_timeline
 from models import rules
 from models.db import in_chunks
-from models.enums import Pattern
+from models.enums import PartyOrgLevel, Pattern
 from models.tables import (
     Enterprise,
     LiaisonOfficer,
@@ -63,6 +63,7 @@ _SET_DRIVEN_MAX = 20_000
 LEDGER_COLUMNS = [
     "enterprise_id", "name", "uscc", "township_id", "township", "employees", "party_members",
     "union", "party_org", "liaison", "liaison_kind", "pattern", "registered_on", "closed_on",
+    "union_how", "party_how",  # "own" (单独建立) / "joint" (联合建立) / None
 ]
 
 
@@ -363,7 +364,7 @@ def _decorate(session: Session, ctx: _Ctx, df: pd.DataFrame) -> pd.DataFrame:
     names = _names_for(session, ids, ctx.as_of)
     patterns = _patterns_for(session, ctx.scope, ids, ctx.as_of, ctx.fresh)
     out = df.copy()
-    for col in ("union", "party_org", "liaison", "liaison_kind"):  # object columns: None where missing
+    for col in ("union", "party_org", "liaison", "liaison_kind", "union_how", "party_how"):  # None where missing
         out[col] = pd.Series([names[col].get(i) for i in ids], index=out.index, dtype=object)
     out["pattern"] = pd.Series([patterns.get(i) for i in ids], index=out.index, dtype=object)
     out = out.reindex(columns=LEDGER_COLUMNS)
@@ -413,18 +414,22 @@ def _patterns_for(session: Session, scope: Scope, ids: list[int], as_of: dt.date
 
 
 def _covering_names(session: Session, coverage: sa.Table, orgs: sa.Table, org_fk: str, chunk: list[int],
-                    as_of: dt.date) -> dict[int, str]:
-    """Name of the organisation covering each enterprise (its own first, then the latest start)."""
+                    as_of: dt.date) -> dict[int, tuple[str, str]]:
+    """(name, "own" | "joint") of the organisation covering each enterprise (its own first, then the
+    latest start): "own" — 单独建立 — when it is the enterprise's own (a joint Party branch never is),
+    the same rule as ``coverage.own_union`` / ``own_party``."""
+    own = sa.and_(orgs.c.enterprise_id.is_not(None), orgs.c.enterprise_id == coverage.c.enterprise_id)
+    if "level" in orgs.c:
+        own = sa.and_(own, orgs.c.level != PartyOrgLevel.JOINT_BRANCH.value)
     rows = session.execute(
-        sa.select(coverage.c.enterprise_id, orgs.c.name)
+        sa.select(coverage.c.enterprise_id, orgs.c.name, sa.case((own, 1), else_=0).label("own"))
         .join(orgs, orgs.c.id == coverage.c[org_fk])
         .where(coverage.c.enterprise_id.in_(chunk), active(coverage.c.start_on, coverage.c.end_on, as_of))
-        .order_by(coverage.c.enterprise_id, sa.case((orgs.c.enterprise_id == coverage.c.enterprise_id, 0), else_=1),
-                  coverage.c.start_on.desc(), coverage.c.id.desc())
+        .order_by(coverage.c.enterprise_id, sa.case((own, 0), else_=1), coverage.c.start_on.desc(), coverage.c.id.desc())
     ).all()
-    names: dict[int, str] = {}
-    for eid, name in rows:
-        names.setdefault(int(eid), name)
+    names: dict[int, tuple[str, str]] = {}
+    for eid, name, is_own in rows:
+        names.setdefault(int(eid), (name, "own" if is_own else "joint"))
     return names
 
 
@@ -435,9 +440,13 @@ def _names_for(session: Session, ids: list[int], as_of: dt.date) -> dict[str, di
     party: dict[int, str] = {}
     liaison: dict[int, str] = {}
     kind: dict[int, str] = {}
+    union_how: dict[int, str] = {}
+    party_how: dict[int, str] = {}
     for chunk in in_chunks(ids, _ID_CHUNK):
-        union.update(_covering_names(session, UC, UO, "union_id", chunk, as_of))
-        party.update(_covering_names(session, PC, PO, "party_org_id", chunk, as_of))
+        for target, how, found in ((union, union_how, _covering_names(session, UC, UO, "union_id", chunk, as_of)),
+                                   (party, party_how, _covering_names(session, PC, PO, "party_org_id", chunk, as_of))):
+            for eid, (name, kind_of) in found.items():
+                target[eid], how[eid] = name, kind_of
         rows = session.execute(
             sa.select(LO.c.enterprise_id, LO.c.name, LO.c.kind)
             .where(LO.c.enterprise_id.in_(chunk), active(LO.c.appointed_on, LO.c.ended_on, as_of))
@@ -446,7 +455,8 @@ def _names_for(session: Session, ids: list[int], as_of: dt.date) -> dict[str, di
         for eid, name, k in rows:
             if int(eid) not in liaison:
                 liaison[int(eid)], kind[int(eid)] = name, str(k.value if hasattr(k, "value") else k)
-    return {"union": union, "party_org": party, "liaison": liaison, "liaison_kind": kind}
+    return {"union": union, "party_org": party, "liaison": liaison, "liaison_kind": kind, "union_how": union_how,
+            "party_how": party_how}
 
 
 # --------------------------------------------------------------------------- one enterprise

@@ -20,12 +20,14 @@ __all__ = [
 ]
 
 #: the metrics the map can show, in the selector's order (``queries.coverage.MAP_METRICS``)
-METRICS = ("union_coverage", "membership", "party_coverage", "work_coverage", "should_build")
+METRICS = ("union_coverage", "union_own", "union_joint", "membership", "party_coverage", "party_own", "party_joint",
+           "work_coverage", "should_build")
 #: the gap lists of the drill-down, one tab each
 GAPS = (Pattern.SHOULD_BUILD, Pattern.NO_UNION, Pattern.UNION_ONLY)
 #: the map's colour scheme per metric (DESIGN.md §9): union figures in blue, Party figures in red,
 #: the combined one in purple, the gap count in orange
-MAP_SCHEMES = {"union_coverage": "blues", "membership": "blues", "party_coverage": "reds", "work_coverage": "purples",
+MAP_SCHEMES = {"union_coverage": "blues", "union_own": "blues", "union_joint": "blues", "membership": "blues",
+               "party_coverage": "reds", "party_own": "reds", "party_joint": "reds", "work_coverage": "purples",
                "should_build": "oranges"}
 #: what a tile without a value shows
 MISSING = "—"

@@ -62,13 +62,24 @@ def ledger_frame(rows: pd.DataFrame, locale: str) -> pd.DataFrame:
         t("ledger.col.employees", locale): rows["employees"].astype("int64").to_numpy(),
         t("ledger.col.party_members", locale): rows["party_members"].astype("int64").to_numpy(),
         t("ledger.col.union", locale): [_text(u) for u in rows["union"]],
+        t("ledger.col.union_how", locale): [_how(h, locale) for h in _column(rows, "union_how")],
         t("ledger.xl.party_org", locale): [_text(p) for p in rows["party_org"]],
+        t("ledger.col.party_how", locale): [_how(h, locale) for h in _column(rows, "party_how")],
         t("ledger.col.liaison", locale): [liaison_label(n, k, locale) or MISSING
                                           for n, k in zip(rows["liaison"], rows["liaison_kind"], strict=True)],
         t("ledger.col.pattern", locale): [t(f"pattern.{p}", locale) for p in rows["pattern"]],
         t("ledger.col.registered_on", locale): [pd.Timestamp(d).date() if pd.notna(d) else None
                                                 for d in rows["registered_on"]],
     })
+
+
+def _column(rows: pd.DataFrame, name: str) -> list:
+    return list(rows[name]) if name in rows else [None] * len(rows)
+
+
+def _how(how: str | None, locale: str) -> str:
+    """单独 (its own organisation) / 联合 (a joint one) / ``MISSING`` (none)."""
+    return t(f"ledger.how.{how}", locale) if how in ("own", "joint") else MISSING
 
 
 def sort_label(column: str, locale: str) -> str:

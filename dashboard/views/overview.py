@@ -73,10 +73,27 @@ def kpi_cards(now: CoverageKpis, prev: CoverageKpis, loc: str) -> list[KpiCard]:
         cards.append(KpiCard(
             key=key, label=t(f"kpi.{key}", loc), value=fmt_pct(rate.value, loc),
             detail=t("kpi.fraction", loc, num=fmt_int(rate.numerator), den=fmt_int(rate.denominator), unit=t(unit, loc)),
-            delta=fmt_pp_change(before.value, rate.value, loc), definition=t(f"kpi.{key}.def", loc), kind=kind,
+            delta=fmt_pp_change(before.value, rate.value, loc), definition=_definition(key, now, loc), kind=kind,
             change=change, basis=t("unit.basis_year", loc),
         ))
     return cards
+
+
+#: a KPI whose definition panel also gives its 单独建立 / 联合建立 split: (own Rate, joint Rate, words)
+SPLITS = {"union_coverage": ("union_own", "union_joint", "kpi.split.union"),
+          "party_coverage": ("party_own", "party_joint", "kpi.split.party")}
+
+
+def _definition(key: str, now: CoverageKpis, loc: str) -> str:
+    """The definition behind ⓘ; for 建会率 and 党组织覆盖率 also how many enterprises have their own
+    organisation and how many a joint one only (the official tables' 单独建立 / 联合建立)."""
+    text = t(f"kpi.{key}.def", loc)
+    if key not in SPLITS:
+        return text
+    own_key, joint_key, words = SPLITS[key]
+    own, joint = getattr(now, own_key), getattr(now, joint_key)
+    return text + "\n\n" + t(words, loc, own=fmt_int(own.numerator), own_pct=fmt_pct(own.value, loc),
+                              joint=fmt_int(joint.numerator), joint_pct=fmt_pct(joint.value, loc))
 
 
 def overdue_card(items: ItemCounts, loc: str, prev: ItemCounts | None = None) -> KpiCard:

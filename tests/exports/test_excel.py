@@ -169,9 +169,9 @@ def test_the_ledger_sheet_is_the_screen_table_cell_for_cell():
 
     rows = pd.DataFrame([
         [1, "红光", "912202991000000001", 7, "越北镇", 120, 9, "红光工会", "红光党支部", None, None, "union_and_branch",
-         dt.date(1996, 3, 1), None],
+         dt.date(1996, 3, 1), None, "own", "own"],
         [2, "业裕", "91220299100001473T", 7, "越北镇", 47, 0, None, None, "熊芬", "dispatched", "no_union",
-         dt.date(1995, 1, 25), None],
+         dt.date(1995, 1, 25), None, None, None],
     ], columns=LEDGER_COLUMNS)
     for loc in ("zh_CN", "en"):
         screen = ledger_frame(rows, loc)

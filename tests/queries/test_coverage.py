@@ -241,6 +241,9 @@ def expected_counts(township: str, day: dt.date) -> dict[str, int]:
         c["employees_unionised"] += spec.employees if u else 0
         c["members_unionised"] += members if u else 0
         c[f"pattern_{pat.value}"] += 1
+        # 单独建立: a period of its own union / Party organisation (not a joint one) on the day
+        c["unionised_own"] += rules.any_active([p for k, p in spec.union if k not in JOINT_UNIONS], day)
+        c["with_party_org_own"] += rules.any_active([p for k, p in spec.party if k not in JOINT_PARTY], day)
     return c
 
 

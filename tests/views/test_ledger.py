@@ -21,21 +21,21 @@ def rows() -> pd.DataFrame:
         {"enterprise_id": 1, "name": "吉林市红光热能设备有限责任公司", "uscc": "912202991000000001", "township_id": 7,
          "township": "越北镇", "employees": 120, "party_members": 9, "union": "红光工会", "party_org": "红光党支部",
          "liaison": None, "liaison_kind": None, "pattern": "union_and_branch", "registered_on": D(1996, 3, 1),
-         "closed_on": None},
+         "closed_on": None, "union_how": "own", "party_how": "joint"},
         {"enterprise_id": 2, "name": "吉林市业裕电子厂", "uscc": "91220299100001473T", "township_id": 7,
          "township": "越北镇", "employees": 47, "party_members": 0, "union": None, "party_org": None,
          "liaison": "熊芬", "liaison_kind": "dispatched", "pattern": "no_union", "registered_on": D(1995, 1, 25),
-         "closed_on": None},
+         "closed_on": None, "union_how": None, "party_how": None},
     ], columns=LEDGER_COLUMNS)
 
 
 def test_ledger_frame_in_chinese():
     df = view.ledger_frame(rows(), "zh_CN")
-    assert list(df.columns) == ["企业名称", "统一社会信用代码", "乡镇/街道", "职工数", "党员数", "工会", "党组织",
-                                "党建联络员", "组建模式", "注册日期"]
+    assert list(df.columns) == ["企业名称", "统一社会信用代码", "乡镇/街道", "职工数", "党员数", "工会", "建会方式",
+                                "党组织", "党组织组建方式", "党建联络员", "组建模式", "注册日期"]
     assert df.iloc[0].tolist() == ["吉林市红光热能设备有限责任公司", "912202991000000001", "越北镇", 120, 9, "红光工会",
-                                   "红光党支部", "—", "一会一支", D(1996, 3, 1)]
-    assert df.iloc[1].tolist() == ["吉林市业裕电子厂", "91220299100001473T", "越北镇", 47, 0, "—", "—",
+                                   "单独", "红光党支部", "联合", "—", "一会一支", D(1996, 3, 1)]
+    assert df.iloc[1].tolist() == ["吉林市业裕电子厂", "91220299100001473T", "越北镇", 47, 0, "—", "—", "—", "—",
                                    "熊芬（乡镇下派）", "未建会", D(1995, 1, 25)]
     assert str(df["职工数"].dtype) == "int64" and str(df["党员数"].dtype) == "int64"  # numbers stay numbers
 
@@ -43,14 +43,16 @@ def test_ledger_frame_in_chinese():
 def test_ledger_frame_in_english():
     df = view.ledger_frame(rows(), "en")
     assert list(df.columns) == ["Enterprise", "USCC", "Township", "Employees", "Party members", "Union",
-                                "Party organisation", "Liaison officer", "Pattern", "Registered"]
-    assert df.iloc[1].tolist()[5:9] == ["—", "—", "熊芬 (dispatched)", "No union"]
+                                "Union: own/joint", "Party organisation", "Party org: own/joint", "Liaison officer",
+                                "Pattern", "Registered"]
+    assert df.iloc[0].tolist()[6] == "own" and df.iloc[0].tolist()[8] == "joint"
+    assert df.iloc[1].tolist()[5:11] == ["—", "—", "—", "—", "熊芬 (dispatched)", "No union"]
     assert df["Pattern"].tolist() == ["Union + branch", "No union"]
 
 
 def test_ledger_frame_of_no_rows_keeps_its_headers():
     df = view.ledger_frame(rows().iloc[0:0], "zh_CN")
-    assert len(df) == 0 and df.columns[0] == "企业名称" and len(df.columns) == 10
+    assert len(df) == 0 and df.columns[0] == "企业名称" and len(df.columns) == 12
 
 
 def test_ledger_frame_reads_timestamps_as_dates():
