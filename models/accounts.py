@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import secrets
 import threading
 import time
 from collections import deque
@@ -63,10 +64,45 @@ def hasher() -> PasswordHasher:
     return PasswordHasher()  # argon2id with the library's current recommended parameters
 
 
+#: the shortest and longest password accepted (the same rule for the CLI, the admin page and the
+#: first sign-in); a one-time password is longer than the minimum
+MIN_PASSWORD = 8
+MAX_PASSWORD = 128
+#: letters and digits nobody misreads on a screen or over the phone (no 0/O, 1/l/I, 5/S, 2/Z, 8/B)
+READABLE = "abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRTUVWXY34679"
+
+
 def hash_password(password: str) -> str:
-    if not password or len(password) < 8:
+    if not password or len(password) < MIN_PASSWORD:
         raise AccountError("密码至少 8 位 / the password needs at least 8 characters")
     return hasher().hash(password)
+
+
+def generate_password(groups: int = 3, size: int = 4) -> str:
+    """A one-time password from ``secrets``: ``groups`` groups of ``size`` readable characters
+    joined by "-" (``xK7m-Qp4a-…``; 3 × 4 characters of 49: about 67 bits)."""
+    return "-".join("".join(secrets.choice(READABLE) for _ in range(size)) for _ in range(groups))
+
+
+def password_problem(password: str | None, *, username: str | None = None) -> str | None:
+    """Why a new password chosen by a person is refused (``too_short``, ``too_long``,
+    ``like_username``, ``one_kind``), or None. The length rule is ``hash_password``'s; a password
+    that is the username, or one character repeated, is refused too."""
+    password = password or ""
+    if len(password) < MIN_PASSWORD:
+        return "too_short"
+    if len(password) > MAX_PASSWORD:
+        return "too_long"
+    if username and password.strip().lower() == username.strip().lower():
+        return "like_username"
+    if len(set(password)) < 3:
+        return "one_kind"
+    return None
+
+
+def valid_username(username: str) -> bool:
+    """The username rule: 1–40 letters or digits and ``_ - .``."""
+    return bool(username) and len(username) <= 40 and username.replace("_", "").replace("-", "").replace(".", "").isalnum()
 
 
 #: throw-away hashes, one per hasher's parameters (a check against it costs what a real one does)
@@ -137,10 +173,13 @@ def _resolve_townships(session: Session, codes: Iterable[str]) -> list[Township]
 
 
 def create_user(session: Session, *, username: str, password: str | None, role: Role, display_name: str | None = None,
-                email: str | None = None, townships: Iterable[str] = (), actor: str | None = None) -> User:
+                email: str | None = None, townships: Iterable[str] = (), actor: str | None = None,
+                must_change_password: bool = False, detail: str | None = None) -> User:
+    """Add an account and its audit event (``user_add``). ``must_change_password``: the password is a
+    one-time one, its owner sets their own at the first sign-in; ``detail`` goes into the audit event."""
     role = Role(role)
     username = username.strip()
-    if not username or len(username) > 40 or not username.replace("_", "").replace("-", "").replace(".", "").isalnum():
+    if not valid_username(username):
         raise AccountError("用户名只能包含字母、数字、_ - .，最长 40 位 / invalid username")
     if get_user(session, username):
         raise AccountError(f"用户 {username} 已存在 / user already exists")
@@ -154,13 +193,15 @@ def create_user(session: Session, *, username: str, password: str | None, role: 
     if password is None and not email:
         raise AccountError("需要密码或单点登录邮箱 / a password or an SSO e-mail is required")
     user = User(username=username, display_name=display_name or username, email=email or None, role=role,
-                password_hash=hash_password(password) if password is not None else None, created_at=utcnow())
+                password_hash=hash_password(password) if password is not None else None, created_at=utcnow(),
+                must_change_password=bool(must_change_password))
     session.add(user)
     session.flush()
     for township in township_rows:
         session.add(UserTownship(user_id=user.id, township_id=township.id))
     session.flush()
-    audit(session, "user_add", username=actor, entity="user", entity_id=username, after=user_snapshot(session, user))
+    audit(session, "user_add", username=actor, entity="user", entity_id=username, after=user_snapshot(session, user),
+          detail=detail)
     return user
 
 
@@ -175,6 +216,7 @@ def set_password(session: Session, username: str, password: str, *, actor: str |
     user = _require(session, username)
     user.password_hash = hash_password(password)
     user.failed_logins, user.locked_until = 0, None
+    user.version = (user.version or 1) + 1  # a form of the admin page drawn before this is stale
     session.add(user)
     audit(session, "user_passwd", username=actor, entity="user", entity_id=username)
 
@@ -183,6 +225,7 @@ def set_disabled(session: Session, username: str, disabled: bool, *, actor: str 
     user = _require(session, username)
     before = user_snapshot(session, user)
     user.disabled = disabled
+    user.version = (user.version or 1) + 1
     session.add(user)
     audit(session, "user_disable" if disabled else "user_enable", username=actor, entity="user", entity_id=username,
           before=before, after=user_snapshot(session, user))
@@ -191,6 +234,7 @@ def set_disabled(session: Session, username: str, disabled: bool, *, actor: str 
 def unlock(session: Session, username: str, *, actor: str | None = None) -> None:
     user = _require(session, username)
     user.failed_logins, user.locked_until = 0, None
+    user.version = (user.version or 1) + 1
     session.add(user)
     audit(session, "user_unlock", username=actor, entity="user", entity_id=username)
 
@@ -201,6 +245,9 @@ def list_users(session: Session) -> list[dict[str, Any]]:
         snap = user_snapshot(session, user)
         snap["locked_until"] = user.locked_until
         snap["failed_logins"] = user.failed_logins
+        snap["id"], snap["version"] = user.id, user.version
+        snap["must_change_password"] = user.must_change_password
+        snap["has_password"] = bool(user.password_hash)  # whether there is one, never the hash
         rows.append(snap)
     return rows
 
@@ -219,6 +266,7 @@ class AuthResult:
     delay: float = 0.0  # seconds the caller waits before answering (``sign_in``: failures from the address)
     locked_until: dt.datetime | None = None
     retry_after: float = 0.0  # throttled: seconds until the address may try again
+    must_change_password: bool = False  # ok with a one-time password: the owner sets their own first
 
     @property
     def answer(self) -> str:
@@ -240,7 +288,7 @@ def _count_attempt(session: Session, username: str, now: dt.datetime, *, max_fai
     """Count one attempt on ``username`` and decide the lock, in one statement; commit it.
 
     Returns the row after the update (``id, failed_logins, locked_until, password_hash,
-    disabled``) or None for a name that does not exist (the statement is the same: it matches no
+    disabled, must_change_password``) or None for a name that does not exist (the statement is the same: it matches no
     row). ``failed_logins`` is this attempt's number in the run of attempts: an expired lock starts
     the run again at 1; the attempt numbered ``max_failures`` sets ``locked_until``; a lock still
     in force is kept (never extended). The commit makes the count visible to every parallel
@@ -252,7 +300,7 @@ def _count_attempt(session: Session, username: str, now: dt.datetime, *, max_fai
     locked = sa.case((c.locked_until > now, c.locked_until), (count >= max_failures, lock_until), else_=sa.null())
     stmt = (sa.update(User.__table__).where(c.username == username[:41])  # a longer name cannot exist
             .values(failed_logins=count, locked_until=locked)
-            .returning(c.id, c.failed_logins, c.locked_until, c.password_hash, c.disabled))
+            .returning(c.id, c.failed_logins, c.locked_until, c.password_hash, c.disabled, c.must_change_password))
     session.flush()
     row = session.execute(stmt).first()
     session.commit()
@@ -307,7 +355,7 @@ def authenticate(session: Session, username: str, password: str, *, now: dt.date
         audit(session, "login_failed", username=username, detail="disabled" + _from(address), at=now)
         return AuthResult(False, "disabled", username, row.id)
     audit(session, "login", username=username, detail=f"from {address}" if address else None, at=now)
-    return AuthResult(True, "ok", username, row.id)
+    return AuthResult(True, "ok", username, row.id, must_change_password=bool(row.must_change_password))
 
 
 # --------------------------------------------------------------------------- per client address

@@ -4,6 +4,13 @@ The account rules (hashing, lockout, the per-address limit, audit) are in ``mode
 this module only draws the forms, holds the process-wide address counter and keeps the
 logged-in user in the session. The user row is re-read on every run,
 so a disabled account or a changed scope takes effect at once.
+
+A sign-in with a one-time password (``must_change_password``, set by the admin page) is not
+finished until the person has set their own password: :func:`current_user` returns None, so
+``app.py`` shows :func:`login_page`, which draws the new-password form instead of the sign-in
+form — no page is reachable before. A session signed in normally whose account gets the flag
+later (the admin reset its password), or whose account changed while the form was open, ends.
+Single sign-on does not use the local password and is not affected.
 """
 
 from __future__ import annotations
@@ -16,9 +23,13 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from dashboard.edits import Actor, EditError
+from dashboard.edits.accounts import set_own_password
 from dashboard.i18n import t
 from dashboard.queries.scope import Scope
+from dashboard.ui import data
 from dashboard.ui.widgets import escape_markdown
+from dashboard.views.edits import refusal_text
 from models import accounts
 from models.audit import audit
 from models.db import session_scope
@@ -30,6 +41,8 @@ USER_KEY = "_user_id"
 SEEN_KEY = "_last_seen"
 NOTICE_KEY = "_auth_notice"
 SSO_AUDITED = "_sso_audited"
+#: the account's row version when it signed in with a one-time password (its own password not set yet)
+PENDING_KEY = "_must_set_password"
 from seed_data.accounts import DEMO_PASSWORD, DEMO_USERS  # noqa: E402  (the accounts the demo writes)
 
 
@@ -40,6 +53,8 @@ class CurrentUser:
     display_name: str
     role: Role
     scope: Scope
+    must_change_password: bool = False
+    version: int = 1
 
     def can(self, *roles: Role) -> bool:
         return self.role in roles
@@ -59,7 +74,8 @@ def _load(engine: Engine, user_id: int) -> CurrentUser | None:
             return None
         ids = accounts.scope_ids(s, user)
         return CurrentUser(user.id, user.username, user.display_name, user.role,
-                           Scope.district() if ids is None else Scope(ids))
+                           Scope.district() if ids is None else Scope(ids),
+                           bool(user.must_change_password), int(user.version or 1))
 
 
 def _end(reason_key: str | None) -> None:
@@ -101,6 +117,15 @@ def current_user(engine: Engine, locale: str) -> CurrentUser | None:
     if user is None:
         _end("auth.disabled_session")
         return None
+    pending = st.session_state.get(PENDING_KEY)
+    if user.must_change_password or pending is not None:
+        if pending != user.version:  # reset by an admin during a session, or changed while the form was open
+            _end("acct.own.reset_session")
+            return None
+        if user.must_change_password:  # signed in with a one-time password: login_page asks for their own
+            st.session_state[SEEN_KEY] = now
+            return None
+        st.session_state.pop(PENDING_KEY, None)
     st.session_state[SEEN_KEY] = now
     return user
 
@@ -138,6 +163,9 @@ def _sso_user(engine: Engine, locale: str) -> CurrentUser | None:
 def login_page(engine: Engine, info: dict[str, str], locale: str) -> None:
     """Draw the login page (and stop the script): nothing else is reachable before login."""
     settings = get_settings()
+    if st.session_state.get(PENDING_KEY) is not None and st.session_state.get(USER_KEY) is not None:
+        _own_password_page(engine, st.session_state[USER_KEY], locale)
+        st.stop()
     notice = st.session_state.pop(NOTICE_KEY, None)
     _, middle, _ = st.columns([1, 2, 1])
     with middle:
@@ -189,6 +217,10 @@ def _try_login(engine: Engine, username: str, password: str, locale: str) -> Non
         st.session_state[USER_KEY] = result.user_id
         st.session_state[SEEN_KEY] = time.time()
         st.session_state.pop("login_password", None)
+        if result.must_change_password:  # a one-time password: their own first (login_page draws the form)
+            pending = _load(engine, result.user_id)
+            if pending is not None:
+                st.session_state[PENDING_KEY] = pending.version
         st.rerun()
     time.sleep(result.delay)  # grows with the failures from this address, whatever the username
     if result.answer == "throttled":
@@ -197,6 +229,46 @@ def _try_login(engine: Engine, username: str, password: str, locale: str) -> Non
         st.error(t("auth.disabled", locale))
     else:  # unknown user, wrong password, locked account: one answer, so none can be told apart
         st.error(t("auth.failed", locale, max_failures=accounts.MAX_FAILURES, minutes=settings.lock_minutes))
+
+
+def _own_password_page(engine: Engine, user_id: int, locale: str) -> None:
+    """The new-password form of a sign-in with a one-time password (typed twice; the rule of
+    ``models.accounts.password_problem``); saved through ``edits.accounts.set_own_password`` (audited),
+    then the session goes on to the pages."""
+    user = _load(engine, user_id)
+    if user is None:
+        _end("auth.disabled_session")
+        st.rerun()
+    _, middle, _ = st.columns([1, 2, 1])
+    with middle:
+        st.subheader(t("acct.own.title", locale))
+        st.info(t("acct.own.intro", locale, name=escape_markdown(user.display_name), min=accounts.MIN_PASSWORD))
+        with st.form("own_password_form", clear_on_submit=False, enter_to_submit=True):
+            password = st.text_input(t("acct.own.password", locale), type="password", key="own_password",
+                                     autocomplete="new-password", max_chars=accounts.MAX_PASSWORD)
+            repeat = st.text_input(t("acct.own.repeat", locale), type="password", key="own_password_repeat",
+                                   autocomplete="new-password", max_chars=accounts.MAX_PASSWORD)
+            submitted = st.form_submit_button(t("acct.own.submit", locale), type="primary", width="stretch")
+        if submitted:
+            try:
+                with session_scope(engine) as s:
+                    set_own_password(session=s, actor=Actor(user.username, user.role, user.scope),
+                                     password=password, repeat=repeat)
+            except EditError as err:
+                st.error(refusal_text(err, locale, field_prefix="acct.own"))
+            except Exception as exc:  # a database down or busy: one sentence, the form kept
+                reason = data.outage_text(exc, locale)
+                if reason is None:
+                    raise
+                st.error(reason, icon=":material/cloud_off:")
+            else:
+                for key in (PENDING_KEY, "own_password", "own_password_repeat"):
+                    st.session_state.pop(key, None)
+                st.toast(t("acct.own.saved", locale))
+                st.rerun()
+        if st.button(t("auth.logout", locale), key="own_password_logout", icon=":material/logout:"):
+            logout(engine, user)
+            st.rerun()
 
 
 def user_box(engine: Engine, user: CurrentUser, locale: str) -> None:

@@ -1,4 +1,4 @@
-"""Every account (read only: accounts are managed with the ``dangong users`` commands)."""
+"""Every account, as a table (read fresh every run; the forms are ``account_form.py``)."""
 
 from __future__ import annotations
 
