@@ -7,7 +7,8 @@ Chinese labels never fall back to boxes.
 
 from __future__ import annotations
 
-import copy
+import datetime as dt
+import json
 import threading
 from typing import Any
 
@@ -40,10 +41,20 @@ def _with_font(node: Any, stack: str) -> Any:
     return node
 
 
+def _json_value(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    if hasattr(value, "item"):  # a numpy scalar
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
 def printable_spec(spec: dict, *, width: int | None = None, background: str = "white") -> dict:
     """A copy of ``spec`` ready for a static image: a fixed width where the page stretched it,
-    an opaque background, and the CJK font first."""
-    out = copy.deepcopy(spec)
+    an opaque background, and the CJK font first. Values the renderer cannot read as JSON — dates
+    and times in the inline data, which Altair leaves as Python objects — become ISO strings, which
+    Vega parses as it parses the screen's (issue 17: the trend charts' 下载图片 failed on them)."""
+    out = json.loads(json.dumps(spec, default=_json_value))
     if width is not None or out.get("width") in (None, "container"):
         if not any(k in out for k in ("hconcat", "vconcat", "concat", "facet", "repeat")):
             out["width"] = width or DEFAULT_WIDTH

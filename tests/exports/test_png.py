@@ -64,3 +64,22 @@ def test_a_map_with_inline_geojson_renders_too():
     image = Image.open(io.BytesIO(chart_png(spec, width=500)))
     colours = image.convert("RGB").getcolors(maxcolors=1 << 20)
     assert len(colours) > 20  # filled shapes in a colour scale, not an empty frame
+
+
+def test_the_overview_trend_charts_render_with_dates_in_their_data():
+    """The foundings and rates charts carry Python dates in their inline data: the PNG (下载图片)
+    must still render (it failed with "unsupported type date" before; issue 17)."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from dashboard import charts
+    from dashboard.exports.png import chart_png
+
+    quarters = pd.DataFrame({"quarter_start": [dt.date(2025, 1, 1), dt.date(2025, 4, 1)], "label": ["2025Q1", "2025Q2"],
+                             "new_unions": [3, 5]})
+    series = pd.DataFrame({"as_of": [dt.date(2025, 6, 30), dt.date(2025, 12, 31)], "metric": ["union_coverage"] * 2,
+                           "value": [0.9, 0.92]})
+    for spec in (charts.foundings_chart(quarters, "zh_CN").to_dict(), charts.rates_chart(series, "zh_CN").to_dict()):
+        png = chart_png(spec)
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 2000
