@@ -7,6 +7,8 @@ overview and the big screen cannot disagree.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from dataclasses import dataclass
 
 import pandas as pd
@@ -14,7 +16,15 @@ import pandas as pd
 from dashboard.i18n import fmt_date, fmt_int, fmt_pct, fmt_pp_change, pp_shown, t
 from dashboard.queries.coverage import CoverageKpis, Rate, metric_by_township
 from dashboard.queries.followup import ItemCounts
-from dashboard.views.status import DUE_SOON_DAYS, campaign_zone_status, count_status, items_status
+from dashboard.views.status import (
+    DUE_SOON_DAYS,
+    PACE_COLOUR,
+    campaign_pace,
+    count_status,
+    items_status,
+    task_progress,
+    time_progress,
+)
 from models.enums import Pattern
 
 #: the five coverage KPIs of the first row: key, accent (union blue / Party red), unit of the fraction
@@ -145,12 +155,14 @@ class ZoneBar:
 class ZoneCard:
     zone: str
     when: str  # "距期限 10 天" / "今天到期" / "已截止（…）"
-    status: str  # campaign_zone_status: green / amber / red; "" when the zone reaches beyond the scope
-    status_text: str  # its word (正常 / 临期 / 逾期): colour never alone; "" with no status
+    status: str  # the pace's colour (views.status.PACE_COLOUR); "" when the zone reaches beyond the scope
+    status_text: str  # the pace's word (按期 / 超前 / 落后 / 已完成 / 逾期未完成): colour never alone; "" with none
     bars: tuple[ZoneBar, ...]  # empty when the zone reaches beyond the scope
     partial: str | None  # the scope's figures when the zone reaches beyond the scope
     partial_note: str | None
     owner: str
+    pace: str = ""  # views.status.campaign_pace; "" when the zone reaches beyond the scope
+    progress: str = ""  # "任务进度 46.7% · 时间进度 60.0%"
 
 
 @dataclass(frozen=True)
@@ -171,21 +183,24 @@ def zone_when(days_left: int, deadline, loc: str) -> str:
     return t("campaign.closed", loc, date=fmt_date(deadline, loc))
 
 
-def zone_met(new_unions: int, target_unions: int, new_members: int, target_members: int) -> bool:
-    return new_unions >= target_unions and new_members >= target_members
-
-
 def zone_bar(key: str, done: int, target: int, loc: str) -> ZoneBar:
     share = done / target if target else 0.0
     return ZoneBar(t(key, loc, done=fmt_int(done), target=fmt_int(target)), share, fmt_pct(share, loc))
 
 
-def zone_card(zone, loc: str) -> ZoneCard:
-    """One row of ``campaign_progress`` as a card. A zone that reaches beyond the scope has no
-    status: its target is the whole zone's, and the scope's figures cannot say whether it was met."""
-    status = campaign_zone_status(
-        met=zone_met(zone.new_unions, zone.target_unions, zone.new_members, zone.target_members),
-        days_left=int(zone.days_left)) if zone.whole_zone_in_scope else ""
+def zone_card(zone, loc: str, as_of=None) -> ZoneCard:
+    """One row of ``campaign_progress`` as a card, its status the pace rule of ``views.status``
+    (任务进度 — the least advanced target — against 时间进度 from the campaign's start to the zone's
+    deadline on ``as_of``). A zone that reaches beyond the scope has no status: its target is the
+    whole zone's, and the scope's figures cannot say how far it is."""
+    pace = progress = ""
+    if zone.whole_zone_in_scope:
+        as_of = as_of or (zone.deadline - dt.timedelta(days=int(zone.days_left)))
+        task = task_progress([(zone.new_unions, zone.target_unions), (zone.new_members, zone.target_members)])
+        time = time_progress(zone.start_on, zone.deadline, as_of)
+        pace = campaign_pace(task=task, time=time, days_left=int(zone.days_left))
+        progress = t("campaign.progress", loc, task=fmt_pct(task, loc), time=fmt_pct(time, loc))
+    status = PACE_COLOUR[pace] if pace else ""
     bars: tuple[ZoneBar, ...] = ()
     partial = note = None
     if zone.whole_zone_in_scope:
@@ -195,8 +210,9 @@ def zone_card(zone, loc: str) -> ZoneCard:
         partial = t("campaign.partial_figures", loc, unions=fmt_int(zone.new_unions), members=fmt_int(zone.new_members))
         note = t("campaign.partial", loc)
     return ZoneCard(zone=zone.zone, when=zone_when(int(zone.days_left), zone.deadline, loc), status=status,
-                    status_text=t(f"alerts.status.{status}", loc) if status else "", bars=bars, partial=partial, partial_note=note,
-                    owner=t("campaign.owner", loc, name=zone.owner_name, unit=zone.owner_unit))
+                    status_text=t(f"campaign.pace.{pace}", loc) if pace else "", bars=bars, partial=partial,
+                    partial_note=note, owner=t("campaign.owner", loc, name=zone.owner_name, unit=zone.owner_unit),
+                    pace=pace, progress=progress)
 
 
 def campaign_view(progress: pd.DataFrame, loc: str) -> CampaignView | None:

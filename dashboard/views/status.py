@@ -12,7 +12,8 @@ from dashboard.queries.followup import DUE_SOON_DAYS
 from models.enums import ActionStatus
 
 __all__ = [
-    "COLOUR", "DUE_SOON_DAYS", "HEX", "LABEL_STYLE", "campaign_zone_status", "count_status", "item_label",
+    "COLOUR", "DUE_SOON_DAYS", "HEX", "LABEL_STYLE", "PACE_COLOUR", "PACE_MARGIN", "campaign_pace",
+    "count_status", "item_label", "task_progress", "time_progress",
     "items_status", "notice_colour", "notice_label",
 ]
 
@@ -56,12 +57,42 @@ def count_status(n: int) -> str:
     return "red" if n else "green"
 
 
-def campaign_zone_status(*, met: bool, days_left: int, due_soon_days: int = DUE_SOON_DAYS) -> str:
-    """The colour of a campaign zone: green when its targets are met or its deadline is more than
-    the due-soon window away; amber inside the window; red once the deadline has passed unmet."""
-    if met or days_left > due_soon_days:
-        return "green"
-    return "amber" if days_left >= 0 else "red"
+#: 落后: task progress trails time progress by more than this (a share: 0.10 = 10 percentage points);
+#: 超前 when it leads by more
+PACE_MARGIN = 0.10
+#: the pace of a campaign zone → its traffic-light colour (its word: ``campaign.pace.<pace>``)
+PACE_COLOUR = {"done": "green", "ahead": "green", "on_pace": "green", "behind": "red", "overdue": "red"}
+
+
+def time_progress(start, deadline, as_of) -> float:
+    """时间进度: the share of the zone's time gone on ``as_of`` — 0 on the start day, 1 on the deadline
+    and after (a deadline on the start day: 1)."""
+    total = (deadline - start).days
+    if total <= 0:
+        return 1.0
+    return max(0.0, min(1.0, (as_of - start).days / total))
+
+
+def task_progress(pairs) -> float:
+    """任务进度: the least advanced target — ``pairs`` of (done, target); a target of 0 counts as
+    reached, so a zone without targets is at 1."""
+    shares = [done / target for done, target in pairs if target > 0]
+    return min(shares) if shares else 1.0
+
+
+def campaign_pace(*, task: float, time: float, days_left: int, margin: float = PACE_MARGIN) -> str:
+    """The pace of a zone: ``done`` (every target reached), ``overdue`` (the deadline passed unmet),
+    ``behind`` (落后: task progress more than ``margin`` below time progress), ``ahead`` (超前: more
+    than ``margin`` above), else ``on_pace`` (按期). Colours in :data:`PACE_COLOUR`."""
+    if task >= 1.0:
+        return "done"
+    if days_left < 0:
+        return "overdue"
+    if task < time - margin:
+        return "behind"
+    if task > time + margin:
+        return "ahead"
+    return "on_pace"
 
 
 def notice_label(status: str, overdue: bool) -> str:

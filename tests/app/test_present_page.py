@@ -152,11 +152,12 @@ def test_actions_slide_lists_overdue_then_due_soon_items_like_the_board(app_env)
 
 
 def test_campaign_zone_tiles_say_their_status_in_words(app_env):
-    """Colour never alone: each zone tile carries the word of its colour (正常 / 临期 / 逾期)."""
+    """Colour never alone: each zone tile carries the word of its pace (已完成 / 超前 / 按期 green,
+    落后 / 逾期未完成 red)."""
     import re
 
     text = html_text(run(slide="campaign", asof="2002-12-31"))
     tiles = re.findall(r'<div class="dg-tile (\w+)"><div class="dg-label">[^<]+</div><div class="dg-detail">'
                        r'<span class="dg-status"[^>]*>([^<]+)</span>', text)
-    words = {"green": "正常", "amber": "临期", "red": "逾期"}
-    assert len(tiles) == 4 and all(words[kind] == word for kind, word in tiles)
+    words = {"green": {"已完成", "超前", "按期"}, "red": {"落后", "逾期未完成"}}
+    assert len(tiles) == 4 and all(word in words[kind] for kind, word in tiles)

@@ -118,35 +118,61 @@ def zone(name, days_left, unions, target_unions, members, target_members, **extr
             "target_members": target_members, **extra}
 
 
-def test_a_zone_at_46_7_percent_ten_days_before_its_deadline_is_amber():
+def test_a_zone_at_46_7_percent_ten_days_before_its_deadline_is_behind():
+    """任务进度 46.7% (the lower of 7/15 and 300/500) with 112 of the 122 days gone: 落后, red."""
     c = view.campaign_view(progress(zone("一战区", 10, 7, 15, 300, 500)), "zh_CN")
     card = c.zones[0]
-    assert card.status == "amber" and card.status_text == "临期" and card.when == "距期限 10 天"
+    assert (card.pace, card.status, card.status_text, card.when) == ("behind", "red", "落后", "距期限 10 天")
+    assert card.progress == "任务进度 46.7% · 时间进度 91.8%"
     assert [b.text for b in card.bars] == ["新建工会 7 / 15 个", "新增会员 300 / 500 人"]
     assert card.bars[0].pct == "46.7%" and card.bars[0].fill == pytest.approx(7 / 15)
     assert card.partial is None and card.owner == "责任人：王强（区总工会）"
     en = view.campaign_view(progress(zone("Zone 1", 10, 7, 15, 300, 500)), "en").zones[0]
-    assert en.status_text == "Due soon" and en.when == "10 days to the deadline"
-    assert en.bars[0].text == "New unions 7 / 15"
+    assert en.status_text == "behind" and en.when == "10 days to the deadline"
+    assert en.progress == "task 46.7% · time 91.8%" and en.bars[0].text == "New unions 7 / 15"
 
 
-@pytest.mark.parametrize(("days_left", "met", "status"), [
-    (DUE_SOON_DAYS + 1, False, "green"),  # far from the deadline
-    (DUE_SOON_DAYS, False, "amber"),  # inside the window
-    (0, False, "amber"),  # due today
-    (-1, False, "red"),  # past the deadline, unmet
-    (-30, True, "green"),  # met targets are green, even after the deadline
-    (3, True, "green"),
+def test_46_7_percent_with_60_percent_of_the_time_gone_is_behind_not_green():
+    """The issue's case (the old rule showed it green: the deadline was far): 73 of 122 days gone."""
+    card = view.campaign_view(progress(zone("一战区", 122 - 73, 7, 15, 500, 500)), "zh_CN").zones[0]
+    assert card.progress == "任务进度 46.7% · 时间进度 59.8%"
+    assert (card.pace, card.status, card.status_text) == ("behind", "red", "落后")
+
+
+# the campaign runs 2002-05-01 → 2002-08-31: 122 days; days_left 122 is the start day
+@pytest.mark.parametrize(("days_left", "unions", "target", "pace", "colour"), [
+    (122, 0, 15, "on_pace", "green"),  # start day: nothing done, no time gone
+    (122, 3, 15, "ahead", "green"),  # start day, 20% done
+    (61, 6, 15, "on_pace", "green"),  # half the time, 40% done: exactly 10 points behind is still on pace
+    (61, 5, 15, "behind", "red"),  # 33.3% done: more than 10 points behind
+    (61, 10, 15, "ahead", "green"),  # 66.7%: more than 10 points ahead
+    (0, 14, 15, "on_pace", "green"),  # the deadline day, 93.3% done: 6.7 points behind, within the margin
+    (0, 13, 15, "behind", "red"),  # the deadline day, 86.7% done: 13.3 points behind
+    (0, 15, 15, "done", "green"),  # the deadline day, done
+    (-1, 14, 15, "overdue", "red"),  # past the deadline, unmet
+    (-30, 15, 15, "done", "green"),  # met targets stay done after the deadline
+    (40, 0, 0, "done", "green"),  # zero targets: nothing to do
 ])
-def test_zone_status_rule(days_left, met, status):
-    z = zone("一战区", days_left, 15 if met else 14, 15, 500, 500)
+def test_zone_pace_rule(days_left, unions, target, pace, colour):
+    z = zone("一战区", days_left, unions, target, 0, 0)  # no members target: the unions decide
     card = view.campaign_view(progress(z), "zh_CN").zones[0]
-    assert card.status == status and card.status_text == {"green": "正常", "amber": "临期", "red": "逾期"}[status]
+    words = {"on_pace": "按期", "ahead": "超前", "behind": "落后", "done": "已完成", "overdue": "逾期未完成"}
+    assert (card.pace, card.status, card.status_text) == (pace, colour, words[pace])
+
+
+def test_the_pace_rule_in_one_place():
+    from dashboard.views.status import campaign_pace, task_progress, time_progress
+
+    assert time_progress(D(2002, 5, 1), D(2002, 5, 1), D(2002, 5, 1)) == 1.0  # a one-day campaign
+    assert time_progress(D(2002, 5, 1), D(2002, 8, 31), D(2002, 4, 1)) == 0.0  # before it starts
+    assert task_progress([(5, 10), (90, 100)]) == 0.5 and task_progress([(3, 0)]) == 1.0
+    assert campaign_pace(task=0.5, time=0.7, days_left=3, margin=0.25) == "on_pace"  # the margin is a parameter
+    assert campaign_pace(task=0.5, time=0.7, days_left=3) == "behind"
 
 
 def test_deadline_words_and_an_overshoot_fills_the_bar():
     closed = view.campaign_view(progress(zone("一战区", -5, 30, 15, 0, 0)), "zh_CN").zones[0]
-    assert closed.when == "已截止（2002年8月31日）" and closed.status == "green"
+    assert closed.when == "已截止（2002年8月31日）" and closed.pace == "done"  # 30 of 15 unions, no members target
     assert closed.bars[0].pct == "200.0%" and closed.bars[0].fill == 1.0
     assert closed.bars[1].share == 0.0 and closed.bars[1].pct == "0.0%"  # no target: nothing to show
     today = view.campaign_view(progress(zone("Zone", 0, 1, 15, 0, 10)), "en").zones[0]

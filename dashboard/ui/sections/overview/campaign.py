@@ -25,6 +25,8 @@ def render(ctx: Context) -> None:
                 st.markdown(f"**{escape_markdown(zone.zone)}** · {escape_markdown(zone.when)}{badge}")
                 for bar in zone.bars:
                     st.progress(bar.fill, text=bar.text)
+                if zone.progress:
+                    st.caption(zone.progress)
                 if zone.partial:
                     st.markdown(escape_markdown(zone.partial))
                     st.caption(zone.partial_note)

@@ -21,6 +21,8 @@ def card(zone: ZoneCard, bar_colour: str) -> str:
     for bar in zone.bars:
         body += (f'<div class="dg-detail" style="margin-top:.6rem;font-size:1.4rem">{P.esc(bar.text)} · '
                  f'{P.esc(bar.pct)}</div>' + P.bar(bar.fill, bar_colour))
+    if zone.progress:
+        body += f'<div class="dg-detail" style="margin-top:.6rem">{P.esc(zone.progress)}</div>'
     if zone.partial:
         body += f'<div class="dg-detail">{P.esc(zone.partial)}</div>'
     body += f'<div class="dg-def">{P.esc(zone.owner)}</div>'
