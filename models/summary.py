@@ -605,10 +605,17 @@ def after(conn: Connection, was: Before | None, enterprise_ids: Iterable[int] = 
         else:
             conn.execute(CD.delete().where(where, *[CD.c[m] == 0 for m in measures]))
     month_rows = 0
+    start = int(diff["day"].min()) if towns else None
+    if not towns:  # no figure changed; but a full rebuild on ``today`` writes every month up to today's
+        CM = coverage_month
+        hi = conn.execute(sa.select(sa.func.max(CM.c.month))).scalar()
+        if hi is not None and _month_of(hi) < _month_of(today):
+            towns = [int(conn.execute(sa.select(CM.c.township_id).where(CM.c.month == hi).limit(1)).scalar_one())]
+            start = int((np.datetime64(_month_date(_month_of(today)), "D") - _EPOCH).astype("int64"))
     if towns:
         rows = _read(conn, sa.select(CD).where(CD.c.township_id.in_(towns)))
         per_day = rows.assign(day=_days(rows["day"])).astype({m: "int64" for m in measures})
-        month_rows = _rewrite_months(conn, towns, per_day, int(diff["day"].min()), today)
+        month_rows = _rewrite_months(conn, towns, per_day, start, today)
     conn.execute(ES.delete().where(ES.c.enterprise_id.in_(sorted(eids))))
     states = _states(ent, periods)
     next_id = conn.execute(sa.select(sa.func.coalesce(sa.func.max(ES.c.id), 0))).scalar_one() + 1

@@ -302,10 +302,32 @@ def close_enterprise(*, session: Session, actor: Actor, enterprise_id: Any, vers
     if ev.row["closed_on"] is not None:
         raise EditError("upkeep.err.already_closed", field="closed_on", date=ev.row["closed_on"])
     day = ev.day(closed_on, "closed_on", closing=True)
+    later = _last_event(ev)
+    if later is not None and later > day:
+        raise EditError("upkeep.err.events_after", field="closed_on", date=later)
     ev.fields = {"closed_on": day}
     ev.begin()
     ev.conn.execute(E.update().where(E.c.id == ev.eid).values(closed_on=day))
     return ev.finish({"closed_on": None})
+
+
+def _last_event(ev: _Event) -> dt.date | None:
+    """The latest date of anything recorded for the enterprise (its own organisations' foundings,
+    coverage periods, membership changes, liaison officers, censuses, moves and barriers)."""
+    eid = ev.eid
+    dates = [
+        sa.select(sa.func.max(UO.c.founded_on)).where(UO.c.enterprise_id == eid),
+        sa.select(sa.func.max(PO.c.founded_on)).where(PO.c.enterprise_id == eid),
+        sa.select(sa.func.max(UC.c.start_on)).where(UC.c.enterprise_id == eid),
+        sa.select(sa.func.max(PC.c.start_on)).where(PC.c.enterprise_id == eid),
+        sa.select(sa.func.max(MC.c.changed_on)).where(MC.c.enterprise_id == eid),
+        sa.select(sa.func.max(LO.c.appointed_on)).where(LO.c.enterprise_id == eid),
+        sa.select(sa.func.max(HC.c.census_on)).where(HC.c.enterprise_id == eid),
+        sa.select(sa.func.max(EC.c.changed_on)).where(EC.c.enterprise_id == eid),
+    ]
+    found = [ev.conn.execute(stmt).scalar() for stmt in dates]
+    found = [d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)) for d in found if d is not None]
+    return max(found) if found else None
 
 
 def move_enterprise(*, session: Session, actor: Actor, enterprise_id: Any, version: Any, township: Any,
@@ -343,6 +365,7 @@ def found_union(*, session: Session, actor: Actor, enterprise_id: Any, version: 
     _no_union(ev, day, "founded_on")
     count = _count(members, "members")
     _members_fit(ev, day, ev.members(day) + count, "members")
+    _check_members(ev, [(day, count)], "members")
     ev.fields = {"founded_on": day, "name": _text(name, "name", MAX_NAME, required=True), "members": count,
                  "chair_name": _text(chair_name, "chair_name", MAX_PERSON, required=False)}
     ev.begin()
@@ -371,6 +394,7 @@ def join_union(*, session: Session, actor: Actor, enterprise_id: Any, version: A
     _no_union(ev, day, "start_on")
     count = _count(members, "members")
     _members_fit(ev, day, ev.members(day) + count, "members")
+    _check_members(ev, [(day, count)], "members")
     ev.fields = {"start_on": day, "union": union["name"], "members": count}
     ev.begin({int(union["id"])})
     ev.insert(UC, {"union_id": union["id"], "enterprise_id": ev.eid, "start_on": day}, "union_coverage")
@@ -423,11 +447,51 @@ def change_members(*, session: Session, actor: Actor, enterprise_id: Any, versio
     if n_out > now:
         raise EditError("upkeep.err.left_gt_members", field="left", left=n_out, members=now)
     _members_fit(ev, day, now + n_in - n_out, "joined")
+    _check_members(ev, [(day, n_in - n_out)], "left" if n_out > n_in else "joined")
     ev.fields = {"changed_on": day, "joined": n_in, "left": n_out}
     ev.begin({int(cov["union_id"])})
     ev.insert(MC, {"union_id": cov["union_id"], "enterprise_id": ev.eid, "changed_on": day, "joined": n_in,
                    "left_count": n_out}, "membership_change")
     return ev.finish()
+
+
+def _members_timeline(ev: _Event, changes: list[tuple[dt.date, int]], census: tuple[dt.date, int] | None = None
+                      ) -> dict[dt.date, tuple[int, int]]:
+    """Union members and employees of the enterprise at every date from the earliest of ``changes`` /
+    ``census`` on where either changes (its membership changes and censuses, with these added):
+    date → (members, employees)."""
+    rows = ev.conn.execute(sa.select(MC.c.changed_on, MC.c.joined - MC.c.left_count)
+                           .where(MC.c.enterprise_id == ev.eid)).all()
+    moves = [(d, int(n)) for d, n in rows] + list(changes)
+    series = sorted([(c, int(e)) for c, e in ev.conn.execute(
+        sa.select(HC.c.census_on, HC.c.employees).where(HC.c.enterprise_id == ev.eid)).all()]
+        + ([census] if census else []))
+    own = census[1] if census and (not series or census[0] >= series[-1][0]) else int(ev.row["employees"])
+    start = min([d for d, _ in changes] + ([census[0]] if census else []))
+    points = sorted({start, *(d for d, _ in moves if d >= start), *(c for c, _ in series if c >= start)})
+    out = {}
+    for d in points:
+        past = [e for c, e in series if c <= d]
+        employees = own if not series or series[-1][0] <= d else (past[-1] if past else series[0][1])
+        out[d] = (sum(n for c, n in moves if c <= d), employees)
+    return out
+
+
+def _check_members(ev: _Event, changes: list[tuple[dt.date, int]], name: str,
+                   census: tuple[dt.date, int] | None = None) -> None:
+    """The union's members must never go below 0 nor above the employees, on the event's day or any
+    later one (a back-dated change moves every later count). A day that was already wrong before the
+    event is not held against it, unless the event makes it worse."""
+    after = _members_timeline(ev, changes, census)
+    before = _members_timeline(ev, [(d, 0) for d, _ in changes] or [(census[0], 0)])
+    for day, (members, employees) in after.items():
+        was_members, was_employees = before.get(day, (None, None))
+        if members < 0 and (was_members is None or members < min(was_members, 0)):
+            raise EditError("upkeep.err.members_negative", field=name, date=day, members=members)
+        over, was_over = members - employees, (None if was_members is None else was_members - was_employees)
+        if over > 0 and (was_over is None or over > max(was_over, 0)):
+            raise EditError("upkeep.err.union_members_gt_employees_on", field=name, date=day, members=members,
+                            employees=employees)
 
 
 def _no_union(ev: _Event, day: dt.date, name: str) -> None:
@@ -592,6 +656,8 @@ def record_census(*, session: Session, actor: Actor, enterprise_id: Any, version
         later = ev.conn.execute(sa.select(sa.func.max(MC.c.changed_on)).where(MC.c.enterprise_id == ev.eid)).scalar()
         if later is not None and later > day:
             raise EditError("upkeep.err.members_after", field="census_on", date=later)
+    diff = 0 if um is None else um - ev.members(day)
+    _check_members(ev, [(day, diff)], "union_members" if um is not None else "employees", census=(day, emp))
     ev.fields = {"census_on": day, "employees": emp, "party_members": pm, "union_members": um}
     ev.begin(set() if cov is None else {int(cov["union_id"])})
     if not censuses and day > ev.row["registered_on"]:  # the figures so far become the first census
@@ -603,7 +669,6 @@ def record_census(*, session: Session, actor: Actor, enterprise_id: Any, version
     if not censuses or day > censuses[-1]:
         ev.conn.execute(E.update().where(E.c.id == ev.eid).values(employees=emp, party_members=pm))
     if um is not None:
-        diff = um - ev.members(day)
         if diff:
             ev.insert(MC, {"union_id": cov["union_id"], "enterprise_id": ev.eid, "changed_on": day,
                            "joined": max(diff, 0), "left_count": max(-diff, 0)}, "membership_change")

@@ -119,6 +119,9 @@ ZH: dict[str, str] = {
     "upkeep.err.liaison_serving": "{name} 已在任。",
     "upkeep.err.unknown_liaison": "没有这位在任的联络员/指导员。",
     "upkeep.err.census_exists": "{date} 已有一次人数统计。",
+    "upkeep.err.members_negative": "这样 {date} 的工会会员将为 {members} 人（不能为负）：之后还有会员变动记录。",
+    "upkeep.err.union_members_gt_employees_on": "这样 {date} 的工会会员 {members} 人将多于当日从业人员 {employees} 人。",
+    "upkeep.err.events_after": "该企业 {date} 还有记录的事项，注销日期不能早于它。",
     "upkeep.err.uscc": "{reason}。",
     "upkeep.err.uscc_taken": "代码 {value} 已登记在另一家企业。",
     "upkeep.warn.level": "按 {members} 名正式党员应建立{expected}，所选为{level}。如确属实，请勾选下方确认后再保存。",
@@ -258,6 +261,10 @@ EN: dict[str, str] = {
     "upkeep.err.liaison_serving": "{name} is already serving.",
     "upkeep.err.unknown_liaison": "no such serving liaison officer or instructor.",
     "upkeep.err.census_exists": "a census of {date} exists already.",
+    "upkeep.err.members_negative": "would leave {members} union members on {date} (later changes are recorded).",
+    "upkeep.err.union_members_gt_employees_on": "would make {members} union members on {date}, more than the "
+                                                "{employees} employees that day.",
+    "upkeep.err.events_after": "events are recorded on {date}; the closure cannot be before them.",
     "upkeep.err.uscc": "{reason}.",
     "upkeep.err.uscc_taken": "code {value} is registered for another enterprise.",
     "upkeep.warn.level": "{members} formal Party members call for a {expected}, the choice is a {level}. If that is "
