@@ -25,13 +25,14 @@ from models.enums import Pattern, UnionKind
 from bench.overview_sql import EXTRA, GAP_LIMIT, Dates
 
 #: Every table the overview reads, loaded whole (``SELECT *``), as a naive page would.
-TABLES = ("township", "unit", "enterprise", "union_org", "union_coverage", "membership_change", "party_coverage",
-          "liaison_officer", "action_item", "founding_lead", "coordination_notice")
+TABLES = ("township", "unit", "enterprise", "union_org", "union_coverage", "membership_change", "party_org",
+          "party_coverage", "liaison_officer", "action_item", "founding_lead", "coordination_notice")
 DATE_COLUMNS = {
     "enterprise": ("registered_on", "closed_on"),
     "union_org": ("founded_on", "dissolved_on"),
     "union_coverage": ("start_on", "end_on"),
     "membership_change": ("changed_on",),
+    "party_org": ("founded_on", "dissolved_on"),
     "party_coverage": ("start_on", "end_on"),
     "liaison_officer": ("appointed_on", "ended_on"),
     "action_item": ("created_on", "due_on", "done_on"),
@@ -74,6 +75,16 @@ def enterprise_flags(t: dict[str, pd.DataFrame], day: dt.date) -> pd.DataFrame:
                                    ("has_liaison", "liaison_officer", "appointed_on", "ended_on")):
         df = t[name]
         out[flag] = ids.isin(df.loc[_active(df, start, end, D), "enterprise_id"]).to_numpy()
+    # 单独建立: an active period of its own union / its own Party organisation (not a joint branch)
+    uc = t["union_coverage"].merge(t["union_org"][["id", "enterprise_id"]].rename(
+        columns={"id": "union_id", "enterprise_id": "org_enterprise"}), on="union_id")
+    uc = uc[_active(uc, "start_on", "end_on", D) & (uc["org_enterprise"] == uc["enterprise_id"])]
+    out["own_union"] = ids.isin(uc["enterprise_id"]).to_numpy()
+    pc = t["party_coverage"].merge(t["party_org"][["id", "enterprise_id", "level"]].rename(
+        columns={"id": "party_org_id", "enterprise_id": "org_enterprise"}), on="party_org_id")
+    pc = pc[_active(pc, "start_on", "end_on", D) & (pc["org_enterprise"] == pc["enterprise_id"])
+            & (pc["level"] != "joint_branch")]
+    out["own_party"] = ids.isin(pc["enterprise_id"]).to_numpy()
     mc = t["membership_change"]
     mc = mc[mc["changed_on"] <= D]
     members = (mc["joined"] - mc["left_count"]).groupby(mc["enterprise_id"]).sum()
@@ -105,6 +116,8 @@ def coverage_by_township(t: dict[str, pd.DataFrame], day: dt.date) -> pd.DataFra
         "employees_unionised": f["employees"].where(u, 0),
         "members_unionised": f["members"].where(u, 0),
         **{f"pattern_{p.value}": f["pattern"] == p.value for p in Pattern},
+        "unionised_own": f["own_union"],
+        "with_party_org_own": f["own_party"],
     })
     per_township = cols.groupby("township_id").sum()
     townships = t["township"].sort_values(["sort_order", "code"])
