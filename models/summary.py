@@ -50,9 +50,27 @@ from models.tables import (
 )
 
 FINGERPRINT_KEY = "summary_fingerprint"
-_SOURCES = (Enterprise, UnionOrg, UnionCoverage, PartyCoverage, LiaisonOfficer, MembershipChange, HeadcountCensus)
+_SOURCES = (Enterprise, UnionOrg, UnionCoverage, PartyOrg, PartyCoverage, LiaisonOfficer, MembershipChange,
+            HeadcountCensus)
 PATTERN_CODES = list(Pattern)  # index = code used during the sweep
 _EPOCH = np.datetime64("1970-01-01", "D")
+
+
+#: the PostgreSQL advisory lock every writer of the summaries holds for its transaction (:func:`lock`)
+LOCK_KEY = 20021231
+
+
+def lock(conn: Connection) -> None:
+    """Serialise the writers of the source tables that keep the summaries up to date themselves (an
+    enterprise event, an import, an undo): call first in the transaction, before reading anything.
+    PostgreSQL: a transaction-scoped advisory lock (two events never interleave their read of the
+    summaries and their write; READ COMMITTED statements after it see every earlier commit).
+    SQLite: a write statement, which takes the database's write lock now instead of at the first
+    real write (a transaction that read first could not then write: SQLITE_BUSY_SNAPSHOT)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+    else:
+        conn.execute(sa.text("UPDATE dataset_info SET value = value WHERE key = 'data_version'"))
 
 
 def fingerprint(conn: Connection) -> str:

@@ -136,6 +136,18 @@ def _id(value: Any, name: str) -> int:
         raise EditError("upkeep.err.required", field=name) from None
 
 
+def _flag(value: Any, name: str) -> bool:
+    """A yes/no field: a bool, 0/1, or the words (是/否, true/false, yes/no); anything else refused."""
+    if isinstance(value, bool) or value in (0, 1):
+        return bool(value)
+    text = str(value or "").strip().lower()
+    if text in ("", "0", "false", "no", "否", "n"):
+        return False
+    if text in ("1", "true", "yes", "是", "y"):
+        return True
+    raise EditError("upkeep.err.bad_choice", field=name, value=str(value)[:40])
+
+
 def _enum(enum_cls, value: Any, name: str):
     try:
         return enum_cls(getattr(value, "value", value))
@@ -155,6 +167,7 @@ class _Event:
         actor.require(*EDITORS)
         self.session, self.actor, self.kind = session, actor, kind
         self.conn = session.connection()
+        summary.lock(self.conn)  # before any read: one writer of the summaries at a time
         self.today = today or district_today()
         self.eid = _id(enterprise_id, "enterprise")
         row = self.conn.execute(sa.select(E).where(E.c.id == self.eid)).mappings().first()
@@ -230,6 +243,12 @@ class _Event:
 
     def finish(self, before: dict | None = None) -> EventResult:
         summary.after(self.conn, self._was, [self.eid], self._new_unions, today=self.today)
+        # a joint organisation of another township counts this enterprise too (e.g. the map's check
+        # of joint branches over five units, read in the branch's township): its township changed as well
+        for org, cov, fk in ((UO, UC, "union_id"), (PO, PC, "party_org_id")):
+            self.towns |= {int(t) for (t,) in self.conn.execute(
+                sa.select(org.c.township_id).join(cov, cov.c[fk] == org.c.id)
+                .where(cov.c.enterprise_id == self.eid).distinct())}
         audit(self.session, "enterprise_event", username=self.actor.username, entity="enterprise",
               entity_id=self.eid, before=before,
               after={"event": self.kind, **{k: _plain(v) for k, v in self.fields.items()}, **self.ids})
@@ -244,8 +263,10 @@ def _plain(value: Any) -> Any:
 
 def _township_in_scope(conn, actor: Actor, value: Any, name: str) -> dict:
     """A township by id or code, in the actor's own scope."""
-    cond = T.c.code == str(value).strip() if not str(value).strip().isdigit() else T.c.id == int(value)
-    row = conn.execute(sa.select(T.c.id, T.c.code, T.c.name).where(cond)).mappings().first()
+    text = str(value).strip()
+    row = conn.execute(sa.select(T.c.id, T.c.code, T.c.name).where(T.c.code == text)).mappings().first()
+    if row is None and text.isdigit():  # not a code: a township id (the form's picker sends ids)
+        row = conn.execute(sa.select(T.c.id, T.c.code, T.c.name).where(T.c.id == int(text))).mappings().first()
     if row is None:
         raise EditError("upkeep.err.unknown_township", field=name, value=str(value)[:40])
     actor.require_township(row["id"])
@@ -262,6 +283,7 @@ def register_enterprise(*, session: Session, actor: Actor, township: Any, uscc: 
     """A newly registered enterprise (with its first headcount census on its registration day)."""
     actor.require(*EDITORS)
     conn = session.connection()
+    summary.lock(conn)
     today = today or district_today()
     town = _township_in_scope(conn, actor, township, "township")
     code = _text(uscc, "uscc", 18, required=True).upper()
@@ -276,8 +298,9 @@ def register_enterprise(*, session: Session, actor: Actor, township: Any, uscc: 
         "industry": _text(industry, "industry", 40, required=True),
         "registered_on": _date(registered_on, "registered_on"),
         "employees": _count(employees, "employees"), "party_members": _count(party_members, "party_members"),
-        "is_village": bool(is_village), "legal_rep": _text(legal_rep, "legal_rep", MAX_PERSON, required=False),
-        "owner_is_party_member": bool(owner_is_party_member), "township_id": town["id"],
+        "is_village": _flag(is_village, "is_village"),
+        "legal_rep": _text(legal_rep, "legal_rep", MAX_PERSON, required=False),
+        "owner_is_party_member": _flag(owner_is_party_member, "owner_is_party_member"), "township_id": town["id"],
     }
     if values["registered_on"] > today:
         raise EditError("upkeep.err.in_future", field="registered_on", date=today)
@@ -312,8 +335,9 @@ def close_enterprise(*, session: Session, actor: Actor, enterprise_id: Any, vers
 
 
 def _last_event(ev: _Event) -> dt.date | None:
-    """The latest date of anything recorded for the enterprise (its own organisations' foundings,
-    coverage periods, membership changes, liaison officers, censuses, moves and barriers)."""
+    """The latest date of anything recorded for the enterprise (its own organisations' foundings and
+    dissolutions, coverage periods' starts and ends, membership changes, liaison officers, censuses,
+    moves and barriers)."""
     eid = ev.eid
     dates = [
         sa.select(sa.func.max(UO.c.founded_on)).where(UO.c.enterprise_id == eid),
@@ -324,6 +348,11 @@ def _last_event(ev: _Event) -> dt.date | None:
         sa.select(sa.func.max(LO.c.appointed_on)).where(LO.c.enterprise_id == eid),
         sa.select(sa.func.max(HC.c.census_on)).where(HC.c.enterprise_id == eid),
         sa.select(sa.func.max(EC.c.changed_on)).where(EC.c.enterprise_id == eid),
+        sa.select(sa.func.max(UO.c.dissolved_on)).where(UO.c.enterprise_id == eid),
+        sa.select(sa.func.max(PO.c.dissolved_on)).where(PO.c.enterprise_id == eid),
+        sa.select(sa.func.max(UC.c.end_on)).where(UC.c.enterprise_id == eid),
+        sa.select(sa.func.max(PC.c.end_on)).where(PC.c.enterprise_id == eid),
+        sa.select(sa.func.max(LO.c.ended_on)).where(LO.c.enterprise_id == eid),
     ]
     found = [ev.conn.execute(stmt).scalar() for stmt in dates]
     found = [d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)) for d in found if d is not None]
@@ -336,7 +365,13 @@ def move_enterprise(*, session: Session, actor: Actor, enterprise_id: Any, versi
     with it; the move is kept in ``enterprise_change``. Figures count an enterprise's whole history
     in the township it is in now (as an import does) — see docs/upkeep.md."""
     ev = _Event(session, actor, enterprise_id, version, "move", today)
+    if ev.row["closed_on"] is not None:
+        raise EditError("upkeep.err.already_closed", field="moved_on", date=ev.row["closed_on"])
     day = ev.day(moved_on, "moved_on")
+    last_move = ev.conn.execute(sa.select(sa.func.max(EC.c.changed_on))
+                                .where(EC.c.enterprise_id == ev.eid, EC.c.kind == "moved")).scalar()
+    if last_move is not None and day < last_move:
+        raise EditError("upkeep.err.before_last_move", field="moved_on", date=last_move)
     town = _township_in_scope(ev.conn, actor, township, "township")
     old = int(ev.row["township_id"])
     if town["id"] == old:
@@ -389,7 +424,7 @@ def join_union(*, session: Session, actor: Actor, enterprise_id: Any, version: A
     if union is None or union["kind"] not in (UnionKind.JOINT, UnionKind.JOINT.value):
         raise EditError("upkeep.err.not_joint_union", field="union")
     actor.require_township(union["township_id"])
-    if union["founded_on"] > day or (union["dissolved_on"] is not None and union["dissolved_on"] <= day):
+    if union["founded_on"] > day or union["dissolved_on"] is not None:  # a dissolution recorded, even later
         raise EditError("upkeep.err.org_not_active", field="start_on", name=union["name"])
     _no_union(ev, day, "start_on")
     count = _count(members, "members")
@@ -443,6 +478,8 @@ def change_members(*, session: Session, actor: Actor, enterprise_id: Any, versio
     cov = ev.open_period(UC, "start_on", "end_on", day)
     if cov is None or cov["start_on"] > day:
         raise EditError("upkeep.err.no_union", field="changed_on")
+    if cov["end_on"] is not None:  # the members left when it ended: a change inside it would outlive it
+        raise EditError("upkeep.err.union_ended", field="changed_on", date=cov["end_on"])
     now = ev.members(day)
     if n_out > now:
         raise EditError("upkeep.err.left_gt_members", field="left", left=n_out, members=now)
@@ -547,7 +584,7 @@ def join_party_org(*, session: Session, actor: Actor, enterprise_id: Any, versio
     if org is None or org["level"] not in (PartyOrgLevel.JOINT_BRANCH, PartyOrgLevel.JOINT_BRANCH.value):
         raise EditError("upkeep.err.not_joint_branch", field="party_org")
     actor.require_township(org["township_id"])
-    if org["founded_on"] > day or (org["dissolved_on"] is not None and org["dissolved_on"] <= day):
+    if org["founded_on"] > day or org["dissolved_on"] is not None:  # a dissolution recorded, even later
         raise EditError("upkeep.err.org_not_active", field="start_on", name=org["name"])
     _no_party(ev, day, "start_on")
     ev.fields = {"start_on": day, "party_org": org["name"]}
@@ -592,6 +629,8 @@ def appoint_liaison(*, session: Session, actor: Actor, enterprise_id: Any, versi
     day = ev.day(appointed_on, "appointed_on")
     person = _text(name, "person", MAX_PERSON, required=True)
     lk = _enum(LiaisonKind, kind, "kind")
+    if lk == LiaisonKind.OWN and ev.employees(day)[1] == 0:
+        raise EditError("upkeep.err.own_liaison_no_members", field="kind")
     unit = None
     if lk == LiaisonKind.DISPATCHED:
         unit = ev.session.get(Unit, _id(unit_id, "unit")) if unit_id not in (None, "") else None
@@ -653,6 +692,8 @@ def record_census(*, session: Session, actor: Actor, enterprise_id: Any, version
         cov = ev.open_period(UC, "start_on", "end_on", day)
         if cov is None or cov["start_on"] > day:
             raise EditError("upkeep.err.no_union", field="union_members")
+        if cov["end_on"] is not None:
+            raise EditError("upkeep.err.union_ended", field="union_members", date=cov["end_on"])
         later = ev.conn.execute(sa.select(sa.func.max(MC.c.changed_on)).where(MC.c.enterprise_id == ev.eid)).scalar()
         if later is not None and later > day:
             raise EditError("upkeep.err.members_after", field="census_on", date=later)

@@ -361,6 +361,7 @@ def import_files(engine: sa.Engine, files: Sequence[tuple[str, bytes]], *, actor
     out.file_date = parsed.file_date(today)
     with Session(engine) as session:
         conn = session.connection()
+        _lock(conn)  # one writer of the summaries at a time (events, imports, undos)
         try:
             known = _known(conn, parsed)
             check_references(parsed, known)
@@ -406,6 +407,12 @@ def import_files(engine: sa.Engine, files: Sequence[tuple[str, bytes]], *, actor
         except BaseException:
             session.rollback()
             raise
+
+
+def _lock(conn: Connection) -> None:
+    from models import summary
+
+    summary.lock(conn)
 
 
 def _summaries_fresh(conn: Connection) -> bool:
@@ -972,6 +979,7 @@ def undo_batch(session: Session, batch_id: int, *, actor: Actor) -> dict[str, in
     bring the summaries up to date, mark the batch undone, one audit event. Refused (EditError)
     for another batch, or when anything in the ledger tables changed after it."""
     actor.require(Role.ADMIN, Role.STAFF)
+    _lock(session.connection())  # before the check: nothing changes between it and the undo
     problem = undo_problem(session, batch_id)
     if problem:
         raise EditError(problem)

@@ -122,6 +122,9 @@ ZH: dict[str, str] = {
     "upkeep.err.members_negative": "这样 {date} 的工会会员将为 {members} 人（不能为负）：之后还有会员变动记录。",
     "upkeep.err.union_members_gt_employees_on": "这样 {date} 的工会会员 {members} 人将多于当日从业人员 {employees} 人。",
     "upkeep.err.events_after": "该企业 {date} 还有记录的事项，注销日期不能早于它。",
+    "upkeep.err.union_ended": "该日所在的工会覆盖已于 {date} 结束（会员已随之退出），不能再记录其中的会员变动。",
+    "upkeep.err.before_last_move": "不能早于上一次迁移（{date}）。",
+    "upkeep.err.own_liaison_no_members": "该企业没有正式党员：党建联络员须为本企业党员，请改为上级选派的党建指导员。",
     "upkeep.err.uscc": "{reason}。",
     "upkeep.err.uscc_taken": "代码 {value} 已登记在另一家企业。",
     "upkeep.warn.level": "按 {members} 名正式党员应建立{expected}，所选为{level}。如确属实，请勾选下方确认后再保存。",
@@ -265,6 +268,11 @@ EN: dict[str, str] = {
     "upkeep.err.union_members_gt_employees_on": "would make {members} union members on {date}, more than the "
                                                 "{employees} employees that day.",
     "upkeep.err.events_after": "events are recorded on {date}; the closure cannot be before them.",
+    "upkeep.err.union_ended": "the union coverage of that day ended on {date} (its members left with it); no "
+                              "membership change can be recorded inside it.",
+    "upkeep.err.before_last_move": "cannot be before the last move ({date}).",
+    "upkeep.err.own_liaison_no_members": "the enterprise has no formal Party member: an own liaison officer must be "
+                                         "one; choose a dispatched Party instructor.",
     "upkeep.err.uscc": "{reason}.",
     "upkeep.err.uscc_taken": "code {value} is registered for another enterprise.",
     "upkeep.warn.level": "{members} formal Party members call for a {expected}, the choice is a {level}. If that is "

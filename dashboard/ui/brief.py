@@ -25,8 +25,9 @@ def _choices(url: str, as_of: dt.date):
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
 def document(url: str, scope: Scope, as_of: dt.date, meeting_id: int | None, locale: str, scope_label: str,
-             kind: str) -> bytes:
-    """The brief as ``kind`` = ``pdf`` or ``pptx``."""
+             kind: str, generation: tuple = ()) -> bytes:
+    """The brief as ``kind`` = ``pdf`` or ``pptx``; ``generation`` (``data.generation(scope)``) makes
+    it stale after a write of the scope's townships, as every cached read is."""
     from dashboard.exports import brief as export
 
     with data.session(url) as s:
@@ -58,7 +59,7 @@ def popover(filters, *, key: str = "brief") -> None:
 
 
 def _deferred(url, scope, as_of, meeting_id, locale, scope_label, kind):
-    return lambda: document(url, scope, as_of, meeting_id, locale, scope_label, kind)
+    return lambda: document(url, scope, as_of, meeting_id, locale, scope_label, kind, data.generation(scope))
 
 
 def downloads(*, scope: Scope, as_of: dt.date, locale: str, scope_label: str, key: str = "brief") -> None:

@@ -79,11 +79,13 @@ _GENERATIONS_LOCK = threading.Lock()
 
 def clear_caches(township_ids: Iterable[int] | None = None) -> None:
     """After a write. ``township_ids``: the townships whose data it changed — then only cached results
-    that read one of them are read afresh (every user of other townships keeps theirs); ``None``:
-    everything cached is dropped. Per server process, as Streamlit's cache is (other processes see
+    that read one of them are read afresh (every user of other townships keeps theirs; empty: none);
+    ``None``: everything cached is dropped. Per server process, as Streamlit's cache is (other processes see
     the change when their entries expire, ``TTL``)."""
     if township_ids is None:
         st.cache_data.clear()
+        return
+    if not township_ids:  # a write that changes no figure (an account): nothing to read afresh
         return
     with _GENERATIONS_LOCK:
         for township_id in {int(i) for i in township_ids}:

@@ -15,27 +15,25 @@ from typing import Any
 import streamlit as st
 
 from dashboard.charts.boundaries import preview_map
+from dashboard.edits import EditError
+from dashboard.edits import boundaries as edits
 from dashboard.i18n import t
 from dashboard.ui import data
-from dashboard.ui.edit import FLASH_KEY, show_flash
+from dashboard.ui.edit import FLASH_KEY, actor, show_flash
 from dashboard.ui.sections import Context
 from dashboard.ui.widgets import escape_markdown
-from dashboard.views.boundaries import keys_help, match_frame, outcome_lines, preview_features, problem_lines
-from models.boundaries import (
-    CRS_CHOICES,
-    MAX_FILE_BYTES,
-    BoundaryError,
-    import_boundaries,
-    read_mapping,
-    remove_boundary,
+from dashboard.views.boundaries import (
+    keys_help,
+    match_frame,
+    outcome_lines,
+    preview_features,
+    problem_lines,
 )
+from dashboard.views.edits import refusal_text
+from models.boundaries import CRS_CHOICES, MAX_FILE_BYTES, BoundaryError, read_mapping
 
 CHECK_KEY = "bnd_check"  # {"digest": …, "report": BoundaryReport} of the last check
 UPLOADER_KEY = "bnd_uploader_n"  # bumped after a save: the uploader starts empty again
-
-
-def _actor() -> str:
-    return st.session_state["user"].username
 
 
 def _options(ctx: Context) -> dict[str, Any]:
@@ -60,7 +58,9 @@ def _run(ctx: Context, text: str, mapping: bytes | None, options: dict, *, dry_r
     loc = ctx.loc
     try:
         pairs = read_mapping(mapping) if mapping else None
-        return import_boundaries(data.engine(), text, dry_run=dry_run, actor=_actor(), mapping=pairs, **options)
+        return edits.import_file(data.engine(), text, dry_run=dry_run, actor=actor(), mapping=pairs, **options)
+    except EditError as exc:
+        st.error(refusal_text(exc, loc))
     except BoundaryError as exc:
         st.error(t("bnd.error", loc, reason=escape_markdown(str(exc))))
     except Exception as exc:  # a database down or busy: one sentence
@@ -155,7 +155,10 @@ def _remove(ctx: Context) -> None:
     sure = st.checkbox(t("bnd.remove.confirm", loc), key="bnd_remove_sure")
     if st.button(t("bnd.remove.button", loc), key="bnd_remove", disabled=not sure, icon=":material/delete:"):
         try:
-            code, name = remove_boundary(data.engine(), code, actor=_actor())
+            code, name = edits.remove(data.engine(), code, actor=actor())
+        except EditError as exc:
+            st.error(refusal_text(exc, loc))
+            return
         except BoundaryError as exc:
             st.error(t("bnd.error", loc, reason=escape_markdown(str(exc))))
             return
