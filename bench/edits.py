@@ -76,8 +76,9 @@ def _edit(s, kind: str, eid: int, version: int, day: dt.date, rng: random.Random
         return ed.change_members(**common, changed_on=day, joined=rng.randint(1, 5), left=1)
     if kind == "census":
         return ed.record_census(**common, census_on=day, employees=rng.randint(20, 60), party_members=rng.randint(0, 5))
-    if kind == "liaison":
-        return ed.appoint_liaison(**common, name=f"联络员{eid}", kind="own", appointed_on=day)
+    if kind == "liaison":  # a 党建指导员 sent by a unit (an own liaison officer needs a Party member)
+        unit = s.execute(sa.text("SELECT min(id) FROM unit")).scalar()
+        return ed.appoint_liaison(**common, name=f"指导员{eid}", kind="dispatched", unit_id=unit, appointed_on=day)
     if kind == "barrier":
         return ed.set_barrier(**common, barrier="afraid", noted_on=day)
     if kind == "party_found":
