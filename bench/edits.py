@@ -90,8 +90,7 @@ def _edit(s, kind: str, eid: int, version: int, day: dt.date, rng: random.Random
 
 def measure(ds: datasets.Dataset, repeat: int, *, app: bool = True, warmed: list[bool] | None = None,
             edits: int = EDITS) -> dict[str, Any]:
-    from bench import apptest, overview_sql
-    from bench.refresh import _kpis_agree
+    from bench.refresh import overview_after
     from models.db import make_engine, session_scope
 
     work = Path(tempfile.mkdtemp(prefix="dangong-edits-"))
@@ -126,20 +125,9 @@ def measure(ds: datasets.Dataset, repeat: int, *, app: bool = True, warmed: list
             "p90": times_sorted[int(0.9 * (len(times) - 1))], "max": max(times), "total": sum(times),
         }
         _log(f"   {len(times)} edits: median {out['median']:.3f} s, p90 {out['p90']:.3f} s, max {out['max']:.3f} s")
-        sql = overview_sql.measure(url, ds.as_of, repeat)
-        fresh, same, exact_s = _kpis_agree(url, ds.as_of)
-        out |= {"sql_cold": sql["totals"][0], "sql": sql["total"], "fresh": fresh, "same_kpis": same,
-                "exact_seconds": exact_s}
-        if app:
-            try:
-                if warmed is not None and not warmed[0]:
-                    apptest.warm_up(url, ds.as_of)
-                    warmed[0] = True
-                res = apptest.measure(url, ds.as_of, repeat)
-                out |= {"cold": res["cold"], "warm": res["warm"]}
-            except Exception as exc:  # noqa: BLE001 - reported in the table
-                out["app_error"] = f"{type(exc).__name__}: {exc}"
-        _log(f"   overview SQL {out['sql_cold']:.3f} s first pass; fresh {fresh}; same KPIs as exact SQL {same}"
+        out |= overview_after(url, ds.as_of, repeat, app=app, warmed=warmed)
+        _log(f"   overview SQL {out['sql_cold']:.3f} s first pass; fresh {out['fresh']}; same KPIs as exact SQL "
+             f"{out['same_kpis']}"
              + (f"; page cold {out['cold']:.3f} s" if "cold" in out else ""))
         return out
     finally:

@@ -106,9 +106,31 @@ def _kpis_agree(url: str, as_of: dt.date) -> tuple[bool, bool, float]:
         engine.dispose()
 
 
+def overview_after(url: str, as_of: dt.date, repeat: int, *, app: bool = True,
+                   warmed: list[bool] | None = None) -> dict[str, Any]:
+    """Right after a write: the overview's SQL (its first pass on a new engine is the cold one), the
+    summaries fresh and the KPIs equal to the exact SQL's, and unless ``app`` is false the overview
+    page cold and warm with AppTest (``warmed``: whether this process already ran the warm-up)."""
+    from bench import apptest, overview_sql
+
+    sql = overview_sql.measure(url, as_of, repeat)
+    fresh, same, exact_s = _kpis_agree(url, as_of)
+    out: dict[str, Any] = {"sql_cold": sql["totals"][0], "sql": sql["total"], "fresh": fresh, "same_kpis": same,
+                           "exact_seconds": exact_s}
+    if app:
+        try:
+            if warmed is not None and not warmed[0]:
+                apptest.warm_up(url, as_of)
+                warmed[0] = True
+            res = apptest.measure(url, as_of, repeat)
+            out |= {"cold": res["cold"], "warm": res["warm"]}
+        except Exception as exc:  # noqa: BLE001 - reported in the table
+            out["app_error"] = f"{type(exc).__name__}: {exc}"
+    return out
+
+
 def measure(ds: datasets.Dataset, repeat: int, *, townships: tuple[int, ...] = TOWNSHIPS, app: bool = True,
             warmed: list[bool] | None = None) -> dict[str, Any]:
-    from bench import apptest, overview_sql
     from models.db import make_engine
     from models.summary import refresh_summaries
 
@@ -135,24 +157,13 @@ def measure(ds: datasets.Dataset, repeat: int, *, townships: tuple[int, ...] = T
                 engine.dispose()
             _log(f"   {done['enterprises']:,} enterprises in {k} townships (+1 for the moves): refresh "
                  f"{seconds:.2f} s ({counts['enterprises']:,} enterprises swept)")
-            sql = overview_sql.measure(url, ds.as_of, repeat)
-            fresh, same, exact_s = _kpis_agree(url, ds.as_of)
             v: dict[str, Any] = {
                 "k": len(towns) - 1, "townships": len(towns), "done": done, "since": since.isoformat(),
                 "seconds": seconds, "cpu_seconds": cpu,
                 "counts": {key: (val.isoformat() if isinstance(val, dt.date) else val) for key, val in counts.items()},
-                "sql_cold": sql["totals"][0], "sql": sql["total"], "fresh": fresh, "same_kpis": same,
-                "exact_seconds": exact_s,
+                **overview_after(url, ds.as_of, repeat, app=app, warmed=warmed),
             }
-            if app:
-                try:
-                    if warmed is not None and not warmed[0]:
-                        apptest.warm_up(url, ds.as_of)
-                        warmed[0] = True
-                    res = apptest.measure(url, ds.as_of, repeat)
-                    v |= {"cold": res["cold"], "warm": res["warm"]}
-                except Exception as exc:  # noqa: BLE001 - reported in the table
-                    v["app_error"] = f"{type(exc).__name__}: {exc}"
+            fresh, same = v["fresh"], v["same_kpis"]
             _log(f"   overview SQL {v['sql_cold']:.3f} s first pass; fresh {fresh}; same KPIs as exact SQL {same}"
                  + (f"; page cold {v['cold']:.3f} s" if "cold" in v else ""))
             out["variants"].append(v)

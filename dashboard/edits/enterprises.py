@@ -255,6 +255,54 @@ class _Event:
         return EventResult(frozenset(self.towns), dict(self.ids))
 
 
+#: per organ ("union" / "party", as in the refusals upkeep.err.has_<organ> / no_<organ>): the organisation
+#: table, the coverage table and the coverage's key of the organisation
+_ORGANS = {"union": (UO, UC, "union_id"), "party": (PO, PC, "party_org_id")}
+
+
+def _not_covered(ev: _Event, organ: str, day: dt.date, name: str) -> None:
+    """Refused when a union (Party organisation) covers the enterprise on ``day`` or later."""
+    _, cov, _ = _ORGANS[organ]
+    found = ev.open_period(cov, "start_on", "end_on", day)
+    if found is not None:
+        raise EditError(f"upkeep.err.has_{organ}", field=name, date=found["start_on"])
+
+
+def _joint_org(ev: _Event, organ: str, org_id: Any, id_field: str, is_joint, not_joint_key: str,
+               day: dt.date) -> dict:
+    """The joint organisation to join on ``day``: of a township in the actor's scope, founded by
+    then, no dissolution recorded (even a later one: the coverage would outlive it)."""
+    org_table, _, _ = _ORGANS[organ]
+    org = ev.conn.execute(sa.select(org_table).where(org_table.c.id == _id(org_id, id_field))).mappings().first()
+    if org is None or not is_joint(org):
+        raise EditError(not_joint_key, field=id_field)
+    ev.actor.require_township(org["township_id"])
+    if org["founded_on"] > day or org["dissolved_on"] is not None:
+        raise EditError("upkeep.err.org_not_active", field="start_on", name=org["name"])
+    return dict(org)
+
+
+def _coverage_to_end(ev: _Event, organ: str, day: dt.date) -> tuple[dict, dict]:
+    """(coverage, organisation) in force on ``day`` with no end recorded yet: what an end ends."""
+    org_table, cov, fk = _ORGANS[organ]
+    found = ev.open_period(cov, "start_on", "end_on", day)
+    if found is None or found["start_on"] > day:
+        raise EditError(f"upkeep.err.no_{organ}", field="end_on")
+    if found["end_on"] is not None:
+        raise EditError("upkeep.err.ends_later", field="end_on", date=found["end_on"])
+    org = ev.conn.execute(sa.select(org_table).where(org_table.c.id == found[fk])).mappings().one()
+    return dict(found), dict(org)
+
+
+def _end_coverage(ev: _Event, organ: str, found: dict, org: dict, day: dt.date) -> None:
+    """End the coverage on ``day``; the enterprise's own organisation is dissolved with it."""
+    org_table, cov, _ = _ORGANS[organ]
+    ev.conn.execute(cov.update().where(cov.c.id == found["id"]).values(end_on=day))
+    if org["enterprise_id"] == ev.eid and org["dissolved_on"] is None:
+        ev.conn.execute(org_table.update().where(org_table.c.id == org["id"]).values(dissolved_on=day))
+        ev.fields["dissolved"] = True
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
@@ -397,7 +445,7 @@ def found_union(*, session: Session, actor: Actor, enterprise_id: Any, version: 
     """建会: the enterprise's own union, covering it from its founding, with its first members."""
     ev = _Event(session, actor, enterprise_id, version, "union_found", today)
     day = ev.day(founded_on, "founded_on")
-    _no_union(ev, day, "founded_on")
+    _not_covered(ev, "union", day, "founded_on")
     count = _count(members, "members")
     _members_fit(ev, day, ev.members(day) + count, "members")
     _check_members(ev, [(day, count)], "members")
@@ -420,13 +468,9 @@ def join_union(*, session: Session, actor: Actor, enterprise_id: Any, version: A
     """加入联合工会: covered by a joint union (of a township in the actor's scope) from this day."""
     ev = _Event(session, actor, enterprise_id, version, "union_join", today)
     day = ev.day(start_on, "start_on")
-    union = ev.conn.execute(sa.select(UO).where(UO.c.id == _id(union_id, "union"))).mappings().first()
-    if union is None or union["kind"] not in (UnionKind.JOINT, UnionKind.JOINT.value):
-        raise EditError("upkeep.err.not_joint_union", field="union")
-    actor.require_township(union["township_id"])
-    if union["founded_on"] > day or union["dissolved_on"] is not None:  # a dissolution recorded, even later
-        raise EditError("upkeep.err.org_not_active", field="start_on", name=union["name"])
-    _no_union(ev, day, "start_on")
+    union = _joint_org(ev, "union", union_id, "union", lambda o: o["kind"] == UnionKind.JOINT.value,
+                       "upkeep.err.not_joint_union", day)
+    _not_covered(ev, "union", day, "start_on")
     count = _count(members, "members")
     _members_fit(ev, day, ev.members(day) + count, "members")
     _check_members(ev, [(day, count)], "members")
@@ -445,21 +489,13 @@ def end_union(*, session: Session, actor: Actor, enterprise_id: Any, version: An
     its members leave (recorded, so a later union starts from its own members)."""
     ev = _Event(session, actor, enterprise_id, version, "union_end", today)
     day = ev.day(end_on, "end_on")
-    cov = ev.open_period(UC, "start_on", "end_on", day)
-    if cov is None or cov["start_on"] > day:
-        raise EditError("upkeep.err.no_union", field="end_on")
-    if cov["end_on"] is not None:
-        raise EditError("upkeep.err.ends_later", field="end_on", date=cov["end_on"])
-    union = ev.conn.execute(sa.select(UO).where(UO.c.id == cov["union_id"])).mappings().one()
+    cov, union = _coverage_to_end(ev, "union", day)
     later = ev.conn.execute(sa.select(sa.func.max(MC.c.changed_on)).where(MC.c.enterprise_id == ev.eid)).scalar()
     if later is not None and later > day:
         raise EditError("upkeep.err.members_after", field="end_on", date=later)
     ev.fields = {"end_on": day, "union": union["name"]}
     ev.begin({int(union["id"])})
-    ev.conn.execute(UC.update().where(UC.c.id == cov["id"]).values(end_on=day))
-    if union["enterprise_id"] == ev.eid and union["dissolved_on"] is None:
-        ev.conn.execute(UO.update().where(UO.c.id == union["id"]).values(dissolved_on=day))
-        ev.fields["dissolved"] = True
+    _end_coverage(ev, "union", cov, union, day)
     left = ev.members(day)
     if left > 0:
         ev.insert(MC, {"union_id": union["id"], "enterprise_id": ev.eid, "changed_on": day, "joined": 0,
@@ -531,12 +567,6 @@ def _check_members(ev: _Event, changes: list[tuple[dt.date, int]], name: str,
                             employees=employees)
 
 
-def _no_union(ev: _Event, day: dt.date, name: str) -> None:
-    cov = ev.open_period(UC, "start_on", "end_on", day)
-    if cov is not None:
-        raise EditError("upkeep.err.has_union", field=name, date=cov["start_on"])
-
-
 def _members_fit(ev: _Event, day: dt.date, members: int, name: str) -> None:
     employees, _ = ev.employees(day)
     if members > employees:
@@ -557,7 +587,7 @@ def found_party_org(*, session: Session, actor: Actor, enterprise_id: Any, versi
     lvl = _enum(PartyOrgLevel, level, "level")
     if lvl == PartyOrgLevel.JOINT_BRANCH:
         raise EditError("upkeep.err.joint_branch_own", field="level")
-    _no_party(ev, day, "founded_on")
+    _not_covered(ev, "party", day, "founded_on")
     _, party_members = ev.employees(day)
     expected = rules.expected_party_org_level(party_members)
     if lvl != expected and not confirm_level:
@@ -580,13 +610,9 @@ def join_party_org(*, session: Session, actor: Actor, enterprise_id: Any, versio
     """加入联合党支部: covered by a joint branch (of a township in the actor's scope) from this day."""
     ev = _Event(session, actor, enterprise_id, version, "party_join", today)
     day = ev.day(start_on, "start_on")
-    org = ev.conn.execute(sa.select(PO).where(PO.c.id == _id(party_org_id, "party_org"))).mappings().first()
-    if org is None or org["level"] not in (PartyOrgLevel.JOINT_BRANCH, PartyOrgLevel.JOINT_BRANCH.value):
-        raise EditError("upkeep.err.not_joint_branch", field="party_org")
-    actor.require_township(org["township_id"])
-    if org["founded_on"] > day or org["dissolved_on"] is not None:  # a dissolution recorded, even later
-        raise EditError("upkeep.err.org_not_active", field="start_on", name=org["name"])
-    _no_party(ev, day, "start_on")
+    org = _joint_org(ev, "party", party_org_id, "party_org", lambda o: o["level"] == PartyOrgLevel.JOINT_BRANCH.value,
+                     "upkeep.err.not_joint_branch", day)
+    _not_covered(ev, "party", day, "start_on")
     ev.fields = {"start_on": day, "party_org": org["name"]}
     ev.begin()
     ev.insert(PC, {"party_org_id": org["id"], "enterprise_id": ev.eid, "start_on": day}, "party_coverage")
@@ -598,25 +624,11 @@ def end_party_org(*, session: Session, actor: Actor, enterprise_id: Any, version
     """党组织撤销 / 退出联合党支部: the coverage in force ends this day; its own organisation is dissolved."""
     ev = _Event(session, actor, enterprise_id, version, "party_end", today)
     day = ev.day(end_on, "end_on")
-    cov = ev.open_period(PC, "start_on", "end_on", day)
-    if cov is None or cov["start_on"] > day:
-        raise EditError("upkeep.err.no_party", field="end_on")
-    if cov["end_on"] is not None:
-        raise EditError("upkeep.err.ends_later", field="end_on", date=cov["end_on"])
-    org = ev.conn.execute(sa.select(PO).where(PO.c.id == cov["party_org_id"])).mappings().one()
+    cov, org = _coverage_to_end(ev, "party", day)
     ev.fields = {"end_on": day, "party_org": org["name"]}
     ev.begin()
-    ev.conn.execute(PC.update().where(PC.c.id == cov["id"]).values(end_on=day))
-    if org["enterprise_id"] == ev.eid and org["dissolved_on"] is None:
-        ev.conn.execute(PO.update().where(PO.c.id == org["id"]).values(dissolved_on=day))
-        ev.fields["dissolved"] = True
+    _end_coverage(ev, "party", cov, org, day)
     return ev.finish({"end_on": None})
-
-
-def _no_party(ev: _Event, day: dt.date, name: str) -> None:
-    cov = ev.open_period(PC, "start_on", "end_on", day)
-    if cov is not None:
-        raise EditError("upkeep.err.has_party", field=name, date=cov["start_on"])
 
 
 # --------------------------------------------------------------------------- liaison officers
