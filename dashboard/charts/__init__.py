@@ -148,8 +148,11 @@ def township_map(townships: pd.DataFrame, locale: str, *, value_col: str, value_
     data = alt.Data(values=features)
     chosen = alt.FieldOneOfPredicate(field="code", oneOf=list(selected)) if selected else None
     shapes = alt.Chart(data).transform_calculate(code="datum.properties.code").mark_geoshape().encode(
+        # the lowest value is a light tint, not white (87.8 % must not read as "nothing"): the scheme's
+        # colours from a quarter of its range on
         color=alt.Color("properties.value:Q", title=value_title,
-                        scale=alt.Scale(scheme=scheme), legend=alt.Legend(format=fmt, orient="right")),
+                        scale=alt.Scale(scheme={"name": scheme, "extent": [0.25, 1]}),
+                        legend=alt.Legend(format=fmt, orient="right")),
         stroke=alt.condition(chosen, alt.value("#111827"), alt.value("white")) if chosen else alt.value("white"),
         strokeWidth=alt.condition(chosen, alt.value(4), alt.value(1.5)) if chosen else alt.value(1.5),
         tooltip=[alt.Tooltip("properties.name:N", title=t("chart.township", locale)),
@@ -159,11 +162,16 @@ def township_map(townships: pd.DataFrame, locale: str, *, value_col: str, value_
     )
     if selectable:
         shapes = shapes.add_params(alt.selection_point(fields=["code"], name=MAP_SELECTION, on="click"))
-    where = dict(longitude="properties.lon:Q", latitude="properties.lat:Q", text="properties.name:N")
-    halo = alt.Chart(data).mark_text(fontSize=label_size, fontWeight="bold", stroke="white", strokeWidth=3,
-                                     strokeJoin="round").encode(**where)
-    labels = alt.layer(halo, alt.Chart(data).mark_text(fontSize=label_size, fontWeight="bold", color="#111827")
-                       .encode(**where))
+    # each township's name and, under it, its value (a white halo under dark text, legible on any tint)
+    at = dict(longitude="properties.lon:Q", latitude="properties.lat:Q")
+    texts = ((dict(text="properties.name:N"), dict(fontSize=label_size, fontWeight="bold", dy=-label_size * 0.6)),
+             (dict(text=alt.Text("properties.value:Q", format=fmt)),
+              dict(fontSize=round(label_size * 0.9), dy=label_size * 0.7)))
+    labels = alt.layer(*(
+        alt.Chart(data).mark_text(**style, **extra).encode(**at, **text)
+        for text, style in texts
+        for extra in (dict(stroke="white", strokeWidth=3, strokeJoin="round"), dict(color="#111827"))
+    ))
     return _configure(alt.layer(shapes, labels).project("mercator").properties(height=height))
 
 

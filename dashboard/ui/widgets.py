@@ -26,7 +26,12 @@ def status_badge(status: str, locale: str) -> None:
 
 def status_badge_markdown(status: str, locale: str) -> str:
     """The same badge inline in a Markdown line: ``:red-badge[逾期]``."""
-    return f":{BADGE_COLOURS[COLOUR[status]]}-badge[{escape_markdown(t(f'alerts.status.{status}', locale))}]"
+    return word_badge_markdown(t(f"alerts.status.{status}", locale), status)
+
+
+def word_badge_markdown(word: str, status: str) -> str:
+    """A badge of ``status``'s colour with its own word (a campaign zone's pace: ``:red-badge[落后]``)."""
+    return f":{BADGE_COLOURS[COLOUR[status]]}-badge[{escape_markdown(word)}]"
 
 
 #: what a backslash escapes in Markdown (CommonMark escapes any ASCII punctuation; these are the

@@ -135,7 +135,8 @@ def test_dead_database_shows_what_to_check_not_a_traceback(monkeypatch, tmp_path
 
 
 def test_campaign_zones_show_the_same_status_word_and_colour_as_the_slide(app_env):
-    """On 2002-12-31 every zone's deadline has passed: 正常 (green) when it met both targets, else 逾期 (red)."""
+    """On 2002-12-31 every zone's deadline has passed: 已完成 (green) when it met both targets, else 逾期未完成
+    (red) — the pace words of ``views.status.campaign_pace``, as on slide 3."""
     import datetime as dt
 
     from sqlmodel import Session
@@ -148,9 +149,9 @@ def test_campaign_zones_show_the_same_status_word_and_colour_as_the_slide(app_en
     with Session(engine) as s:
         zones = campaign_progress(s, Scope.district(), dt.date(2002, 12, 31))
     engine.dispose()
-    expected = {z.zone: ":green-badge[正常]" if z.new_unions >= z.target_unions and z.new_members >= z.target_members
-                else ":red-badge[逾期]" for z in zones.itertuples(index=False)}
-    assert set(expected.values()) == {":green-badge[正常]", ":red-badge[逾期]"}
+    expected = {z.zone: ":green-badge[已完成]" if z.new_unions >= z.target_unions and z.new_members >= z.target_members
+                else ":red-badge[逾期未完成]" for z in zones.itertuples(index=False)}
+    assert set(expected.values()) == {":green-badge[已完成]", ":red-badge[逾期未完成]"}
     lines = [m.value for m in run(asof="2002-12-31").markdown]
     for zone, badge in expected.items():
         assert any(line.startswith(f"**{zone}**") and line.endswith(badge) for line in lines), (zone, badge, lines)

@@ -178,15 +178,19 @@ def test_map_one_shape_per_township_with_a_boundary_and_its_value():
     assert shapes["mark"]["type"] == "geoshape"
     enc = shapes["encoding"]
     assert (enc["color"]["field"], enc["color"]["title"]) == ("properties.value", "建会率")
-    assert enc["color"]["scale"] == {"scheme": "blues"} and enc["color"]["legend"]["format"] == ".1%"
+    # the lowest value a light tint, never white (issue 17: 87.8 % looked like nothing)
+    assert enc["color"]["scale"] == {"scheme": {"name": "blues", "extent": [0.25, 1]}}
+    assert enc["color"]["legend"]["format"] == ".1%"
     assert [t["title"] for t in enc["tooltip"]] == ["乡镇/街道", "建会率", "分子", "分母"]
     assert enc["stroke"] == {"value": "white"} and "params" not in spec  # nothing selected, not clickable
-    # township names on top, with a white halo
-    halo, text = labels["layer"]
+    # township names on top and each value under its name, with a white halo
+    halo, text, value_halo, value = labels["layer"]
     assert halo["mark"]["stroke"] == "white" and text["mark"]["type"] == "text"
     assert text["encoding"]["text"]["field"] == "properties.name"
     assert (text["encoding"]["longitude"]["field"], text["encoding"]["latitude"]["field"]) == (
         "properties.lon", "properties.lat")
+    assert value["encoding"]["text"] == {"field": "properties.value", "format": ".1%", "type": "quantitative"}
+    assert value_halo["mark"]["stroke"] == "white" and value["mark"]["dy"] > 0 > text["mark"]["dy"]
 
 
 def test_map_outlines_the_selected_townships_and_a_click_selects_one():
@@ -195,7 +199,8 @@ def test_map_outlines_the_selected_townships_and_a_click_selects_one():
     enc = spec["layer"][0]["encoding"]
     assert enc["stroke"]["condition"] == {"test": {"field": "code", "oneOf": ["B"]}, "value": "#111827"}
     assert enc["strokeWidth"]["condition"]["value"] == 4 and enc["strokeWidth"]["value"] == 1.5
-    assert enc["color"]["scale"] == {"scheme": "reds"} and enc["color"]["legend"]["format"] == ".0%"
+    assert enc["color"]["scale"] == {"scheme": {"name": "reds", "extent": [0.25, 1]}}
+    assert enc["color"]["legend"]["format"] == ".0%"
     assert [t["title"] for t in enc["tooltip"]] == ["Township", "Union coverage", "numerator", "denominator"]
     (param,) = spec["params"]
     assert param["name"] == charts.MAP_SELECTION and param["select"] == {"type": "point", "fields": ["code"],

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard.ui import data
 from dashboard.ui.sections import Context
-from dashboard.ui.widgets import escape_markdown, status_badge_markdown
+from dashboard.ui.widgets import escape_markdown, word_badge_markdown
 from dashboard.views.overview import campaign_totals_text, campaign_view
 
 
@@ -21,7 +21,7 @@ def render(ctx: Context) -> None:
             st.markdown(escape_markdown(totals[0]), help=totals[1])
         for col, zone in zip(st.columns(max(len(campaign.zones), 2)), campaign.zones, strict=False):
             with col:
-                badge = f" {status_badge_markdown(zone.status, ctx.loc)}" if zone.status else ""
+                badge = f" {word_badge_markdown(zone.status_text, zone.status)}" if zone.status else ""
                 st.markdown(f"**{escape_markdown(zone.zone)}** · {escape_markdown(zone.when)}{badge}")
                 for bar in zone.bars:
                     st.progress(bar.fill, text=bar.text)
