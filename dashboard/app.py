@@ -40,6 +40,8 @@ def pages_for(user: auth.CurrentUser | None, locale: str) -> dict:
                     url_path="ledger"),
             st.Page(ROOT / "dashboard/app_pages/cases.py", title=t("nav.cases", locale), icon=":material/workspace_premium:",
                     url_path="cases"),
+            st.Page(ROOT / "dashboard/app_pages/campaigns.py", title=t("nav.campaigns", locale), icon=":material/flag:",
+                    url_path="campaigns"),
             st.Page(ROOT / "dashboard/app_pages/meetings.py", title=t("nav.meetings", locale), icon=":material/groups:",
                     url_path="meetings"),
             st.Page(ROOT / "dashboard/app_pages/present.py", title=t("nav.present", locale), icon=":material/slideshow:",

@@ -23,6 +23,21 @@ PROGRESS_COLUMNS = ["campaign", "start_on", "end_on", "zone", "owner_name", "own
 FIGURES = ("new_unions", "new_members")
 
 
+def campaigns(session: Session) -> pd.DataFrame:
+    """Every campaign, newest first: id, name, motto, start_on, end_on, zones (how many)."""
+    n = sa.select(sa.func.count()).where(Z.c.campaign_id == C.c.id).scalar_subquery()
+    rows = session.execute(sa.select(C.c.id, C.c.name, C.c.motto, C.c.start_on, C.c.end_on, n.label("zones"))
+                           .order_by(C.c.start_on.desc(), C.c.id.desc())).mappings().all()
+    return pd.DataFrame(rows, columns=["id", "name", "motto", "start_on", "end_on", "zones"])
+
+
+def _campaign(session: Session, as_of: dt.date, campaign_id: int | None) -> dict | None:
+    if campaign_id is None:
+        return current_campaign(session, as_of)
+    row = session.execute(sa.select(C).where(C.c.id == int(campaign_id))).mappings().first()
+    return dict(row) if row else None
+
+
 def current_campaign(session: Session, as_of: dt.date) -> dict | None:
     """The campaign running on ``as_of``, else the latest one that started before it."""
     row = session.execute(
@@ -91,12 +106,13 @@ def _achieved_exact(session: Session, scope: Scope, zone_ids: list[int], start: 
     return out
 
 
-def campaign_progress(session: Session, scope: Scope, as_of: dt.date) -> pd.DataFrame:
-    """One row per zone that touches the scope; achievements count only townships in scope.
+def campaign_progress(session: Session, scope: Scope, as_of: dt.date, campaign_id: int | None = None) -> pd.DataFrame:
+    """One row per zone that touches the scope; achievements count only townships in scope. The
+    campaign ``campaign_id``, else the one running on ``as_of`` (or the latest before it).
 
     The scope is applied in SQL; the figures of every zone come from one grouped query (summary
     tables when fresh — checked once — else the exact SQL)."""
-    campaign = current_campaign(session, as_of)
+    campaign = _campaign(session, as_of, campaign_id)
     if campaign is None:
         return pd.DataFrame(columns=PROGRESS_COLUMNS)
     zones = _zones(session, campaign["id"], scope)
@@ -119,14 +135,14 @@ def campaign_progress(session: Session, scope: Scope, as_of: dt.date) -> pd.Data
     return pd.DataFrame(rows, columns=PROGRESS_COLUMNS)
 
 
-def campaign_totals(session: Session, scope: Scope, as_of: dt.date) -> dict | None:
+def campaign_totals(session: Session, scope: Scope, as_of: dt.date, campaign_id: int | None = None) -> dict | None:
     """The campaign's headline figures in scope (DESIGN.md §5, fact 1): union organisations founded
     from its start to its end (or to ``as_of`` while it runs), by kind; grassroots unions are every
     kind but the private-enterprise union federations (工会联合会), which are counted apart; new
     members are everyone who joined in the period (leavers not taken off). None without a campaign."""
     from dashboard.queries.coverage import members_joined, unions_founded
 
-    campaign = current_campaign(session, as_of)
+    campaign = _campaign(session, as_of, campaign_id)
     if campaign is None:
         return None
     until = min(campaign["end_on"], as_of)
@@ -137,3 +153,45 @@ def campaign_totals(session: Session, scope: Scope, as_of: dt.date) -> dict | No
         "grassroots": sum(n for kind, n in by_kind.items() if kind is not UnionKind.FEDERATION),
         "new_members": members_joined(session, scope, campaign["start_on"], until),
     }
+
+
+BURNUP_COLUMNS = ["zone", "day", "new_unions", "new_members"]
+
+
+def zone_burnup(session: Session, scope: Scope, as_of: dt.date, campaign_id: int | None = None) -> pd.DataFrame:
+    """Per zone that touches the scope, its new grassroots unions and new members accumulated day by
+    day from the campaign's start to its end (or ``as_of``), townships in scope only — a row on each
+    day something was added, and on the first and last day. Counted in SQL from the source tables
+    (the same rule as ``campaign_progress``'s exact figures)."""
+    campaign = _campaign(session, as_of, campaign_id)
+    if campaign is None:
+        return pd.DataFrame(columns=BURNUP_COLUMNS)
+    zones = {z["id"]: z["name"] for z in _zones(session, campaign["id"], scope)}
+    if not zones:
+        return pd.DataFrame(columns=BURNUP_COLUMNS)
+    start, until = campaign["start_on"], min(as_of, campaign["end_on"])
+    inside = sa.and_(ZT.c.zone_id.in_(list(zones)), scope.where(ZT.c.township_id))
+    unions = session.execute(
+        sa.select(ZT.c.zone_id, UO.c.founded_on, sa.func.count())
+        .join(UO, UO.c.township_id == ZT.c.township_id)
+        .where(inside, UO.c.founded_on.between(start, until), UO.c.kind != UnionKind.FEDERATION.value)
+        .group_by(ZT.c.zone_id, UO.c.founded_on)).all()
+    members = session.execute(
+        sa.select(ZT.c.zone_id, MC.c.changed_on, sa.func.sum(MC.c.joined))
+        .join(E, E.c.township_id == ZT.c.township_id).join(MC, MC.c.enterprise_id == E.c.id)
+        .where(inside, MC.c.changed_on.between(start, until))
+        .group_by(ZT.c.zone_id, MC.c.changed_on)).all()
+    daily: dict[tuple[int, dt.date], list[int]] = {}
+    for zid, day, n in unions:
+        daily.setdefault((zid, day), [0, 0])[0] += int(n)
+    for zid, day, n in members:
+        daily.setdefault((zid, day), [0, 0])[1] += int(n or 0)
+    rows = []
+    for zid, name in zones.items():
+        total_u = total_m = 0
+        days = sorted({start, until, *(d for (z, d) in daily if z == zid)})
+        for day in days:
+            add = daily.get((zid, day), [0, 0])
+            total_u, total_m = total_u + add[0], total_m + add[1]
+            rows.append({"zone": name, "day": day, "new_unions": total_u, "new_members": total_m})
+    return pd.DataFrame(rows, columns=BURNUP_COLUMNS)

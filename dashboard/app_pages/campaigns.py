@@ -1,0 +1,15 @@
+"""攻坚 / campaigns: a campaign's zones with their pace and forecast, its totals, the burn-up chart."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.i18n import t
+from dashboard.ui.sections import context
+from dashboard.ui.sections.campaigns import board
+
+ctx = context()
+st.subheader(t("camp.title", ctx.loc))
+campaign_id = board.pick(ctx)
+if campaign_id is not None:
+    board.render(ctx, campaign_id)

@@ -1,0 +1,1 @@
+"""Sections of the campaigns page (攻坚, /campaigns)."""

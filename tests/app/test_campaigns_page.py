@@ -1,0 +1,40 @@
+"""AppTest of 攻坚 (/campaigns): the 2002 campaign's totals (the source's 916 / 3 / 24,516), its four
+zones with their pace and forecast, the burn-up chart; a township account sees its zones only."""
+
+from __future__ import annotations
+
+from tests.app.test_overview import run
+
+
+def campaigns_page(user="leader", **params):
+    at = run(_user=user, **params)
+    at.switch_page("app_pages/campaigns.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_the_2002_campaign_shows_the_source_totals_and_four_zones_by_pace(app_env):
+    at = campaigns_page(asof="2002-12-31")
+    box = at.selectbox(key="camp_pick")
+    assert box.options[0].startswith("2026年百日攻坚")  # newest first
+    box.set_value(1).run()  # the picker's values are campaign ids (the labels only show them)
+    assert not at.exception, [e.value for e in at.exception]
+    text = " ".join(m.value for m in at.markdown)
+    assert "新建基层工会 916 个" in text and "私营企业工会联合会 3 个" in text and "发展会员 24,516 人" in text
+    zones = at.dataframe[0].value
+    assert list(zones["战区"]) == ["第一战区", "第二战区", "第三战区", "第四战区"]
+    # on 2002-12-31 every deadline has passed: done or overdue, never a pace word of a running campaign
+    assert set(zones["状态"]) <= {"已完成", "逾期未完成"} and "已完成" in set(zones["状态"])
+    done = zones[zones["状态"] == "已完成"]
+    assert (done["预计完成"] == "已完成").all() and (zones["时间进度"] == "100.0%").all()
+    charts = list(at.get("vega_lite_chart")) or list(at.get("arrow_vega_lite_chart"))
+    assert len(charts) == 1 and '"new_unions"' in charts[0].proto.spec and '"strokeDash"' in charts[0].proto.spec
+
+
+def test_a_running_campaign_forecasts_and_a_township_sees_only_its_zones(app_env):
+    at = campaigns_page(user="yuebei", asof="2026-11-30")
+    zones = at.dataframe[0].value
+    assert len(zones) >= 1 and set(zones["战区"]) <= {"城区片", "乡镇片"}
+    assert all(s in {"按期", "超前", "落后", "已完成", "逾期未完成", "战区含其他乡镇"} for s in zones["状态"])
+    leader = campaigns_page(asof="2026-11-30")
+    assert len(leader.dataframe[0].value) >= len(zones)
