@@ -12,7 +12,7 @@ import pytest
 
 from tests.browser.conftest import IDLE, login, new_page, open_page
 
-PAGES = ["/", "/map", "/ledger", "/cases", "/meetings", "/admin"]  # every page of the app (/admin as the admin user)
+PAGES = ["/", "/map", "/ledger", "/campaigns", "/cases", "/meetings", "/admin"]  # every page of the app (/admin as the admin user)
 
 pytestmark = pytest.mark.browser
 
