@@ -298,6 +298,7 @@ class Campaign(SQLModel, table=True):
     motto: str | None = _text()
     start_on: dt.date
     end_on: dt.date
+    version: int = _version()  # 0014: the campaigns page's forms
 
 
 class CampaignZone(SQLModel, table=True):
@@ -313,6 +314,7 @@ class CampaignZone(SQLModel, table=True):
     target_unions: int
     target_members: int
     deadline: dt.date
+    version: int = _version()  # 0014
 
 
 class CampaignZoneTownship(SQLModel, table=True):
@@ -639,7 +641,7 @@ enterprise_state = sa.Table(
 )
 
 
-#: the tables whose rows the pages update, each with a ``version`` column (migrations 0008, 0011); an edit
+#: the tables whose rows the pages update, each with a ``version`` column (migrations 0008, 0011, 0014); an edit
 #: of another table's rows adds the column to it first
 VERSIONED: tuple[sa.Table, ...] = (ActionItem.__table__, CoordinationNotice.__table__, Enterprise.__table__,
-                                   User.__table__)
+                                   User.__table__, Campaign.__table__, CampaignZone.__table__)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.i18n import t
+from dashboard.ui.edit import show_flash
 from dashboard.ui.sections import context
-from dashboard.ui.sections.campaigns import board
+from dashboard.ui.sections.campaigns import board, manage
 
 ctx = context()
 st.subheader(t("camp.title", ctx.loc))
+show_flash()
 campaign_id = board.pick(ctx)
+manage.render(ctx, campaign_id)  # staff and administrators: create and change campaigns and zones
 if campaign_id is not None:
     board.render(ctx, campaign_id)

@@ -27,6 +27,10 @@ ACTIONS_ZH: dict[str, str] = {
     "notice.response": "回复协调通知",
     "model.designate": "认定示范企业",
     "model.remove": "取消示范企业",
+    "campaign_created": "新建攻坚活动",
+    "campaign_updated": "修改攻坚活动",
+    "campaign_zone_created": "新建攻坚战区",
+    "campaign_zone_updated": "修改攻坚战区",
 }
 
 ACTIONS_EN: dict[str, str] = {
@@ -53,6 +57,10 @@ ACTIONS_EN: dict[str, str] = {
     "notice.response": "Notice answered",
     "model.designate": "Model enterprise designated",
     "model.remove": "Model designation removed",
+    "campaign_created": "Campaign created",
+    "campaign_updated": "Campaign changed",
+    "campaign_zone_created": "Campaign zone created",
+    "campaign_zone_updated": "Campaign zone changed",
 }
 
 ZH: dict[str, str] = {

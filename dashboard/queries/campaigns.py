@@ -24,11 +24,26 @@ FIGURES = ("new_unions", "new_members")
 
 
 def campaigns(session: Session) -> pd.DataFrame:
-    """Every campaign, newest first: id, name, motto, start_on, end_on, zones (how many)."""
+    """Every campaign, newest first: id, name, motto, start_on, end_on, zones (how many), version."""
     n = sa.select(sa.func.count()).where(Z.c.campaign_id == C.c.id).scalar_subquery()
-    rows = session.execute(sa.select(C.c.id, C.c.name, C.c.motto, C.c.start_on, C.c.end_on, n.label("zones"))
-                           .order_by(C.c.start_on.desc(), C.c.id.desc())).mappings().all()
-    return pd.DataFrame(rows, columns=["id", "name", "motto", "start_on", "end_on", "zones"])
+    rows = session.execute(sa.select(C.c.id, C.c.name, C.c.motto, C.c.start_on, C.c.end_on, n.label("zones"),
+                                     C.c.version).order_by(C.c.start_on.desc(), C.c.id.desc())).mappings().all()
+    return pd.DataFrame(rows, columns=["id", "name", "motto", "start_on", "end_on", "zones", "version"])
+
+
+def campaign_zones(session: Session, campaign_id: int) -> pd.DataFrame:
+    """A campaign's zones as its forms edit them: id, name, owner_name, owner_unit_id, target_unions,
+    target_members, deadline, version, township_ids (a tuple)."""
+    rows = session.execute(sa.select(Z.c.id, Z.c.name, Z.c.owner_name, Z.c.owner_unit_id, Z.c.target_unions,
+                                     Z.c.target_members, Z.c.deadline, Z.c.version)
+                           .where(Z.c.campaign_id == int(campaign_id)).order_by(Z.c.id)).mappings().all()
+    towns: dict[int, list[int]] = {}
+    for zid, tid in session.execute(sa.select(ZT.c.zone_id, ZT.c.township_id)
+                                    .join(Z, Z.c.id == ZT.c.zone_id).where(Z.c.campaign_id == int(campaign_id))):
+        towns.setdefault(int(zid), []).append(int(tid))
+    cols = ["id", "name", "owner_name", "owner_unit_id", "target_unions", "target_members", "deadline", "version",
+            "township_ids"]
+    return pd.DataFrame([{**r, "township_ids": tuple(sorted(towns.get(int(r["id"]), [])))} for r in rows], columns=cols)
 
 
 def _campaign(session: Session, as_of: dt.date, campaign_id: int | None) -> dict | None:
