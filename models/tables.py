@@ -315,6 +315,9 @@ class CampaignZone(SQLModel, table=True):
     target_members: int
     deadline: dt.date
     version: int = _version()  # 0014
+    # 0015: Party organisations founded and liaison officers appointed in the zone (0: no target)
+    target_party_orgs: int = Field(default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0"))
+    target_liaisons: int = Field(default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0"))
 
 
 class CampaignZoneTownship(SQLModel, table=True):

@@ -133,11 +133,14 @@ def _plain(row, keys) -> dict:
 
 
 def _zone_fields(conn, campaign: dict, zone_id: int | None, name: Any, owner_name: Any, owner_unit_id: Any,
-                 target_unions: Any, target_members: Any, deadline: Any, township_ids: Sequence[Any]) -> tuple[dict, list[int]]:
+                 target_unions: Any, target_members: Any, deadline: Any, township_ids: Sequence[Any],
+                 target_party_orgs: Any = 0, target_liaisons: Any = 0) -> tuple[dict, list[int]]:
     values = {
         "name": _text(name, "zone_name", MAX_ZONE), "owner_name": _text(owner_name, "owner_name", MAX_PERSON),
         "owner_unit_id": _id(owner_unit_id, "owner_unit"), "target_unions": _target(target_unions, "target_unions"),
-        "target_members": _target(target_members, "target_members"), "deadline": _date(deadline, "deadline"),
+        "target_members": _target(target_members, "target_members"),
+        "target_party_orgs": _target(target_party_orgs, "target_party_orgs"),
+        "target_liaisons": _target(target_liaisons, "target_liaisons"), "deadline": _date(deadline, "deadline"),
     }
     if conn.execute(sa.select(U.c.id).where(U.c.id == values["owner_unit_id"])).first() is None:
         raise EditError("meetings.err.unknown_unit", field="owner_unit")
@@ -163,7 +166,8 @@ def _zone_fields(conn, campaign: dict, zone_id: int | None, name: Any, owner_nam
 
 
 def create_zone(*, session: Session, actor: Actor, campaign_id: Any, name: Any, owner_name: Any, owner_unit_id: Any,
-                target_unions: Any, target_members: Any, deadline: Any, township_ids: Sequence[Any]) -> int:
+                target_unions: Any, target_members: Any, deadline: Any, township_ids: Sequence[Any],
+                target_party_orgs: Any = 0, target_liaisons: Any = 0) -> int:
     """A new zone (战区) of a campaign with its townships; returns its id."""
     actor.require(*PLANNERS)
     conn = session.connection()
@@ -171,7 +175,7 @@ def create_zone(*, session: Session, actor: Actor, campaign_id: Any, name: Any, 
     if campaign is None:
         raise EditError("edit.gone")
     values, towns = _zone_fields(conn, dict(campaign), None, name, owner_name, owner_unit_id, target_unions,
-                                 target_members, deadline, township_ids)
+                                 target_members, deadline, township_ids, target_party_orgs, target_liaisons)
     zid = int(conn.execute(Z.insert().values(campaign_id=campaign["id"], **values).returning(Z.c.id)).scalar_one())
     conn.execute(ZT.insert(), [{"zone_id": zid, "township_id": t} for t in towns])
     audit(session, "campaign_zone_created", username=actor.username, entity="campaign_zone", entity_id=zid,
@@ -181,7 +185,7 @@ def create_zone(*, session: Session, actor: Actor, campaign_id: Any, name: Any, 
 
 def update_zone(*, session: Session, actor: Actor, zone_id: Any, version: Any, name: Any, owner_name: Any,
                 owner_unit_id: Any, target_unions: Any, target_members: Any, deadline: Any,
-                township_ids: Sequence[Any]) -> None:
+                township_ids: Sequence[Any], target_party_orgs: Any = 0, target_liaisons: Any = 0) -> None:
     """Change a zone's name, owner, targets, deadline or townships."""
     actor.require(*PLANNERS)
     conn = session.connection()
@@ -191,7 +195,7 @@ def update_zone(*, session: Session, actor: Actor, zone_id: Any, version: Any, n
     check_version(row["version"], version)
     campaign = dict(conn.execute(sa.select(C).where(C.c.id == row["campaign_id"])).mappings().one())
     values, towns = _zone_fields(conn, campaign, row["id"], name, owner_name, owner_unit_id, target_unions,
-                                 target_members, deadline, township_ids)
+                                 target_members, deadline, township_ids, target_party_orgs, target_liaisons)
     before_towns = sorted(int(t) for (t,) in conn.execute(sa.select(ZT.c.township_id).where(ZT.c.zone_id == row["id"])))
     update_row(session, Z, row["id"], version, values)
     conn.execute(ZT.delete().where(ZT.c.zone_id == row["id"]))

@@ -8,7 +8,7 @@ ZH: dict[str, str] = {
     "camp.label": "{name}（{start} 至 {end}）",
     "camp.motto": "口号：{motto}",
     "camp.zones": "各战区进度（截至 {date}）",
-    "camp.zones.help": "任务进度取新建工会、新增会员两项指标中完成比例较低的一项；时间进度为攻坚开始日至战区期限已过去的比例。"
+    "camp.zones.help": "任务进度取各项指标（新建工会、新增会员，设定时还有新建党组织、选派联络员）中完成比例最低的一项；时间进度为攻坚开始日至战区期限已过去的比例。"
                        "任务进度比时间进度低 10 个百分点以上为“落后”，高 10 个百分点以上为“超前”，其余为“按期”；"
                        "指标全部完成为“已完成”，过期限仍未完成为“逾期未完成”。预计完成日按攻坚开始以来的平均进度推算。",
     "camp.no_zone": "您负责的乡镇不在本次攻坚的任何战区中。",
@@ -19,6 +19,8 @@ ZH: dict[str, str] = {
     "camp.col.deadline": "期限",
     "camp.col.unions": "新建工会 / 指标",
     "camp.col.members": "新增会员 / 指标",
+    "camp.col.party_orgs": "新建党组织 / 指标",
+    "camp.col.liaisons": "选派联络员 / 指标",
     "camp.col.task": "任务进度",
     "camp.col.time": "时间进度",
     "camp.col.pace": "状态",
@@ -53,6 +55,8 @@ ZH: dict[str, str] = {
     "camp.field.target_unions": "新建工会指标（个）",
     "camp.field.target_members": "新增会员指标（人）",
     "camp.field.deadline": "期限",
+    "camp.field.target_party_orgs": "新建党组织指标（个，0 为不设）",
+    "camp.field.target_liaisons": "选派联络员指标（名，0 为不设）",
     "camp.field.townships": "战区乡镇",
     "camp.err.end_before_start": "不能早于开始日期（{date}）。",
     "camp.err.name_taken": "已有名为“{name}”的攻坚活动。",
@@ -71,7 +75,8 @@ EN: dict[str, str] = {
     "camp.label": "{name} ({start} – {end})",
     "camp.motto": "Motto: {motto}",
     "camp.zones": "Zones (as of {date})",
-    "camp.zones.help": "Task progress is the less advanced of the two targets (new unions, new members); time "
+    "camp.zones.help": "Task progress is the least advanced target (new unions, new members, and when set Party "
+                       "organisations and liaison officers); time "
                        "progress the share of the time from the campaign's start to the zone's deadline gone. More than "
                        "10 percentage points behind time is “behind”, more than 10 ahead “ahead”, else “on pace”; every "
                        "target reached is “done”, the deadline passed unmet “overdue”. The forecast extends the average "
@@ -85,6 +90,8 @@ EN: dict[str, str] = {
     "camp.col.deadline": "Deadline",
     "camp.col.unions": "New unions / target",
     "camp.col.members": "New members / target",
+    "camp.col.party_orgs": "Party orgs / target",
+    "camp.col.liaisons": "Liaison officers / target",
     "camp.col.task": "Task",
     "camp.col.time": "Time",
     "camp.col.pace": "Status",
@@ -119,6 +126,8 @@ EN: dict[str, str] = {
     "camp.field.target_unions": "Target: new unions",
     "camp.field.target_members": "Target: new members",
     "camp.field.deadline": "Deadline",
+    "camp.field.target_party_orgs": "Target: Party organisations (0: none)",
+    "camp.field.target_liaisons": "Target: liaison officers (0: none)",
     "camp.field.townships": "Townships of the zone",
     "camp.err.end_before_start": "cannot be before the start ({date}).",
     "camp.err.name_taken": "a campaign named “{name}” exists already.",

@@ -192,6 +192,8 @@ MESSAGES: dict[str, str] = {
     "campaign.pace.on_pace": "on pace",
     "campaign.pace.behind": "behind",
     "campaign.pace.overdue": "overdue",
+    "campaign.party_orgs": "New Party organisations {done} / {target}",
+    "campaign.liaisons": "Liaison officers {done} / {target}",
     "campaign.owner": "Owner: {name} ({unit})",
     "campaign.totals": "Campaign totals (to {until}): {unions} new grassroots unions ({kinds}) · {federations} private-enterprise union federations · {members} new members",
     "campaign.totals.kind": "{kind} {n}",

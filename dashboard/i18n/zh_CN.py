@@ -192,6 +192,8 @@ MESSAGES: dict[str, str] = {
     "campaign.pace.on_pace": "按期",
     "campaign.pace.behind": "落后",
     "campaign.pace.overdue": "逾期未完成",
+    "campaign.party_orgs": "新建党组织 {done} / {target} 个",
+    "campaign.liaisons": "选派联络员 {done} / {target} 名",
     "campaign.owner": "责任人：{name}（{unit}）",
     "campaign.none": "截至该日期尚无攻坚活动。",
     "campaign.totals": "攻坚期合计（至 {until}）：新建基层工会 {unions} 个（{kinds}）· 私营企业工会联合会 {federations} 个 · 发展会员 {members} 人",

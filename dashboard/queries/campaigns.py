@@ -19,7 +19,8 @@ ZT = CampaignZoneTownship.__table__
 U = Unit.__table__
 
 PROGRESS_COLUMNS = ["campaign", "start_on", "end_on", "zone", "owner_name", "owner_unit", "deadline", "days_left",
-                    "target_unions", "new_unions", "target_members", "new_members", "whole_zone_in_scope"]
+                    "target_unions", "new_unions", "target_members", "new_members", "whole_zone_in_scope",
+                    "target_party_orgs", "new_party_orgs", "target_liaisons", "new_liaisons"]
 FIGURES = ("new_unions", "new_members")
 
 
@@ -35,14 +36,15 @@ def campaign_zones(session: Session, campaign_id: int) -> pd.DataFrame:
     """A campaign's zones as its forms edit them: id, name, owner_name, owner_unit_id, target_unions,
     target_members, deadline, version, township_ids (a tuple)."""
     rows = session.execute(sa.select(Z.c.id, Z.c.name, Z.c.owner_name, Z.c.owner_unit_id, Z.c.target_unions,
-                                     Z.c.target_members, Z.c.deadline, Z.c.version)
+                                     Z.c.target_members, Z.c.target_party_orgs, Z.c.target_liaisons, Z.c.deadline,
+                                     Z.c.version)
                            .where(Z.c.campaign_id == int(campaign_id)).order_by(Z.c.id)).mappings().all()
     towns: dict[int, list[int]] = {}
     for zid, tid in session.execute(sa.select(ZT.c.zone_id, ZT.c.township_id)
                                     .join(Z, Z.c.id == ZT.c.zone_id).where(Z.c.campaign_id == int(campaign_id))):
         towns.setdefault(int(zid), []).append(int(tid))
-    cols = ["id", "name", "owner_name", "owner_unit_id", "target_unions", "target_members", "deadline", "version",
-            "township_ids"]
+    cols = ["id", "name", "owner_name", "owner_unit_id", "target_unions", "target_members", "target_party_orgs",
+            "target_liaisons", "deadline", "version", "township_ids"]
     return pd.DataFrame([{**r, "township_ids": tuple(sorted(towns.get(int(r["id"]), [])))} for r in rows], columns=cols)
 
 
@@ -68,10 +70,12 @@ def _zones(session: Session, campaign_id: int, scope: Scope) -> list[sa.RowMappi
     visible = sa.func.coalesce(sa.func.sum(sa.case((scope.where(ZT.c.township_id), 1), else_=0)), 0)
     return session.execute(
         sa.select(Z.c.id, Z.c.name, Z.c.owner_name, U.c.name.label("owner_unit"), Z.c.deadline, Z.c.target_unions,
-                  Z.c.target_members, sa.func.count(ZT.c.township_id).label("townships"), visible.label("visible"))
+                  Z.c.target_members, Z.c.target_party_orgs, Z.c.target_liaisons,
+                  sa.func.count(ZT.c.township_id).label("townships"), visible.label("visible"))
         .join(U, U.c.id == Z.c.owner_unit_id).join(ZT, ZT.c.zone_id == Z.c.id)
         .where(Z.c.campaign_id == campaign_id)
-        .group_by(Z.c.id, Z.c.name, Z.c.owner_name, U.c.name, Z.c.deadline, Z.c.target_unions, Z.c.target_members)
+        .group_by(Z.c.id, Z.c.name, Z.c.owner_name, U.c.name, Z.c.deadline, Z.c.target_unions, Z.c.target_members,
+                  Z.c.target_party_orgs, Z.c.target_liaisons)
         .having(visible > 0)
         .order_by(Z.c.id)
     ).mappings().all()
@@ -121,6 +125,24 @@ def _achieved_exact(session: Session, scope: Scope, zone_ids: list[int], start: 
     return out
 
 
+def _party_and_liaisons(session: Session, scope: Scope, zone_ids: list[int], start: dt.date,
+                        until: dt.date) -> dict[int, tuple[int, int]]:
+    """Per zone: Party organisations founded (any level, joint branches included) and liaison officers
+    or instructors appointed in [start, until], townships in scope only — counted in SQL."""
+    from models.tables import LiaisonOfficer, PartyOrg
+
+    PO, LO = PartyOrg.__table__, LiaisonOfficer.__table__
+    inside = sa.and_(ZT.c.zone_id.in_(zone_ids), scope.where(ZT.c.township_id))
+    orgs = dict(session.execute(
+        sa.select(ZT.c.zone_id, sa.func.count()).join(PO, PO.c.township_id == ZT.c.township_id)
+        .where(inside, PO.c.founded_on.between(start, until)).group_by(ZT.c.zone_id)).all())
+    liaisons = dict(session.execute(
+        sa.select(ZT.c.zone_id, sa.func.count()).join(E, E.c.township_id == ZT.c.township_id)
+        .join(LO, LO.c.enterprise_id == E.c.id)
+        .where(inside, LO.c.appointed_on.between(start, until)).group_by(ZT.c.zone_id)).all())
+    return {z: (int(orgs.get(z, 0)), int(liaisons.get(z, 0))) for z in zone_ids}
+
+
 def campaign_progress(session: Session, scope: Scope, as_of: dt.date, campaign_id: int | None = None) -> pd.DataFrame:
     """One row per zone that touches the scope; achievements count only townships in scope. The
     campaign ``campaign_id``, else the one running on ``as_of`` (or the latest before it).
@@ -137,15 +159,19 @@ def campaign_progress(session: Session, scope: Scope, as_of: dt.date, campaign_i
     until = min(as_of, campaign["end_on"])
     achieved = (_achieved_summary if summaries_fresh(session) else _achieved_exact)(
         session, scope, ids, campaign["start_on"], until)
+    party = _party_and_liaisons(session, scope, ids, campaign["start_on"], until)
     rows = []
     for z in zones:
         done = achieved.get(z["id"], {"new_unions": 0, "new_members": 0})
+        extra = party.get(z["id"], (0, 0))
         rows.append({
             "campaign": campaign["name"], "start_on": campaign["start_on"], "end_on": campaign["end_on"],
             "zone": z["name"], "owner_name": z["owner_name"], "owner_unit": z["owner_unit"], "deadline": z["deadline"],
             "days_left": (z["deadline"] - as_of).days, "target_unions": z["target_unions"],
             "new_unions": done["new_unions"], "target_members": z["target_members"],
             "new_members": done["new_members"], "whole_zone_in_scope": int(z["visible"]) == int(z["townships"]),
+            "target_party_orgs": int(z["target_party_orgs"]), "new_party_orgs": extra[0],
+            "target_liaisons": int(z["target_liaisons"]), "new_liaisons": extra[1],
         })
     return pd.DataFrame(rows, columns=PROGRESS_COLUMNS)
 

@@ -11,6 +11,7 @@ import pandas as pd
 
 from dashboard.i18n import fmt_date, fmt_int, fmt_pct, t
 from dashboard.views.meetings import Table
+from dashboard.views.overview import zone_pairs
 from dashboard.views.status import PACE_COLOUR, campaign_pace, task_progress, time_progress
 
 
@@ -37,6 +38,11 @@ def forecast(task: float, start: dt.date, deadline: dt.date, as_of: dt.date, loc
     return t("camp.forecast.after", loc, date=fmt_date(when, loc), n=(when - deadline).days)
 
 
+def _pair(pair: tuple[int, int] | None) -> str:
+    """"3 / 5", or "—" for a target not set."""
+    return "—" if pair is None else f"{fmt_int(pair[0])} / {fmt_int(pair[1])}"
+
+
 def zones_table(progress: pd.DataFrame, as_of: dt.date, loc: str) -> Table:
     """One row per zone of ``campaign_progress``: targets and what was done, task and time progress,
     the pace as a word (coloured) and the forecast. A zone reaching beyond the scope shows its figures
@@ -44,7 +50,8 @@ def zones_table(progress: pd.DataFrame, as_of: dt.date, loc: str) -> Table:
     rows, colours = [], []
     for z in progress.itertuples(index=False):
         whole = bool(z.whole_zone_in_scope)
-        task = task_progress([(z.new_unions, z.target_unions), (z.new_members, z.target_members)])
+        pairs = {key: (done, target) for done, target, key in zone_pairs(z)}
+        task = task_progress(list(pairs.values()))
         time = time_progress(z.start_on, z.deadline, as_of)
         pace = campaign_pace(task=task, time=time, days_left=int(z.days_left)) if whole else ""
         colours.append(PACE_COLOUR[pace] if pace else "")
@@ -54,14 +61,16 @@ def zones_table(progress: pd.DataFrame, as_of: dt.date, loc: str) -> Table:
             t("camp.col.deadline", loc): fmt_date(z.deadline, loc),
             t("camp.col.unions", loc): f"{fmt_int(z.new_unions)} / {fmt_int(z.target_unions)}",
             t("camp.col.members", loc): f"{fmt_int(z.new_members)} / {fmt_int(z.target_members)}",
+            t("camp.col.party_orgs", loc): _pair(pairs.get("campaign.party_orgs")),
+            t("camp.col.liaisons", loc): _pair(pairs.get("campaign.liaisons")),
             t("camp.col.task", loc): fmt_pct(task, loc) if whole else "—",
             t("camp.col.time", loc): fmt_pct(time, loc),
             t("camp.col.pace", loc): t(f"campaign.pace.{pace}", loc) if pace else t("camp.partial", loc),
             t("camp.col.forecast", loc): forecast(task, z.start_on, z.deadline, as_of, loc) if whole else "—",
         })
     frame = pd.DataFrame(rows, columns=[t(f"camp.col.{c}", loc) for c in
-                                        ("zone", "owner", "deadline", "unions", "members", "task", "time", "pace",
-                                         "forecast")])
+                                        ("zone", "owner", "deadline", "unions", "members", "party_orgs", "liaisons",
+                                         "task", "time", "pace", "forecast")])
     return Table(frame, colours, t("camp.col.pace", loc))
 
 

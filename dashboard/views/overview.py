@@ -188,6 +188,24 @@ def zone_bar(key: str, done: int, target: int, loc: str) -> ZoneBar:
     return ZoneBar(t(key, loc, done=fmt_int(done), target=fmt_int(target)), share, fmt_pct(share, loc))
 
 
+#: a zone's targets: (what was done, its target, the bar's words) — the last two only when set
+ZONE_TARGETS = (("new_unions", "target_unions", "campaign.unions"), ("new_members", "target_members", "campaign.members"),
+                ("new_party_orgs", "target_party_orgs", "campaign.party_orgs"),
+                ("new_liaisons", "target_liaisons", "campaign.liaisons"))
+
+
+def _count(zone, field: str) -> int:
+    value = getattr(zone, field, 0)
+    return 0 if value is None or pd.isna(value) else int(value)
+
+
+def zone_pairs(zone) -> list[tuple[int, int, str]]:
+    """(done, target, words) of each target a zone has: new unions and members always, Party
+    organisations and liaison officers when a target is set."""
+    return [(_count(zone, done), _count(zone, target), key) for done, target, key in ZONE_TARGETS
+            if target in ("target_unions", "target_members") or _count(zone, target) > 0]
+
+
 def zone_card(zone, loc: str, as_of=None) -> ZoneCard:
     """One row of ``campaign_progress`` as a card, its status the pace rule of ``views.status``
     (任务进度 — the least advanced target — against 时间进度 from the campaign's start to the zone's
@@ -196,7 +214,7 @@ def zone_card(zone, loc: str, as_of=None) -> ZoneCard:
     pace = progress = ""
     if zone.whole_zone_in_scope:
         as_of = as_of or (zone.deadline - dt.timedelta(days=int(zone.days_left)))
-        task = task_progress([(zone.new_unions, zone.target_unions), (zone.new_members, zone.target_members)])
+        task = task_progress([(done, target) for done, target, _ in zone_pairs(zone)])
         time = time_progress(zone.start_on, zone.deadline, as_of)
         pace = campaign_pace(task=task, time=time, days_left=int(zone.days_left))
         progress = t("campaign.progress", loc, task=fmt_pct(task, loc), time=fmt_pct(time, loc))
@@ -204,8 +222,7 @@ def zone_card(zone, loc: str, as_of=None) -> ZoneCard:
     bars: tuple[ZoneBar, ...] = ()
     partial = note = None
     if zone.whole_zone_in_scope:
-        bars = (zone_bar("campaign.unions", zone.new_unions, zone.target_unions, loc),
-                zone_bar("campaign.members", zone.new_members, zone.target_members, loc))
+        bars = tuple(zone_bar(key, done, target, loc) for done, target, key in zone_pairs(zone))
     else:  # the zone's target covers other townships too: no bar against it
         partial = t("campaign.partial_figures", loc, unions=fmt_int(zone.new_unions), members=fmt_int(zone.new_members))
         note = t("campaign.partial", loc)

@@ -64,8 +64,9 @@ def test_staff_create_a_campaign_and_a_zone_and_change_them(world):
     zid = run(engine, ed.create_zone, campaign_id=cid, **zone_fields(towns, unit))
     assert scalar(engine, "SELECT count(*) FROM campaign_zone_township WHERE zone_id = :z", z=zid) == 2
     run(engine, ed.update_zone, zone_id=zid, version=1, **zone_fields(towns, unit, target_unions=15,
-                                                                       township_ids=[towns[2]]))
+                                                                       township_ids=[towns[2]], target_party_orgs=4))
     assert scalar(engine, "SELECT target_unions FROM campaign_zone WHERE id = :z", z=zid) == 15
+    assert scalar(engine, "SELECT target_party_orgs + target_liaisons FROM campaign_zone WHERE id = :z", z=zid) == 4
     assert scalar(engine, "SELECT version FROM campaign_zone WHERE id = :z", z=zid) == 2
     assert scalar(engine, "SELECT township_id FROM campaign_zone_township WHERE zone_id = :z", z=zid) == towns[2]
     run(engine, ed.update_campaign, campaign_id=cid, version=1, name="2027年春季攻坚", start_on=D(2027, 1, 1),
@@ -114,3 +115,32 @@ def test_every_field_is_checked(own_demo_engine):
     # shortening the campaign past its zone's deadline is refused
     refused(engine, ed.update_campaign, "camp.err.zone_deadline_outside", "end_on", campaign_id=cid, version=1,
             name="试点攻坚", start_on=D(2027, 1, 1), end_on=D(2027, 1, 20))
+
+
+def test_zone_progress_counts_party_organisations_and_liaison_officers(world):
+    """Each zone's new Party organisations and liaison officers in the campaign period equal a count
+    of the source rows in its townships (the 2002 campaign of the demo)."""
+    import datetime as dt
+
+    from sqlmodel import Session
+
+    from dashboard.queries.campaigns import campaign_progress
+    from dashboard.queries.scope import Scope
+
+    engine, _, _ = world
+    with Session(engine) as s:
+        progress = campaign_progress(s, Scope.district(), dt.date(2002, 12, 31), campaign_id=1)
+    assert len(progress) == 4
+    with engine.connect() as conn:
+        for z in progress.itertuples(index=False):
+            zid = conn.execute(sa.text("SELECT id FROM campaign_zone WHERE name = :n AND campaign_id = 1"),
+                               {"n": z.zone}).scalar_one()
+            towns = "SELECT township_id FROM campaign_zone_township WHERE zone_id = :z"
+            orgs = conn.execute(sa.text(f"SELECT count(*) FROM party_org WHERE township_id IN ({towns}) AND founded_on "
+                                        "BETWEEN :a AND :b"), {"z": zid, "a": z.start_on, "b": z.end_on}).scalar()
+            liaisons = conn.execute(sa.text(
+                f"SELECT count(*) FROM liaison_officer l JOIN enterprise e ON e.id = l.enterprise_id WHERE "
+                f"e.township_id IN ({towns}) AND l.appointed_on BETWEEN :a AND :b"),
+                {"z": zid, "a": z.start_on, "b": z.end_on}).scalar()
+            assert (z.new_party_orgs, z.new_liaisons) == (orgs, liaisons)
+    assert progress["new_liaisons"].sum() > 0  # the demo appointed liaison officers during the campaign

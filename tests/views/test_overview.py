@@ -160,6 +160,16 @@ def test_zone_pace_rule(days_left, unions, target, pace, colour):
     assert (card.pace, card.status, card.status_text) == (pace, colour, words[pace])
 
 
+def test_party_and_liaison_targets_count_when_set():
+    """A zone with Party organisation and liaison targets: a bar each, and the least advanced target
+    (2 of 8 Party organisations: 25 %) decides the task progress."""
+    z = zone("一战区", 61, 15, 15, 500, 500, target_party_orgs=8, new_party_orgs=2, target_liaisons=4, new_liaisons=4)
+    card = view.campaign_view(progress(z), "zh_CN").zones[0]
+    assert [b.text for b in card.bars] == ["新建工会 15 / 15 个", "新增会员 500 / 500 人", "新建党组织 2 / 8 个",
+                                           "选派联络员 4 / 4 名"]
+    assert card.progress.startswith("任务进度 25.0%") and card.pace == "behind"
+
+
 def test_the_pace_rule_in_one_place():
     from dashboard.views.status import campaign_pace, task_progress, time_progress
 

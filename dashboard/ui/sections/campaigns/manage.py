@@ -99,11 +99,17 @@ def _zone_form(ctx: Context, campaign_id: int, zones) -> None:
                                   value=0 if row is None else int(row["target_members"]), key=f"{key}_tm{suffix}")
         deadline = c5.date_input(t(f"{PREFIX}.deadline", loc), value=None if row is None else row["deadline"],
                                  min_value=EARLIEST, max_value=LATEST, format="YYYY-MM-DD", key=f"{key}_dl{suffix}")
+        c6, c7 = st.columns(2)
+        party = c6.number_input(t(f"{PREFIX}.target_party_orgs", loc), min_value=0, step=1,
+                                value=0 if row is None else int(row["target_party_orgs"]), key=f"{key}_tp{suffix}")
+        liaisons = c7.number_input(t(f"{PREFIX}.target_liaisons", loc), min_value=0, step=1,
+                                   value=0 if row is None else int(row["target_liaisons"]), key=f"{key}_tl{suffix}")
         chosen = st.multiselect(t(f"{PREFIX}.townships", loc), list(town_names), format_func=town_names.get,
                                 default=[] if row is None else list(row["township_ids"]), key=f"{key}_towns{suffix}")
         if st.form_submit_button(t("camp.manage.save", loc), type="primary", key=f"{key}_submit"):
             fields = dict(name=name, owner_name=owner, owner_unit_id=unit, target_unions=unions,
-                          target_members=members, deadline=deadline, township_ids=chosen)
+                          target_members=members, target_party_orgs=party, target_liaisons=liaisons,
+                          deadline=deadline, township_ids=chosen)
             if zones is None:
                 run_edit(edits.create_zone, loc=loc, field_prefix=PREFIX, saved=t("camp.saved", loc),
                          campaign_id=campaign_id, **fields)
