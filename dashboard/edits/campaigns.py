@@ -17,6 +17,10 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from dashboard.edits import Actor, EditError, check_version, update_row
+from dashboard.edits.fields import count as _count
+from dashboard.edits.fields import date as _date
+from dashboard.edits.fields import ident as _id
+from dashboard.edits.fields import text as _text
 from models.audit import audit
 from models.enums import Role
 from models.tables import Campaign, CampaignZone, CampaignZoneTownship, Township, Unit
@@ -29,47 +33,11 @@ U = Unit.__table__
 
 #: who may create and edit campaigns (township accounts and leaders read them)
 PLANNERS = (Role.STAFF, Role.ADMIN)
-MAX_NAME, MAX_ZONE, MAX_PERSON, MAX_MOTTO, MAX_TARGET = 80, 60, 40, 500, 10_000_000
-
-
-def _text(value: Any, name: str, max_len: int, *, required: bool = True) -> str | None:
-    text = str(value or "").strip()
-    if not text:
-        if required:
-            raise EditError("upkeep.err.required", field=name)
-        return None
-    if len(text) > max_len:
-        raise EditError("upkeep.err.too_long", field=name, max=max_len)
-    return text
-
-
-def _date(value: Any, name: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if value in (None, ""):
-        raise EditError("upkeep.err.required", field=name)
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise EditError("upkeep.err.bad_date", field=name, value=str(value)[:40]) from None
+MAX_NAME, MAX_ZONE, MAX_PERSON, MAX_MOTTO = 80, 60, 40, 500
 
 
 def _target(value: Any, name: str) -> int:
-    if isinstance(value, bool):
-        raise EditError("upkeep.err.bad_count", field=name, value=str(value))
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise EditError("upkeep.err.bad_count", field=name, value=str(value)[:40]) from None
-    if number != value and str(number) != str(value).strip():
-        raise EditError("upkeep.err.bad_count", field=name, value=str(value)[:40])
-    if number < 0:
-        raise EditError("upkeep.err.negative", field=name, value=number)
-    if number > MAX_TARGET:
-        raise EditError("upkeep.err.too_large", field=name, value=number)
-    return number
+    return _count(value, name)
 
 
 def _campaign_fields(name: Any, motto: Any, start_on: Any, end_on: Any) -> dict:
@@ -113,15 +81,6 @@ def update_campaign(*, session: Session, actor: Actor, campaign_id: Any, version
     update_row(session, C, row["id"], version, values)
     audit(session, "campaign_updated", username=actor.username, entity="campaign", entity_id=row["id"],
           before=_plain(row, values), after={k: _iso(v) for k, v in values.items()})
-
-
-def _id(value: Any, name: str) -> int:
-    try:
-        if isinstance(value, bool):
-            raise ValueError
-        return int(value)
-    except (TypeError, ValueError):
-        raise EditError("upkeep.err.required", field=name) from None
 
 
 def _iso(value: Any) -> Any:

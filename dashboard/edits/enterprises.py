@@ -30,6 +30,10 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from dashboard.edits import EDITORS, Actor, EditError, check_version, update_row
+from dashboard.edits.fields import count as _count
+from dashboard.edits.fields import date as _date
+from dashboard.edits.fields import ident as _id
+from dashboard.edits.fields import text as _text
 from dashboard.queries.dates import district_today
 from models import rules, summary
 from models.audit import audit, utcnow
@@ -61,7 +65,6 @@ UO = UnionOrg.__table__
 
 MAX_NAME = 120
 MAX_PERSON = 40
-MAX_COUNT = 10_000_000
 
 #: every event a form records (the audit's ``event`` and the i18n key ``upkeep.event.<kind>``)
 EVENTS = (
@@ -79,61 +82,6 @@ class EventResult:
 
 
 # --------------------------------------------------------------------------- validation
-
-
-def _date(value: Any, name: str, *, required: bool = True) -> dt.date | None:
-    if value is None or value == "":
-        if required:
-            raise EditError("upkeep.err.required", field=name)
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise EditError("upkeep.err.bad_date", field=name, value=str(value)[:40]) from None
-
-
-def _count(value: Any, name: str, *, required: bool = True) -> int | None:
-    if value is None or value == "":
-        if required:
-            raise EditError("upkeep.err.required", field=name)
-        return None
-    if isinstance(value, bool):
-        raise EditError("upkeep.err.bad_count", field=name, value=str(value))
-    try:
-        number = int(value) if not isinstance(value, float) or float(value).is_integer() else None
-    except (TypeError, ValueError):
-        number = None
-    if number is None:
-        raise EditError("upkeep.err.bad_count", field=name, value=str(value)[:40])
-    if number < 0:
-        raise EditError("upkeep.err.negative", field=name, value=number)
-    if number > MAX_COUNT:
-        raise EditError("upkeep.err.too_large", field=name, value=number)
-    return number
-
-
-def _text(value: Any, name: str, max_len: int, *, required: bool) -> str | None:
-    text = str(value or "").strip()
-    if not text:
-        if required:
-            raise EditError("upkeep.err.required", field=name)
-        return None
-    if len(text) > max_len:
-        raise EditError("upkeep.err.too_long", field=name, max=max_len)
-    return text
-
-
-def _id(value: Any, name: str) -> int:
-    try:
-        if isinstance(value, bool):
-            raise ValueError
-        return int(value)
-    except (TypeError, ValueError):
-        raise EditError("upkeep.err.required", field=name) from None
 
 
 def _flag(value: Any, name: str) -> bool:

@@ -45,7 +45,14 @@ from dashboard.ledgerfile.validate import (
 from dashboard.queries import coverage
 from models.audit import audit, utcnow
 from models.db import in_chunks
-from models.enums import LiaisonKind, PartyOrgLevel, Role, TownshipKind, UnionKind, UnitKind
+from models.enums import (
+    LiaisonKind,
+    PartyOrgLevel,
+    Role,
+    TownshipKind,
+    UnionKind,
+    UnitKind,
+)
 from models.tables import (
     DatasetInfo,
     Enterprise,

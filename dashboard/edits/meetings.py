@@ -31,7 +31,13 @@ from dashboard.edits import EDITORS, Actor, EditError, check_version, update_row
 from models.audit import audit
 from models.enums import ActionStatus, MeetingLevel
 from models.tables import (
-    ActionItem, CoordinationNotice, Decision, Enterprise, JointMeeting, MeetingAttendee, Unit,
+    ActionItem,
+    CoordinationNotice,
+    Decision,
+    Enterprise,
+    JointMeeting,
+    MeetingAttendee,
+    Unit,
 )
 
 MAX_TITLE = 120
