@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     #: collection optionally ``path#index``. Unset: the first Simplified Chinese font found among the
     #: usual system paths (Debian ``fonts-noto-cjk`` first), see ``dashboard.exports.fonts``.
     cjk_font: str | None = None
+    #: a campaign zone is 落后 when its task progress trails its time progress by more than this many
+    #: percentage points, 超前 when it leads by more (the pace rule, ``views.status.campaign_pace``)
+    campaign_pace_margin_pp: float = Field(default=10.0, ge=0, le=50)
 
     @field_validator("database_url")
     @classmethod

@@ -9,7 +9,7 @@ ZH: dict[str, str] = {
     "camp.motto": "口号：{motto}",
     "camp.zones": "各战区进度（截至 {date}）",
     "camp.zones.help": "任务进度取各项指标（新建工会、新增会员，设定时还有新建党组织、选派联络员）中完成比例最低的一项；时间进度为攻坚开始日至战区期限已过去的比例。"
-                       "任务进度比时间进度低 10 个百分点以上为“落后”，高 10 个百分点以上为“超前”，其余为“按期”；"
+                       "任务进度比时间进度低 {margin} 个百分点以上为“落后”，高 {margin} 个百分点以上为“超前”，其余为“按期”；"
                        "指标全部完成为“已完成”，过期限仍未完成为“逾期未完成”。预计完成日按攻坚开始以来的平均进度推算。",
     "camp.no_zone": "您负责的乡镇不在本次攻坚的任何战区中。",
     "camp.partial": "战区含其他乡镇",
@@ -78,7 +78,7 @@ EN: dict[str, str] = {
     "camp.zones.help": "Task progress is the least advanced target (new unions, new members, and when set Party "
                        "organisations and liaison officers); time "
                        "progress the share of the time from the campaign's start to the zone's deadline gone. More than "
-                       "10 percentage points behind time is “behind”, more than 10 ahead “ahead”, else “on pace”; every "
+                       "{margin} percentage points behind time is “behind”, more than {margin} ahead “ahead”, else “on pace”; every "
                        "target reached is “done”, the deadline passed unmet “overdue”. The forecast extends the average "
                        "pace since the start.",
     "camp.no_zone": "None of your townships is in a zone of this campaign.",

@@ -101,6 +101,11 @@ def generation(scope: Any) -> tuple:
     return tuple(sorted((int(i), _GENERATIONS.get(int(i), 0)) for i in ids))
 
 
+def pace_margin() -> float:
+    """The campaign pace rule's margin as a share (the setting ``campaign_pace_margin_pp`` ÷ 100)."""
+    return get_settings().campaign_pace_margin_pp / 100
+
+
 def outage_text(exc: BaseException, loc: str) -> str | None:
     """The sentence for an error that says the database cannot be used right now (None for any
     other error). The details go to the server's log, for the operator — not to the screen."""

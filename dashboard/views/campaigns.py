@@ -12,7 +12,7 @@ import pandas as pd
 from dashboard.i18n import fmt_date, fmt_int, fmt_pct, t
 from dashboard.views.meetings import Table
 from dashboard.views.overview import zone_pairs
-from dashboard.views.status import PACE_COLOUR, campaign_pace, task_progress, time_progress
+from dashboard.views.status import PACE_COLOUR, PACE_MARGIN, campaign_pace, task_progress, time_progress
 
 
 def campaign_label(row, loc: str) -> str:
@@ -43,7 +43,7 @@ def _pair(pair: tuple[int, int] | None) -> str:
     return "—" if pair is None else f"{fmt_int(pair[0])} / {fmt_int(pair[1])}"
 
 
-def zones_table(progress: pd.DataFrame, as_of: dt.date, loc: str) -> Table:
+def zones_table(progress: pd.DataFrame, as_of: dt.date, loc: str, margin: float = PACE_MARGIN) -> Table:
     """One row per zone of ``campaign_progress``: targets and what was done, task and time progress,
     the pace as a word (coloured) and the forecast. A zone reaching beyond the scope shows its figures
     for the scope without a pace (its target is the whole zone's)."""
@@ -53,7 +53,7 @@ def zones_table(progress: pd.DataFrame, as_of: dt.date, loc: str) -> Table:
         pairs = {key: (done, target) for done, target, key in zone_pairs(z)}
         task = task_progress(list(pairs.values()))
         time = time_progress(z.start_on, z.deadline, as_of)
-        pace = campaign_pace(task=task, time=time, days_left=int(z.days_left)) if whole else ""
+        pace = campaign_pace(task=task, time=time, days_left=int(z.days_left), margin=margin) if whole else ""
         colours.append(PACE_COLOUR[pace] if pace else "")
         rows.append({
             t("camp.col.zone", loc): z.zone,

@@ -19,6 +19,7 @@ from dashboard.queries.followup import ItemCounts
 from dashboard.views.status import (
     DUE_SOON_DAYS,
     PACE_COLOUR,
+    PACE_MARGIN,
     campaign_pace,
     count_status,
     items_status,
@@ -206,7 +207,7 @@ def zone_pairs(zone) -> list[tuple[int, int, str]]:
             if target in ("target_unions", "target_members") or _count(zone, target) > 0]
 
 
-def zone_card(zone, loc: str, as_of=None) -> ZoneCard:
+def zone_card(zone, loc: str, as_of=None, margin: float = PACE_MARGIN) -> ZoneCard:
     """One row of ``campaign_progress`` as a card, its status the pace rule of ``views.status``
     (任务进度 — the least advanced target — against 时间进度 from the campaign's start to the zone's
     deadline on ``as_of``). A zone that reaches beyond the scope has no status: its target is the
@@ -216,7 +217,7 @@ def zone_card(zone, loc: str, as_of=None) -> ZoneCard:
         as_of = as_of or (zone.deadline - dt.timedelta(days=int(zone.days_left)))
         task = task_progress([(done, target) for done, target, _ in zone_pairs(zone)])
         time = time_progress(zone.start_on, zone.deadline, as_of)
-        pace = campaign_pace(task=task, time=time, days_left=int(zone.days_left))
+        pace = campaign_pace(task=task, time=time, days_left=int(zone.days_left), margin=margin)
         progress = t("campaign.progress", loc, task=fmt_pct(task, loc), time=fmt_pct(time, loc))
     status = PACE_COLOUR[pace] if pace else ""
     bars: tuple[ZoneBar, ...] = ()
@@ -232,16 +233,22 @@ def zone_card(zone, loc: str, as_of=None) -> ZoneCard:
                     pace=pace, progress=progress)
 
 
-def campaign_view(progress: pd.DataFrame, loc: str) -> CampaignView | None:
-    """The campaign of ``campaign_progress`` with one card per zone; None without a campaign."""
+def margin_text(margin: float) -> str:
+    """The pace rule's margin in percentage points, as its definitions print it ("10")."""
+    return f"{margin * 100:g}"
+
+
+def campaign_view(progress: pd.DataFrame, loc: str, margin: float = PACE_MARGIN) -> CampaignView | None:
+    """The campaign of ``campaign_progress`` with one card per zone (``margin``: the pace rule's, a
+    share — the setting ``campaign_pace_margin_pp`` ÷ 100); None without a campaign."""
     if progress.empty:
         return None
     first = progress.iloc[0]
     start, end = fmt_date(first["start_on"], loc), fmt_date(first["end_on"], loc)
     return CampaignView(name=str(first["campaign"]), start=start, end=end,
                         title=t("campaign.title", loc, name=first["campaign"], start=start, end=end),
-                        definition=t("campaign.def", loc),
-                        zones=tuple(zone_card(z, loc) for z in progress.itertuples(index=False)))
+                        definition=t("campaign.def", loc, margin=margin_text(margin)),
+                        zones=tuple(zone_card(z, loc, margin=margin) for z in progress.itertuples(index=False)))
 
 
 def campaign_totals_text(totals: dict | None, loc: str) -> tuple[str, str] | None:

@@ -170,6 +170,14 @@ def test_party_and_liaison_targets_count_when_set():
     assert card.progress.startswith("任务进度 25.0%") and card.pace == "behind"
 
 
+def test_the_margin_is_a_setting_and_the_definition_says_it():
+    z = zone("一战区", 61, 5, 15, 0, 0)  # 33.3 % done, half the time gone: behind at 10 points, on pace at 20
+    assert view.campaign_view(progress(z), "zh_CN").zones[0].pace == "behind"
+    wide = view.campaign_view(progress(z), "zh_CN", margin=0.20)
+    assert wide.zones[0].pace == "on_pace" and "低 20 个百分点以上为“落后”" in wide.definition
+    assert "more than 10 ahead" in view.campaign_view(progress(z), "en").definition
+
+
 def test_the_pace_rule_in_one_place():
     from dashboard.views.status import campaign_pace, task_progress, time_progress
 

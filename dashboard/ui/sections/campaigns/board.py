@@ -9,7 +9,7 @@ from dashboard.ui import chart, data
 from dashboard.ui.sections import Context
 from dashboard.ui.widgets import escape_markdown
 from dashboard.views import campaigns as V
-from dashboard.views.overview import campaign_totals_text
+from dashboard.views.overview import campaign_totals_text, margin_text
 
 
 def pick(ctx: Context) -> int | None:
@@ -35,8 +35,8 @@ def render(ctx: Context, campaign_id: int) -> None:
     if progress.empty:
         st.info(t("camp.no_zone", loc))
         return
-    st.markdown(f"**{t('camp.zones', loc, date=fmt_date(ctx.as_of, loc))}**", help=t("camp.zones.help", loc))
-    table = V.zones_table(progress, ctx.as_of, loc)
+    st.markdown(f"**{t('camp.zones', loc, date=fmt_date(ctx.as_of, loc))}**", help=t("camp.zones.help", loc, margin=margin_text(data.pace_margin())))
+    table = V.zones_table(progress, ctx.as_of, loc, data.pace_margin())
     st.dataframe(table.styled(), hide_index=True, width="stretch")
     if not progress["whole_zone_in_scope"].astype(bool).all():
         st.caption(t("camp.partial_note", loc))

@@ -11,7 +11,7 @@ from dashboard.views.overview import campaign_totals_text, campaign_view
 
 
 def render(ctx: Context) -> None:
-    campaign = campaign_view(data.campaign_progress(ctx.url, ctx.scope, ctx.as_of), ctx.loc)
+    campaign = campaign_view(data.campaign_progress(ctx.url, ctx.scope, ctx.as_of), ctx.loc, data.pace_margin())
     if campaign is None:
         return
     totals = campaign_totals_text(data.campaign_totals(ctx.url, ctx.scope, ctx.as_of), ctx.loc)

@@ -31,7 +31,7 @@ def card(zone: ZoneCard, bar_colour: str) -> str:
 
 def render(ctx: Context) -> None:
     heading(ctx, t("present.slide.campaign", ctx.loc))
-    campaign = campaign_view(data.campaign_progress(ctx.url, ctx.scope, ctx.as_of), ctx.loc)
+    campaign = campaign_view(data.campaign_progress(ctx.url, ctx.scope, ctx.as_of), ctx.loc, data.pace_margin())
     if campaign is None:
         return empty(t("campaign.none", ctx.loc))
     P.html_block(f'<div class="dg-sub" style="font-size:1.6rem">{P.esc(campaign_line(campaign))}</div>')
