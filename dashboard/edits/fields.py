@@ -1,5 +1,6 @@
-"""The field checks of the page forms' edits (enterprise events, campaigns): one refusal each,
-``EditError`` with an ``upkeep.err.*`` key and the field at fault, before anything is written."""
+"""The field checks of the page forms' edits (meetings, enterprise events, campaigns): one refusal
+each, ``EditError`` with a key under ``errors`` (``upkeep.err`` unless a page family has its own
+words: ``meetings.err``) and the field at fault, before anything is written."""
 
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ from dashboard.edits import EditError
 MAX_COUNT = 10_000_000
 
 
-def date(value: Any, name: str, *, required: bool = True) -> dt.date | None:
+def date(value: Any, name: str, *, required: bool = True, errors: str = "upkeep.err") -> dt.date | None:
     """A date (a date, a datetime or ``YYYY-MM-DD``); None when empty and not ``required``."""
     if value is None or value == "":
         if required:
-            raise EditError("upkeep.err.required", field=name)
+            raise EditError(f"{errors}.required", field=name)
         return None
     if isinstance(value, dt.datetime):
         return value.date()
@@ -25,7 +26,7 @@ def date(value: Any, name: str, *, required: bool = True) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise EditError("upkeep.err.bad_date", field=name, value=str(value)[:40]) from None
+        raise EditError(f"{errors}.bad_date", field=name, value=str(value)[:40]) from None
 
 
 def count(value: Any, name: str, *, required: bool = True) -> int | None:
@@ -49,15 +50,15 @@ def count(value: Any, name: str, *, required: bool = True) -> int | None:
     return number
 
 
-def text(value: Any, name: str, max_len: int, *, required: bool = True) -> str | None:
+def text(value: Any, name: str, max_len: int, *, required: bool = True, errors: str = "upkeep.err") -> str | None:
     """The text trimmed, at most ``max_len`` characters; None when empty and not ``required``."""
     text = str(value or "").strip()
     if not text:
         if required:
-            raise EditError("upkeep.err.required", field=name)
+            raise EditError(f"{errors}.required", field=name)
         return None
     if len(text) > max_len:
-        raise EditError("upkeep.err.too_long", field=name, max=max_len)
+        raise EditError(f"{errors}.too_long", field=name, max=max_len)
     return text
 
 

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from dashboard.edits import EDITORS, Actor, EditError, check_version, update_row
+from dashboard.edits import EDITORS, Actor, EditError, check_version, fields, update_row
 from models.audit import audit
 from models.enums import ActionStatus, MeetingLevel
 from models.tables import (
@@ -52,29 +52,11 @@ MAX_ATTENDEE_NAME = 80
 
 
 def _text(value: str | None, field: str, max_len: int, *, required: bool) -> str | None:
-    text = (value or "").strip()
-    if not text:
-        if required:
-            raise EditError("meetings.err.required", field=field)
-        return None
-    if len(text) > max_len:
-        raise EditError("meetings.err.too_long", field=field, max=max_len)
-    return text
+    return fields.text(value, field, max_len, required=required, errors="meetings.err")
 
 
 def _date(value, field: str, *, required: bool = True) -> dt.date | None:
-    if value is None or value == "":
-        if required:
-            raise EditError("meetings.err.required", field=field)
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise EditError("meetings.err.bad_date", field=field) from None
+    return fields.date(value, field, required=required, errors="meetings.err")
 
 
 def _not_future(day: dt.date, field: str, today: dt.date) -> None:

@@ -62,6 +62,18 @@ class UpkeepOptions:
     units: list[dict] = field(default_factory=list)  # id, name: who may dispatch an instructor
 
 
+def _in_force(session: Session, cov: sa.Table, org: sa.Table, fk: str, kind: sa.Column, eid: int,
+              day: dt.date):
+    """The coverage of the enterprise in force on ``day`` (the latest started): the organisation's id
+    (under ``fk``), name, kind or level, the start, and whether it is the enterprise's own."""
+    return session.execute(
+        sa.select(cov.c[fk], org.c.name, kind, cov.c.start_on, (org.c.enterprise_id == eid).label("own"))
+        .join(org, org.c.id == cov.c[fk])
+        .where(cov.c.enterprise_id == eid, active(cov.c.start_on, cov.c.end_on, day))
+        .order_by(cov.c.start_on.desc()).limit(1)
+    ).mappings().first()
+
+
 def upkeep_options(session: Session, scope: Scope, enterprise_id: int, day: dt.date) -> UpkeepOptions | None:
     """The forms' choices for one enterprise on ``day`` (the district's today); None when it does
     not exist or lies outside ``scope`` (checked in SQL)."""
@@ -74,18 +86,8 @@ def upkeep_options(session: Session, scope: Scope, enterprise_id: int, day: dt.d
     if row is None:
         return None
     eid = int(row["id"])
-    union = session.execute(
-        sa.select(UC.c.union_id, UO.c.name, UO.c.kind, UC.c.start_on, (UO.c.enterprise_id == eid).label("own"))
-        .join(UO, UO.c.id == UC.c.union_id)
-        .where(UC.c.enterprise_id == eid, active(UC.c.start_on, UC.c.end_on, day))
-        .order_by(UC.c.start_on.desc()).limit(1)
-    ).mappings().first()
-    party = session.execute(
-        sa.select(PC.c.party_org_id, PO.c.name, PO.c.level, PC.c.start_on, (PO.c.enterprise_id == eid).label("own"))
-        .join(PO, PO.c.id == PC.c.party_org_id)
-        .where(PC.c.enterprise_id == eid, active(PC.c.start_on, PC.c.end_on, day))
-        .order_by(PC.c.start_on.desc()).limit(1)
-    ).mappings().first()
+    union = _in_force(session, UC, UO, "union_id", UO.c.kind, eid, day)
+    party = _in_force(session, PC, PO, "party_org_id", PO.c.level, eid, day)
     members = session.execute(sa.select(sa.func.coalesce(sa.func.sum(MC.c.joined - MC.c.left_count), 0))
                               .where(MC.c.enterprise_id == eid, MC.c.changed_on <= day)).scalar_one()
     liaisons = session.execute(
