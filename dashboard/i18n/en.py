@@ -180,7 +180,7 @@ MESSAGES: dict[str, str] = {
     "admin.col.before_json": "Before",
     "admin.col.after_json": "After",
     "campaign.title": "Campaign: {name} ({start} to {end})",
-    "campaign.def": "New unions and new members per zone ÷ targets; achievements count only the townships you may see. Task progress is the less advanced of the two targets; time progress the share of the time from the campaign's start to the zone's deadline gone. More than {margin} percentage points behind time is “behind”, more than {margin} ahead “ahead”, else “on pace”; every target reached is “done”, the deadline passed unmet “overdue”.",
+    "campaign.def": "New unions and new members per zone ÷ targets; achievements count only the townships you may see. Task progress is the least advanced target (new unions, new members, and when set Party organisations and liaison officers); time progress the share of the time from the campaign's start to the zone's deadline gone. More than {margin} percentage points behind time is “behind”, more than {margin} ahead “ahead”, else “on pace”; every target reached is “done”, the deadline passed unmet “overdue”.",
     "campaign.unions": "New unions {done} / {target}",
     "campaign.members": "New members {done} / {target}",
     "campaign.days_left": "{n} days to the deadline",
