@@ -15,11 +15,13 @@ def test_an_admin_creates_a_township_account_that_signs_in_scoped_to_its_townshi
     username = f"yb_{uuid.uuid4().hex[:6]}"
     page = open_page(context, server + "/admin", user="admin")
     page.get_by_text("新建账号").first.wait_for(timeout=LONG)
+    page.wait_for_selector(IDLE, timeout=LONG)  # the page's run finished: its form no longer redraws
     assert "请使用命令行" not in page.inner_text("[data-testid=stMain]")
     form = page.locator("[data-testid=stForm]").filter(has=page.get_by_role("button", name="新建账号"))
     form.get_by_label("用户名", exact=True).fill(username)
     form.get_by_label("显示名称", exact=True).fill("越北镇新联络员")
     role = form.get_by_label("角色", exact=True)
+    role.wait_for(timeout=LONG)
     role.click()
     role.fill("乡镇")  # typing filters the options (a click alone may only focus it)
     page.get_by_role("option", name="乡镇", exact=True).click()
