@@ -33,6 +33,7 @@ import shutil
 import sqlite3
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -204,6 +205,8 @@ class Postgres:
     admin_url: str
     admin: Engine = field(init=False)
     created: list[str] = field(default_factory=list)
+    _dropper: ThreadPoolExecutor | None = field(default=None, init=False)
+    _dropping: list[Future] = field(default_factory=list, init=False)
 
     def __post_init__(self):
         self.admin = sa.create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
@@ -234,7 +237,19 @@ class Postgres:
         if name in self.created:
             self.created.remove(name)
 
+    def drop_later(self, name: str) -> None:
+        """Drop ``name`` in a thread of its own while the next tests run: PostgreSQL's ``DROP
+        DATABASE`` waits for a checkpoint (0.2–2 s on a loaded machine) that needs no CPU of this
+        process. ``close`` waits for every such drop (and raises what one raised)."""
+        if self._dropper is None:
+            self._dropper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-drop")
+        self._dropping.append(self._dropper.submit(self.drop, name))
+
     def close(self) -> None:
+        if self._dropper is not None:
+            self._dropper.shutdown(wait=True)
+            for done in self._dropping:
+                done.result()
         for name in list(self.created):
             self.drop(name)
         self.admin.dispose()
@@ -414,4 +429,53 @@ def any_own_demo_engine(request) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
-        server.drop(name)
+        server.drop_later(name)
+
+
+# --------------------------------------------------------------------------- scheduling (pytest-xdist)
+
+#: Files that take long for the number of tests they hold, longest first (worker seconds measured
+#: on 2 cores, see docs/testing.md). xdist's ``--dist loadfile`` hands out files by number of tests,
+#: most first, so these few-test files came last, and one of them running alone left the other core
+#: idle for up to a minute. Started first, they run while the many short files fill the other core.
+#: A stale entry only changes the order; a missing one is scheduled as before.
+HEAVY_FILES_FIRST = (
+    "tests/models/test_summary_incremental.py",
+    "tests/browser/test_untrusted_in_chromium.py",
+    "tests/browser/test_pages_in_chromium.py",
+    "tests/browser/test_downloads_need_session.py",
+    "tests/test_bench_smoke.py",
+    "tests/browser/test_admin_in_chromium.py",
+    "tests/ledgerfile/test_workbook.py",
+    "tests/browser/",  # the other browser files (20 s each, one to eight tests)
+    "tests/app/test_login_timing.py",
+)
+
+
+def _heavy_rank(scope: str) -> int:
+    for rank, prefix in enumerate(HEAVY_FILES_FIRST):
+        if scope == prefix or (prefix.endswith("/") and scope.startswith(prefix)):
+            return rank
+    return len(HEAVY_FILES_FIRST)
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: no error when xdist is not loaded
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadfile`` with the files of :data:`HEAVY_FILES_FIRST` handed out first, then the
+    others as xdist orders them (most tests first)."""
+    if config.getoption("dist", None) != "loadfile":
+        return None
+    from collections import OrderedDict
+
+    from xdist.scheduler import LoadFileScheduling
+
+    class HeavyFirst(LoadFileScheduling):
+        _ordered = False
+
+        def _assign_work_unit(self, node):
+            if not self._ordered:  # the queue is complete when the first unit is handed out
+                self.workqueue = OrderedDict(sorted(self.workqueue.items(), key=lambda kv: _heavy_rank(kv[0])))
+                self._ordered = True
+            super()._assign_work_unit(node)
+
+    return HeavyFirst(config, log)
