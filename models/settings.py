@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     #: a campaign zone is 落后 when its task progress trails its time progress by more than this many
     #: percentage points, 超前 when it leads by more (the pace rule, ``views.status.campaign_pace``)
     campaign_pace_margin_pp: float = Field(default=10.0, ge=0, le=50)
+    #: an open founding lead whose stage has not changed for more than this many days is idle
+    #: (长期未推进, the pipeline's list and the brief)
+    lead_idle_days: int = Field(default=60, ge=1, le=3650)
 
     @field_validator("database_url")
     @classmethod

@@ -343,10 +343,39 @@ class FoundingLead(SQLModel, table=True):
     source: E.LeadSource = _enum(E.LeadSource, index=True)
     stage: E.LeadStage = _enum(E.LeadStage, index=True)
     identified_on: dt.date = Field(index=True)
-    notice_deadline: dt.date | None = None  # 登门留帖: deadline given in the notice
+    notice_deadline: dt.date | None = Field(default=None, index=True)  # 已发建会通知书: the deadline it gives
     closed_on: dt.date | None = None
-    owner_unit_id: int = _fk("unit.id")
+    owner_unit_id: int | None = _fk("unit.id", nullable=True)  # None (0016): no union unit to own it yet
     note: str | None = _text()
+    # 0016: the pipeline (建会线索): the owner's name, the reason of a 放弃, the day the current stage
+    # began (the idle rule), the union a 已建会 lead led to, the row version of the page's forms
+    owner_name: str | None = Field(default=None, max_length=40)
+    drop_reason: str | None = _text()
+    stage_on: dt.date = Field(index=True)
+    union_id: int | None = Field(default=None, sa_column=sa.Column(
+        sa.Integer, sa.ForeignKey("union_org.id", name="fk_lead_union"), nullable=True, index=True))
+    version: int = _version()
+
+
+class FoundingLeadStage(SQLModel, table=True):
+    """One period a lead spent in a stage (0016): the stage from ``start_on`` until ``end_on`` (None:
+    still in it). A lead's stage as of a date is the row whose period holds it; the periods of a lead
+    follow each other without gaps, the first starting on the day the lead was identified."""
+
+    __tablename__ = "founding_lead_stage"
+    __table_args__ = (
+        _period_check("start_on", "end_on", "ck_lead_stage_dates"),
+        sa.Index("ix_founding_lead_stage_lead_id", "lead_id", "start_on"),
+        sa.Index("ix_founding_lead_stage_stage_start", "stage", "start_on"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("founding_lead.id", ondelete="CASCADE"),
+                                             nullable=False))
+    stage: E.LeadStage = _enum(E.LeadStage)
+    start_on: dt.date
+    end_on: dt.date | None = None
+    username: str = Field(max_length=40)
+    at: dt.datetime  # aware, UTC
 
 
 class CoordinationNotice(SQLModel, table=True):
@@ -647,4 +676,4 @@ enterprise_state = sa.Table(
 #: the tables whose rows the pages update, each with a ``version`` column (migrations 0008, 0011, 0014); an edit
 #: of another table's rows adds the column to it first
 VERSIONED: tuple[sa.Table, ...] = (ActionItem.__table__, CoordinationNotice.__table__, Enterprise.__table__,
-                                   User.__table__, Campaign.__table__, CampaignZone.__table__)
+                                   User.__table__, Campaign.__table__, CampaignZone.__table__, FoundingLead.__table__)

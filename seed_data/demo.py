@@ -683,49 +683,90 @@ class _Builder:
 
     # ------------------------------------------------------------------ leads and notices
     def leads(self) -> None:
-        r, today = self.rng, self.today
-        sources = list(LeadSource)
-        owner = lambda ent: self.units[f"{ent.township}_GH"]  # noqa: E731
+        """建会线索 of the six measures with their dated stages: every union founded after the 2002
+        campaign came from a lead (盯住源头 for new registrations, 拓宽领域 for village enterprises, the
+        others for the rest); most gap enterprises are open leads at some stage (a few with a founding
+        notice past its deadline, some idle); leads of enterprises that closed were dropped; and
+        projects not registered yet (预建通报, 调度招商) are recent leads or dropped older ones. Its own
+        random stream, so the rest of the demo does not depend on it."""
+        r, today = random.Random(self.seed * 31 + 7), self.today
+        person = lambda: r.choice(SURNAMES) + "".join(r.choice(GIVEN) for _ in range(r.choice((1, 2))))  # noqa: E731
+        first_union = {}
+        for c in sorted(self.data.rows["union_coverage"], key=lambda c: c["start_on"]):
+            first_union.setdefault(c["enterprise_id"], c["union_id"])
+        others = (LeadSource.OPPORTUNITY, LeadSource.NOTICE_LEFT, LeadSource.PRE_NOTICE, LeadSource.INVESTMENT)
         for ent in self.ents:
-            name = self.data.rows["enterprise"][ent.id - 1]["name"]
+            row = self.data.rows["enterprise"][ent.id - 1]
+            village = bool(row["is_village"])
             if ent.union_on and ent.union_on > CAMPAIGN_END:
-                ident = max(ent.registered_on, ent.union_on - dt.timedelta(r.randint(20, 300)))
-                src = LeadSource.REGISTRATION if ent.category == "N" else r.choice(sources)
-                self.data.add(
-                    "founding_lead", enterprise_id=ent.id, enterprise_name=name, township_id=self.township_ids[ent.township],
-                    source=src.value, stage=LeadStage.FOUNDED.value, identified_on=ident,
-                    notice_deadline=ident + dt.timedelta(30) if src is LeadSource.NOTICE_LEFT else None,
-                    closed_on=ent.union_on, owner_unit_id=owner(ent), note=None,
-                )
-            elif ent.union_on is None and ent.closed_on is None and ent.registered_on > D(2015, 1, 1) or (
-                ent.union_on is None and ent.closed_on is None and r.random() < 0.4
-            ):
+                src = (LeadSource.VILLAGE if village else
+                       LeadSource.REGISTRATION if ent.category == "N" and r.random() < 0.6 else r.choice(others))
+                before = src in (LeadSource.PRE_NOTICE, LeadSource.INVESTMENT)  # known before it registered
+                ident = (ent.registered_on - dt.timedelta(r.randint(20, 150)) if before and ent.category == "N"
+                         else max(ent.registered_on, ent.union_on - dt.timedelta(r.randint(25, 320))))
+                ident = min(ident, ent.union_on - dt.timedelta(4))
+                path = [LeadStage.CONTACTED]
+                if src is LeadSource.NOTICE_LEFT or r.random() < 0.35:
+                    path.append(LeadStage.NOTICE_SENT)
+                path.append(LeadStage.PREPARING)
+                self._lead(r, ent.id, row["name"], ent.township, src, ident, path, LeadStage.FOUNDED, ent.union_on,
+                           union_id=first_union[ent.id], owner=person())
+            elif ent.union_on is None and ent.closed_on is not None and ent.closed_on > D(2004, 1, 1) and r.random() < 0.5:
+                ident = max(ent.registered_on, ent.closed_on - dt.timedelta(r.randint(60, 500)))
+                if ident >= ent.closed_on - dt.timedelta(3):
+                    continue
+                path = [LeadStage.CONTACTED] + ([LeadStage.NOTICE_SENT] if r.random() < 0.4 else [])
+                self._lead(r, ent.id, row["name"], ent.township, LeadSource.VILLAGE if village else r.choice(others),
+                           ident, path, LeadStage.DROPPED, ent.closed_on, reason="企业已注销", owner=person())
+            elif ent.union_on is None and ent.closed_on is None and (ent.registered_on > D(2015, 1, 1) or r.random() < 0.4):
                 ident = self.date_between(max(ent.registered_on, today - dt.timedelta(400)), today - dt.timedelta(3))
-                src = r.choice(sources)
-                stage = r.choice((LeadStage.IDENTIFIED, LeadStage.CONTACTED, LeadStage.NOTICE_SENT, LeadStage.PREPARING))
-                deadline = None
-                if src is LeadSource.NOTICE_LEFT or stage is LeadStage.NOTICE_SENT:
-                    src, stage = LeadSource.NOTICE_LEFT, LeadStage.NOTICE_SENT
-                    deadline = ident + dt.timedelta(30)
-                self.data.add(
-                    "founding_lead", enterprise_id=ent.id, enterprise_name=name, township_id=self.township_ids[ent.township],
-                    source=src.value, stage=stage.value, identified_on=ident, notice_deadline=deadline,
-                    closed_on=None, owner_unit_id=owner(ent), note="演示数据",
-                )
-        # Pre-notices (预建通报) and investment leads for enterprises not registered yet.
+                src = (LeadSource.VILLAGE if village else
+                       LeadSource.REGISTRATION if ent.registered_on >= ident - dt.timedelta(30) else r.choice(others))
+                path = [LeadStage.CONTACTED, LeadStage.NOTICE_SENT, LeadStage.PREPARING][:r.choice((0, 1, 1, 2, 2, 3))]
+                if src is LeadSource.NOTICE_LEFT and LeadStage.NOTICE_SENT not in path:
+                    path = [LeadStage.CONTACTED, LeadStage.NOTICE_SENT]
+                self._lead(r, ent.id, row["name"], ent.township, src, ident, path, None, today, owner=person())
+        # Projects not registered yet (预建通报, 调度招商, 把握契机): recent ones open, older ones dropped.
         township_codes = [c for c, _, _ in TOWNSHIPS]
-        for k in range(24):
-            township_code = r.choice(township_codes)
+        for _ in range(30):
+            code = r.choice(township_codes)
             ident = self.date_between(D(2003, 1, 1), today - dt.timedelta(2))
-            src = r.choice((LeadSource.PRE_NOTICE, LeadSource.INVESTMENT, LeadSource.OPPORTUNITY, LeadSource.VILLAGE))
-            recent = ident > today - dt.timedelta(365)
-            stage = r.choice((LeadStage.IDENTIFIED, LeadStage.CONTACTED)) if recent else LeadStage.DROPPED
-            self.data.add(
-                "founding_lead", enterprise_id=None, enterprise_name=self.company_name(r.choice(INDUSTRIES)[0]),
-                township_id=self.township_ids[township_code], source=src.value, stage=stage.value, identified_on=ident,
-                notice_deadline=None, closed_on=None if recent else ident + dt.timedelta(r.randint(30, 200)),
-                owner_unit_id=self.units[f"{township_code}_GH"], note="尚未注册（演示数据）",
-            )
+            src = r.choice((LeadSource.PRE_NOTICE, LeadSource.PRE_NOTICE, LeadSource.INVESTMENT, LeadSource.INVESTMENT,
+                            LeadSource.OPPORTUNITY))
+            name = self.company_name(r.choice(INDUSTRIES)[0]).replace("吉林市", "（拟设）吉林市", 1)
+            if ident > today - dt.timedelta(365):
+                self._lead(r, None, name, code, src, ident, [LeadStage.CONTACTED][:r.randint(0, 1)], None, today,
+                           owner=person(), note="尚未注册")
+            else:
+                self._lead(r, None, name, code, src, ident, [LeadStage.CONTACTED], LeadStage.DROPPED,
+                           ident + dt.timedelta(r.randint(30, 200)), reason="项目未落地", owner=person(), note="尚未注册")
+
+    def _lead(self, r: random.Random, enterprise_id: int | None, name: str, township: str, source: LeadSource,
+              identified: dt.date, path: list[LeadStage], last: LeadStage | None, until: dt.date, *,
+              union_id: int | None = None, reason: str | None = None, owner: str | None = None,
+              note: str | None = None) -> None:
+        """One lead: identified on ``identified``, through ``path``'s stages on increasing days, and
+        closed as ``last`` on ``until`` (None: still open; ``until`` is then today and the stages are
+        spread over the time so far, the last one possibly long ago — an idle lead)."""
+        span = (until - identified).days
+        days = sorted(r.sample(range(1, span), min(len(path), max(span - 1, 0))))
+        stages = [(LeadStage.IDENTIFIED, identified)] + [(s, identified + dt.timedelta(d)) for s, d in zip(path, days)]
+        if last is not None:
+            stages.append((last, until))
+        deadline = None
+        for stage, day in stages:
+            if stage is LeadStage.NOTICE_SENT:
+                deadline = day + dt.timedelta(30)
+        lead_id = self.data.add(
+            "founding_lead", enterprise_id=enterprise_id, enterprise_name=name, township_id=self.township_ids[township],
+            source=source.value, stage=stages[-1][0].value, identified_on=identified, notice_deadline=deadline,
+            closed_on=until if last is not None else None, owner_unit_id=self.units[f"{township}_GH"], note=note,
+            owner_name=owner, drop_reason=reason, stage_on=stages[-1][1], union_id=union_id,
+        )
+        for k, (stage, day) in enumerate(stages):
+            end = stages[k + 1][1] if k + 1 < len(stages) else None
+            self.data.add("founding_lead_stage", lead_id=lead_id, stage=stage.value, start_on=day, end_on=end,
+                          username="seed", at=dt.datetime.combine(day, dt.time(2, 0), tzinfo=dt.UTC))
 
     def notices(self) -> None:
         r, today = self.rng, self.today

@@ -12,6 +12,9 @@ How it stays fast (1,000,000 enterprises in well under a few minutes on SQLite):
   compiled ``INSERT`` on SQLite, ``COPY`` on PostgreSQL (psycopg), Core ``insert()`` elsewhere;
 * dates travel as day ordinals and are converted once per distinct day to the driver's value.
 
+Tables drawn from a random stream of their own (the founding leads: ``random.Random(f"{seed}:founding_lead")``)
+leave every other table's rows as they were before they were added.
+
 All tables are written in one transaction: a failure leaves the database as it was.
 """
 
@@ -38,6 +41,8 @@ from models.tables import (
     DatasetInfo,
     Decision,
     Enterprise,
+    FoundingLead,
+    FoundingLeadStage,
     JointMeeting,
     LiaisonOfficer,
     MeetingAttendee,
@@ -77,6 +82,8 @@ TABLES: tuple[sa.Table, ...] = tuple(
         MeetingAttendee,
         Decision,
         ActionItem,
+        FoundingLead,
+        FoundingLeadStage,
         DatasetInfo,
     )
 )
@@ -198,6 +205,8 @@ class _Plan:
     union_owner: array = field(default_factory=lambda: array("i"))
     joint_groups: list[tuple[int, int]] = field(default_factory=list)  # (town, founded)
     federations: list[tuple[int, int]] = field(default_factory=list)  # (town, founded); ids 1..F
+    #: 1 for a village enterprise (村办); filled while the enterprise rows are written (drawn there)
+    village: bytearray = field(default_factory=bytearray)
 
     def last_day(self, i: int) -> int:
         """Last day enterprise ``i`` operates (the day before it closed, else today)."""
@@ -366,6 +375,7 @@ def _plan(rng: random.Random, n: int, today: dt.date, report: Callable[[str, int
         if (i + 1) % batch_size == 0 or i + 1 == n:
             report("plan", i + 1, n)
     joint.finish()
+    plan.village = bytearray(n)
     return plan
 
 
@@ -457,6 +467,146 @@ def _plan_meetings(rng: random.Random, plan: _Plan) -> _Meetings:
     return out
 
 
+# --------------------------------------------------------------------------- founding leads
+
+#: unions founded after this day came from a tracked lead (建会线索), as in the demo (after the 2002 campaign)
+LEADS_SINCE = dt.date(2002, 12, 31)
+#: the share of those unions whose lead is kept (the scale data has ≈ 20 % of n leads in all)
+_FOUNDED_LEAD_SHARE = 0.11
+#: projects not registered yet (预建通报, 调度招商, 把握契机), per enterprise
+_PROJECT_SHARE = 0.01
+_LEAD_SOURCES = tuple(E.LeadSource)
+_LEAD_STAGES = tuple(E.LeadStage)
+_SOURCE_CODE = {s: k for k, s in enumerate(_LEAD_SOURCES)}
+_STAGE_CODE = {s: k for k, s in enumerate(_LEAD_STAGES)}
+_OTHER_SOURCES = (E.LeadSource.OPPORTUNITY, E.LeadSource.NOTICE_LEFT, E.LeadSource.PRE_NOTICE, E.LeadSource.INVESTMENT)
+_PROJECT_SOURCES = (E.LeadSource.PRE_NOTICE, E.LeadSource.PRE_NOTICE, E.LeadSource.INVESTMENT,
+                    E.LeadSource.INVESTMENT, E.LeadSource.OPPORTUNITY)
+#: index 0 = none
+DROP_REASONS = (None, "企业已注销", "项目未落地")
+_CLOSED_DOWN, _NOT_LANDED = 1, 2
+_C, _N, _P = E.LeadStage.CONTACTED, E.LeadStage.NOTICE_SENT, E.LeadStage.PREPARING
+NOTICE_DAYS = 30  # a founding notice's deadline (建会通知书)
+
+
+@dataclass
+class _Leads:
+    """Founding leads and their stage periods, one slot per lead (index k ↔ lead id k + 1).
+
+    Dates are day ordinals (0: none). The stages of lead k are the slots ``first[k]`` up to
+    ``first[k + 1]`` (or the end) of the flat ``stage`` / ``start`` columns, in order.
+    """
+
+    enterprise: array = field(default_factory=lambda: array("i"))  # enterprise id, 0 = a project
+    township: array = field(default_factory=lambda: array("i"))  # index
+    source: array = field(default_factory=lambda: array("b"))
+    identified: array = field(default_factory=lambda: array("i"))
+    closed: array = field(default_factory=lambda: array("i"))
+    deadline: array = field(default_factory=lambda: array("i"))
+    union_id: array = field(default_factory=lambda: array("i"))
+    reason: array = field(default_factory=lambda: array("b"))
+    first: array = field(default_factory=lambda: array("i"))
+    stage: array = field(default_factory=lambda: array("b"))
+    start: array = field(default_factory=lambda: array("i"))
+
+    def __len__(self) -> int:
+        return len(self.first)
+
+    def add(self, rng: random.Random, enterprise: int, township: int, source: E.LeadSource, identified: int,
+            path: list[E.LeadStage], last: E.LeadStage | None, until: int, *, union_id: int = 0,
+            reason: int = 0) -> None:
+        """One lead: identified on ``identified``, through ``path``'s stages on increasing days, and
+        closed as ``last`` on ``until`` (None: still open; ``until`` is then today and the stages are
+        spread over the time so far, the last one possibly long ago — an idle lead). As the demo's."""
+        span = until - identified
+        days = sorted(rng.sample(range(1, span), min(len(path), max(span - 1, 0))))
+        self.first.append(len(self.stage))
+        self.stage.append(_STAGE_CODE[E.LeadStage.IDENTIFIED])
+        self.start.append(identified)
+        deadline = 0
+        for stage, day in zip(path, days):
+            self.stage.append(_STAGE_CODE[stage])
+            self.start.append(identified + day)
+            if stage is _N:
+                deadline = identified + day + NOTICE_DAYS
+        if last is not None:
+            self.stage.append(_STAGE_CODE[last])
+            self.start.append(until)
+        for column, value in (
+            (self.enterprise, enterprise), (self.township, township), (self.source, _SOURCE_CODE[source]),
+            (self.identified, identified), (self.closed, until if last is not None else 0), (self.deadline, deadline),
+            (self.union_id, union_id), (self.reason, reason),
+        ):
+            column.append(value)
+
+
+def _plan_leads(rng: random.Random, plan: _Plan) -> _Leads:
+    """建会线索 of the six measures, as the demo's ``leads()``: a share of the unions founded after 2002
+    came from a lead (盯住源头 for new registrations, 拓宽领域 for village enterprises); many gap
+    enterprises are open leads at some stage (some with a founding notice past its deadline, some
+    idle); some gap enterprises that closed were dropped on their closing day; and projects not
+    registered yet are recent open leads or dropped older ones. ``rng`` is the leads' own stream."""
+    out, today = _Leads(), plan.today
+    since = LEADS_SINCE.toordinal()
+    recent, dropped_from = dt.date(2015, 1, 1).toordinal(), dt.date(2004, 1, 1).toordinal()
+    V, R = E.LeadSource.VILLAGE, E.LeadSource.REGISTRATION
+    for i in range(plan.n):
+        union_from, closed, registered = plan.union_from[i], plan.closed[i], plan.registered[i]
+        village, township = plan.village[i], plan.township[i]
+        if union_from > since:
+            if rng.random() >= _FOUNDED_LEAD_SHARE:
+                continue
+            new = registered > since
+            src = V if village else R if new and rng.random() < 0.6 else rng.choice(_OTHER_SOURCES)
+            if new and src in (E.LeadSource.PRE_NOTICE, E.LeadSource.INVESTMENT):  # known before it registered
+                ident = registered - rng.randint(20, 150)
+            else:
+                ident = max(registered, union_from - rng.randint(25, 320))
+            ident = min(ident, union_from - 4)
+            path = [_C, _N, _P] if src is E.LeadSource.NOTICE_LEFT or rng.random() < 0.35 else [_C, _P]
+            out.add(rng, i + 1, township, src, ident, path, E.LeadStage.FOUNDED, union_from,
+                    union_id=plan.union_id[i])
+        elif union_from:
+            continue
+        elif closed:
+            if closed <= dropped_from or rng.random() >= 0.5:
+                continue
+            ident = max(registered, closed - rng.randint(60, 500))
+            if ident >= closed - 3:
+                continue
+            path = [_C, _N] if rng.random() < 0.4 else [_C]
+            out.add(rng, i + 1, township, V if village else rng.choice(_OTHER_SOURCES), ident, path,
+                    E.LeadStage.DROPPED, closed, reason=_CLOSED_DOWN)
+        elif registered > recent or rng.random() < 0.4:
+            low, high = max(registered, today - 400), today - 3
+            if low > high:
+                continue
+            ident = rng.randint(low, high)
+            src = V if village else R if registered >= ident - 30 else rng.choice(_OTHER_SOURCES)
+            path = [_C, _N, _P][:rng.choice((0, 1, 1, 2, 2, 3))]
+            if src is E.LeadSource.NOTICE_LEFT and _N not in path:
+                path = [_C, _N]
+            out.add(rng, i + 1, township, src, ident, path, None, today)
+    cum_weights, townships = plan.townships.cum_weights, len(plan.townships)
+    high = today - 2
+    low = min(dt.date(2003, 1, 1).toordinal(), high)
+    for _ in range(round(plan.n * _PROJECT_SHARE)):
+        township = min(bisect.bisect_left(cum_weights, rng.random()), townships - 1)
+        ident = rng.randint(low, high)
+        src = rng.choice(_PROJECT_SOURCES)
+        if ident > today - 365:
+            out.add(rng, 0, township, src, ident, [_C][:rng.randint(0, 1)], None, today)
+        else:
+            out.add(rng, 0, township, src, ident, [_C], E.LeadStage.DROPPED, ident + rng.randint(30, 200),
+                    reason=_NOT_LANDED)
+    return out
+
+
+def project_name(lead_id: int) -> str:
+    """The name of a project not registered yet."""
+    return f"（拟设）规模项目{lead_id:06d}"
+
+
 # --------------------------------------------------------------------------- writing
 
 
@@ -474,6 +624,21 @@ class _Days(dict):
         return value
 
 
+class _Stamps(dict):
+    """Day ordinal → the driver's value of a ``DateTime`` at 02:00 UTC that day (aware; SQLite's raw
+    driver gets SQLAlchemy's stored text) — the time of the seed's own records (``username`` "seed")."""
+
+    def __init__(self, as_text: bool):
+        super().__init__()
+        self.as_text = as_text
+
+    def __missing__(self, ordinal: int):
+        at = dt.datetime.combine(dt.date.fromordinal(ordinal), dt.time(2, 0), tzinfo=dt.UTC)
+        value = at.strftime("%Y-%m-%d %H:%M:%S.%f") if self.as_text else at
+        self[ordinal] = value
+        return value
+
+
 class _Loader:
     """Writes streams of tuples into tables, in batches, inside the caller's transaction."""
 
@@ -484,6 +649,7 @@ class _Loader:
         self.dialect = conn.dialect.name
         self.use_copy = self.dialect == "postgresql" and conn.dialect.driver == "psycopg"
         self.days = _Days(as_text=self.dialect == "sqlite")
+        self.stamps = _Stamps(as_text=self.dialect == "sqlite")
         self.counts: dict[str, int] = {}
 
     def write(self, table: sa.Table, columns: tuple[str, ...], rows: Iterable[tuple], total: int) -> None:
@@ -548,9 +714,11 @@ def _enterprise_rows(rng: random.Random, plan: _Plan, days: _Days) -> Iterator[t
         eid, members, township = i + 1, plan.members[i], plan.township[i]
         rural = townships.kinds[township] is not E.TownshipKind.SUBDISTRICT
         ownership = OWNERSHIPS[bisect.bisect_left(_OWNERSHIP_CUM, rng.random())]
+        village = rural and rng.random() < 0.1
+        plan.village[i] = village  # for the leads (拓宽领域), written later
         yield (
             eid, make_uscc(division=facts.DIVISION_CODE, serial=eid), enterprise_name(eid), township + 1,
-            rural and rng.random() < 0.1, ownership, rng.choice(INDUSTRIES), plan.employees[i], members,
+            village, ownership, rng.choice(INDUSTRIES), plan.employees[i], members,
             days[plan.registered[i]], days[plan.closed[i]], BARRIERS[plan.barrier[i]], _person(rng),
             members > 0 and rng.random() < 0.3,
         )
@@ -640,6 +808,31 @@ def _liaison_rows(rng: random.Random, plan: _Plan, days: _Days) -> Iterator[tupl
             yield (lid, i + 1, _person(rng), kind, unit, days[plan.liaison_from[i]], days[plan.closed[i]])
 
 
+def _lead_rows(rng: random.Random, plan: _Plan, leads: _Leads, days: _Days) -> Iterator[tuple]:
+    townships, stages, n_stages = plan.townships, leads.stage, len(leads.stage)
+    for k in range(len(leads)):
+        eid, township = leads.enterprise[k], leads.township[k]
+        last = (leads.first[k + 1] if k + 1 < len(leads) else n_stages) - 1
+        yield (
+            k + 1, eid or None, enterprise_name(eid) if eid else project_name(k + 1), township + 1,
+            _LEAD_SOURCES[leads.source[k]].value, _LEAD_STAGES[stages[last]].value, days[leads.identified[k]],
+            days[leads.deadline[k]], days[leads.closed[k]], townships.party_unit_id(township),
+            None if eid else "尚未注册", _person(rng), DROP_REASONS[leads.reason[k]], days[leads.start[last]],
+            leads.union_id[k] or None,
+        )
+
+
+def _lead_stage_rows(leads: _Leads, days: _Days, stamps: _Stamps) -> Iterator[tuple]:
+    """The periods of each lead, each ending when the next one starts; the last one open."""
+    stage_values = [s.value for s in _LEAD_STAGES]
+    first, stages, starts = leads.first, leads.stage, leads.start
+    for k in range(len(leads)):
+        stop = first[k + 1] if k + 1 < len(leads) else len(stages)
+        for j in range(first[k], stop):
+            end = starts[j + 1] if j + 1 < stop else 0
+            yield (j + 1, k + 1, stage_values[stages[j]], days[starts[j]], days[end], "seed", stamps[starts[j]])
+
+
 def _dataset_rows(n: int, seed: int, today: dt.date) -> list[tuple]:
     """What identifies the data: (n, seed, today) regenerate it exactly."""
     return [
@@ -681,6 +874,14 @@ def _write_all(loader: _Loader, rng: random.Random, plan: _Plan, seed: int) -> N
                                         "appointed_on", "ended_on"),
                  _liaison_rows(rng, plan, days), plan.count(plan.liaison_from))
     _write_meetings(loader, _plan_meetings(rng, plan))
+    lead_rng = random.Random(f"{seed}:founding_lead")  # its own stream: the rows above do not depend on it
+    leads = _plan_leads(lead_rng, plan)
+    loader.write(T["founding_lead"], ("id", "enterprise_id", "enterprise_name", "township_id", "source", "stage",
+                                      "identified_on", "notice_deadline", "closed_on", "owner_unit_id", "note",
+                                      "owner_name", "drop_reason", "stage_on", "union_id"),
+                 _lead_rows(lead_rng, plan, leads, days), len(leads))
+    loader.write(T["founding_lead_stage"], ("id", "lead_id", "stage", "start_on", "end_on", "username", "at"),
+                 _lead_stage_rows(leads, days, loader.stamps), len(leads.stage))
     rows = _dataset_rows(plan.n, seed, dt.date.fromordinal(plan.today))
     loader.write(T["dataset_info"], ("key", "value"), rows, len(rows))
 
@@ -765,7 +966,8 @@ def generate_scale(
     progress: Progress | None = None,
 ) -> dict[str, int]:
     """Write ``n`` synthetic enterprises (and their unions, Party organisations, liaison
-    officers, joint meetings …) into an empty, migrated database; return rows written per table.
+    officers, joint meetings, founding leads and their stages …) into an empty, migrated database;
+    return rows written per table.
 
     Deterministic for a given ``(n, seed, today)``; ``today`` defaults to the current date.
     Raises ``ScaleError`` when the database already holds data. One transaction: on any error
@@ -777,11 +979,10 @@ def generate_scale(
         raise ScaleError(f"today 应晚于 {FIRST_DAY} / today must be after {FIRST_DAY}")
     report = progress or (lambda stage, done, total: None)
     rng = random.Random(seed)
-    with engine.connect() as conn, _bulk_load_settings(conn):
-        with conn.begin():
-            _ensure_empty(conn)
-            plan = _plan(rng, n, today, report, batch_size)
-            loader = _Loader(conn, batch_size, report)
-            _write_all(loader, rng, plan, seed)
-            _reset_sequences(conn)
+    with engine.connect() as conn, _bulk_load_settings(conn), conn.begin():
+        _ensure_empty(conn)
+        plan = _plan(rng, n, today, report, batch_size)
+        loader = _Loader(conn, batch_size, report)
+        _write_all(loader, rng, plan, seed)
+        _reset_sequences(conn)
     return loader.counts

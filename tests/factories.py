@@ -52,6 +52,7 @@ from models.tables import (
     Decision,
     Enterprise,
     FoundingLead,
+    FoundingLeadStage,
     Honour,
     JointMeeting,
     LiaisonOfficer,
@@ -273,15 +274,28 @@ class World:
         self.notice[key] = n.id
         return n.id
 
-    def add_lead(self, key: str, township: str, owner: str, *, identified: dt.date,
-                      deadline: dt.date | None = None, closed: dt.date | None = None,
-                      source: LeadSource = LeadSource.NOTICE_LEFT, stage: LeadStage = LeadStage.NOTICE_SENT,
-                      enterprise: str | None = None, name: str | None = None) -> int:
-        """A union-founding lead ``线索<key>`` of ``township`` followed up by the unit ``owner``."""
+    def add_lead(self, key: str, township: str, owner: str | None, *, identified: dt.date,
+                 deadline: dt.date | None = None, closed: dt.date | None = None,
+                 source: LeadSource = LeadSource.NOTICE_LEFT, stage: LeadStage = LeadStage.NOTICE_SENT,
+                 enterprise: str | None = None, name: str | None = None,
+                 stages: list[tuple[LeadStage, dt.date]] | None = None, union: str | None = None,
+                 reason: str | None = None) -> int:
+        """A union-founding lead ``线索<key>`` of ``township`` followed up by the unit ``owner``, with its
+        stage history: ``stages`` ((stage, from) in order, the first from ``identified``), else as
+        migration 0016 made it (an open lead in its stage from ``identified``; a closed one
+        identified until ``closed``, then in its stage)."""
+        if stages is None:
+            stages = ([(LeadStage.IDENTIFIED, identified), (stage, closed)] if closed and closed > identified
+                      else [(stage, closed or identified)])
         lead = self._add(FoundingLead(
             enterprise_id=self.ent[enterprise] if enterprise else None, enterprise_name=name or f"线索{key}",
-            township_id=self.township[township], source=source, stage=stage, identified_on=identified,
-            notice_deadline=deadline, closed_on=closed, owner_unit_id=self.unit[owner]))
+            township_id=self.township[township], source=source, stage=stages[-1][0], identified_on=identified,
+            notice_deadline=deadline, closed_on=closed, owner_unit_id=self.unit[owner] if owner else None,
+            stage_on=stages[-1][1], union_id=self.union[union] if union else None, drop_reason=reason))
+        for k, (st, start) in enumerate(stages):
+            end = stages[k + 1][1] if k + 1 < len(stages) else None
+            self._add(FoundingLeadStage(lead_id=lead.id, stage=st, start_on=start, end_on=end, username="test",
+                                        at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)))
         self.lead[key] = lead.id
         return lead.id
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from itertools import pairwise
 
 import pytest
 import sqlalchemy as sa
@@ -11,7 +12,7 @@ from sqlmodel import Session
 from models import enums as E
 from models.db import make_engine, upgrade
 from models.rules import expected_party_org_level, is_valid_uscc
-from models.tables import Township, Unit
+from models.tables import FoundingLead, FoundingLeadStage, Township, Unit
 from seed_data.scale import TABLES, ScaleError, generate_scale, township_count
 
 TODAY = dt.date(2025, 6, 30)
@@ -277,7 +278,8 @@ def test_same_seed_gives_identical_rows_whatever_the_batch_size(tmp_path):
         generate_scale(a, 2000, seed=3, today=TODAY)
         generate_scale(b, 2000, seed=3, today=TODAY, batch_size=97)
         generate_scale(c, 2000, seed=4, today=TODAY)
-        rows_a, rows_b, rows_c = _dump(a), _dump(b), _dump(c)
+        names = ("enterprise", "union_coverage", "action_item", "founding_lead", "founding_lead_stage")
+        rows_a, rows_b, rows_c = _dump(a, names), _dump(b, names), _dump(c, names)
     finally:
         for engine in (a, b, c):
             engine.dispose()
@@ -285,6 +287,24 @@ def test_same_seed_gives_identical_rows_whatever_the_batch_size(tmp_path):
     assert rows_a == rows_b
     for name in rows_a:
         assert rows_a[name] != rows_c[name], name
+
+
+def test_the_leads_draw_from_their_own_stream(tmp_path, monkeypatch):
+    """Without the leads every other table gets the same rows (the benchmark databases compare them)."""
+    from seed_data import scale
+
+    a, b = (_new_sqlite(tmp_path, f"{k}.sqlite") for k in "ab")
+    names = tuple(t.name for t in TABLES if "id" in t.c and not t.name.startswith("founding_lead"))
+    try:
+        generate_scale(a, 1500, seed=9, today=TODAY)
+        monkeypatch.setattr(scale, "_plan_leads", lambda rng, plan: scale._Leads())
+        counts = generate_scale(b, 1500, seed=9, today=TODAY)
+        assert counts["founding_lead"] == counts["founding_lead_stage"] == 0
+        assert _count(a, "founding_lead") > 0
+        assert _dump(a, names) == _dump(b, names)
+    finally:
+        for engine in (a, b):
+            engine.dispose()
 
 
 @pytest.mark.postgres
@@ -339,9 +359,22 @@ def test_orm_inserts_work_after_generation_on_postgres(pg_engine):
         session.flush()
         unit = Unit(code="NEW-UNIT", name="新增单位", kind=E.UnitKind.OTHER, township_id=township.id)
         session.add(unit)
+        session.flush()
+        leads = session.execute(sa.select(sa.func.count()).select_from(FoundingLead)).scalar_one()
+        stages = session.execute(sa.select(sa.func.count()).select_from(FoundingLeadStage)).scalar_one()
+        lead = FoundingLead(enterprise_name="新增项目", township_id=township.id, source=E.LeadSource.INVESTMENT,
+                            stage=E.LeadStage.IDENTIFIED, identified_on=TODAY, owner_unit_id=unit.id, stage_on=TODAY)
+        session.add(lead)
+        session.flush()
+        stage = FoundingLeadStage(lead_id=lead.id, stage=E.LeadStage.IDENTIFIED, start_on=TODAY, username="test",
+                                  at=dt.datetime(2025, 6, 30, 8, 0, tzinfo=dt.UTC))
+        session.add(stage)
         session.commit()
         assert township.id == townships + 1
         assert unit.id == units + 1
+        assert (lead.id, stage.id, lead.version) == (leads + 1, stages + 1, 1)
+    # the generated leads got their row version from the server default
+    assert _all(pg_engine, "SELECT DISTINCT version FROM founding_lead") == [(1,)]
 
 
 # --------------------------------------------------------------------------- progress
@@ -361,3 +394,110 @@ def test_progress_is_reported_per_batch_with_increasing_counts(sqlite_engine):
         if stage != "plan":
             assert done[-1] == counts[stage]
     assert [d for s, d, _ in calls if s == "enterprise"] == list(range(0, N + 1, 500))
+
+
+# --------------------------------------------------------------------------- founding leads (建会线索)
+
+
+def test_leads_are_about_a_fifth_of_n_from_all_six_sources(generated):
+    leads = _count(generated, "founding_lead")
+    assert 0.17 * N <= leads <= 0.24 * N
+    sources = dict(_all(generated, "SELECT source, COUNT(*) FROM founding_lead GROUP BY source"))
+    assert set(sources) == {s.value for s in E.LeadSource}
+    stages = dict(_all(generated, "SELECT stage, COUNT(*) FROM founding_lead GROUP BY stage"))
+    assert set(stages) == {s.value for s in E.LeadStage}
+    assert stages["founded"] > stages["dropped"] > 0
+    # projects not registered yet: open ones recent, older ones dropped as 项目未落地
+    projects = _all(generated, "SELECT stage, drop_reason, note, source, identified_on FROM founding_lead"
+                               " WHERE enterprise_id IS NULL")
+    assert projects
+    assert {note for *_, note, _, _ in projects} == {"尚未注册"}
+    assert {s for s, *_ in projects} <= {"identified", "contacted", "dropped"}
+    assert {r for s, r, *_ in projects if s == "dropped"} == {"项目未落地"}
+    assert {src for *_, src, _ in projects} <= {"pre_notice", "investment", "opportunity"}
+    assert all(ident >= str(TODAY - dt.timedelta(365)) for s, *_, ident in projects if s != "dropped")
+
+
+def test_lead_stages_form_a_gap_free_chain(generated):
+    leads = {lead_id: rest for lead_id, *rest in _all(
+        generated, "SELECT id, stage, stage_on, identified_on, closed_on, notice_deadline FROM founding_lead")}
+    chains: dict[int, list[tuple]] = {}
+    for lead_id, *row in _all(generated, "SELECT lead_id, stage, start_on, end_on, username, at"
+                                         " FROM founding_lead_stage ORDER BY lead_id, start_on, id"):
+        chains.setdefault(lead_id, []).append(tuple(row))
+    assert set(chains) == set(leads)
+    closed_stages = {E.LeadStage.FOUNDED.value, E.LeadStage.DROPPED.value}
+    today = str(TODAY)
+    for lead_id, (stage, stage_on, identified, closed, deadline) in leads.items():
+        chain = chains[lead_id]
+        assert chain[0][:2] == ("identified", identified), lead_id
+        for (_, start, end, *_), (_, next_start, *_) in pairwise(chain):
+            assert end == next_start and start < end, lead_id
+        last_stage, last_start, last_end, *_ = chain[-1]
+        assert last_end is None and (last_stage, last_start) == (stage, stage_on), lead_id
+        assert last_start <= today
+        assert (closed is not None) == (stage in closed_stages), lead_id
+        if closed is not None:
+            assert closed == stage_on, lead_id
+        # the deadline of a founding notice: 30 days after the lead went through notice_sent
+        sent = [start for s, start, *_ in chain if s == "notice_sent"]
+        expected = str(dt.date.fromisoformat(sent[0]) + dt.timedelta(30)) if sent else None
+        assert deadline == expected, lead_id
+        assert len({s for s, *_ in chain}) == len(chain), lead_id  # each stage at most once
+        assert {(u, a[11:19]) for *_, u, a in chain} == {("seed", "02:00:00")}, lead_id
+    assert _all(generated, "SELECT COUNT(*) FROM founding_lead_stage WHERE end_on IS NULL") == [(len(leads),)]
+
+
+def test_leads_follow_their_enterprises(generated):
+    today = f"'{TODAY}'"
+    # a founded lead: the union that covers the enterprise from that day on (its coverage begins then)
+    founded = _all(generated, "SELECT COUNT(*) FROM founding_lead WHERE stage = 'founded'")[0][0]
+    assert founded > 0
+    assert _all(
+        generated,
+        "SELECT l.id FROM founding_lead l WHERE l.stage = 'founded' AND NOT EXISTS (SELECT 1 FROM union_coverage uc"
+        " WHERE uc.union_id = l.union_id AND uc.enterprise_id = l.enterprise_id AND uc.start_on = l.closed_on"
+        " AND (uc.end_on IS NULL OR uc.end_on > l.closed_on))",
+    ) == []
+    assert _all(generated, "SELECT id FROM founding_lead WHERE (stage = 'founded') <> (union_id IS NOT NULL)") == []
+    assert _all(generated, "SELECT MIN(closed_on) FROM founding_lead WHERE stage = 'founded'")[0][0] > "2002-12-31"
+    # a dropped lead of an enterprise: it closed that day, never unionised; the others are still gaps
+    assert _all(
+        generated,
+        "SELECT l.id FROM founding_lead l JOIN enterprise e ON e.id = l.enterprise_id WHERE l.stage = 'dropped'"
+        " AND (l.closed_on IS NOT e.closed_on OR l.drop_reason IS NOT '企业已注销'"
+        " OR EXISTS (SELECT 1 FROM union_coverage uc WHERE uc.enterprise_id = e.id))",
+    ) == []
+    assert _all(
+        generated,
+        "SELECT l.id FROM founding_lead l JOIN enterprise e ON e.id = l.enterprise_id WHERE l.closed_on IS NULL"
+        " AND (e.closed_on IS NOT NULL OR EXISTS (SELECT 1 FROM union_coverage uc WHERE uc.enterprise_id = e.id)"
+        f" OR l.identified_on < e.registered_on OR l.identified_on > {today})",
+    ) == []
+    assert _all(generated, "SELECT id FROM founding_lead WHERE (stage = 'dropped') <> (drop_reason IS NOT NULL)") == []
+    # one lead per enterprise, named and placed as the enterprise; owned by the township's Party committee
+    assert _all(generated, "SELECT enterprise_id FROM founding_lead WHERE enterprise_id IS NOT NULL"
+                           " GROUP BY enterprise_id HAVING COUNT(*) > 1") == []
+    assert _all(
+        generated,
+        "SELECT l.id FROM founding_lead l JOIN enterprise e ON e.id = l.enterprise_id"
+        " WHERE l.enterprise_name <> e.name OR l.township_id <> e.township_id",
+    ) == []
+    assert _all(
+        generated,
+        "SELECT l.id FROM founding_lead l JOIN unit u ON u.id = l.owner_unit_id"
+        " WHERE u.kind <> 'township_party' OR u.township_id <> l.township_id OR l.owner_name IS NULL",
+    ) == []
+    # village enterprises' open leads come from 拓宽领域
+    assert _all(
+        generated,
+        "SELECT l.id FROM founding_lead l JOIN enterprise e ON e.id = l.enterprise_id"
+        " WHERE e.is_village AND l.source <> 'village' OR NOT e.is_village AND l.source = 'village'",
+    ) == []
+    # the follow-up lists have something to show: notices past their deadline, leads idle for months
+    [(overdue, idle)] = _all(
+        generated,
+        f"SELECT SUM(notice_deadline < {today}), SUM(stage_on < DATE({today}, '-90 day'))"
+        " FROM founding_lead WHERE closed_on IS NULL",
+    )
+    assert overdue > 0 and idle > 0

@@ -309,9 +309,14 @@ def register_enterprise(*, session: Session, actor: Actor, township: Any, uscc: 
     conn.execute(HC.insert().values(enterprise_id=eid, census_on=values["registered_on"],
                                     employees=values["employees"], party_members=values["party_members"]))
     summary.after(conn, was, [eid], today=today)
+    from dashboard.edits.leads import leads_for_registrations  # it builds on this module's events
+
+    made = leads_for_registrations(conn, [eid], actor.username)  # 盯住源头: a new registration is a lead
+    ids = {"enterprise": eid, **({"lead": made[0]} if made else {})}
     audit(session, "enterprise_event", username=actor.username, entity="enterprise", entity_id=eid,
-          after={"event": "register", **{k: _plain(v) for k, v in values.items()}, "township": town["code"]})
-    return EventResult(frozenset({town["id"]}), {"enterprise": eid})
+          after={"event": "register", **{k: _plain(v) for k, v in values.items()}, "township": town["code"],
+                 **({"lead": made[0]} if made else {})})
+    return EventResult(frozenset({town["id"]}), ids)
 
 
 def close_enterprise(*, session: Session, actor: Actor, enterprise_id: Any, version: Any, closed_on: Any,

@@ -29,6 +29,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from dashboard.edits import Actor, EditError
+from dashboard.edits.leads import FL, FLS, leads_for_registrations
 from dashboard.ledgerfile import spec
 from dashboard.ledgerfile.problems import LedgerFileError, Problem, shown
 from dashboard.ledgerfile.validate import (
@@ -90,7 +91,7 @@ IMPORTERS = (Role.ADMIN, Role.STAFF, Role.TOWNSHIP)
 #: the per-township counts of a diff, in the order they are shown
 DIFF_KEYS = ("enterprises_new", "enterprises_changed", "enterprises_closed", "censuses", "unions_founded",
              "unions_dissolved", "unions_changed", "party_founded", "party_dissolved", "party_changed",
-             "liaisons_appointed", "liaisons_ended", "liaisons_changed", "membership_changes")
+             "liaisons_appointed", "liaisons_ended", "liaisons_changed", "membership_changes", "leads_created")
 KPI_KEYS = ("operating", "union_coverage", "membership", "party_coverage", "qualified_built", "work_coverage")
 
 Progress = Callable[[str, int, int], None]
@@ -497,6 +498,20 @@ class _Writer:
         self.union_members()
         if not self.parsed.ok:
             raise _Refused
+        self.registration_leads()
+
+    def registration_leads(self) -> None:
+        """盯住源头: each new enterprise without a union gets a founding lead (``edits.leads``), journaled
+        so an undo removes it while nobody has worked on it."""
+        new = self.journal.inserted.get(E.name, [])
+        if not new:
+            return
+        made = leads_for_registrations(self.conn, new, self.actor.username)
+        if not made:
+            return
+        self.journal.inserted[FL.name] += made
+        for (town,) in self.conn.execute(sa.select(FL.c.township_id).where(FL.c.id.in_(made))):
+            self.count(int(town), "leads_created")
 
     # ------------------------------------------------------------------ townships
 
@@ -1011,6 +1026,18 @@ def undo_batch(session: Session, batch_id: int, *, actor: Actor) -> dict[str, in
                         sa.select(table.c.township_id).where(table.c.id.in_(chunk))) if r[0] is not None)
 
     counts: dict[str, int] = {}
+    # the 盯住源头 leads it made go first — unless someone has worked on one since (a later stage,
+    # another owner): that work is not the import's to undo
+    leads = [i for lo, hi in undo["inserted"].get(FL.name, []) for i in range(lo, hi + 1)]
+    for chunk in in_chunks(leads):
+        worked = conn.execute(sa.select(sa.func.count()).select_from(FL)
+                              .where(FL.c.id.in_(chunk), FL.c.version > 1)).scalar_one()
+        if worked:
+            raise EditError("import.undo.referenced")
+        conn.execute(FLS.delete().where(FLS.c.lead_id.in_(chunk)))
+        conn.execute(FL.delete().where(FL.c.id.in_(chunk)))
+    if leads:
+        counts[f"{FL.name}.deleted"] = len(leads)
     for name, row_id, before in reversed(undo["updated"]):
         table = tables[name]
         note_townships(table, [row_id])

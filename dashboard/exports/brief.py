@@ -3,7 +3,8 @@ images from vl-convert, East Asian text set in a font PowerPoint and WPS resolve
 
 Both are built from one :class:`dashboard.queries.brief.Brief` and say the same things in the
 same order: the KPIs and their change since the previous meeting, the previous meeting's
-decisions, the items overdue or due soon, the new gaps, one model enterprise. Their rows, status
+decisions, the items overdue or due soon, the new gaps, the campaign's pace and the founding-lead
+pipeline, one model enterprise. Their rows, status
 words and summaries come from ``dashboard.views.meetings`` — the functions the meetings page uses,
 so the screen and the documents cannot disagree.
 """
@@ -22,7 +23,10 @@ from dashboard.exports.png import chart_png
 from dashboard.i18n import fmt_date, t
 from dashboard.queries.brief import LIST_LIMIT, Brief
 from dashboard.queries.coverage import MAP_COLUMNS, township_map_frame
+from dashboard.views import campaigns as CV
+from dashboard.views import leads as LV
 from dashboard.views import meetings as V
+from dashboard.views.status import PACE_MARGIN
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ class BriefContext:
     district: str
     scope_label: str
     demo: bool
+    margin: float = PACE_MARGIN  # the campaign pace rule's margin (setting campaign_pace_margin_pp)
 
 
 # --------------------------------------------------------------------------- shared text
@@ -73,6 +78,20 @@ def summaries(brief: Brief, loc: str) -> dict[str, str]:
 
 def gap_rows(brief: Brief, loc: str) -> list[list[str]]:
     return V.brief_gap_rows(brief.new_gaps, loc, limit=LIST_LIMIT)
+
+
+def campaign_lines(brief: Brief, ctx: BriefContext) -> tuple[str, str, list[str], list[list[str]]]:
+    """(the campaign's line, the pipeline's sentence, the zones' header and rows): the campaigns
+    page's zone table cut to the brief's columns (same pace words) and ``views.leads``'s sentence."""
+    loc = ctx.locale
+    if brief.campaign.empty:
+        line = t("brief.campaign.none", loc)
+    else:
+        first = brief.campaign.iloc[0]
+        line = t("brief.campaign.name", loc, name=first["campaign"], start=fmt_date(first["start_on"], loc),
+                 end=fmt_date(first["end_on"], loc))
+    header, rows, _ = CV.brief_zone_rows(brief.campaign, brief.date, loc, ctx.margin)
+    return line, LV.headline_text(brief.leads, loc), header, rows
 
 
 def model_lines(brief: Brief, loc: str) -> tuple[str, str, list[str]]:
@@ -146,6 +165,13 @@ def brief_pdf(brief: Brief, ctx: BriefContext, images: dict[str, bytes]) -> byte
                       widths=[4, 2, 1.4], align="LLR", size=8.5)
             if (note := V.more_text(brief.since.n_new_should_build, len(rows), loc)):
                 doc.paragraph(note, size=8.5, muted=True)
+
+    doc.heading(t("brief.section.campaign", loc), level=2)
+    line, leads_line, header, rows = campaign_lines(brief, ctx)
+    doc.paragraph(line, size=9.5, muted=brief.campaign.empty)
+    if rows:
+        doc.table(header, rows, widths=[2, 1.6, 1.8, 1.1, 1.1, 1.2], align="LRRRRL", size=8.5)
+    doc.paragraph(leads_line, size=9.5)
 
     doc.heading(t("brief.section.model", loc), level=2)
     name, headline, lines = model_lines(brief, loc)
@@ -287,6 +313,14 @@ def brief_pptx(brief: Brief, ctx: BriefContext, images: dict[str, bytes]) -> byt
         _table(s, prs, [t("col.enterprise", loc), t("col.township", loc), t("col.party_members", loc)], rows,
                top=Emu(1350000), widths=[4, 2, 1.4], size=14)
         _note(s, prs, V.more_text(brief.since.n_new_should_build, len(rows), loc))
+
+    line, leads_line, header, rows = campaign_lines(brief, ctx)
+    s = _slide(prs, t("brief.section.campaign", loc), line)
+    if rows:
+        _table(s, prs, header, rows[:PPTX_ROWS], top=Emu(1350000), widths=[2, 1.6, 1.8, 1.1, 1.1, 1.2], size=14)
+    box = s.shapes.add_textbox(Emu(457200), prs.slide_height - Emu(1100000), prs.slide_width - Emu(914400), Emu(600000))
+    box.text_frame.word_wrap = True
+    _text(box.text_frame, leads_line, size=16, bold=True)
 
     name, headline, lines = model_lines(brief, loc)
     s = _slide(prs, t("brief.section.model", loc), name or t("brief.no_model", loc))

@@ -31,6 +31,9 @@ ACTIONS_ZH: dict[str, str] = {
     "campaign_updated": "修改攻坚活动",
     "campaign_zone_created": "新建攻坚战区",
     "campaign_zone_updated": "修改攻坚战区",
+    "lead_created": "登记建会线索",
+    "lead_stage": "推进建会线索",
+    "lead_linked": "线索关联企业",
 }
 
 ACTIONS_EN: dict[str, str] = {
@@ -61,6 +64,9 @@ ACTIONS_EN: dict[str, str] = {
     "campaign_updated": "Campaign changed",
     "campaign_zone_created": "Campaign zone created",
     "campaign_zone_updated": "Campaign zone changed",
+    "lead_created": "Founding lead recorded",
+    "lead_stage": "Founding lead advanced",
+    "lead_linked": "Founding lead linked to its enterprise",
 }
 
 ZH: dict[str, str] = {

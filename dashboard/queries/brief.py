@@ -3,7 +3,8 @@
 One call gathers it, in the caller's scope (in SQL, through the query functions it composes):
 the KPIs on the meeting date and their change since the previous district meeting, that
 meeting's decisions and how far they got, every item overdue or due soon, the new 应建未建
-gaps since the previous meeting, and one model enterprise. The exporters
+gaps since the previous meeting, the campaign's zones with their pace, the founding-lead pipeline
+since the previous meeting, and one model enterprise. The exporters
 (``dashboard.exports.brief``) turn it into a PDF and a PPTX; they query nothing themselves.
 
 *The meeting* is either a district joint meeting already held (``meeting_id``) — the brief is
@@ -14,13 +15,13 @@ the brief is as of ``as_of`` (today by default), since the latest district meeti
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from dashboard.queries import cases, coverage, followup, meetings
+from dashboard.queries import campaigns, cases, coverage, followup, leads, meetings
 from dashboard.queries.scope import Scope
 from models.enums import MeetingLevel
 from models.tables import JointMeeting
@@ -44,6 +45,10 @@ class Brief:
     n_overdue: int  # of all of them (counted in SQL, not from the capped list)
     n_due_soon: int
     model: cases.CaseDetail | None  # one model enterprise in scope
+    # campaigns.campaign_progress on ``date`` (the campaign running then, or the latest; empty: none)
+    campaign: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=campaigns.PROGRESS_COLUMNS))
+    # the founding-lead pipeline since the previous meeting
+    leads: leads.Headline = field(default_factory=lambda: leads.Headline(None, 0, 0, 0, 0, 0, 0))
 
     @property
     def n_due(self) -> int:
@@ -106,4 +111,6 @@ def meeting_brief(session: Session, scope: Scope, as_of: dt.date, *, meeting_id:
         kpis_before=since.coverage_then if since else None,
         by_township=coverage.coverage_by_township(session, scope, day),
         due=due.reset_index(drop=True), n_overdue=counts.overdue, n_due_soon=counts.due_soon, model=model,
+        campaign=campaigns.campaign_progress(session, scope, day),
+        leads=leads.headline(session, scope, day, previous.held_on if previous else None),
     )

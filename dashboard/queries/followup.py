@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from models.enums import ActionStatus
 from models.tables import ActionItem, CoordinationNotice, Enterprise, FoundingLead, Township, Unit
-from dashboard.queries import coverage
+from dashboard.queries import coverage, leads
 from dashboard.queries.scope import Scope
 
 AI = ActionItem.__table__
@@ -81,13 +81,10 @@ def overdue_items(session: Session, scope: Scope, as_of: dt.date, limit: int = 5
     return df
 
 
-def _lead_overdue(as_of: dt.date):
-    return sa.and_(
-        FL.c.identified_on <= as_of,
-        FL.c.notice_deadline.is_not(None),
-        FL.c.notice_deadline < as_of,
-        sa.or_(FL.c.closed_on.is_(None), FL.c.closed_on > as_of),
-    )
+def _overdue_leads(scope: Scope, as_of: dt.date) -> tuple[sa.FromClause, sa.ColumnElement[bool]]:
+    """Leads in 已发建会通知书 on ``as_of`` whose notice's deadline has passed (``queries.leads``'s rule)."""
+    now = leads._now(as_of)
+    return now.join(FL, FL.c.id == now.c.lead_id), sa.and_(leads._overdue(now, as_of), scope.where(FL.c.township_id))
 
 
 def _notice_overdue(as_of: dt.date):
@@ -100,9 +97,10 @@ def _notice_overdue(as_of: dt.date):
 
 
 def overdue_leads(session: Session, scope: Scope, as_of: dt.date, limit: int | None = 50) -> pd.DataFrame:
+    joined, where = _overdue_leads(scope, as_of)
     stmt = (
         sa.select(FL.c.id, FL.c.enterprise_name, FL.c.source, FL.c.notice_deadline, FL.c.township_id)
-        .where(_lead_overdue(as_of), scope.where(FL.c.township_id))
+        .select_from(joined).where(where)
         .order_by(FL.c.notice_deadline, FL.c.id)
         .limit(limit)
     )
@@ -124,9 +122,8 @@ def overdue_notices(session: Session, scope: Scope, as_of: dt.date, limit: int |
 
 
 def count_overdue_leads(session: Session, scope: Scope, as_of: dt.date) -> int:
-    return int(session.execute(
-        sa.select(sa.func.count()).select_from(FL).where(_lead_overdue(as_of), scope.where(FL.c.township_id))
-    ).scalar_one())
+    joined, where = _overdue_leads(scope, as_of)
+    return int(session.execute(sa.select(sa.func.count()).select_from(joined).where(where)).scalar_one())
 
 
 def count_overdue_notices(session: Session, scope: Scope, as_of: dt.date) -> int:

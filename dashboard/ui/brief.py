@@ -35,7 +35,8 @@ def document(url: str, scope: Scope, as_of: dt.date, meeting_id: int | None, loc
     if b is None:
         raise ValueError(t("brief.unknown_meeting", locale))
     info = data.dataset_info(url)
-    ctx = export.BriefContext(locale, info.get("district_name", ""), scope_label, info.get("dataset") in ("demo", "scale"))
+    ctx = export.BriefContext(locale, info.get("district_name", ""), scope_label, info.get("dataset") in ("demo", "scale"),
+                              data.pace_margin())
     images = export.chart_images(b, locale, data.townships(url))
     return export.brief_pdf(b, ctx, images) if kind == "pdf" else export.brief_pptx(b, ctx, images)
 

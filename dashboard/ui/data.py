@@ -31,7 +31,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from dashboard.queries import campaigns, cases, checks, coverage, followup, ledger, meetings, trends
+from dashboard.queries import campaigns, cases, checks, coverage, followup, leads, ledger, meetings, trends
 from models.db import DatabaseError, check_schema, make_engine, mask_url, outage_kind
 from models.settings import get_settings
 
@@ -104,6 +104,11 @@ def generation(scope: Any) -> tuple:
 def pace_margin() -> float:
     """The campaign pace rule's margin as a share (the setting ``campaign_pace_margin_pp`` ÷ 100)."""
     return get_settings().campaign_pace_margin_pp / 100
+
+
+def lead_idle_days() -> int:
+    """Days without a stage change after which an open founding lead is idle (``lead_idle_days``)."""
+    return int(get_settings().lead_idle_days)
 
 
 def outage_text(exc: BaseException, loc: str) -> str | None:
@@ -224,6 +229,13 @@ campaign_totals = cached(campaigns.campaign_totals)
 campaigns_list = cached(campaigns.campaigns, name="campaigns_list")
 zone_burnup = cached(campaigns.zone_burnup)
 campaign_zones = cached(campaigns.campaign_zones)
+lead_funnel = cached(leads.funnel, name="lead_funnel")
+lead_breakdown = cached(leads.breakdown, name="lead_breakdown")
+lead_list = cached(leads.lead_list, name="lead_list", max_entries=128)
+count_leads = cached(leads.count_leads, name="count_leads", max_entries=128)
+lead_headline = cached(leads.since_last_meeting, name="lead_headline", max_entries=64)
+lead_detail = cached(leads.lead, name="lead_detail", max_entries=128)
+lead_candidates = cached(leads.lead_candidates, max_entries=64)
 check_party_level = cached(checks.party_level, name="check_party_level")
 check_union_committee = cached(checks.union_committee, name="check_union_committee")
 check_joint_branch_size = cached(checks.joint_branch_size, name="check_joint_branch_size")

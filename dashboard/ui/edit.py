@@ -110,10 +110,15 @@ def refuse_gone(loc: str) -> None:
 
 
 def show_flash(*, toast: bool = True) -> str | None:
-    """The message of the last successful edit, shown once (a success box and a toast)."""
+    """The message of the last successful edit, shown once (a success box and a toast).
+
+    The box sits in a container drawn on every run, message or not: without it the elements below
+    would move up one place on the run after the message and Streamlit, which knows an element by
+    its place, would draw them anew — an open expander closed, the form the person was in gone."""
     flash = st.session_state.pop(FLASH_KEY, None)
+    slot = st.container()
     if flash:
-        st.success(flash, icon=":material/check_circle:")
+        slot.success(flash, icon=":material/check_circle:")
         if toast:
             st.toast(flash)
     return flash

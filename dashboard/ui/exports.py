@@ -57,3 +57,33 @@ def statistics_file(url: str, scope: Scope, as_of: dt.date, locale: str, scope_l
     build = statistics_pdf if kind == "pdf" else statistics_xlsx
     return build(statistics_frame(table, locale), statistics_notes(locale), title=statistics_title(scope_label, locale),
                  as_of=as_of, locale=locale, demo=dataset_info(url).get("dataset") in ("demo", "scale"))
+
+
+def leads_workbook(url: str, scope: Scope, as_of: dt.date, flt, idle_days: int, locale: str,
+                   scope_label: str) -> bytes:
+    """The founding-lead list (every lead the filter passes, within the user's scope) and the two
+    breakdowns as an .xlsx file — the rows and words of the pipeline tab (``views.leads``)."""
+    from dashboard.exports.excel import workbook_bytes
+    from dashboard.i18n import fmt_date, t
+    from dashboard.queries import leads
+    from dashboard.ui.data import session
+    from dashboard.views import leads as view
+
+    with session(url) as s:
+        rows = leads.lead_list(s, scope, as_of, flt, idle_days=idle_days, limit=EXPORT_LIMIT)
+        by_source = leads.breakdown(s, scope, as_of, "source")
+        by_township = leads.breakdown(s, scope, as_of, "township")
+        overall = leads.breakdown(s, scope, as_of, "all")
+    sheets = [(t("leads.export.sheet", locale), view.export_frame(rows, as_of, idle_days, locale)),
+              (t("leads.by_source", locale), view.breakdown_table(by_source, "source", locale, overall)),
+              (t("leads.by_township", locale), view.breakdown_table(by_township, "township", locale))]
+    meta = [(t("ledger.xl.asof", locale), fmt_date(as_of, locale)), (t("ledger.xl.townships", locale), scope_label),
+            (t("leads.filter", locale), view.filter_text(flt, locale)), (t("ledger.xl.rows", locale), str(len(rows))),
+            (t("ledger.xl.exported", locale), dt.datetime.now().strftime("%Y-%m-%d %H:%M"))]
+    return workbook_bytes(sheets, meta=meta, title=t("leads.title", locale))
+
+
+def leads_excel_callable(url: str, scope: Scope, as_of: dt.date, flt, idle_days: int, locale: str,
+                         scope_label: str) -> Callable[[], bytes]:
+    """Deferred: the workbook is built only when the download button is clicked."""
+    return lambda: leads_workbook(url, scope, as_of, flt, idle_days, locale, scope_label)

@@ -79,3 +79,18 @@ def targets(progress: pd.DataFrame) -> pd.DataFrame:
     reaching beyond the scope has a target for more townships than its line shows)."""
     whole = progress[progress["whole_zone_in_scope"].astype(bool)]
     return whole[["zone", "target_unions"]].reset_index(drop=True)
+
+
+#: the zones table's columns a brief and a slide show (the rest stays on the page)
+BRIEF_COLUMNS = ("zone", "unions", "members", "task", "time", "pace")
+
+
+def brief_zone_rows(progress: pd.DataFrame, as_of: dt.date, loc: str, margin: float = PACE_MARGIN
+                    ) -> tuple[list[str], list[list[str]], list[str]]:
+    """(header, rows, colours) of the zones for the meeting brief: the page's own table
+    (:func:`zones_table`) cut to :data:`BRIEF_COLUMNS` — the same pace words and colours."""
+    if progress.empty:
+        return [t(f"camp.col.{c}", loc) for c in BRIEF_COLUMNS], [], []
+    table = zones_table(progress, as_of, loc, margin)
+    header = [t(f"camp.col.{c}", loc) for c in BRIEF_COLUMNS]
+    return header, table.frame[header].astype(str).values.tolist(), list(table.colours)

@@ -37,6 +37,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 ENTERPRISE_NAMES = ['=HYPERLINK("http://evil.example","点我")', "+1+2 公司", "-3+4 公司", "@SUM(A1) 公司",
                     "\t=1+1 公司", "\r=1+1 公司"]
 ITEM_TEXTS = ["=cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0"]
+LEAD_NAME = "=1+2（拟设）项目"
 UNIT_NAME = "-2+3+cmd|' /C calc'!A0"
 LOGIN_NAME = "=cmd|' /C calc'!A0 登录"
 #: rows of another township (青岚街道) that a 越北镇 account must never receive
@@ -108,7 +109,13 @@ def planted(demo_template, tmp_path, monkeypatch):
         open_items = ("SELECT id FROM action_item WHERE township_id = :t AND status <> 'done' AND created_on <= :d "
                       "ORDER BY due_on, id LIMIT :n")
         yb_items = ids(open_items, t=yb, d=today, n=len(ITEM_TEXTS))
-        assert len(yb_items) == len(ITEM_TEXTS)
+        assert yb_items, "the demo has an open action item of 越北镇"
+        while len(yb_items) < len(ITEM_TEXTS):  # as many open items as texts to plant: a copy of the first
+            conn.execute(sa.text(
+                "INSERT INTO action_item (decision_id, description, owner_unit_id, township_id, created_on, due_on, "
+                "status, done_on) SELECT decision_id, description, owner_unit_id, township_id, created_on, due_on, "
+                "status, done_on FROM action_item WHERE id = :i"), {"i": yb_items[0]})
+            yb_items = ids(open_items, t=yb, d=today, n=len(ITEM_TEXTS))
         for iid, text in zip(yb_items, ITEM_TEXTS, strict=True):
             conn.execute(sa.text("UPDATE action_item SET description = :d WHERE id = :i"), {"d": text, "i": iid})
         owner = ids("SELECT owner_unit_id FROM action_item WHERE id = :i", i=yb_items[0])[0]
@@ -116,6 +123,13 @@ def planted(demo_template, tmp_path, monkeypatch):
         for iid in ids(open_items, t=ql, d=today, n=2):  # the most overdue of 青岚街道: listed first, if ever
             conn.execute(sa.text("UPDATE action_item SET description = :d WHERE id = :i"), {"d": OUTSIDE + "事项", "i": iid})
         model = ids(operating + " OFFSET 10", t=yb, d=today, n=1)[0]
+        # a founding lead of 越北镇: a project whose name was typed as a formula (the pipeline's export)
+        lead = conn.execute(sa.text(
+            "INSERT INTO founding_lead (enterprise_name, township_id, source, stage, identified_on, stage_on, "
+            "owner_unit_id) VALUES (:n, :t, 'investment', 'identified', :d, :d, :u) RETURNING id"),
+            {"n": LEAD_NAME, "t": yb, "d": today, "u": owner}).scalar_one()
+        conn.execute(sa.text("INSERT INTO founding_lead_stage (lead_id, stage, start_on, username, at) "
+                             "VALUES (:l, 'identified', :d, 'test', CURRENT_TIMESTAMP)"), {"l": lead, "d": today})
     with session_scope(engine) as s:
         set_designation(session=s, actor=Actor("staff", Role.STAFF), enterprise_id=model, designated=True,
                         reason="=1+1 带动作用明显")
@@ -237,14 +251,14 @@ def text_of(name: str, data: bytes) -> str:
 
 def township_files(planted) -> dict[str, bytes]:
     return files_of("yuebei", [("ledger", {}), ("meetings", {}), ("cases", {"case": str(planted["model"])}),
-                               ("present", {})])
+                               ("present", {}), ("campaigns", {"view": "leads"})])
 
 
 def test_every_export_of_a_township_account_neutralises_formula_cells(planted):
     files = township_files(planted)
     kinds = sorted(re.sub(r"_[\d-]+(_[\d-]+)?(?=\.)", "", n) for n in files)
     assert kinds == ["action_items.csv", "action_items.xlsx", "brief.pdf", "brief.pptx", "case.pdf",
-                     "enterprise_ledger.xlsx"], kinds
+                     "enterprise_ledger.xlsx", "founding_leads.xlsx"], kinds
     sheets = {n: d for n, d in files.items() if n.endswith((".csv", ".xlsx"))}
     for name, data in sheets.items():
         assert formula_problems(name, data) == [], name
@@ -258,6 +272,8 @@ def test_every_export_of_a_township_account_neutralises_formula_cells(planted):
     xlsx_values = {v for _, v, _ in cells("i.xlsx", items_xlsx)}
     for text in [*ITEM_TEXTS, UNIT_NAME]:
         assert "'" + text in csv_values and text in xlsx_values, text
+    leads = next(d for n, d in sheets.items() if n.startswith("founding_leads"))
+    assert any(v == LEAD_NAME + "（尚未注册）" or v == LEAD_NAME for _, v, _ in cells("f.xlsx", leads))  # planted
 
 
 def test_the_audit_csv_neutralises_a_username_typed_at_the_login_form(planted):
@@ -270,7 +286,7 @@ def test_the_audit_csv_neutralises_a_username_typed_at_the_login_form(planted):
 
 def test_no_export_of_a_township_account_holds_another_townships_rows(planted):
     files = township_files(planted)
-    assert len(files) == 6
+    assert len(files) == 7
     for name, data in files.items():
         assert OUTSIDE not in text_of(name, data), name
     # the control: the same files for the whole district do carry the marked rows
@@ -301,6 +317,7 @@ def test_every_download_button_of_the_app_is_covered_here():
         "dashboard/ui/sections/imports/template.py": 3,  # the ledger template (.xlsx, CSV zip), the ledger export
         "dashboard/ui/sections/imports/outcome.py": 1,  # import_problems.xlsx
         "dashboard/ui/sections/coverage_map/statistics.py": 2,  # coverage_statistics .xlsx, .pdf
+        "dashboard/ui/sections/campaigns/leads.py": 1,  # founding_leads.xlsx
     }, sites
     writers = [str(p.relative_to(ROOT)) for p in (ROOT / "dashboard").rglob("*.py")
                if re.search(r"\.to_csv\(|csv\.writer\(", p.read_text(encoding="utf-8"))]

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from dashboard.queries import followup
 from dashboard.queries.followup import ItemCounts
 from dashboard.queries.scope import Scope
-from models.enums import ActionStatus, MeetingLevel, TownshipKind, UnitKind
+from models.enums import ActionStatus, LeadStage, MeetingLevel, TownshipKind, UnitKind
 from tests.factories import world
 
 D = dt.date
@@ -61,8 +61,10 @@ def made(any_engine):
         # l5 without a deadline; l6 identified after AS_OF
         w.add_lead("l1", "A", "A_DW", identified=D(2026, 1, 5), deadline=D(2026, 2, 5))
         w.add_lead("l2", "A", "A_DW", identified=D(2026, 1, 5), deadline=D(2026, 3, 1))
-        w.add_lead("l3", "B", "B_DW", identified=D(2025, 12, 1), deadline=D(2026, 1, 10), closed=D(2026, 1, 8))
-        w.add_lead("l4", "B", "B_DW", identified=D(2025, 12, 1), deadline=D(2026, 1, 10), closed=D(2026, 3, 10))
+        w.add_lead("l3", "B", "B_DW", identified=D(2025, 12, 1), deadline=D(2026, 1, 10), closed=D(2026, 1, 8),
+                   stages=[(LeadStage.NOTICE_SENT, D(2025, 12, 1)), (LeadStage.FOUNDED, D(2026, 1, 8))])
+        w.add_lead("l4", "B", "B_DW", identified=D(2025, 12, 1), deadline=D(2026, 1, 10), closed=D(2026, 3, 10),
+                   stages=[(LeadStage.NOTICE_SENT, D(2025, 12, 1)), (LeadStage.FOUNDED, D(2026, 3, 10))])
         w.add_lead("l5", "A", "A_DW", identified=D(2025, 6, 1))
         w.add_lead("l6", "A", "A_DW", identified=D(2026, 3, 2), deadline=D(2026, 3, 2))
         # notices (a reply is due 30 days after sending): n1 unanswered → overdue; n2 acknowledged in

@@ -1,5 +1,5 @@
 """Slide 3: the campaign's zones (the overview's zone cards): deadline, status word and colour,
-progress bars."""
+progress bars; the founding-lead pipeline since the last district meeting in one line."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dashboard.ui import present as P
 from dashboard.ui.sections import Context
 from dashboard.ui.sections.present import dark, empty, heading
 from dashboard.views.overview import ZoneCard, campaign_totals_text, campaign_view
+from dashboard.views.leads import slide_text
 from dashboard.views.present import campaign_line, palette
 
 MAX_ZONES = 8
@@ -41,5 +42,7 @@ def render(ctx: Context) -> None:
     colour = palette(dark()).union
     cards = [card(zone, colour) for zone in campaign.zones[:MAX_ZONES]]
     grid = "four" if len(campaign.zones) >= 4 else ""
+    leads = slide_text(data.lead_headline(ctx.url, ctx.scope, ctx.as_of), ctx.loc)
     P.html_block(f'<div class="dg-grid {grid}" style="margin-top:1rem">{"".join(cards)}</div>'
+                 f'<div class="dg-sub" style="font-size:1.5rem;margin-top:1rem">{P.esc(leads)}</div>'
                  f'<div class="dg-def">{P.esc(campaign.definition)}</div>')

@@ -1,0 +1,81 @@
+"""The founding-lead pipeline's SQL (issue 15: "at 1M enterprises with 200,000 leads, the pipeline
+page's SQL ≤ 0.5 s cold"): the queries the pipeline view of /campaigns makes through ``ui/data.py``
+— the funnel, the three breakdowns (all, by source, by township), the overdue and idle counts, the
+list's count and its first 200 rows — each pass on a new engine (the first pass is the cold one).
+
+    python -m bench.run --sizes 1m --pages leads
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from bench.overview_sql import time_queries
+from dashboard.queries import leads
+from dashboard.queries.scope import Scope
+
+TARGET_COLD = 0.5
+
+
+def queries(as_of, scope: Scope) -> list[tuple[str, Callable[[Session], Any]]]:
+    overdue, idle = leads.LeadFilter(only="overdue"), leads.LeadFilter(only="idle")
+    return [
+        ("funnel", lambda s: leads.funnel(s, scope, as_of)),
+        ("breakdown(all)", lambda s: leads.breakdown(s, scope, as_of, "all")),
+        ("breakdown(source)", lambda s: leads.breakdown(s, scope, as_of, "source")),
+        ("breakdown(township)", lambda s: leads.breakdown(s, scope, as_of, "township")),
+        ("count(overdue)", lambda s: leads.count_leads(s, scope, as_of, overdue)),
+        ("count(idle)", lambda s: leads.count_leads(s, scope, as_of, idle)),
+        ("count(all)", lambda s: leads.count_leads(s, scope, as_of)),
+        ("lead_list(200)", lambda s: leads.lead_list(s, scope, as_of, limit=200)),
+    ]
+
+
+def measure(url: str, as_of, repeat: int) -> dict[str, Any]:
+    todo = queries(as_of, Scope.district())
+    passes = [time_queries(url, todo)[1] for _ in range(max(repeat, 1))]
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            n_leads = conn.execute(sa.text("SELECT count(*) FROM founding_lead")).scalar_one()
+            n_stages = conn.execute(sa.text("SELECT count(*) FROM founding_lead_stage")).scalar_one()
+    finally:
+        engine.dispose()
+    names = [n for n, _ in todo]
+    return {"leads": int(n_leads), "stages": int(n_stages),
+            "cold": sum(passes[0].values()), "warm": statistics.median(sum(p.values()) for p in passes[1:]) if len(passes) > 1 else None,
+            "per_query_cold": {n: passes[0][n] for n in names}}
+
+
+def render(results: dict[str, Any]) -> str:
+    """The section of the report (empty when no size ran it)."""
+    rows, detail = [], []
+    for size in results.get("sizes", []):
+        r = size.get("leads")
+        if not r:
+            continue
+        warm = f"{r['warm']:.3f}" if r.get("warm") is not None else "—"
+        verdict = "" if size["dataset"]["label"] != "1m" else (" ✅" if r["cold"] <= TARGET_COLD else " ❌")
+        rows.append(f"| {size['dataset']['label']} | {r['leads']:,} | {r['stages']:,} | **{r['cold']:.3f}**{verdict} | "
+                    f"{warm} |")
+        detail.append(f"| {size['dataset']['label']} | " + " | ".join(f"{v:.3f}" for v in r["per_query_cold"].values())
+                      + " |")
+        names = list(r["per_query_cold"])
+    if not rows:
+        return ""
+    return (
+        "\n### The founding-lead pipeline (建会线索, seconds)\n\n"
+        "The pipeline view's queries (`dashboard.queries.leads`: funnel, breakdowns, the overdue and idle counts, "
+        "the list's count and first 200 rows) for the whole district, each pass on a new engine; *cold* is the "
+        "first pass. Counting in SQL over `founding_lead_stage` (the stage in force on the date), indexes "
+        "on (stage, start_on), (lead_id, start_on), stage_on and notice_deadline.\n\n"
+        "| size | leads | stage rows | SQL cold | SQL warm |\n| --- | ---: | ---: | ---: | ---: |\n"
+        + "\n".join(rows) + "\n\n"
+        "| size | " + " | ".join(names) + " |\n| --- |" + " ---: |" * len(names) + "\n" + "\n".join(detail) + "\n\n"
+        f"Target at 1m: the pipeline's SQL under {TARGET_COLD} s cold.\n"
+    )

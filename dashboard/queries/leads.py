@@ -1,0 +1,293 @@
+"""Founding leads (建会线索) of the six measures: the pipeline as of a date, counted in SQL.
+
+A lead's stage on a day is its ``founding_lead_stage`` row whose period holds the day (0016), so
+every figure can be read as of any date, like the coverage. The figures (docs/kpis.md):
+
+* **funnel** — per stage, the leads identified by the date that have reached it (or a later one;
+  a lead may skip 已走访 or the founding notice) and those in it on the date;
+* **by source / by township** — leads, 已建会, 放弃, open; 建会转化率 = 已建会 ÷ leads identified by the
+  date; the median days from identification to 已建会 (of the leads founded by the date);
+* **overdue notices** — leads in 已发建会通知书 on the date whose notice's deadline has passed;
+* **idle** — open leads whose stage has not changed for more than ``idle_days`` days;
+* **headline** — what a meeting brief says since the last meeting: new leads, leads founded, overdue
+  notices now.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from dashboard.queries.coverage import UC, E, active, operating
+from dashboard.queries.scope import Scope
+from models.enums import LeadSource, LeadStage
+from models.tables import FoundingLead, FoundingLeadStage, Township, UnionOrg, Unit
+
+FL = FoundingLead.__table__
+FLS = FoundingLeadStage.__table__
+T = Township.__table__
+U = Unit.__table__
+UO = UnionOrg.__table__
+
+#: the stages in the order of the pipeline (放弃 is an exit, not a step)
+STEPS: tuple[LeadStage, ...] = (LeadStage.IDENTIFIED, LeadStage.CONTACTED, LeadStage.NOTICE_SENT,
+                                LeadStage.PREPARING, LeadStage.FOUNDED)
+RANK: dict[LeadStage, int] = {s: k for k, s in enumerate(STEPS)}
+CLOSED: tuple[LeadStage, ...] = (LeadStage.FOUNDED, LeadStage.DROPPED)
+#: the default number of days without a stage change after which an open lead counts as idle
+IDLE_DAYS = 60
+
+LIST_COLUMNS = ["id", "enterprise_id", "enterprise_name", "township_id", "township", "source", "stage",
+                "stage_on", "identified_on", "notice_deadline", "owner_unit", "owner_unit_id", "owner_name",
+                "closed_on", "drop_reason", "union_id", "union_name", "note", "version"]
+
+
+@dataclass(frozen=True)
+class LeadFilter:
+    """The list's filters (all optional): a source, a stage on the date, only the overdue notices or
+    only the idle leads. Hashable: part of the cache key."""
+
+    source: LeadSource | None = None
+    stage: LeadStage | None = None
+    only: str | None = None  # "overdue" | "idle"
+
+    def __post_init__(self) -> None:
+        if self.only not in (None, "overdue", "idle"):
+            raise ValueError(f"unknown lead list filter {self.only!r}")
+
+
+def _in_force(as_of: dt.date):
+    """The stage rows whose period holds ``as_of``: one per lead identified by then."""
+    return sa.and_(FLS.c.start_on <= as_of, sa.or_(FLS.c.end_on.is_(None), FLS.c.end_on > as_of))
+
+
+def _days(session: Session, later, earlier):
+    """Whole days from ``earlier`` to ``later`` (two date expressions), in SQL."""
+    if session.get_bind().dialect.name == "postgresql":
+        return sa.type_coerce(later - earlier, sa.Integer)
+    return sa.cast(sa.func.julianday(later) - sa.func.julianday(earlier), sa.Integer)
+
+
+def _rank(column):
+    return sa.case(*((column == s.value, k) for k, s in enumerate(STEPS)), else_=None)
+
+
+def _now(as_of: dt.date) -> sa.Subquery:
+    """lead_id, stage, start_on of every lead's stage on ``as_of``."""
+    return sa.select(FLS.c.lead_id, FLS.c.stage, FLS.c.start_on).where(_in_force(as_of)).subquery("now")
+
+
+def funnel(session: Session, scope: Scope, as_of: dt.date) -> pd.DataFrame:
+    """stage, reached, now — one row per step of :data:`STEPS` and one for 放弃 (``reached`` = how many
+    were dropped by the date). ``reached``: leads identified by the date that reached the stage or a
+    later one by then; ``now``: leads in the stage on the date."""
+    top = (sa.select(FLS.c.lead_id, sa.func.max(_rank(FLS.c.stage)).label("rank"))
+           .join(FL, FL.c.id == FLS.c.lead_id)
+           .where(FLS.c.start_on <= as_of, scope.where(FL.c.township_id))
+           .group_by(FLS.c.lead_id).subquery("top"))
+    reached = dict(session.execute(sa.select(top.c.rank, sa.func.count()).group_by(top.c.rank)).all())
+    now = _now(as_of)
+    current = dict(session.execute(
+        sa.select(now.c.stage, sa.func.count()).join(FL, FL.c.id == now.c.lead_id)
+        .where(scope.where(FL.c.township_id)).group_by(now.c.stage)).all())
+    rows = []
+    for k, stage in enumerate(STEPS):
+        rows.append({"stage": stage.value, "reached": sum(int(n) for r, n in reached.items() if r is not None and r >= k),
+                     "now": int(current.get(stage.value, 0))})
+    dropped = int(current.get(LeadStage.DROPPED.value, 0))
+    rows.append({"stage": LeadStage.DROPPED.value, "reached": dropped, "now": dropped})
+    return pd.DataFrame(rows, columns=["stage", "reached", "now"])
+
+
+def breakdown(session: Session, scope: Scope, as_of: dt.date, by: str) -> pd.DataFrame:
+    """One row per source (``by="source"``) or township (``by="township"``, with its name and sort
+    order), or one row for the whole scope (``by="all"``, key 0), with leads identified by the date: key, leads, founded, dropped, open, conversion
+    (founded ÷ leads), median_days (identification → 已建会, of the leads founded by then; None when
+    none was)."""
+    if by not in ("source", "township", "all"):
+        raise ValueError(f"unknown breakdown {by!r}")
+    key = {"source": FL.c.source, "township": FL.c.township_id, "all": sa.literal(0)}[by]
+    now = _now(as_of)
+    n = lambda stage: sa.func.coalesce(sa.func.sum(sa.case((now.c.stage == stage.value, 1), else_=0)), 0)  # noqa: E731
+    counts = session.execute(
+        sa.select(key.label("key"), sa.func.count().label("leads"), n(LeadStage.FOUNDED).label("founded"),
+                  n(LeadStage.DROPPED).label("dropped"))
+        .select_from(now.join(FL, FL.c.id == now.c.lead_id))
+        .where(scope.where(FL.c.township_id)).group_by(key)
+    ).mappings().all()
+    # the median in SQL (both databases): the middle row, or the mean of the two middle rows
+    days = _days(session, FLS.c.start_on, FL.c.identified_on)
+    ranked = (sa.select(key.label("key"), days.label("days"),
+                        sa.func.row_number().over(partition_by=key, order_by=days).label("rn"),
+                        sa.func.count().over(partition_by=key).label("n"))
+              .select_from(FLS.join(FL, FL.c.id == FLS.c.lead_id))
+              .where(FLS.c.stage == LeadStage.FOUNDED.value, FLS.c.start_on <= as_of, scope.where(FL.c.township_id))
+              .subquery("ranked"))
+    medians = dict(session.execute(
+        sa.select(ranked.c.key, sa.func.avg(ranked.c.days))
+        .where(sa.or_(2 * ranked.c.rn == ranked.c.n, 2 * ranked.c.rn == ranked.c.n + 1, 2 * ranked.c.rn == ranked.c.n + 2))
+        .group_by(ranked.c.key)).all())
+    rows = []
+    for r in counts:
+        leads, founded, dropped = int(r["leads"]), int(r["founded"]), int(r["dropped"])
+        median = medians.get(r["key"])
+        rows.append({"key": r["key"], "leads": leads, "founded": founded, "dropped": dropped,
+                     "open": leads - founded - dropped, "conversion": founded / leads if leads else None,
+                     "median_days": float(median) if median is not None else None})
+    frame = pd.DataFrame(rows, columns=["key", "leads", "founded", "dropped", "open", "conversion", "median_days"])
+    if by == "all":
+        return frame
+    if by == "source":
+        order = {s.value: k for k, s in enumerate(LeadSource)}
+        return frame.sort_values("key", key=lambda s: s.map(order)).reset_index(drop=True)
+    names = pd.DataFrame(session.execute(sa.select(T.c.id.label("key"), T.c.name.label("township"), T.c.sort_order)
+                                         .where(scope.where(T.c.id))).mappings().all(),
+                         columns=["key", "township", "sort_order"])
+    frame = names.merge(frame, on="key", how="inner").sort_values(["sort_order", "key"])
+    return frame.drop(columns="sort_order").reset_index(drop=True)
+
+
+def _overdue(now: sa.Subquery, as_of: dt.date):
+    return sa.and_(now.c.stage == LeadStage.NOTICE_SENT.value, FL.c.notice_deadline.is_not(None),
+                   FL.c.notice_deadline < as_of)
+
+
+def _idle(now: sa.Subquery, as_of: dt.date, idle_days: int):
+    return sa.and_(now.c.stage.not_in([s.value for s in CLOSED]),
+                   now.c.start_on < as_of - dt.timedelta(days=int(idle_days)))
+
+
+def _listed(scope: Scope, as_of: dt.date, flt: LeadFilter, idle_days: int):
+    now = _now(as_of)
+    conds = [scope.where(FL.c.township_id)]
+    if flt.source is not None:
+        conds.append(FL.c.source == LeadSource(flt.source).value)
+    if flt.stage is not None:
+        conds.append(now.c.stage == LeadStage(flt.stage).value)
+    if flt.only == "overdue":
+        conds.append(_overdue(now, as_of))
+    elif flt.only == "idle":
+        conds.append(_idle(now, as_of, idle_days))
+    return now, sa.and_(*conds)
+
+
+def count_leads(session: Session, scope: Scope, as_of: dt.date, flt: LeadFilter = LeadFilter(),
+                idle_days: int = IDLE_DAYS) -> int:
+    """How many leads :func:`lead_list` lists without its limit."""
+    now, where = _listed(scope, as_of, flt, idle_days)
+    return int(session.execute(sa.select(sa.func.count()).select_from(now.join(FL, FL.c.id == now.c.lead_id))
+                               .where(where)).scalar_one())
+
+
+def lead_list(session: Session, scope: Scope, as_of: dt.date, flt: LeadFilter = LeadFilter(), *,
+              idle_days: int = IDLE_DAYS, limit: int | None = 200, offset: int = 0) -> pd.DataFrame:
+    """The leads identified by the date that pass the filter, with their stage on the date (``stage``,
+    ``stage_on``: since when): the overdue notices first (oldest deadline first), then the leads
+    whose stage is oldest — what needs a visit comes first. Columns :data:`LIST_COLUMNS`."""
+    now, where = _listed(scope, as_of, flt, idle_days)
+    overdue = sa.case((_overdue(now, as_of), 0), else_=1)
+    closed = sa.case((now.c.stage.in_([s.value for s in CLOSED]), 1), else_=0)
+    stmt = (
+        sa.select(FL.c.id, FL.c.enterprise_id,
+                  # a registered enterprise by its name now (renamed since the lead was found), a project by the lead's
+                  sa.func.coalesce(E.c.name, FL.c.enterprise_name).label("enterprise_name"),
+                  FL.c.township_id, T.c.name.label("township"),
+                  FL.c.source, now.c.stage, now.c.start_on.label("stage_on"), FL.c.identified_on,
+                  FL.c.notice_deadline, U.c.name.label("owner_unit"), FL.c.owner_unit_id, FL.c.owner_name,
+                  sa.case((closed == 1, FL.c.closed_on), else_=None).label("closed_on"),
+                  sa.case((now.c.stage == LeadStage.DROPPED.value, FL.c.drop_reason), else_=None).label("drop_reason"),
+                  sa.case((now.c.stage == LeadStage.FOUNDED.value, FL.c.union_id), else_=None).label("union_id"),
+                  sa.case((now.c.stage == LeadStage.FOUNDED.value, UO.c.name), else_=None).label("union_name"),
+                  FL.c.note, FL.c.version)
+        .select_from(now.join(FL, FL.c.id == now.c.lead_id).join(T, T.c.id == FL.c.township_id)
+                     .outerjoin(E, E.c.id == FL.c.enterprise_id)
+                     .outerjoin(U, U.c.id == FL.c.owner_unit_id).outerjoin(UO, UO.c.id == FL.c.union_id))
+        .where(where)
+        .order_by(closed, overdue, sa.case((overdue == 0, FL.c.notice_deadline), else_=None), now.c.start_on, FL.c.id)
+        .offset(int(offset))
+    )
+    if limit is not None:
+        stmt = stmt.limit(int(limit))
+    return pd.DataFrame(session.execute(stmt).mappings().all(), columns=LIST_COLUMNS)
+
+
+def lead(session: Session, scope: Scope, lead_id: int) -> dict | None:
+    """One lead as its forms need it (None when it does not exist or is outside the scope), with its
+    stage history (``stages``: stage, start_on, end_on, username, oldest first)."""
+    row = session.execute(
+        sa.select(FL, T.c.name.label("township"), U.c.name.label("owner_unit"), UO.c.name.label("union_name"))
+        .join(T, T.c.id == FL.c.township_id).outerjoin(U, U.c.id == FL.c.owner_unit_id)
+        .outerjoin(UO, UO.c.id == FL.c.union_id)
+        .where(FL.c.id == int(lead_id), scope.where(FL.c.township_id))
+    ).mappings().first()
+    if row is None:
+        return None
+    stages = session.execute(sa.select(FLS.c.stage, FLS.c.start_on, FLS.c.end_on, FLS.c.username)
+                             .where(FLS.c.lead_id == int(lead_id)).order_by(FLS.c.start_on, FLS.c.id)).mappings().all()
+    return {**dict(row), "stages": [dict(s) for s in stages]}
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The pipeline since a date (the last district joint meeting): new leads, leads founded, leads
+    dropped in the window; overdue notices and idle leads on the date; open leads on the date."""
+
+    since: dt.date | None
+    new: int
+    founded: int
+    dropped: int
+    overdue: int
+    idle: int
+    open: int
+
+
+def headline(session: Session, scope: Scope, as_of: dt.date, since: dt.date | None,
+             idle_days: int = IDLE_DAYS) -> Headline:
+    """What changed after ``since`` up to ``as_of`` (None: since the first lead)."""
+    after = (lambda c: c > since) if since is not None else (lambda c: sa.true())  # noqa: E731
+    n = lambda cond: sa.func.coalesce(sa.func.sum(sa.case((cond, 1), else_=0)), 0)  # noqa: E731
+    now = _now(as_of)
+    row = session.execute(
+        sa.select(n(after(FL.c.identified_on)),
+                  n(sa.and_(now.c.stage == LeadStage.FOUNDED.value, after(now.c.start_on))),
+                  n(sa.and_(now.c.stage == LeadStage.DROPPED.value, after(now.c.start_on))),
+                  n(_overdue(now, as_of)), n(_idle(now, as_of, idle_days)),
+                  n(now.c.stage.not_in([s.value for s in CLOSED])))
+        .select_from(now.join(FL, FL.c.id == now.c.lead_id)).where(scope.where(FL.c.township_id))
+    ).one()
+    new, founded, dropped, overdue, idle, open_ = (int(x) for x in row)
+    return Headline(since, new, founded, dropped, overdue, idle, open_)
+
+
+def lead_candidates(session: Session, scope: Scope, as_of: dt.date, text: str, *, limit: int = 20) -> pd.DataFrame:
+    """Enterprises a new lead (or a project's registration) can name: operating on the date, in
+    scope, no union covering them, no open lead; name containing ``text`` or USCC equal to it.
+    Columns enterprise_id, name, township, uscc."""
+    cols = ["enterprise_id", "name", "township", "uscc"]
+    text = (text or "").strip()
+    if not text:
+        return pd.DataFrame(columns=cols)
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    covered = sa.exists().where(UC.c.enterprise_id == E.c.id, active(UC.c.start_on, UC.c.end_on, as_of))
+    open_lead = sa.exists().where(FL.c.enterprise_id == E.c.id, FL.c.stage.not_in([s.value for s in CLOSED]))
+    rows = session.execute(
+        sa.select(E.c.id.label("enterprise_id"), E.c.name, T.c.name.label("township"), E.c.uscc)
+        .join(T, T.c.id == E.c.township_id)
+        .where(operating(as_of), scope.where(E.c.township_id), ~covered, ~open_lead,
+               sa.or_(E.c.name.like(f"%{escaped}%", escape="\\"), E.c.uscc == text.upper()))
+        .order_by(E.c.name).limit(int(limit))
+    ).mappings().all()
+    return pd.DataFrame(rows, columns=cols)
+
+
+def since_last_meeting(session: Session, scope: Scope, as_of: dt.date, idle_days: int = IDLE_DAYS) -> Headline:
+    """:func:`headline` since the latest district joint meeting held on or before ``as_of`` (the big
+    screen's line; the brief passes its own previous meeting)."""
+    from dashboard.queries.meetings import latest_district_meeting  # meetings → followup → this module
+
+    meeting = latest_district_meeting(session, as_of)
+    return headline(session, scope, as_of, meeting.held_on if meeting else None, idle_days)
