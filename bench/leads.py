@@ -1,7 +1,9 @@
 """The founding-lead pipeline's SQL (issue 15: "at 1M enterprises with 200,000 leads, the pipeline
 page's SQL ≤ 0.5 s cold"): the queries the pipeline view of /campaigns makes through ``ui/data.py``
-— the funnel, the three breakdowns (all, by source, by township), the overdue and idle counts, the
-list's count and its first 200 rows — each pass on a new engine (the first pass is the cold one).
+— ``pipeline`` (the funnel, the breakdowns by measure and township with their medians, the overdue
+and idle counts: three queries; the list's count without a filter is its total) and the list's first
+200 rows — each pass on a new engine
+(the first pass is the cold one).
 
     python -m bench.run --sizes 1m --pages leads
 """
@@ -23,15 +25,8 @@ TARGET_COLD = 0.5
 
 
 def queries(as_of, scope: Scope) -> list[tuple[str, Callable[[Session], Any]]]:
-    overdue, idle = leads.LeadFilter(only="overdue"), leads.LeadFilter(only="idle")
     return [
-        ("funnel", lambda s: leads.funnel(s, scope, as_of)),
-        ("breakdown(all)", lambda s: leads.breakdown(s, scope, as_of, "all")),
-        ("breakdown(source)", lambda s: leads.breakdown(s, scope, as_of, "source")),
-        ("breakdown(township)", lambda s: leads.breakdown(s, scope, as_of, "township")),
-        ("count(overdue)", lambda s: leads.count_leads(s, scope, as_of, overdue)),
-        ("count(idle)", lambda s: leads.count_leads(s, scope, as_of, idle)),
-        ("count(all)", lambda s: leads.count_leads(s, scope, as_of)),
+        ("pipeline", lambda s: leads.pipeline(s, scope, as_of)),
         ("lead_list(200)", lambda s: leads.lead_list(s, scope, as_of, limit=200)),
     ]
 
@@ -70,8 +65,8 @@ def render(results: dict[str, Any]) -> str:
         return ""
     return (
         "\n### The founding-lead pipeline (建会线索, seconds)\n\n"
-        "The pipeline view's queries (`dashboard.queries.leads`: funnel, breakdowns, the overdue and idle counts, "
-        "the list's count and first 200 rows) for the whole district, each pass on a new engine; *cold* is the "
+        "The pipeline view's queries (`dashboard.queries.leads`: `pipeline` — funnel, breakdowns with medians, the "
+        "overdue and idle counts — the list's count and first 200 rows) for the whole district, each pass on a new engine; *cold* is the "
         "first pass. Counting in SQL over `founding_lead_stage` (the stage in force on the date), indexes "
         "on (stage, start_on), (lead_id, start_on), stage_on and notice_deadline.\n\n"
         "| size | leads | stage rows | SQL cold | SQL warm |\n| --- | ---: | ---: | ---: | ---: |\n"

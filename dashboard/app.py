@@ -42,6 +42,8 @@ def pages_for(user: auth.CurrentUser | None, locale: str) -> dict:
                     url_path="cases"),
             st.Page(ROOT / "dashboard/app_pages/campaigns.py", title=t("nav.campaigns", locale), icon=":material/flag:",
                     url_path="campaigns"),
+            st.Page(ROOT / "dashboard/app_pages/group.py", title=t("nav.group", locale), icon=":material/diversity_3:",
+                    url_path="group"),
             st.Page(ROOT / "dashboard/app_pages/meetings.py", title=t("nav.meetings", locale), icon=":material/groups:",
                     url_path="meetings"),
             st.Page(ROOT / "dashboard/app_pages/present.py", title=t("nav.present", locale), icon=":material/slideshow:",

@@ -335,6 +335,9 @@ class FoundingLead(SQLModel, table=True):
     __table_args__ = (
         _period_check("identified_on", "closed_on", "ck_lead_dates"),
         _period_check("identified_on", "notice_deadline", "ck_lead_deadline"),
+        # 0016: the pipeline's counts by township, measure and stage (queries.leads.pipeline) from the index alone
+        sa.Index("ix_founding_lead_pipeline", "township_id", "source", "stage", "identified_on", "stage_on",
+                 "notice_deadline"),
     )
     id: int | None = Field(default=None, primary_key=True)
     enterprise_id: int | None = _fk("enterprise.id", nullable=True)
@@ -480,6 +483,20 @@ class LeadingGroupMember(SQLModel, table=True):
     sort_order: int = 0
     from_on: dt.date
     to_on: dt.date | None = None
+    version: int = _version()  # 0017: the group page's forms
+
+
+class GroupDocument(SQLModel, table=True):
+    """A document the leading group issued (0017): the 百日攻坚 实施方案, 关于做好党工共建工作的意见 …"""
+
+    __tablename__ = "group_document"
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=120)
+    doc_no: str | None = Field(default=None, max_length=40)  # 文号
+    issuer: str = Field(max_length=80)
+    issued_on: dt.date = Field(index=True)
+    summary: str | None = _text()
+    version: int = _version()
 
 
 class Honour(SQLModel, table=True):
@@ -676,4 +693,5 @@ enterprise_state = sa.Table(
 #: the tables whose rows the pages update, each with a ``version`` column (migrations 0008, 0011, 0014); an edit
 #: of another table's rows adds the column to it first
 VERSIONED: tuple[sa.Table, ...] = (ActionItem.__table__, CoordinationNotice.__table__, Enterprise.__table__,
-                                   User.__table__, Campaign.__table__, CampaignZone.__table__, FoundingLead.__table__)
+                                   User.__table__, Campaign.__table__, CampaignZone.__table__, FoundingLead.__table__,
+                                   LeadingGroupMember.__table__, GroupDocument.__table__)

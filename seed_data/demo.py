@@ -126,6 +126,23 @@ MODEL_DESIGNATION_AT = dt.datetime.combine(facts.SNAPSHOT, dt.time(9, 0), tzinfo
 OTHER_UNIT_SUFFIXES = ("村工会", "社区工会", "学校工会", "卫生院工会", "个体劳动者协会工会", "商会工会")
 
 
+#: the documents the leading group issued (the source names the 实施方案 and the 意见; the numbers
+#: and the other titles are the demo's)
+GROUP_DOCUMENTS: tuple[tuple[str, str, str, dt.date, str], ...] = (
+    ("关于成立##区党工共建工作领导小组的通知", "##委办发〔2002〕7号", "中共##区委办公室", D(2002, 3, 1),
+     "区委主管书记任组长，联系工会工作的副区长、区委组织部部长、区人大副主任、区总工会主席任副组长，"
+     "统揽区委组织部、区总工会、区工商局、区民营经济发展局等成员单位。"),
+    ("##区非公有制企业工会组建百日攻坚实施方案", "##工发〔2002〕12号", "##区党工共建工作领导小组", D(2002, 5, 6),
+     "大兵团打攻坚：划线设区、锁定指标、包片负责，四个战区百日内新建基层工会。"),
+    ("关于做好非公有制企业党工共建工作的意见", "##委发〔2002〕21号", "中共##区委", D(2002, 9, 10),
+     "建立协调通报制、两级联席会议制、荐优纳新推评制和双爱双评四项机制。"),
+    ("关于全程跟踪抓建会的六项措施", "##工发〔2003〕3号", "##区总工会", D(2003, 2, 20),
+     "把握契机、预建通报、盯住源头、登门留帖、调度招商、拓宽领域，跟踪每一家新企业直到建会。"),
+    ("##区“双爱双评”活动实施办法", "##委办发〔2003〕15号", "##区党工共建工作领导小组", D(2003, 4, 1),
+     "每年评选热爱企业的优秀职工和热爱职工的优秀经营者，按乡镇街道分配名额。"),
+)
+
+
 @dataclass
 class DemoData:
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
@@ -259,6 +276,10 @@ class _Builder:
                     "leading_group_member", name=self.person(), position=pos, role=role.value,
                     unit_id=self.units[unit] if unit else None, sort_order=order, from_on=start, to_on=end,
                 )
+        for title, doc_no, issuer, issued_on, summary in GROUP_DOCUMENTS:
+            if issued_on <= self.today:
+                self.data.add("group_document", title=title, doc_no=doc_no, issuer=issuer, issued_on=issued_on,
+                              summary=summary)
 
     # ------------------------------------------------------------------ enterprises at the snapshot
     def _new_enterprise(self, township_code: str, category: str, *, name: str | None = None, members: int | None = None,

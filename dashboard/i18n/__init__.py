@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dashboard.i18n import accounts, boundaries, campaigns, cases, imports, leads, meetings, present, upkeep
+from dashboard.i18n import accounts, boundaries, campaigns, cases, group, imports, leads, meetings, present, upkeep
 from dashboard.i18n.en import MESSAGES as _EN_BASE
 from dashboard.i18n.zh_CN import MESSAGES as _ZH_BASE
 
 #: feature catalogues: each module holds one page family's ``ZH`` and ``EN`` messages side by side
-FEATURES = (cases, meetings, present, imports, accounts, boundaries, upkeep, campaigns, leads)
+FEATURES = (cases, meetings, present, imports, accounts, boundaries, upkeep, campaigns, leads, group)
 
 
 def _merge(base: dict[str, str], part: str) -> dict[str, str]:

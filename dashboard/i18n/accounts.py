@@ -34,6 +34,9 @@ ACTIONS_ZH: dict[str, str] = {
     "lead_created": "登记建会线索",
     "lead_stage": "推进建会线索",
     "lead_linked": "线索关联企业",
+    "group_member_appointed": "领导小组新增成员",
+    "group_member_ended": "领导小组成员离任",
+    "group_document_added": "登记领导小组文件",
 }
 
 ACTIONS_EN: dict[str, str] = {
@@ -67,6 +70,9 @@ ACTIONS_EN: dict[str, str] = {
     "lead_created": "Founding lead recorded",
     "lead_stage": "Founding lead advanced",
     "lead_linked": "Founding lead linked to its enterprise",
+    "group_member_appointed": "Leading group member appointed",
+    "group_member_ended": "Leading group member left",
+    "group_document_added": "Leading group document recorded",
 }
 
 ZH: dict[str, str] = {

@@ -76,79 +76,156 @@ def _rank(column):
     return sa.case(*((column == s.value, k) for k, s in enumerate(STEPS)), else_=None)
 
 
-def _now(as_of: dt.date) -> sa.Subquery:
-    """lead_id, stage, start_on of every lead's stage on ``as_of``."""
+def _now(as_of: dt.date, current: bool = False) -> sa.Subquery:
+    """lead_id, stage, start_on of every lead's stage on ``as_of``. ``current``: no stage changed
+    after ``as_of`` (:func:`_is_current`), so each lead's own columns (``stage``, ``stage_on``, kept
+    by every edit) are its stage on the date — read without the stage periods."""
+    if current:
+        return (sa.select(FL.c.id.label("lead_id"), FL.c.stage, FL.c.stage_on.label("start_on"))
+                .where(FL.c.identified_on <= as_of).subquery("now"))
     return sa.select(FLS.c.lead_id, FLS.c.stage, FLS.c.start_on).where(_in_force(as_of)).subquery("now")
+
+
+def _is_current(session: Session, as_of: dt.date) -> bool:
+    """Whether no lead changed stage after ``as_of`` (the usual case: the pipeline as of today)."""
+    latest = session.execute(sa.select(sa.func.max(FL.c.stage_on))).scalar()
+    return latest is None or latest <= as_of
+
+
+BREAKDOWN_COLUMNS = ["key", "leads", "founded", "dropped", "open", "conversion", "median_days"]
+
+
+@dataclass(frozen=True, eq=False)
+class Pipeline:
+    """The pipeline's figures on a date (the module's definitions): the funnel (stage, reached, now),
+    the breakdowns (:data:`BREAKDOWN_COLUMNS`; by township with its name), the whole scope's row, the
+    overdue notices and the idle leads."""
+
+    funnel: pd.DataFrame
+    by_source: pd.DataFrame
+    by_township: pd.DataFrame
+    overall: pd.DataFrame
+    overdue: int
+    idle: int
+
+
+def _state(as_of: dt.date, current: bool) -> tuple[sa.FromClause, sa.ColumnElement, sa.ColumnElement, list]:
+    """(from, stage on the date, since when, conditions): the leads identified by ``as_of`` with their
+    stage that day — the lead's own columns when ``current``, else the stage periods."""
+    if current:
+        return FL, FL.c.stage, FL.c.stage_on, [FL.c.identified_on <= as_of]
+    now = _now(as_of)
+    return now.join(FL, FL.c.id == now.c.lead_id), now.c.stage, now.c.start_on, []
+
+
+def pipeline(session: Session, scope: Scope, as_of: dt.date, idle_days: int = IDLE_DAYS) -> Pipeline:
+    """Every figure of the pipeline view in three queries: the leads counted by township, source and
+    stage on the date (with the overdue and idle among them); the steps the dropped leads had
+    reached; the median days from discovery to 已建会 of the leads founded by then per township, per
+    measure and in all (window functions; the middle rows only)."""
+    current = _is_current(session, as_of)
+    src, stage, since, conds = _state(as_of, current)
+    where = [*conds, scope.where(FL.c.township_id)]
+    overdue_c = sa.and_(stage == LeadStage.NOTICE_SENT.value, FL.c.notice_deadline.is_not(None),
+                        FL.c.notice_deadline < as_of)
+    idle_c = sa.and_(stage.not_in([x.value for x in CLOSED]), since < as_of - dt.timedelta(days=int(idle_days)))
+    n = lambda cond: sa.func.coalesce(sa.func.sum(sa.case((cond, 1), else_=0)), 0)  # noqa: E731
+    cells = session.execute(
+        sa.select(FL.c.township_id, FL.c.source, stage.label("stage"), sa.func.count(), n(overdue_c), n(idle_c))
+        .select_from(src).where(*where).group_by(FL.c.township_id, FL.c.source, stage)).all()
+    # the dropped leads' furthest step (their stage periods up to the date)
+    dropped_now = sa.select(FL.c.id).select_from(src).where(*where, stage == LeadStage.DROPPED.value)
+    top = (sa.select(sa.func.max(_rank(FLS.c.stage)).label("rank"))
+           .where(FLS.c.lead_id.in_(dropped_now), FLS.c.start_on <= as_of, FLS.c.stage != LeadStage.DROPPED.value)
+           .group_by(FLS.c.lead_id).subquery("top"))
+    dropped_reached = dict(session.execute(sa.select(top.c.rank, sa.func.count()).group_by(top.c.rank)).all())
+    # days to the union, counted per (township, source, days)
+    if current:
+        founded_src, founded_on, fconds = FL, FL.c.stage_on, [FL.c.stage == LeadStage.FOUNDED.value,
+                                                              FL.c.stage_on <= as_of]
+    else:
+        founded_src, founded_on, fconds = (FLS.join(FL, FL.c.id == FLS.c.lead_id), FLS.c.start_on,
+                                           [FLS.c.stage == LeadStage.FOUNDED.value, FLS.c.start_on <= as_of])
+    # the medians in SQL: each founded lead's days with its rank within its township, its measure
+    # and the whole scope; only the middle rows (one or two per group) come back
+    days = _days(session, founded_on, FL.c.identified_on)
+    ranked = sa.select(
+        FL.c.township_id, FL.c.source, days.label("days"),
+        sa.func.row_number().over(partition_by=FL.c.township_id, order_by=days).label("rt"),
+        sa.func.count().over(partition_by=FL.c.township_id).label("nt"),
+        sa.func.row_number().over(partition_by=FL.c.source, order_by=days).label("rs"),
+        sa.func.count().over(partition_by=FL.c.source).label("ns"),
+        sa.func.row_number().over(order_by=days).label("ra"), sa.func.count().over().label("na"),
+    ).select_from(founded_src).where(*fconds, scope.where(FL.c.township_id)).subquery("ranked")
+    middle = lambda r, k: sa.or_(2 * r == k, 2 * r == k + 1, 2 * r == k + 2)  # noqa: E731
+    mids = session.execute(sa.select(ranked).where(sa.or_(middle(ranked.c.rt, ranked.c.nt), middle(ranked.c.rs, ranked.c.ns),
+                                                          middle(ranked.c.ra, ranked.c.na)))).all()
+    medians: dict[tuple[str, object], list[int]] = {}
+    for town, source, d, rt, nt, rs, ns, ra, na in mids:
+        source = getattr(source, "value", source)
+        for by, key, r, k in (("township", int(town), rt, nt), ("source", source, rs, ns), ("all", 0, ra, na)):
+            if 2 * r in (k, k + 1, k + 2):
+                medians.setdefault((by, key), []).append(int(d))
+
+    # folding the counted cells (a few hundred at most) into the figures
+    now: dict[str, int] = {}
+    reached = [0] * len(STEPS)
+    groups: dict[str, dict] = {"source": {}, "township": {}, "all": {}}
+    overdue = idle = 0
+    for town, source, st, count, over, still in cells:
+        st, source, count = getattr(st, "value", st), getattr(source, "value", source), int(count)
+        now[st] = now.get(st, 0) + count
+        overdue, idle = overdue + int(over), idle + int(still)
+        if st != LeadStage.DROPPED.value:
+            for k in range(RANK[LeadStage(st)] + 1):
+                reached[k] += count
+        for by, key in (("source", source), ("township", int(town)), ("all", 0)):
+            g = groups[by].setdefault(key, {"leads": 0, "founded": 0, "dropped": 0})
+            g["leads"] += count
+            g["founded"] += count if st == LeadStage.FOUNDED.value else 0
+            g["dropped"] += count if st == LeadStage.DROPPED.value else 0
+    for rank, count in dropped_reached.items():
+        for k in range(int(rank) + 1 if rank is not None else 0):
+            reached[k] += int(count)
+    reached[0] += sum(int(c) for r, c in dropped_reached.items() if r is None)
+    dropped = now.get(LeadStage.DROPPED.value, 0)
+    funnel = pd.DataFrame([{"stage": st.value, "reached": reached[k], "now": now.get(st.value, 0)}
+                           for k, st in enumerate(STEPS)] + [{"stage": LeadStage.DROPPED.value, "reached": dropped,
+                                                              "now": dropped}], columns=["stage", "reached", "now"])
+
+    def frame(by: str, order) -> pd.DataFrame:
+        rows = [{"key": key, "leads": g["leads"], "founded": g["founded"], "dropped": g["dropped"],
+                 "open": g["leads"] - g["founded"] - g["dropped"],
+                 "conversion": g["founded"] / g["leads"] if g["leads"] else None,
+                 "median_days": sum(medians[by, key]) / len(medians[by, key]) if (by, key) in medians else None}
+                for key, g in sorted(groups[by].items(), key=lambda kv: order(kv[0]))]
+        return pd.DataFrame(rows, columns=BREAKDOWN_COLUMNS)
+
+    source_order = {x.value: k for k, x in enumerate(LeadSource)}
+    towns = {int(r.id): (r.sort_order, r.name) for r in session.execute(
+        sa.select(T.c.id, T.c.name, T.c.sort_order).where(scope.where(T.c.id)))}
+    by_township = frame("township", lambda key: (towns.get(key, (0, ""))[0], key))
+    by_township.insert(1, "township", [towns.get(int(k), (0, ""))[1] for k in by_township["key"]])
+    return Pipeline(funnel, frame("source", source_order.get), by_township, frame("all", lambda key: key),
+                    overdue, idle)
 
 
 def funnel(session: Session, scope: Scope, as_of: dt.date) -> pd.DataFrame:
     """stage, reached, now — one row per step of :data:`STEPS` and one for 放弃 (``reached`` = how many
     were dropped by the date). ``reached``: leads identified by the date that reached the stage or a
-    later one by then; ``now``: leads in the stage on the date."""
-    top = (sa.select(FLS.c.lead_id, sa.func.max(_rank(FLS.c.stage)).label("rank"))
-           .join(FL, FL.c.id == FLS.c.lead_id)
-           .where(FLS.c.start_on <= as_of, scope.where(FL.c.township_id))
-           .group_by(FLS.c.lead_id).subquery("top"))
-    reached = dict(session.execute(sa.select(top.c.rank, sa.func.count()).group_by(top.c.rank)).all())
-    now = _now(as_of)
-    current = dict(session.execute(
-        sa.select(now.c.stage, sa.func.count()).join(FL, FL.c.id == now.c.lead_id)
-        .where(scope.where(FL.c.township_id)).group_by(now.c.stage)).all())
-    rows = []
-    for k, stage in enumerate(STEPS):
-        rows.append({"stage": stage.value, "reached": sum(int(n) for r, n in reached.items() if r is not None and r >= k),
-                     "now": int(current.get(stage.value, 0))})
-    dropped = int(current.get(LeadStage.DROPPED.value, 0))
-    rows.append({"stage": LeadStage.DROPPED.value, "reached": dropped, "now": dropped})
-    return pd.DataFrame(rows, columns=["stage", "reached", "now"])
+    later one by then; ``now``: leads in the stage on the date. (:func:`pipeline`'s.)"""
+    return pipeline(session, scope, as_of).funnel
 
 
 def breakdown(session: Session, scope: Scope, as_of: dt.date, by: str) -> pd.DataFrame:
-    """One row per source (``by="source"``) or township (``by="township"``, with its name and sort
-    order), or one row for the whole scope (``by="all"``, key 0), with leads identified by the date: key, leads, founded, dropped, open, conversion
-    (founded ÷ leads), median_days (identification → 已建会, of the leads founded by then; None when
-    none was)."""
+    """One row per source (``by="source"``) or township (``by="township"``, with its name, in the
+    townships' order), or one row for the whole scope (``by="all"``, key 0), with leads identified by
+    the date: key, leads, founded, dropped, open, conversion (founded ÷ leads), median_days
+    (identification → 已建会, of the leads founded by then; None when none was). (:func:`pipeline`'s.)"""
     if by not in ("source", "township", "all"):
         raise ValueError(f"unknown breakdown {by!r}")
-    key = {"source": FL.c.source, "township": FL.c.township_id, "all": sa.literal(0)}[by]
-    now = _now(as_of)
-    n = lambda stage: sa.func.coalesce(sa.func.sum(sa.case((now.c.stage == stage.value, 1), else_=0)), 0)  # noqa: E731
-    counts = session.execute(
-        sa.select(key.label("key"), sa.func.count().label("leads"), n(LeadStage.FOUNDED).label("founded"),
-                  n(LeadStage.DROPPED).label("dropped"))
-        .select_from(now.join(FL, FL.c.id == now.c.lead_id))
-        .where(scope.where(FL.c.township_id)).group_by(key)
-    ).mappings().all()
-    # the median in SQL (both databases): the middle row, or the mean of the two middle rows
-    days = _days(session, FLS.c.start_on, FL.c.identified_on)
-    ranked = (sa.select(key.label("key"), days.label("days"),
-                        sa.func.row_number().over(partition_by=key, order_by=days).label("rn"),
-                        sa.func.count().over(partition_by=key).label("n"))
-              .select_from(FLS.join(FL, FL.c.id == FLS.c.lead_id))
-              .where(FLS.c.stage == LeadStage.FOUNDED.value, FLS.c.start_on <= as_of, scope.where(FL.c.township_id))
-              .subquery("ranked"))
-    medians = dict(session.execute(
-        sa.select(ranked.c.key, sa.func.avg(ranked.c.days))
-        .where(sa.or_(2 * ranked.c.rn == ranked.c.n, 2 * ranked.c.rn == ranked.c.n + 1, 2 * ranked.c.rn == ranked.c.n + 2))
-        .group_by(ranked.c.key)).all())
-    rows = []
-    for r in counts:
-        leads, founded, dropped = int(r["leads"]), int(r["founded"]), int(r["dropped"])
-        median = medians.get(r["key"])
-        rows.append({"key": r["key"], "leads": leads, "founded": founded, "dropped": dropped,
-                     "open": leads - founded - dropped, "conversion": founded / leads if leads else None,
-                     "median_days": float(median) if median is not None else None})
-    frame = pd.DataFrame(rows, columns=["key", "leads", "founded", "dropped", "open", "conversion", "median_days"])
-    if by == "all":
-        return frame
-    if by == "source":
-        order = {s.value: k for k, s in enumerate(LeadSource)}
-        return frame.sort_values("key", key=lambda s: s.map(order)).reset_index(drop=True)
-    names = pd.DataFrame(session.execute(sa.select(T.c.id.label("key"), T.c.name.label("township"), T.c.sort_order)
-                                         .where(scope.where(T.c.id))).mappings().all(),
-                         columns=["key", "township", "sort_order"])
-    frame = names.merge(frame, on="key", how="inner").sort_values(["sort_order", "key"])
-    return frame.drop(columns="sort_order").reset_index(drop=True)
+    p = pipeline(session, scope, as_of)
+    return {"source": p.by_source, "township": p.by_township, "all": p.overall}[by]
 
 
 def _overdue(now: sa.Subquery, as_of: dt.date):
@@ -161,8 +238,8 @@ def _idle(now: sa.Subquery, as_of: dt.date, idle_days: int):
                    now.c.start_on < as_of - dt.timedelta(days=int(idle_days)))
 
 
-def _listed(scope: Scope, as_of: dt.date, flt: LeadFilter, idle_days: int):
-    now = _now(as_of)
+def _listed(scope: Scope, as_of: dt.date, flt: LeadFilter, idle_days: int, current: bool = False):
+    now = _now(as_of, current)
     conds = [scope.where(FL.c.township_id)]
     if flt.source is not None:
         conds.append(FL.c.source == LeadSource(flt.source).value)
@@ -178,7 +255,7 @@ def _listed(scope: Scope, as_of: dt.date, flt: LeadFilter, idle_days: int):
 def count_leads(session: Session, scope: Scope, as_of: dt.date, flt: LeadFilter = LeadFilter(),
                 idle_days: int = IDLE_DAYS) -> int:
     """How many leads :func:`lead_list` lists without its limit."""
-    now, where = _listed(scope, as_of, flt, idle_days)
+    now, where = _listed(scope, as_of, flt, idle_days, _is_current(session, as_of))
     return int(session.execute(sa.select(sa.func.count()).select_from(now.join(FL, FL.c.id == now.c.lead_id))
                                .where(where)).scalar_one())
 
@@ -188,30 +265,35 @@ def lead_list(session: Session, scope: Scope, as_of: dt.date, flt: LeadFilter = 
     """The leads identified by the date that pass the filter, with their stage on the date (``stage``,
     ``stage_on``: since when): the overdue notices first (oldest deadline first), then the leads
     whose stage is oldest — what needs a visit comes first. Columns :data:`LIST_COLUMNS`."""
-    now, where = _listed(scope, as_of, flt, idle_days)
+    now, where = _listed(scope, as_of, flt, idle_days, _is_current(session, as_of))
     overdue = sa.case((_overdue(now, as_of), 0), else_=1)
     closed = sa.case((now.c.stage.in_([s.value for s in CLOSED]), 1), else_=0)
+    order = (closed, overdue, sa.case((overdue == 0, FL.c.notice_deadline), else_=None), now.c.start_on, FL.c.id)
+    # the page's rows picked on the leads' own columns first (sorted without the joins), then dressed
+    picked = (sa.select(FL.c.id.label("id"), now.c.stage.label("stage"), now.c.start_on.label("stage_on"),
+                        *(c.label(f"k{k}") for k, c in enumerate(order)))
+              .select_from(now.join(FL, FL.c.id == now.c.lead_id)).where(where).order_by(*order)
+              .offset(int(offset)))
+    if limit is not None:
+        picked = picked.limit(int(limit))
+    p = picked.subquery("picked")
     stmt = (
         sa.select(FL.c.id, FL.c.enterprise_id,
                   # a registered enterprise by its name now (renamed since the lead was found), a project by the lead's
                   sa.func.coalesce(E.c.name, FL.c.enterprise_name).label("enterprise_name"),
                   FL.c.township_id, T.c.name.label("township"),
-                  FL.c.source, now.c.stage, now.c.start_on.label("stage_on"), FL.c.identified_on,
+                  FL.c.source, p.c.stage, p.c.stage_on, FL.c.identified_on,
                   FL.c.notice_deadline, U.c.name.label("owner_unit"), FL.c.owner_unit_id, FL.c.owner_name,
-                  sa.case((closed == 1, FL.c.closed_on), else_=None).label("closed_on"),
-                  sa.case((now.c.stage == LeadStage.DROPPED.value, FL.c.drop_reason), else_=None).label("drop_reason"),
-                  sa.case((now.c.stage == LeadStage.FOUNDED.value, FL.c.union_id), else_=None).label("union_id"),
-                  sa.case((now.c.stage == LeadStage.FOUNDED.value, UO.c.name), else_=None).label("union_name"),
+                  sa.case((p.c.stage.in_([s.value for s in CLOSED]), FL.c.closed_on), else_=None).label("closed_on"),
+                  sa.case((p.c.stage == LeadStage.DROPPED.value, FL.c.drop_reason), else_=None).label("drop_reason"),
+                  sa.case((p.c.stage == LeadStage.FOUNDED.value, FL.c.union_id), else_=None).label("union_id"),
+                  sa.case((p.c.stage == LeadStage.FOUNDED.value, UO.c.name), else_=None).label("union_name"),
                   FL.c.note, FL.c.version)
-        .select_from(now.join(FL, FL.c.id == now.c.lead_id).join(T, T.c.id == FL.c.township_id)
+        .select_from(p.join(FL, FL.c.id == p.c.id).join(T, T.c.id == FL.c.township_id)
                      .outerjoin(E, E.c.id == FL.c.enterprise_id)
                      .outerjoin(U, U.c.id == FL.c.owner_unit_id).outerjoin(UO, UO.c.id == FL.c.union_id))
-        .where(where)
-        .order_by(closed, overdue, sa.case((overdue == 0, FL.c.notice_deadline), else_=None), now.c.start_on, FL.c.id)
-        .offset(int(offset))
+        .order_by(*(p.c[f"k{k}"] for k in range(len(order))))
     )
-    if limit is not None:
-        stmt = stmt.limit(int(limit))
     return pd.DataFrame(session.execute(stmt).mappings().all(), columns=LIST_COLUMNS)
 
 
@@ -250,7 +332,7 @@ def headline(session: Session, scope: Scope, as_of: dt.date, since: dt.date | No
     """What changed after ``since`` up to ``as_of`` (None: since the first lead)."""
     after = (lambda c: c > since) if since is not None else (lambda c: sa.true())  # noqa: E731
     n = lambda cond: sa.func.coalesce(sa.func.sum(sa.case((cond, 1), else_=0)), 0)  # noqa: E731
-    now = _now(as_of)
+    now = _now(as_of, _is_current(session, as_of))
     row = session.execute(
         sa.select(n(after(FL.c.identified_on)),
                   n(sa.and_(now.c.stage == LeadStage.FOUNDED.value, after(now.c.start_on))),

@@ -31,7 +31,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from dashboard.queries import campaigns, cases, checks, coverage, followup, leads, ledger, meetings, trends
+from dashboard.queries import campaigns, cases, checks, coverage, followup, group, leads, ledger, meetings, trends
 from models.db import DatabaseError, check_schema, make_engine, mask_url, outage_kind
 from models.settings import get_settings
 
@@ -229,12 +229,15 @@ campaign_totals = cached(campaigns.campaign_totals)
 campaigns_list = cached(campaigns.campaigns, name="campaigns_list")
 zone_burnup = cached(campaigns.zone_burnup)
 campaign_zones = cached(campaigns.campaign_zones)
-lead_funnel = cached(leads.funnel, name="lead_funnel")
-lead_breakdown = cached(leads.breakdown, name="lead_breakdown")
+lead_pipeline = cached(leads.pipeline, name="lead_pipeline")
 lead_list = cached(leads.lead_list, name="lead_list", max_entries=128)
 count_leads = cached(leads.count_leads, name="count_leads", max_entries=128)
 lead_headline = cached(leads.since_last_meeting, name="lead_headline", max_entries=64)
 lead_detail = cached(leads.lead, name="lead_detail", max_entries=128)
+group_members = cached(group.members, name="group_members")
+group_changes = cached(group.changes, name="group_changes")
+group_documents = cached(group.documents, name="group_documents")
+group_mechanisms = cached(group.mechanisms, name="group_mechanisms")
 lead_candidates = cached(leads.lead_candidates, max_entries=64)
 check_party_level = cached(checks.party_level, name="check_party_level")
 check_union_committee = cached(checks.union_committee, name="check_union_committee")

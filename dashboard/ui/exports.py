@@ -71,9 +71,8 @@ def leads_workbook(url: str, scope: Scope, as_of: dt.date, flt, idle_days: int, 
 
     with session(url) as s:
         rows = leads.lead_list(s, scope, as_of, flt, idle_days=idle_days, limit=EXPORT_LIMIT)
-        by_source = leads.breakdown(s, scope, as_of, "source")
-        by_township = leads.breakdown(s, scope, as_of, "township")
-        overall = leads.breakdown(s, scope, as_of, "all")
+        pipe = leads.pipeline(s, scope, as_of, idle_days)
+        by_source, by_township, overall = pipe.by_source, pipe.by_township, pipe.overall
     sheets = [(t("leads.export.sheet", locale), view.export_frame(rows, as_of, idle_days, locale)),
               (t("leads.by_source", locale), view.breakdown_table(by_source, "source", locale, overall)),
               (t("leads.by_township", locale), view.breakdown_table(by_township, "township", locale))]

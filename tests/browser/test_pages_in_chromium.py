@@ -12,7 +12,7 @@ import pytest
 
 from tests.browser.conftest import IDLE, login, new_page, open_page
 
-PAGES = ["/", "/map", "/ledger", "/campaigns", "/cases", "/meetings", "/admin"]  # every page of the app (/admin as the admin user)
+PAGES = ["/", "/map", "/ledger", "/campaigns", "/campaigns?view=leads", "/group", "/cases", "/meetings", "/admin"]  # every page of the app (/admin as the admin user)
 
 pytestmark = pytest.mark.browser
 
@@ -39,6 +39,11 @@ def test_every_page_renders_without_an_exception(server, signed_in, path):
     if path == "/":
         page.wait_for_selector("[data-testid=stMetric]", timeout=30_000)
         assert page.locator("[data-testid=stMetric]").count() >= 6
+    drawn = {"/group": "四项机制", "/campaigns?view=leads": "线索漏斗"}.get(path)
+    if drawn:  # the page's own content, not only no exception
+        page.wait_for_function("t => document.querySelector('[data-testid=stMain]').innerText.includes(t)", arg=drawn,
+                               timeout=60_000)
+        assert page.locator("[data-testid=stException]").count() == 0
 
 
 def test_seed_snapshot_in_the_browser_with_filled_map(server, signed_in):

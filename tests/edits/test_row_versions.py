@@ -250,8 +250,11 @@ def _round_trip(engine) -> None:
     command.downgrade(cfg, "0007")
     with engine.connect() as conn:
         insp = sa.inspect(conn)
+        present = set(insp.get_table_names())
         for table in VERSIONED:
-            assert "version" not in {c["name"] for c in insp.get_columns(table.name)}
+            if table.name in present:  # a table of a later revision (group_document, 0017) is not there at all
+                assert "version" not in {c["name"] for c in insp.get_columns(table.name)}
+        assert "action_item" in present and "coordination_notice" in present
     assert {t: len(rows) for t, rows in snapshot_without_version(engine).items()} == counts
     upgrade(engine)
     with engine.connect() as conn:

@@ -26,15 +26,14 @@ def render(ctx: Context) -> None:
     loc, idle_days = ctx.loc, data.lead_idle_days()
     st.markdown(f"#### {t('leads.title', loc)}")
     st.caption(t("leads.intro", loc, date=fmt_date(ctx.as_of, loc)))
-    funnel = data.lead_funnel(ctx.url, ctx.scope, ctx.as_of)
+    pipe = data.lead_pipeline(ctx.url, ctx.scope, ctx.as_of, idle_days)
+    funnel = pipe.funnel
     if int(funnel["reached"].iloc[0]) == 0 and int(funnel["reached"].iloc[-1]) == 0:
         st.info(t("leads.none", loc))
         _manage(ctx, None)
         return
-    overall = data.lead_breakdown(ctx.url, ctx.scope, ctx.as_of, "all")
-    overdue = data.count_leads(ctx.url, ctx.scope, ctx.as_of, LeadFilter(only="overdue"), idle_days=idle_days)
-    idle = data.count_leads(ctx.url, ctx.scope, ctx.as_of, LeadFilter(only="idle"), idle_days=idle_days)
-    for col, fig in zip(st.columns(5), V.headline_figures(funnel, overall, overdue, idle, idle_days, loc), strict=True):
+    figures = V.headline_figures(funnel, pipe.overall, pipe.overdue, pipe.idle, idle_days, loc)
+    for col, fig in zip(st.columns(5), figures, strict=True):
         col.metric(fig.label, fig.value, help=fig.help, border=True)
     left, right = st.columns([5, 6])
     with left:
@@ -42,17 +41,15 @@ def render(ctx: Context) -> None:
         chart.show("campaigns.lead_funnel", V.funnel_frame(funnel, loc), loc, png="lead_funnel", png_width=700)
     with right:
         st.markdown(f"**{t('leads.by_source', loc)}**", help=t("leads.kpi.conversion.help", loc))
-        st.dataframe(V.breakdown_table(data.lead_breakdown(ctx.url, ctx.scope, ctx.as_of, "source"), "source", loc,
-                                       overall),
-                     hide_index=True, width="stretch")
+        st.dataframe(V.breakdown_table(pipe.by_source, "source", loc, pipe.overall), hide_index=True, width="stretch")
     st.markdown(f"**{t('leads.by_township', loc)}**", help=t("leads.kpi.median.help", loc))
-    towns = V.breakdown_table(data.lead_breakdown(ctx.url, ctx.scope, ctx.as_of, "township"), "township", loc, overall)
-    st.dataframe(towns, hide_index=True, width="stretch", height=36 * (len(towns) + 1) + 4)  # every row, the total too
-    rows = _list(ctx, idle_days)
+    towns = V.breakdown_table(pipe.by_township, "township", loc, pipe.overall)
+    st.dataframe(towns, hide_index=True, width="stretch", height=min(36 * (len(towns) + 1) + 4, 600))
+    rows = _list(ctx, idle_days, pipe)
     _manage(ctx, rows)
 
 
-def _list(ctx: Context, idle_days: int):
+def _list(ctx: Context, idle_days: int, pipe):
     loc = ctx.loc
     st.markdown(f"**{t('leads.list', loc)}**")
     sources, stages = V.source_options(loc), V.stage_options(loc)
@@ -66,7 +63,10 @@ def _list(ctx: Context, idle_days: int):
     which = c3.selectbox(t("leads.filter.only", loc), [None, *only], format_func=lambda k: only.get(k, all_),
                          key="leads_only")
     flt = LeadFilter(source=source, stage=stage, only=which)
-    total = data.count_leads(ctx.url, ctx.scope, ctx.as_of, flt, idle_days=idle_days)
+    # the pipeline counted these already for the filters it knows (no source, no stage)
+    known = {None: int(pipe.overall["leads"].sum()), "overdue": pipe.overdue, "idle": pipe.idle}
+    total = (known[which] if source is None and stage is None else
+             data.count_leads(ctx.url, ctx.scope, ctx.as_of, flt, idle_days=idle_days))
     with c4:
         st.download_button(t("leads.export", loc), icon=":material/download:", mime=exports.XLSX_MIME,
                            data=exports.leads_excel_callable(ctx.url, ctx.scope, ctx.as_of, flt, idle_days, loc,

@@ -11,18 +11,25 @@ from dashboard.ui.sections import Context
 
 VIEWS = ("zones", "leads")
 KEY = "camp_view"
+CLICKED = "_camp_view_clicked"
+
+
+def _clicked() -> None:
+    st.session_state[CLICKED] = True
 
 
 def pick(ctx: Context) -> str:
-    """The view chosen; an unknown ``view`` in the URL (untrusted) is ignored with a notice."""
+    """The view chosen; an unknown ``view`` in the URL (untrusted) is ignored with a notice. A link
+    (the URL) decides unless the control was just clicked."""
     raw = st.query_params.get("view")
-    if KEY not in st.session_state:
-        st.session_state[KEY] = raw if raw in VIEWS else "zones"
-        if raw is not None and raw not in VIEWS:
-            st.caption(t("camp.view.unknown", ctx.loc, value=str(raw)[:20]))
+    wanted = raw if raw in VIEWS else "zones"
+    if raw is not None and raw not in VIEWS:
+        st.caption(t("camp.view.unknown", ctx.loc, value=str(raw)[:20]))
+    if not st.session_state.pop(CLICKED, False) and st.session_state.get(KEY) != wanted:
+        st.session_state[KEY] = wanted
     labels = {"zones": t("leads.tab.zones", ctx.loc), "leads": t("leads.tab.pipeline", ctx.loc)}
     chosen = st.segmented_control(t("camp.view", ctx.loc), list(VIEWS), format_func=labels.get, key=KEY, required=True,
-                                  label_visibility="collapsed") or "zones"
+                                  on_change=_clicked, label_visibility="collapsed") or "zones"
     if chosen == "leads":
         st.query_params["view"] = "leads"
     else:
