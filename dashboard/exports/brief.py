@@ -268,6 +268,22 @@ def _note(slide, prs, text: str | None) -> None:
     _text(box.text_frame, text, size=12, colour=RGBColor(0x4B, 0x55, 0x63))
 
 
+def _list_slides(prs, loc: str, heading: str, sub: str, header: list[str], rows: list[list[str]],
+                 note: str | None, *, widths: list[float], size: int) -> None:
+    """A list on as many slides as it needs (:data:`PPTX_ROWS` rows each, "（续）" after the first): the
+    same rows as the PDF's table — the one list rule of every format — with the same note of what was
+    left out under the last one."""
+    from pptx.util import Emu
+
+    chunks = [rows[k:k + PPTX_ROWS] for k in range(0, len(rows), PPTX_ROWS)] or [[]]
+    for k, chunk in enumerate(chunks):
+        s = _slide(prs, heading + (t("brief.continued", loc) if k else ""), sub if k == 0 else None)
+        if chunk:
+            _table(s, prs, header, chunk, top=Emu(1350000), widths=widths, size=size)
+        if k == len(chunks) - 1:
+            _note(s, prs, note)
+
+
 def brief_pptx(brief: Brief, ctx: BriefContext, images: dict[str, bytes]) -> bytes:
     from pptx import Presentation
     from pptx.util import Emu
@@ -298,21 +314,16 @@ def brief_pptx(brief: Brief, ctx: BriefContext, images: dict[str, bytes]) -> byt
             s.shapes.add_picture(io.BytesIO(images[key]), Emu(457200 + i * (width + 300000)), Emu(1400000), width=width)
 
     text = summaries(brief, loc)
-    s = _slide(prs, t("brief.section.decided", loc), text["decided"])
-    if rows := decided_rows(brief, loc)[:PPTX_ROWS]:
-        _table(s, prs, V.item_header(loc), rows, top=Emu(1350000), widths=[1, 5, 2.4, 1.9, 1.3], size=13)
-        _note(s, prs, V.more_text(len(brief.since.decided), len(rows), loc))
-
-    s = _slide(prs, t("brief.section.due", loc), text["due"])
-    if rows := due_rows(brief, loc)[:PPTX_ROWS]:
-        _table(s, prs, V.item_header(loc), rows, top=Emu(1350000), widths=[1, 5, 2.4, 1.9, 1.3], size=13)
-        _note(s, prs, V.more_text(brief.n_due, len(rows), loc))
-
-    s = _slide(prs, t("brief.section.gaps", loc), text["gaps"])
-    if rows := gap_rows(brief, loc)[:PPTX_ROWS]:
-        _table(s, prs, [t("col.enterprise", loc), t("col.township", loc), t("col.party_members", loc)], rows,
-               top=Emu(1350000), widths=[4, 2, 1.4], size=14)
-        _note(s, prs, V.more_text(brief.since.n_new_should_build, len(rows), loc))
+    _list_slides(prs, loc, t("brief.section.decided", loc), text["decided"], V.item_header(loc), decided_rows(brief, loc),
+                 V.more_text(len(brief.since.decided) if brief.since else 0, len(decided_rows(brief, loc)), loc),
+                 widths=[1, 5, 2.4, 1.9, 1.3], size=13)
+    _list_slides(prs, loc, t("brief.section.due", loc), text["due"], V.item_header(loc), due_rows(brief, loc),
+                 V.more_text(brief.n_due, len(due_rows(brief, loc)), loc), widths=[1, 5, 2.4, 1.9, 1.3], size=13)
+    gaps = gap_rows(brief, loc) if brief.since is not None else []
+    _list_slides(prs, loc, t("brief.section.gaps", loc), text["gaps"],
+                 [t("col.enterprise", loc), t("col.township", loc), t("col.party_members", loc)], gaps,
+                 V.more_text(brief.since.n_new_should_build, len(gaps), loc) if brief.since else None,
+                 widths=[4, 2, 1.4], size=14)
 
     line, leads_line, header, rows = campaign_lines(brief, ctx)
     s = _slide(prs, t("brief.section.campaign", loc), line)

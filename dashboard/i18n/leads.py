@@ -23,7 +23,7 @@ ZH: dict[str, str] = {
     "leads.kpi.median.help": "截至当日已建会的线索，从发现到建会所用天数的中位数。",
     "leads.kpi.overdue": "建会通知书逾期",
     "leads.kpi.overdue.help": "截至当日仍处于“已发建会通知书”阶段、且通知书限定的期限已过的线索。",
-    "leads.kpi.idle": "{days} 天以上未推进",
+    "leads.kpi.idle": "超过 {days} 天未推进",
     "leads.kpi.idle.help": "截至当日仍在跟踪、且阶段已超过 {days} 天没有变化的线索（天数可由设置 DANGONG_LEAD_IDLE_DAYS 调整）。",
     "leads.days": "{n} 天",
     "leads.funnel": "线索漏斗",

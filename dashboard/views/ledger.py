@@ -15,6 +15,7 @@ import pandas as pd
 
 from dashboard.i18n import CATALOGUES, fmt_date, fmt_int, t
 from dashboard.queries.ledger import LedgerQuery
+from dashboard.views.meetings import with_total_row
 
 __all__ = [
     "MISSING",
@@ -132,7 +133,8 @@ def ledger_workbook(rows: pd.DataFrame, by_township: pd.DataFrame, query: Ledger
     return LedgerWorkbook(
         title=t("ledger.xl.title", locale), meta=meta, demo_note=t("app.demo_help", locale) if demo else None,
         sheets=[(t("ledger.xl.sheet_ledger", locale), ledger_frame(rows, locale)),
-                (t("ledger.xl.sheet_townships", locale), township_summary_frame(by_township, locale))],
+                (t("ledger.xl.sheet_townships", locale), with_total_row(township_summary_frame(by_township, locale),
+                                                                        locale))],
     )
 
 

@@ -129,6 +129,34 @@ def board_items_table(items: pd.DataFrame, loc: str) -> Table:
     return Table(frame, colours, t("meetings.col.status", loc))
 
 
+def board_items_export(items: pd.DataFrame, loc: str) -> pd.DataFrame:
+    """The board's list as the Excel sheet holds it: :func:`board_items_table`'s columns, with the
+    meeting's date, the due date and the done date as dates (sortable and filterable in Excel;
+    empty, not "—", when there is none)."""
+    frame = board_items_table(items, loc).frame.copy()
+    as_date = lambda values: [v if isinstance(v, dt.date) else None for v in values]  # noqa: E731
+    frame.insert(3, t("meetings.col.held_on", loc), as_date(items["held_on"]))
+    frame[t("meetings.col.meeting", loc)] = items["meeting"].values
+    frame[t("col.due", loc)] = as_date(items["due_on"])
+    frame[t("meetings.col.done_on", loc)] = as_date(items["done_on"])
+    return frame
+
+
+def with_total_row(frame: pd.DataFrame, loc: str, *, maximum: tuple[str, ...] = ()) -> pd.DataFrame:
+    """``frame`` with a 合计 row: its first column says so, whole-number columns are summed (those
+    named in ``maximum`` take their largest value), text columns stay empty. For the Excel sheets."""
+    total: dict = {}
+    for k, col in enumerate(frame.columns):
+        values = frame[col]
+        if k == 0:
+            total[col] = t("stat.total", loc)
+        elif pd.api.types.is_integer_dtype(values) or pd.api.types.is_float_dtype(values):
+            total[col] = (values.max() if col in maximum else values.sum()) if len(values) else 0
+        else:
+            total[col] = None
+    return pd.concat([frame, pd.DataFrame([total], columns=frame.columns)], ignore_index=True)
+
+
 def board_table(board: pd.DataFrame, loc: str) -> Table:
     """The board per owner unit: owner, status (the unit's worst item), the four buckets, total,
     most days overdue."""

@@ -264,3 +264,33 @@ def test_due_items_are_counted_in_sql_past_the_list(made):
     assert list(b.due["label"]) == ["overdue"] * LIST_LIMIT  # overdue first
     assert len(due_rows(b, "zh_CN")) == LIST_LIMIT
     assert more_text(b.n_due, LIST_LIMIT, "zh_CN") == t("brief.more", "zh_CN", n=5)
+
+
+@needs_font
+def test_the_pdf_and_the_pptx_list_the_same_items_and_say_the_same_rest(made):
+    """One list rule for every format: the PPTX continues a list over slides (（续）) instead of cutting
+    it shorter than the PDF, so both list every one of the LIST_LIMIT rows and both say 另有 N 项."""
+    from sqlmodel import select
+
+    from dashboard.exports.brief import PPTX_ROWS, BriefContext, brief_pdf, brief_pptx
+    from dashboard.queries.brief import LIST_LIMIT
+
+    engine, ids = made
+    with Session(engine) as s:
+        d = s.exec(select(Decision)).first()
+        owner = s.exec(select(Unit)).first()
+        for k in range(LIST_LIMIT + 3):
+            s.add(ActionItem(decision_id=d.id, description=f"加项{k:02d}", owner_unit_id=owner.id, township_id=ids["a"],
+                             created_on=M2, due_on=dt.date(2026, 8, 1) + dt.timedelta(k), status=ActionStatus.OPEN))
+        s.commit()
+        b = meeting_brief(s, Scope.district(), TODAY)
+    ctx = BriefContext("zh_CN", "##区", "全区", False)
+    pdf = _pdf_text(brief_pdf(b, ctx, {}))
+    pptx, _ = _pptx_text(brief_pptx(b, ctx, {}))
+    listed = [f"加项{k:02d}" for k in range(LIST_LIMIT + 3)]
+    in_pdf = [x for x in listed if x in re.sub(r"\s+", "", pdf)]
+    in_pptx = [x for x in listed if x in pptx]
+    assert LIST_LIMIT > PPTX_ROWS and in_pdf == in_pptx and len(in_pptx) >= PPTX_ROWS + 1
+    rest = re.sub(r"\s+", "", t("brief.more", "zh_CN", n=b.n_due - LIST_LIMIT))
+    assert rest in re.sub(r"\s+", "", pdf) and rest in pptx
+    assert "（续）" in pptx

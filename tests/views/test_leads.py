@@ -88,7 +88,7 @@ def test_headline_figures_each_with_a_definition():
                             "conversion": [0.4], "median_days": [88.0]})
     figs = V.headline_figures(funnel, overall, overdue=1, idle=2, idle_days=60, loc="zh_CN")
     assert [(f.label, f.value) for f in figs] == [("跟踪中的线索", "4"), ("建会转化率", "40.0%"), ("建会用时中位数", "88 天"),
-                                                  ("建会通知书逾期", "1"), ("60 天以上未推进", "2")]
+                                                  ("建会通知书逾期", "1"), ("超过 60 天未推进", "2")]
     assert all(f.help for f in figs)
 
 

@@ -92,6 +92,10 @@ def test_workbook_holds_the_screen_table_and_says_what_was_exported():
     assert book.title == "企业台账导出"
     assert [name for name, _ in book.sheets] == ["企业台账", "乡镇汇总"]
     pd.testing.assert_frame_equal(book.sheets[0][1], view.ledger_frame(rows(), "zh_CN"))  # the page's own table
+    towns = book.sheets[1][1]
+    summary = view.township_summary_frame(townships(), "zh_CN")
+    assert len(towns) == len(summary) + 1 and towns.iloc[-1, 0] == "合计"  # a total row under the townships
+    assert towns.iloc[-1, 1:].tolist() == summary.iloc[:, 1:].sum().tolist()
     meta = dict(book.meta)
     assert meta == {"统计截至": "2002年12月31日", "乡镇筛选": "越北镇、青岚街道", "搜索": "红光",
                     "组建模式": "一会一支、未建会", "排序": "职工数 ↓", "企业数": "2", "导出人": "yuebei",

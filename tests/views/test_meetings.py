@@ -347,3 +347,34 @@ def test_brief_gap_rows_and_more_text():
     assert V.brief_gap_rows(gaps, "en", limit=0) == []
     assert V.more_text(15, 12, "zh_CN") == "另有 3 项未列出，详见系统。"
     assert V.more_text(12, 12, "en") is None and V.more_text(3, 8, "en") is None
+
+
+def test_the_items_sheet_holds_dates_as_dates_and_the_board_sheet_a_total_row(tmp_path):
+    """Excel: due, done and meeting dates are dates (sortable), empty when there is none; the
+    per-owner sheet ends with 合计 (counts summed, the most days overdue the largest)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from dashboard.exports.excel import workbook_bytes
+
+    rows = items()
+    sheet = V.board_items_export(rows, "zh_CN")
+    due = t("col.due", "zh_CN")
+    assert sheet[due].tolist() == [D(2026, 1, 15), D(2026, 3, 5), D(2026, 6, 1), D(2025, 11, 15)]
+    assert sheet[t("meetings.col.done_on", "zh_CN")].tolist() == [None, None, None, D(2025, 11, 10)]
+    board = pd.DataFrame({"owner_unit_id": [1, 2], "owner": ["甲", "乙"], "overdue": [2, 1], "due_soon": [0, 1],
+                          "in_progress": [1, 0], "not_started": [1, 1], "done": [3, 0], "total": [5, 2],
+                          "max_days_overdue": [40, 12]})
+    owners = V.with_total_row(V.board_table(board, "zh_CN").frame, "zh_CN",
+                              maximum=(t("meetings.board.max_days", "zh_CN"),))
+    last = owners.iloc[-1]
+    assert last.iloc[0] == "合计" and last[t("meetings.board.total", "zh_CN")] == 7
+    assert last[t("meetings.board.max_days", "zh_CN")] == 40 and last[t("meetings.col.status", "zh_CN")] is None
+    data = workbook_bytes([("清单", sheet), ("汇总", owners)], meta=[], title="测试")
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb["清单"]
+    header = [c.value for c in ws[1]]
+    cell = ws.cell(row=2, column=header.index(due) + 1)
+    assert cell.is_date and cell.value.date() == D(2026, 1, 15)
+    assert ws.cell(row=2, column=header.index(t("meetings.col.done_on", "zh_CN")) + 1).value is None

@@ -18,7 +18,7 @@ def members(ctx: Context) -> None:
     if rows.empty:
         st.info(t("group.members.none", loc))
     else:
-        st.dataframe(V.members_table(rows, loc), hide_index=True, width="stretch", height=36 * (len(rows) + 1) + 4)
+        st.dataframe(V.members_table(rows, loc), hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3)
     changes = data.group_changes(ctx.url, ctx.as_of)
     if not changes.empty:
         with st.expander(t("group.changes", loc), icon=":material/history:"):

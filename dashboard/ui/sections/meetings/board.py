@@ -35,7 +35,8 @@ def render(ctx: Context) -> None:
     owner = f1.selectbox(t("meetings.board.owner_filter", loc), [None, *owner_names], key="mt_owner",
                          format_func=lambda v: t("meetings.board.all_owners", loc) if v is None else owner_names[v])
     only_open = f2.toggle(t("meetings.board.only_open", loc), value=True, key="mt_only_open")
-    items = V.board_items_table(data.action_items(url, scope, as_of, owner_unit_id=owner, only_open=only_open), loc)
+    listed = data.action_items(url, scope, as_of, owner_unit_id=owner, only_open=only_open)
+    items = V.board_items_table(listed, loc)
     n_items = data.count_action_items(url, scope, as_of, owner_unit_id=owner, only_open=only_open)
     show(items, height=min(420, 38 + 35 * max(len(items), 1)))
     caption = V.items_caption(n_items, len(items), as_of, loc)
@@ -47,7 +48,9 @@ def render(ctx: Context) -> None:
         meta = V.workbook_meta(as_of=as_of, township_codes=ctx.township_codes, username=ctx.user.username,
                                exported=dt.datetime.now(), loc=loc, capped_note=caption if len(items) < n_items else None,
                                demo=data.dataset_info(url).get("dataset") in ("demo", "scale"))
-        return workbook_bytes([(t("meetings.board.title", loc), per_owner.frame), (t("meetings.xl.items", loc), items.frame)],
+        owners = V.with_total_row(per_owner.frame, loc, maximum=(t("meetings.board.max_days", loc),))
+        return workbook_bytes([(t("meetings.board.title", loc), owners),
+                               (t("meetings.xl.items", loc), V.board_items_export(listed, loc))],
                               meta=meta, title=t("meetings.xl.title", loc))
 
     x1, x2, _ = st.columns([2, 2, 4])
