@@ -309,9 +309,7 @@ def register_enterprise(*, session: Session, actor: Actor, township: Any, uscc: 
     conn.execute(HC.insert().values(enterprise_id=eid, census_on=values["registered_on"],
                                     employees=values["employees"], party_members=values["party_members"]))
     summary.after(conn, was, [eid], today=today)
-    from dashboard.edits.leads import leads_for_registrations  # it builds on this module's events
-
-    made = leads_for_registrations(conn, [eid], actor.username)  # 盯住源头: a new registration is a lead
+    made = _leads().leads_for_registrations(conn, [eid], actor.username)  # 盯住源头: a new registration is a lead
     ids = {"enterprise": eid, **({"lead": made[0]} if made else {})}
     audit(session, "enterprise_event", username=actor.username, entity="enterprise", entity_id=eid,
           after={"event": "register", **{k: _plain(v) for k, v in values.items()}, "township": town["code"],
@@ -384,12 +382,28 @@ def move_enterprise(*, session: Session, actor: Actor, enterprise_id: Any, versi
     ev.conn.execute(E.update().where(E.c.id == ev.eid).values(township_id=town["id"]))
     for org in (UO, PO):
         ev.conn.execute(org.update().where(org.c.enterprise_id == ev.eid).values(township_id=town["id"]))
+    leads = _leads().follow_move(ev.conn, ev.eid, int(town["id"]))  # its founding leads go with it
+    if leads:
+        ev.fields["leads"] = leads
     ev.insert(EC, {"enterprise_id": ev.eid, "kind": "moved", "changed_on": day, "before_value": old_code,
                    "after_value": town["code"], "username": actor.username, "at": utcnow()}, "change")
     return ev.finish({"township": old_code})
 
 
 # --------------------------------------------------------------------------- unions
+
+
+def _leads():
+    from dashboard.edits import leads  # it builds on this module's events (found_union)
+
+    return leads
+
+
+def _close_lead(ev: _Event, union_id: int, day: dt.date) -> None:
+    """The enterprise's open founding lead, if any, is 已建会 with this union (``edits.leads``)."""
+    lead = _leads().founded_by_union(ev.conn, ev.eid, union_id, day, ev.actor.username)
+    if lead is not None:
+        ev.ids["lead"] = lead
 
 
 def found_union(*, session: Session, actor: Actor, enterprise_id: Any, version: Any, founded_on: Any, name: str,
@@ -413,6 +427,7 @@ def found_union(*, session: Session, actor: Actor, enterprise_id: Any, version: 
     if count:
         ev.insert(MC, {"union_id": uid, "enterprise_id": ev.eid, "changed_on": day, "joined": count,
                        "left_count": 0}, "membership_change")
+    _close_lead(ev, uid, day)
     return ev.finish()
 
 
@@ -433,6 +448,7 @@ def join_union(*, session: Session, actor: Actor, enterprise_id: Any, version: A
     if count:
         ev.insert(MC, {"union_id": union["id"], "enterprise_id": ev.eid, "changed_on": day, "joined": count,
                        "left_count": 0}, "membership_change")
+    _close_lead(ev, int(union["id"]), day)
     return ev.finish()
 
 

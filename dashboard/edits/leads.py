@@ -209,6 +209,13 @@ def change_stage(*, session: Session, actor: Actor, lead_id: Any, version: Any, 
     elif new is LeadStage.FOUNDED:
         if lead["enterprise_id"] is None:
             raise EditError("leads.err.no_enterprise", field="stage")
+        values["closed_on"] = day
+    # the lead first (its version checked in the UPDATE): founding the union below then finds no open
+    # lead of the enterprise to close (edits.enterprises closes one when the ledger records a union)
+    update_row(session, FL, int(lead["id"]), int(lead["version"]), values)
+    conn.execute(FLS.update().where(FLS.c.lead_id == lead["id"], FLS.c.end_on.is_(None)).values(end_on=day))
+    _stage_row(conn, int(lead["id"]), new, day, actor.username)
+    if new is LeadStage.FOUNDED:
         eid = int(lead["enterprise_id"])
         union_id = _union_on(conn, eid, day)
         if union_id is None:
@@ -218,10 +225,8 @@ def change_stage(*, session: Session, actor: Actor, lead_id: Any, version: Any, 
                                         founded_on=day, name=name, members=members, today=today)
             union_id = result.ids["union"]
             towns |= set(result.township_ids)
-        values.update(union_id=int(union_id), closed_on=day)
-    update_row(session, FL, int(lead["id"]), int(lead["version"]), values)
-    conn.execute(FLS.update().where(FLS.c.lead_id == lead["id"], FLS.c.end_on.is_(None)).values(end_on=day))
-    _stage_row(conn, int(lead["id"]), new, day, actor.username)
+        values["union_id"] = int(union_id)
+        conn.execute(FL.update().where(FL.c.id == lead["id"]).values(union_id=int(union_id)))
     audit(session, "lead_stage", username=actor.username, entity="founding_lead", entity_id=lead["id"],
           before={"stage": current.value, "stage_on": _plain(lead["stage_on"])},
           after={k: _plain(v) for k, v in values.items()})
@@ -231,8 +236,8 @@ def change_stage(*, session: Session, actor: Actor, lead_id: Any, version: Any, 
 def link_enterprise(*, session: Session, actor: Actor, lead_id: Any, version: Any, enterprise_id: Any,
                     today: dt.date | None = None) -> LeadResult:
     """A project's lead (not registered when found) gets its registered enterprise: its name and
-    township from then on (both townships in the actor's scope; an enterprise closed by ``today``
-    or already covered by a union cannot be linked)."""
+    township from then on (both townships in the actor's scope; an enterprise closed by ``today``,
+    covered by a union that day or with an open lead of its own cannot be linked)."""
     conn = session.connection()
     lead = _load(conn, actor, lead_id, version)
     if lead["enterprise_id"] is not None:
@@ -243,6 +248,8 @@ def link_enterprise(*, session: Session, actor: Actor, lead_id: Any, version: An
     today = today or district_today()
     if ent["closed_on"] is not None and ent["closed_on"] <= today:
         raise EditError("leads.err.closed_enterprise", field="enterprise", date=ent["closed_on"])
+    if _union_on(conn, int(ent["id"]), today) is not None:
+        raise EditError("leads.err.has_union", field="enterprise")
     if _open_lead(conn, int(ent["id"])) is not None:
         raise EditError("leads.err.open_lead", field="enterprise")
     values = {"enterprise_id": int(ent["id"]), "enterprise_name": ent["name"], "township_id": int(ent["township_id"])}
@@ -280,3 +287,36 @@ def leads_for_registrations(conn: sa.Connection, enterprise_ids: Iterable[int], 
             _stage_row(conn, lead_id, LeadStage.IDENTIFIED, r.registered_on, username)
             made.append(lead_id)
     return made
+
+
+# --------------------------------------------------------------------------- the ledger's events
+
+
+def follow_move(conn: sa.Connection, enterprise_id: int, township_id: int) -> list[int]:
+    """An enterprise moved to another township (迁移): its leads go with it — they are read and
+    edited in its township now — and an open one gets that township's union as its owner. Returns
+    the leads moved."""
+    moved = [int(i) for (i,) in conn.execute(sa.select(FL.c.id).where(FL.c.enterprise_id == int(enterprise_id),
+                                                                      FL.c.township_id != int(township_id)))]
+    if moved:
+        conn.execute(FL.update().where(FL.c.id.in_(moved)).values(township_id=int(township_id), version=FL.c.version + 1))
+        conn.execute(FL.update().where(FL.c.id.in_(moved), FL.c.stage.not_in([s.value for s in CLOSED]))
+                     .values(owner_unit_id=township_union_unit(conn, int(township_id))))
+    return moved
+
+
+def founded_by_union(conn: sa.Connection, enterprise_id: int, union_id: int, day: dt.date, username: str) -> int | None:
+    """The enterprise got a union from the ledger (成立工会, 加入联合工会, an import): its open lead is
+    已建会 from that day (or from its current stage's start, when that is later), linked to the union —
+    so the pipeline and the coverage agree whichever form recorded the union. Returns the lead's id."""
+    lead = conn.execute(sa.select(FL.c.id, FL.c.stage_on).where(
+        FL.c.enterprise_id == int(enterprise_id), FL.c.stage.not_in([s.value for s in CLOSED]))
+        .order_by(FL.c.id).limit(1)).first()
+    if lead is None:
+        return None
+    on = max(day, lead.stage_on)
+    conn.execute(FL.update().where(FL.c.id == lead.id).values(
+        stage=LeadStage.FOUNDED.value, stage_on=on, closed_on=on, union_id=int(union_id), version=FL.c.version + 1))
+    conn.execute(FLS.update().where(FLS.c.lead_id == lead.id, FLS.c.end_on.is_(None)).values(end_on=on))
+    _stage_row(conn, int(lead.id), LeadStage.FOUNDED, on, username)
+    return int(lead.id)

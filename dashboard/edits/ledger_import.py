@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from dashboard.edits import Actor, EditError
-from dashboard.edits.leads import FL, FLS, leads_for_registrations
+from dashboard.edits.leads import FL, FLS, leads_for_registrations, township_union_unit
 from dashboard.ledgerfile import spec
 from dashboard.ledgerfile.problems import LedgerFileError, Problem, shown
 from dashboard.ledgerfile.validate import (
@@ -499,6 +499,7 @@ class _Writer:
         if not self.parsed.ok:
             raise _Refused
         self.registration_leads()
+        self.leads_follow_the_ledger()
 
     def registration_leads(self) -> None:
         """盯住源头: each new enterprise without a union gets a founding lead (``edits.leads``), journaled
@@ -512,6 +513,38 @@ class _Writer:
         self.journal.inserted[FL.name] += made
         for (town,) in self.conn.execute(sa.select(FL.c.township_id).where(FL.c.id.in_(made))):
             self.count(int(town), "leads_created")
+
+    def leads_follow_the_ledger(self) -> None:
+        """Founding leads follow what the file changed (journaled, so an undo restores them): the leads
+        of an enterprise that moved go to its new township (an open one owned by that township's
+        union), and an enterprise's open lead is 已建会 with the union the file gives it — as the
+        ledger's own events do (``edits.leads.follow_move`` / ``founded_by_union``)."""
+        moved = {row_id for name, row_id, before in self.journal.updated if name == E.name and "township_id" in before}
+        for eid in sorted(moved):
+            town = int(self.conn.execute(sa.select(E.c.township_id).where(E.c.id == eid)).scalar_one())
+            owner = township_union_unit(self.conn, town)
+            for lead in _rows(self.conn, sa.select(FL).where(FL.c.enterprise_id == eid, FL.c.township_id != town)):
+                open_ = lead["stage"] not in ("founded", "dropped")
+                self.journal.update(FL, lead["id"], lead, {
+                    "township_id": town, "owner_unit_id": owner if open_ else lead["owner_unit_id"],
+                    "version": lead["version"] + 1})
+        covered = self.journal.inserted.get(UC.name, [])
+        for chunk in in_chunks(covered):
+            for cov in _rows(self.conn, sa.select(UC.c.enterprise_id, UC.c.union_id, UC.c.start_on)
+                             .where(UC.c.id.in_(chunk), sa.or_(UC.c.end_on.is_(None), UC.c.end_on > UC.c.start_on))):
+                lead = self.conn.execute(sa.select(FL).where(FL.c.enterprise_id == cov["enterprise_id"],
+                                                             FL.c.stage.not_in(("founded", "dropped")))
+                                         .order_by(FL.c.id).limit(1)).mappings().first()
+                if lead is None:
+                    continue
+                on = max(cov["start_on"], lead["stage_on"])
+                self.journal.update(FL, lead["id"], dict(lead), {
+                    "stage": "founded", "stage_on": on, "closed_on": on, "union_id": cov["union_id"],
+                    "version": lead["version"] + 1})
+                for period in _rows(self.conn, sa.select(FLS).where(FLS.c.lead_id == lead["id"], FLS.c.end_on.is_(None))):
+                    self.journal.update(FLS, period["id"], period, {"end_on": on})
+                self.journal.insert(FLS, [{"lead_id": lead["id"], "stage": "founded", "start_on": on, "end_on": None,
+                                           "username": self.actor.username, "at": utcnow()}])
 
     # ------------------------------------------------------------------ townships
 
@@ -1008,7 +1041,7 @@ def undo_batch(session: Session, batch_id: int, *, actor: Actor) -> dict[str, in
     conn = session.connection()
     undo = json.loads(conn.execute(sa.select(IB.c.undo_json).where(IB.c.id == batch_id)).scalar_one())
     fresh = _summaries_fresh(conn)
-    tables = {t.name: t for t in LEDGER_TABLES}
+    tables = {t.name: t for t in (*LEDGER_TABLES, FL, FLS)}  # the leads the import moved or closed too
     touched: set[int] = set()
 
     def note_townships(table: sa.Table, ids: list[int]) -> None:
@@ -1026,6 +1059,15 @@ def undo_batch(session: Session, batch_id: int, *, actor: Actor) -> dict[str, in
                         sa.select(table.c.township_id).where(table.c.id.in_(chunk))) if r[0] is not None)
 
     counts: dict[str, int] = {}
+    # a lead the import moved or closed and someone has worked on since is not the import's to undo
+    for name, row_id, before in undo["updated"]:
+        if name == FL.name and "version" in before:
+            now_version = conn.execute(sa.select(FL.c.version).where(FL.c.id == row_id)).scalar()
+            if now_version != before["version"] + 1:
+                raise EditError("import.undo.leads_worked")
+    # the stage periods it added (leads it closed as 已建会) go; the leads' rows are restored below
+    for chunk in in_chunks([i for lo, hi in undo["inserted"].get(FLS.name, []) for i in range(lo, hi + 1)]):
+        conn.execute(FLS.delete().where(FLS.c.id.in_(chunk)))
     # the 盯住源头 leads it made go first — unless someone has worked on one since (a later stage,
     # another owner): that work is not the import's to undo
     leads = [i for lo, hi in undo["inserted"].get(FL.name, []) for i in range(lo, hi + 1)]
@@ -1033,7 +1075,7 @@ def undo_batch(session: Session, batch_id: int, *, actor: Actor) -> dict[str, in
         worked = conn.execute(sa.select(sa.func.count()).select_from(FL)
                               .where(FL.c.id.in_(chunk), FL.c.version > 1)).scalar_one()
         if worked:
-            raise EditError("import.undo.referenced")
+            raise EditError("import.undo.leads_worked")
         conn.execute(FLS.delete().where(FLS.c.lead_id.in_(chunk)))
         conn.execute(FL.delete().where(FL.c.id.in_(chunk)))
     if leads:

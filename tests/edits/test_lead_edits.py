@@ -190,17 +190,24 @@ def test_founded_founds_the_union_by_the_ledger_event_and_the_coverage_moves(eng
     assert events == ["union_found"]  # the ledger's own event, audited as such
 
 
-def test_founded_links_the_union_already_covering_and_a_project_must_be_linked_first(engine):
+def test_a_union_recorded_on_the_ledger_closes_the_open_lead_and_a_project_must_be_linked_first(engine):
     ent = gap_enterprise(engine)
     lid = run(engine, ed.create_lead, source="opportunity", identified_on=D(2026, 9, 1),
               enterprise_id=ent["id"]).lead_id
+    run(engine, ed.change_stage, lead_id=lid, version=1, stage="contacted", on=D(2026, 9, 5))
     version = scalar(engine, "SELECT version FROM enterprise WHERE id = :e", e=ent["id"])
-    union = run(engine, ev.found_union, enterprise_id=ent["id"], version=version, founded_on=D(2026, 10, 1),
-                name="先成立的工会").ids["union"]
-    unions_before = scalar(engine, "SELECT count(*) FROM union_org")
-    run(engine, ed.change_stage, lead_id=lid, version=1, stage="founded", on=D(2026, 10, 2))
-    assert scalar(engine, "SELECT union_id FROM founding_lead WHERE id = :i", i=lid) == union
-    assert scalar(engine, "SELECT count(*) FROM union_org") == unions_before  # linked, not founded twice
+    result = run(engine, ev.found_union, enterprise_id=ent["id"], version=version, founded_on=D(2026, 10, 1),
+                 name="先成立的工会")
+    union = result.ids["union"]
+    assert result.ids["lead"] == lid  # the ledger's 成立工会 closed the lead: the pipeline agrees with 建会率
+    lead = rows(engine, "SELECT stage, union_id, closed_on, version FROM founding_lead WHERE id = :i", i=lid)[0]
+    assert (lead["stage"], lead["union_id"], day(lead["closed_on"]), lead["version"]) == (
+        "founded", union, D(2026, 10, 1), 3)
+    assert [(r["stage"], r["end_on"] and day(r["end_on"])) for r in rows(
+        engine, "SELECT stage, end_on FROM founding_lead_stage WHERE lead_id = :i ORDER BY start_on, id", i=lid)] == [
+        ("identified", D(2026, 9, 5)), ("contacted", D(2026, 10, 1)), ("founded", None)]
+    refused(engine, ed.change_stage, "leads.err.closed", "stage", lead_id=lid, version=3, stage="founded",
+            on=D(2026, 10, 2))
     # a project: 已建会 needs its registered enterprise first
     project = run(engine, ed.create_lead, source="investment", identified_on=D(2026, 9, 1), township="YB",
                   enterprise_name="（拟设）项目").lead_id
@@ -213,6 +220,10 @@ def test_founded_links_the_union_already_covering_and_a_project_must_be_linked_f
         target["id"], target["name"], target["township_id"], 2)
     refused(engine, ed.link_enterprise, "leads.err.has_enterprise", "enterprise", lead_id=project, version=2,
             enterprise_id=target["id"])
+    other_project = run(engine, ed.create_lead, source="investment", identified_on=D(2026, 9, 1), township="YB",
+                        enterprise_name="（拟设）另一项目").lead_id
+    refused(engine, ed.link_enterprise, "leads.err.has_union", "enterprise", lead_id=other_project, version=1,
+            enterprise_id=ent["id"])  # a union covers it already: nothing to found
     refused(engine, ed.change_stage, "edit.forbidden_role", actor=LEADER, lead_id=project, version=2,
             stage="contacted", on=D(2026, 10, 3))
     other = scalar(engine, "SELECT id FROM township WHERE id <> :t ORDER BY id LIMIT 1", t=target["township_id"])
@@ -234,3 +245,23 @@ def test_a_new_registration_without_a_union_becomes_a_registration_lead(engine):
     # the same again does nothing: an open lead exists
     with session_scope(engine) as s:
         assert ed.leads_for_registrations(s.connection(), [result.ids["enterprise"]], "staff") == []
+
+
+def test_a_moved_enterprise_takes_its_leads_to_its_new_township(engine):
+    ent = gap_enterprise(engine, open_lead=True)
+    lead = rows(engine, "SELECT id, township_id FROM founding_lead WHERE enterprise_id = :e "
+                        "AND stage NOT IN ('founded', 'dropped')", e=ent["id"])[0]
+    other = rows(engine, "SELECT id, code FROM township WHERE id <> :t ORDER BY id LIMIT 1", t=ent["township_id"])[0]
+    version = scalar(engine, "SELECT version FROM enterprise WHERE id = :e", e=ent["id"])
+    run(engine, ev.move_enterprise, enterprise_id=ent["id"], version=version, township=other["code"],
+        moved_on=D(2026, 11, 1))
+    moved = rows(engine, "SELECT township_id, owner_unit_id FROM founding_lead WHERE id = :i", i=lead["id"])[0]
+    union_unit = scalar(engine, "SELECT id FROM unit WHERE township_id = :t AND kind = 'union'", t=other["id"])
+    assert (moved["township_id"], moved["owner_unit_id"]) == (other["id"], union_unit)
+    old_town = Actor("yuebei", Role.TOWNSHIP, Scope.townships([ent["township_id"]]))
+    new_town = Actor("other", Role.TOWNSHIP, Scope.townships([other["id"]]))
+    version = scalar(engine, "SELECT version FROM founding_lead WHERE id = :i", i=lead["id"])
+    refused(engine, ed.change_stage, "edit.forbidden_scope", actor=old_town, lead_id=lead["id"], version=version,
+            stage="dropped", on=D(2026, 11, 20), drop_reason="迁出")
+    run(engine, ed.change_stage, actor=new_town, lead_id=lead["id"], version=version, stage="dropped",
+        on=D(2026, 11, 20), drop_reason="企业已迁入本乡镇后决定另行跟踪")

@@ -76,5 +76,39 @@ def test_an_undo_is_refused_once_someone_worked_on_a_lead_it_made(any_own_demo_e
     counts = table_counts(engine)
     with session_scope(engine) as s, pytest.raises(EditError) as err:
         undo_batch(s, out.batch_id, actor=ADMIN)
-    assert err.value.key == "import.undo.referenced"
+    assert err.value.key == "import.undo.leads_worked"
     assert table_counts(engine) == counts
+
+
+def test_a_union_in_a_file_closes_the_open_lead_and_the_undo_reopens_it(any_own_demo_engine):
+    engine = any_own_demo_engine
+    with engine.connect() as conn:
+        tid = conn.execute(sa.select(Township.id).where(Township.code == "YB")).scalar_one()
+        lead = conn.execute(sa.text(
+            "SELECT l.id, l.stage, l.stage_on, l.version, e.uscc, e.name FROM founding_lead l "
+            "JOIN enterprise e ON e.id = l.enterprise_id WHERE l.township_id = :t AND l.stage NOT IN ('founded', 'dropped') "
+            "AND e.closed_on IS NULL ORDER BY l.id LIMIT 1"), {"t": tid}).mappings().first()
+        assert lead is not None, "the demo has an open lead in 越北镇"
+        rows = {k: list(v) for k, v in ledger_rows(conn, Scope.townships([tid]), today=DEMO_TODAY).items()}
+        periods = conn.execute(sa.text("SELECT count(*) FROM founding_lead_stage WHERE lead_id = :i"),
+                               {"i": lead["id"]}).scalar_one()
+    rows["unions"].append({"name": f"{lead['name']}工会", "kind": UnionKind.ENTERPRISE, "township": "越北镇",
+                           "enterprises": [(lead["uscc"], None, None)], "founded_on": dt.date(2026, 11, 20)})
+    out = import_ledger(engine, ledger_workbook(rows), "越北镇.xlsx", actor=ADMIN, today=DEMO_TODAY)
+    assert out.written, [p.zh for p in out.problems]
+    with engine.connect() as conn:
+        now = conn.execute(sa.text("SELECT stage, union_id, version FROM founding_lead WHERE id = :i"),
+                           {"i": lead["id"]}).mappings().one()
+        union = conn.execute(sa.text("SELECT union_id FROM union_coverage c JOIN enterprise e ON e.id = c.enterprise_id "
+                                     "WHERE e.uscc = :u AND c.end_on IS NULL"), {"u": lead["uscc"]}).scalar_one()
+    assert (now["stage"], now["union_id"], now["version"]) == ("founded", union, lead["version"] + 1)
+    with session_scope(engine) as s:
+        undo_batch(s, out.batch_id, actor=ADMIN)
+    with engine.connect() as conn:
+        back = conn.execute(sa.text("SELECT stage, union_id, version FROM founding_lead WHERE id = :i"),
+                            {"i": lead["id"]}).mappings().one()
+        assert (back["stage"], back["union_id"], back["version"]) == (lead["stage"], None, lead["version"])
+        assert conn.execute(sa.text("SELECT count(*) FROM founding_lead_stage WHERE lead_id = :i AND end_on IS NULL"),
+                            {"i": lead["id"]}).scalar_one() == 1
+        assert conn.execute(sa.text("SELECT count(*) FROM founding_lead_stage WHERE lead_id = :i"),
+                            {"i": lead["id"]}).scalar_one() == periods
