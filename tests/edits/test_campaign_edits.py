@@ -8,39 +8,19 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from dashboard.edits import Actor, EditError
+from dashboard.edits import Actor
 from dashboard.edits import campaigns as ed
 from dashboard.queries.scope import Scope
-from models.db import session_scope
 from models.enums import Role
+from tests.edits.protocol import Protocol, scalar
 
 D = dt.date
 STAFF = Actor("staff", Role.STAFF, Scope.district())
 TABLES = ("campaign", "campaign_zone", "campaign_zone_township", "audit_event")
 
 
-def snapshot(engine) -> dict:
-    with engine.connect() as conn:
-        return {t: sorted(tuple(r) for r in conn.execute(sa.text(f"SELECT * FROM {t}")).all()) for t in TABLES}
-
-
-def run(engine, fn, actor=STAFF, **kwargs):
-    with session_scope(engine) as s:
-        return fn(session=s, actor=actor, **kwargs)
-
-
-def refused(engine, fn, key, field=None, actor=STAFF, **kwargs) -> EditError:
-    before = snapshot(engine)
-    with pytest.raises(EditError) as info:
-        run(engine, fn, actor=actor, **kwargs)
-    assert (info.value.key, info.value.field) == (key, field), info.value.params
-    assert snapshot(engine) == before
-    return info.value
-
-
-def scalar(engine, sql, **params):
-    with engine.connect() as conn:
-        return conn.execute(sa.text(sql), params).scalar()
+PROTOCOL = Protocol(TABLES, STAFF)
+run, refused = PROTOCOL.run, PROTOCOL.refused
 
 
 @pytest.fixture

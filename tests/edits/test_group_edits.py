@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 import sqlalchemy as sa
 
-from dashboard.edits import Actor, EditError
+from dashboard.edits import Actor
 from dashboard.edits import group as ed
 from dashboard.queries.scope import Scope
-from models.db import session_scope
 from models.enums import Role
+from tests.edits.protocol import Protocol, scalar
 from tests.factories import DEMO_TODAY
 
 D = dt.date
@@ -20,29 +19,8 @@ STAFF = Actor("staff", Role.STAFF, Scope.district())
 TABLES = ("leading_group_member", "group_document", "audit_event")
 
 
-def snapshot(engine) -> dict:
-    with engine.connect() as conn:
-        return {t: sorted(tuple(str(v) for v in r) for r in conn.execute(sa.text(f"SELECT * FROM {t}")).all())
-                for t in TABLES}
-
-
-def run(engine, fn, actor=STAFF, **kwargs):
-    kwargs.setdefault("today", DEMO_TODAY)
-    with session_scope(engine) as s:
-        return fn(session=s, actor=actor, **kwargs)
-
-
-def refused(engine, fn, key, field=None, actor=STAFF, **kwargs):
-    before = snapshot(engine)
-    with pytest.raises(EditError) as info:
-        run(engine, fn, actor=actor, **kwargs)
-    assert (info.value.key, info.value.field) == (key, field), info.value.params
-    assert snapshot(engine) == before
-
-
-def scalar(engine, sql, **params):
-    with engine.connect() as conn:
-        return conn.execute(sa.text(sql), params).scalar()
+PROTOCOL = Protocol(TABLES, STAFF, DEMO_TODAY)
+run, refused = PROTOCOL.run, PROTOCOL.refused
 
 
 def test_staff_appoint_and_end_a_member_and_record_a_document(any_own_demo_engine):

@@ -9,10 +9,9 @@ import datetime as dt
 import json
 
 import pytest
-import sqlalchemy as sa
 from sqlmodel import Session
 
-from dashboard.edits import Actor, EditError
+from dashboard.edits import Actor
 from dashboard.edits import enterprises as ev
 from dashboard.edits import leads as ed
 from dashboard.queries import coverage, leads
@@ -20,6 +19,7 @@ from dashboard.queries.scope import Scope
 from models import rules
 from models.db import session_scope
 from models.enums import Role
+from tests.edits.protocol import Protocol, rows, scalar
 from tests.factories import DEMO_TODAY
 
 D = dt.date
@@ -30,35 +30,8 @@ TABLES = ("founding_lead", "founding_lead_stage", "union_org", "union_coverage",
           "enterprise")
 
 
-def snapshot(engine) -> dict:
-    with engine.connect() as conn:
-        return {t: sorted(tuple(str(v) for v in r) for r in conn.execute(sa.text(f"SELECT * FROM {t}")).all())
-                for t in TABLES}
-
-
-def run(engine, fn, actor=STAFF, **kwargs):
-    kwargs.setdefault("today", TODAY)
-    with session_scope(engine) as s:
-        return fn(session=s, actor=actor, **kwargs)
-
-
-def refused(engine, fn, key, field=None, actor=STAFF, **kwargs) -> EditError:
-    before = snapshot(engine)
-    with pytest.raises(EditError) as info:
-        run(engine, fn, actor=actor, **kwargs)
-    assert (info.value.key, info.value.field) == (key, field), info.value.params
-    assert snapshot(engine) == before
-    return info.value
-
-
-def scalar(engine, sql, **params):
-    with engine.connect() as conn:
-        return conn.execute(sa.text(sql), params).scalar()
-
-
-def rows(engine, sql, **params) -> list[dict]:
-    with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(sa.text(sql), params).mappings()]
+PROTOCOL = Protocol(TABLES, STAFF, TODAY)
+run, refused = PROTOCOL.run, PROTOCOL.refused
 
 
 def day(value) -> dt.date:
