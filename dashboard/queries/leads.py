@@ -49,15 +49,19 @@ LIST_COLUMNS = ["id", "enterprise_id", "enterprise_name", "township_id", "townsh
 @dataclass(frozen=True)
 class LeadFilter:
     """The list's filters (all optional): a source, a stage on the date, only the overdue notices or
-    only the idle leads. Hashable: part of the cache key."""
+    only the idle leads, words of the enterprise's (project's) name. Hashable: part of the cache key."""
 
     source: LeadSource | None = None
     stage: LeadStage | None = None
     only: str | None = None  # "overdue" | "idle"
+    search: str = ""
 
     def __post_init__(self) -> None:
         if self.only not in (None, "overdue", "idle"):
             raise ValueError(f"unknown lead list filter {self.only!r}")
+        if not isinstance(self.search, str) or any(c < " " or c == "\x7f" for c in self.search):
+            raise ValueError("the lead search must be printable text")
+        object.__setattr__(self, "search", self.search.strip()[:60])
 
 
 def _in_force(as_of: dt.date):
@@ -249,6 +253,12 @@ def _listed(scope: Scope, as_of: dt.date, flt: LeadFilter, idle_days: int, curre
         conds.append(_overdue(now, as_of))
     elif flt.only == "idle":
         conds.append(_idle(now, as_of, idle_days))
+    if flt.search:  # the name the list shows: the enterprise's now, or the lead's own (a project's)
+        escaped = flt.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        renamed = sa.exists().where(E.c.id == FL.c.enterprise_id, E.c.name.like(pattern, escape="\\"))
+        conds.append(sa.or_(sa.and_(FL.c.enterprise_id.is_(None), FL.c.enterprise_name.like(pattern, escape="\\")),
+                            renamed))
     return now, sa.and_(*conds)
 
 

@@ -174,7 +174,7 @@ def export_frame(rows: pd.DataFrame, as_of: dt.date, idle_days: int, loc: str) -
 def filter_text(flt, loc: str) -> str:
     """The list's filter in words ("登门留帖 · 已发建会通知书 · 通知书逾期"; "全部")."""
     parts = [source_text(flt.source, loc) if flt.source else None, stage_text(flt.stage, loc) if flt.stage else None,
-             t(f"leads.filter.only.{flt.only}", loc) if flt.only else None]
+             t(f"leads.filter.only.{flt.only}", loc) if flt.only else None, f"“{flt.search}”" if flt.search else None]
     return " · ".join(p for p in parts if p) or t("leads.filter.all", loc)
 
 

@@ -169,6 +169,13 @@ def test_the_list_puts_overdue_first_then_the_oldest_stage_and_closed_last_with_
         assert pd.isna(then[then["id"] == w.lead["p1"]].iloc[0]["union_name"])
         with pytest.raises(ValueError):
             LeadFilter(only="everything")
+        # a search by words of the name (LIKE's own characters taken literally)
+        assert keys(leads.lead_list(s, district, AS_OF, LeadFilter(search=" 线索p "))["id"], w) == ["p7", "p4", "p5"]
+        assert keys(leads.lead_list(s, district, AS_OF, LeadFilter(search="企业e"))["id"], w) == [
+            "p3", "p6", "p2", "p1", "p9"]
+        assert leads.count_leads(s, district, AS_OF, LeadFilter(search="%")) == 0
+        with pytest.raises(ValueError):
+            LeadFilter(search="a\x00b")
 
 
 def test_one_lead_with_its_history_only_in_scope(made):

@@ -44,7 +44,7 @@ def render(ctx: Context) -> None:
         st.dataframe(V.breakdown_table(pipe.by_source, "source", loc, pipe.overall), hide_index=True, width="stretch")
     st.markdown(f"**{t('leads.by_township', loc)}**", help=t("leads.kpi.median.help", loc))
     towns = V.breakdown_table(pipe.by_township, "township", loc, pipe.overall)
-    st.dataframe(towns, hide_index=True, width="stretch", height=min(36 * (len(towns) + 1) + 4, 600))
+    st.dataframe(towns, hide_index=True, width="stretch", height=min(35 * (len(towns) + 1) + 3, 600))
     rows = _list(ctx, idle_days, pipe)
     _manage(ctx, rows)
 
@@ -62,10 +62,12 @@ def _list(ctx: Context, idle_days: int, pipe):
                          key="leads_stage")
     which = c3.selectbox(t("leads.filter.only", loc), [None, *only], format_func=lambda k: only.get(k, all_),
                          key="leads_only")
-    flt = LeadFilter(source=source, stage=stage, only=which)
+    search = st.text_input(t("leads.filter.search", loc), key="leads_search", max_chars=60,
+                           placeholder=t("leads.filter.search_hint", loc))
+    flt = LeadFilter(source=source, stage=stage, only=which, search=search)
     # the pipeline counted these already for the filters it knows (no source, no stage)
     known = {None: int(pipe.overall["leads"].sum()), "overdue": pipe.overdue, "idle": pipe.idle}
-    total = (known[which] if source is None and stage is None else
+    total = (known[which] if source is None and stage is None and not flt.search else
              data.count_leads(ctx.url, ctx.scope, ctx.as_of, flt, idle_days=idle_days))
     with c4:
         st.download_button(t("leads.export", loc), icon=":material/download:", mime=exports.XLSX_MIME,
