@@ -18,7 +18,7 @@ union (the ledger import and the 登记新企业 event call it).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -291,32 +291,51 @@ def leads_for_registrations(conn: sa.Connection, enterprise_ids: Iterable[int], 
 
 # --------------------------------------------------------------------------- the ledger's events
 
+#: how the two functions below write: ``update(table, row id, the row before, new values)`` and
+#: ``insert(table, rows)`` — straight to the database for the ledger's events, through the import's
+#: journal (``ledger_import.Journal``, which keeps what an undo needs) for an import
+Update = Callable[[sa.Table, int, dict, dict], Any]
+Insert = Callable[[sa.Table, list[dict]], Any]
 
-def follow_move(conn: sa.Connection, enterprise_id: int, township_id: int) -> list[int]:
-    """An enterprise moved to another township (迁移): its leads go with it — they are read and
-    edited in its township now — and an open one gets that township's union as its owner. Returns
-    the leads moved."""
-    moved = [int(i) for (i,) in conn.execute(sa.select(FL.c.id).where(FL.c.enterprise_id == int(enterprise_id),
-                                                                      FL.c.township_id != int(township_id)))]
-    if moved:
-        conn.execute(FL.update().where(FL.c.id.in_(moved)).values(township_id=int(township_id), version=FL.c.version + 1))
-        conn.execute(FL.update().where(FL.c.id.in_(moved), FL.c.stage.not_in([s.value for s in CLOSED]))
-                     .values(owner_unit_id=township_union_unit(conn, int(township_id))))
+
+def _writers(conn, update: Update | None, insert: Insert | None) -> tuple[Update, Insert]:
+    return (update or (lambda table, row_id, _before, values:
+                       conn.execute(table.update().where(table.c.id == row_id).values(**values))),
+            insert or (lambda table, rows: conn.execute(table.insert(), rows)))
+
+
+def follow_move(conn: sa.Connection, enterprise_id: int, township_id: int, *, update: Update | None = None) -> list[int]:
+    """An enterprise moved to another township (迁移, or an import): its leads go with it — they are
+    read and edited in its township now — and an open one gets that township's union as its owner.
+    Returns the leads moved."""
+    update, _ = _writers(conn, update, None)
+    owner = township_union_unit(conn, int(township_id))
+    moved = []
+    for lead in conn.execute(sa.select(FL).where(FL.c.enterprise_id == int(enterprise_id),
+                                                 FL.c.township_id != int(township_id))).mappings().all():
+        still_open = LeadStage(lead["stage"]) not in CLOSED
+        update(FL, int(lead["id"]), dict(lead), {"township_id": int(township_id), "version": lead["version"] + 1,
+                                                 "owner_unit_id": owner if still_open else lead["owner_unit_id"]})
+        moved.append(int(lead["id"]))
     return moved
 
 
-def founded_by_union(conn: sa.Connection, enterprise_id: int, union_id: int, day: dt.date, username: str) -> int | None:
+def founded_by_union(conn: sa.Connection, enterprise_id: int, union_id: int, day: dt.date, username: str, *,
+                     update: Update | None = None, insert: Insert | None = None) -> int | None:
     """The enterprise got a union from the ledger (成立工会, 加入联合工会, an import): its open lead is
     已建会 from that day (or from its current stage's start, when that is later), linked to the union —
     so the pipeline and the coverage agree whichever form recorded the union. Returns the lead's id."""
-    lead = conn.execute(sa.select(FL.c.id, FL.c.stage_on).where(
+    update, insert = _writers(conn, update, insert)
+    lead = conn.execute(sa.select(FL).where(
         FL.c.enterprise_id == int(enterprise_id), FL.c.stage.not_in([s.value for s in CLOSED]))
-        .order_by(FL.c.id).limit(1)).first()
+        .order_by(FL.c.id).limit(1)).mappings().first()
     if lead is None:
         return None
-    on = max(day, lead.stage_on)
-    conn.execute(FL.update().where(FL.c.id == lead.id).values(
-        stage=LeadStage.FOUNDED.value, stage_on=on, closed_on=on, union_id=int(union_id), version=FL.c.version + 1))
-    conn.execute(FLS.update().where(FLS.c.lead_id == lead.id, FLS.c.end_on.is_(None)).values(end_on=on))
-    _stage_row(conn, int(lead.id), LeadStage.FOUNDED, on, username)
-    return int(lead.id)
+    on = max(day, lead["stage_on"])
+    update(FL, int(lead["id"]), dict(lead), {"stage": LeadStage.FOUNDED.value, "stage_on": on, "closed_on": on,
+                                             "union_id": int(union_id), "version": lead["version"] + 1})
+    for period in conn.execute(sa.select(FLS).where(FLS.c.lead_id == lead["id"], FLS.c.end_on.is_(None))).mappings().all():
+        update(FLS, int(period["id"]), dict(period), {"end_on": on})
+    insert(FLS, [{"lead_id": int(lead["id"]), "stage": LeadStage.FOUNDED.value, "start_on": on, "end_on": None,
+                  "username": username, "at": utcnow()}])
+    return int(lead["id"])

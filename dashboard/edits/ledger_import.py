@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from dashboard.edits import Actor, EditError
-from dashboard.edits.leads import FL, FLS, leads_for_registrations, township_union_unit
+from dashboard.edits.leads import FL, FLS, follow_move, founded_by_union, leads_for_registrations
 from dashboard.ledgerfile import spec
 from dashboard.ledgerfile.problems import LedgerFileError, Problem, shown
 from dashboard.ledgerfile.validate import (
@@ -515,36 +515,19 @@ class _Writer:
             self.count(int(town), "leads_created")
 
     def leads_follow_the_ledger(self) -> None:
-        """Founding leads follow what the file changed (journaled, so an undo restores them): the leads
-        of an enterprise that moved go to its new township (an open one owned by that township's
-        union), and an enterprise's open lead is 已建会 with the union the file gives it — as the
-        ledger's own events do (``edits.leads.follow_move`` / ``founded_by_union``)."""
+        """Founding leads follow what the file changed, as they follow the ledger's own events
+        (``edits.leads.follow_move`` / ``founded_by_union``), written through the journal so an undo
+        restores them: the leads of an enterprise that moved go to its new township, and an
+        enterprise's open lead is 已建会 with the union the file gives it."""
         moved = {row_id for name, row_id, before in self.journal.updated if name == E.name and "township_id" in before}
         for eid in sorted(moved):
             town = int(self.conn.execute(sa.select(E.c.township_id).where(E.c.id == eid)).scalar_one())
-            owner = township_union_unit(self.conn, town)
-            for lead in _rows(self.conn, sa.select(FL).where(FL.c.enterprise_id == eid, FL.c.township_id != town)):
-                open_ = lead["stage"] not in ("founded", "dropped")
-                self.journal.update(FL, lead["id"], lead, {
-                    "township_id": town, "owner_unit_id": owner if open_ else lead["owner_unit_id"],
-                    "version": lead["version"] + 1})
-        covered = self.journal.inserted.get(UC.name, [])
-        for chunk in in_chunks(covered):
+            follow_move(self.conn, eid, town, update=self.journal.update)
+        for chunk in in_chunks(self.journal.inserted.get(UC.name, [])):
             for cov in _rows(self.conn, sa.select(UC.c.enterprise_id, UC.c.union_id, UC.c.start_on)
                              .where(UC.c.id.in_(chunk), sa.or_(UC.c.end_on.is_(None), UC.c.end_on > UC.c.start_on))):
-                lead = self.conn.execute(sa.select(FL).where(FL.c.enterprise_id == cov["enterprise_id"],
-                                                             FL.c.stage.not_in(("founded", "dropped")))
-                                         .order_by(FL.c.id).limit(1)).mappings().first()
-                if lead is None:
-                    continue
-                on = max(cov["start_on"], lead["stage_on"])
-                self.journal.update(FL, lead["id"], dict(lead), {
-                    "stage": "founded", "stage_on": on, "closed_on": on, "union_id": cov["union_id"],
-                    "version": lead["version"] + 1})
-                for period in _rows(self.conn, sa.select(FLS).where(FLS.c.lead_id == lead["id"], FLS.c.end_on.is_(None))):
-                    self.journal.update(FLS, period["id"], period, {"end_on": on})
-                self.journal.insert(FLS, [{"lead_id": lead["id"], "stage": "founded", "start_on": on, "end_on": None,
-                                           "username": self.actor.username, "at": utcnow()}])
+                founded_by_union(self.conn, cov["enterprise_id"], cov["union_id"], cov["start_on"], self.actor.username,
+                                 update=self.journal.update, insert=self.journal.insert)
 
     # ------------------------------------------------------------------ townships
 

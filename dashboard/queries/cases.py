@@ -41,8 +41,8 @@ from dashboard.queries.timeline import (
 from models.enums import HonourLevel, Season
 from models.summary import is_fresh
 from models.tables import (
-    Activity,
     ActivistRecommendation,
+    Activity,
     CaseStudy,
     Enterprise,
     Honour,
@@ -253,11 +253,10 @@ def search_enterprises(session: Session, scope: Scope, as_of: dt.date, text: str
     text = (text or "").strip()
     if not text:
         return pd.DataFrame(columns=cols)
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     rows = session.execute(
         sa.select(E.c.id.label("enterprise_id"), E.c.name, T.c.name.label("township"))
         .join(T, T.c.id == E.c.township_id)
-        .where(operating(as_of), scope.where(E.c.township_id), E.c.name.like(f"%{escaped}%", escape="\\"))
+        .where(operating(as_of), scope.where(E.c.township_id), E.c.name.contains(text, autoescape=True))
         .order_by(E.c.name).limit(int(limit))
     ).mappings().all()
     return pd.DataFrame(rows, columns=cols)

@@ -12,10 +12,10 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from models.enums import ActionStatus
-from models.tables import ActionItem, CoordinationNotice, Enterprise, FoundingLead, Township, Unit
 from dashboard.queries import coverage, leads
 from dashboard.queries.scope import Scope
+from models.enums import ActionStatus
+from models.tables import ActionItem, CoordinationNotice, Enterprise, FoundingLead, Township, Unit
 
 AI = ActionItem.__table__
 FL = FoundingLead.__table__
@@ -84,7 +84,7 @@ def overdue_items(session: Session, scope: Scope, as_of: dt.date, limit: int = 5
 def _overdue_leads(scope: Scope, as_of: dt.date) -> tuple[sa.FromClause, sa.ColumnElement[bool]]:
     """Leads in 已发建会通知书 on ``as_of`` whose notice's deadline has passed (``queries.leads``'s rule)."""
     now = leads._now(as_of)
-    return now.join(FL, FL.c.id == now.c.lead_id), sa.and_(leads._overdue(now, as_of), scope.where(FL.c.township_id))
+    return now.join(FL, FL.c.id == now.c.lead_id), sa.and_(leads._overdue(now.c.stage, as_of), scope.where(FL.c.township_id))
 
 
 def _notice_overdue(as_of: dt.date):

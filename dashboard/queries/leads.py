@@ -130,9 +130,7 @@ def pipeline(session: Session, scope: Scope, as_of: dt.date, idle_days: int = ID
     current = _is_current(session, as_of)
     src, stage, since, conds = _state(as_of, current)
     where = [*conds, scope.where(FL.c.township_id)]
-    overdue_c = sa.and_(stage == LeadStage.NOTICE_SENT.value, FL.c.notice_deadline.is_not(None),
-                        FL.c.notice_deadline < as_of)
-    idle_c = sa.and_(stage.not_in([x.value for x in CLOSED]), since < as_of - dt.timedelta(days=int(idle_days)))
+    overdue_c, idle_c = _overdue(stage, as_of), _idle(stage, since, as_of, idle_days)
     n = lambda cond: sa.func.coalesce(sa.func.sum(sa.case((cond, 1), else_=0)), 0)  # noqa: E731
     cells = session.execute(
         sa.select(FL.c.township_id, FL.c.source, stage.label("stage"), sa.func.count(), n(overdue_c), n(idle_c))
@@ -232,14 +230,15 @@ def breakdown(session: Session, scope: Scope, as_of: dt.date, by: str) -> pd.Dat
     return {"source": p.by_source, "township": p.by_township, "all": p.overall}[by]
 
 
-def _overdue(now: sa.Subquery, as_of: dt.date):
-    return sa.and_(now.c.stage == LeadStage.NOTICE_SENT.value, FL.c.notice_deadline.is_not(None),
+def _overdue(stage: sa.ColumnElement, as_of: dt.date) -> sa.ColumnElement[bool]:
+    """建会通知书逾期: in 已发建会通知书 on the date (``stage``), the notice's deadline before it."""
+    return sa.and_(stage == LeadStage.NOTICE_SENT.value, FL.c.notice_deadline.is_not(None),
                    FL.c.notice_deadline < as_of)
 
 
-def _idle(now: sa.Subquery, as_of: dt.date, idle_days: int):
-    return sa.and_(now.c.stage.not_in([s.value for s in CLOSED]),
-                   now.c.start_on < as_of - dt.timedelta(days=int(idle_days)))
+def _idle(stage: sa.ColumnElement, since: sa.ColumnElement, as_of: dt.date, idle_days: int) -> sa.ColumnElement[bool]:
+    """长期未推进: open on the date, its stage (begun ``since``) unchanged for more than ``idle_days``."""
+    return sa.and_(stage.not_in([s.value for s in CLOSED]), since < as_of - dt.timedelta(days=int(idle_days)))
 
 
 def _listed(scope: Scope, as_of: dt.date, flt: LeadFilter, idle_days: int, current: bool = False):
@@ -250,15 +249,13 @@ def _listed(scope: Scope, as_of: dt.date, flt: LeadFilter, idle_days: int, curre
     if flt.stage is not None:
         conds.append(now.c.stage == LeadStage(flt.stage).value)
     if flt.only == "overdue":
-        conds.append(_overdue(now, as_of))
+        conds.append(_overdue(now.c.stage, as_of))
     elif flt.only == "idle":
-        conds.append(_idle(now, as_of, idle_days))
+        conds.append(_idle(now.c.stage, now.c.start_on, as_of, idle_days))
     if flt.search:  # the name the list shows: the enterprise's now, or the lead's own (a project's)
-        escaped = flt.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
-        renamed = sa.exists().where(E.c.id == FL.c.enterprise_id, E.c.name.like(pattern, escape="\\"))
-        conds.append(sa.or_(sa.and_(FL.c.enterprise_id.is_(None), FL.c.enterprise_name.like(pattern, escape="\\")),
-                            renamed))
+        renamed = sa.exists().where(E.c.id == FL.c.enterprise_id, E.c.name.contains(flt.search, autoescape=True))
+        conds.append(sa.or_(sa.and_(FL.c.enterprise_id.is_(None),
+                                    FL.c.enterprise_name.contains(flt.search, autoescape=True)), renamed))
     return now, sa.and_(*conds)
 
 
@@ -276,7 +273,7 @@ def lead_list(session: Session, scope: Scope, as_of: dt.date, flt: LeadFilter = 
     ``stage_on``: since when): the overdue notices first (oldest deadline first), then the leads
     whose stage is oldest — what needs a visit comes first. Columns :data:`LIST_COLUMNS`."""
     now, where = _listed(scope, as_of, flt, idle_days, _is_current(session, as_of))
-    overdue = sa.case((_overdue(now, as_of), 0), else_=1)
+    overdue = sa.case((_overdue(now.c.stage, as_of), 0), else_=1)
     closed = sa.case((now.c.stage.in_([s.value for s in CLOSED]), 1), else_=0)
     order = (closed, overdue, sa.case((overdue == 0, FL.c.notice_deadline), else_=None), now.c.start_on, FL.c.id)
     # the page's rows picked on the leads' own columns first (sorted without the joins), then dressed
@@ -347,7 +344,7 @@ def headline(session: Session, scope: Scope, as_of: dt.date, since: dt.date | No
         sa.select(n(after(FL.c.identified_on)),
                   n(sa.and_(now.c.stage == LeadStage.FOUNDED.value, after(now.c.start_on))),
                   n(sa.and_(now.c.stage == LeadStage.DROPPED.value, after(now.c.start_on))),
-                  n(_overdue(now, as_of)), n(_idle(now, as_of, idle_days)),
+                  n(_overdue(now.c.stage, as_of)), n(_idle(now.c.stage, now.c.start_on, as_of, idle_days)),
                   n(now.c.stage.not_in([s.value for s in CLOSED])))
         .select_from(now.join(FL, FL.c.id == now.c.lead_id)).where(scope.where(FL.c.township_id))
     ).one()
@@ -363,14 +360,13 @@ def lead_candidates(session: Session, scope: Scope, as_of: dt.date, text: str, *
     text = (text or "").strip()
     if not text:
         return pd.DataFrame(columns=cols)
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     covered = sa.exists().where(UC.c.enterprise_id == E.c.id, active(UC.c.start_on, UC.c.end_on, as_of))
     open_lead = sa.exists().where(FL.c.enterprise_id == E.c.id, FL.c.stage.not_in([s.value for s in CLOSED]))
     rows = session.execute(
         sa.select(E.c.id.label("enterprise_id"), E.c.name, T.c.name.label("township"), E.c.uscc)
         .join(T, T.c.id == E.c.township_id)
         .where(operating(as_of), scope.where(E.c.township_id), ~covered, ~open_lead,
-               sa.or_(E.c.name.like(f"%{escaped}%", escape="\\"), E.c.uscc == text.upper()))
+               sa.or_(E.c.name.contains(text, autoescape=True), E.c.uscc == text.upper()))
         .order_by(E.c.name).limit(int(limit))
     ).mappings().all()
     return pd.DataFrame(rows, columns=cols)

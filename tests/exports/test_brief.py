@@ -241,24 +241,32 @@ def test_the_pdf_row_is_the_page_row(made):
         assert re.sub(r"\s+", "", "".join(row)) in text, row
 
 
+def _with_more_items(engine, ids, n: int, text: str):
+    """``n`` more open items of the first decision, overdue from 2026-08-01 on (``text`` formatted with
+    their number), and the brief for the next meeting after them."""
+    from sqlmodel import select
+
+    with Session(engine) as s:
+        d = s.exec(select(Decision)).first()
+        owner = s.exec(select(Unit)).first()
+        for k in range(n):
+            s.add(ActionItem(decision_id=d.id, description=text.format(k=k), owner_unit_id=owner.id,
+                             township_id=ids["a"], created_on=M2, due_on=dt.date(2026, 8, 1) + dt.timedelta(k),
+                             status=ActionStatus.OPEN))
+        s.commit()
+        return meeting_brief(s, Scope.district(), TODAY)
+
+
 def test_due_items_are_counted_in_sql_past_the_list(made):
     """More items on the table than the brief lists: the figures count them all, the list stops at
     LIST_LIMIT and the documents say how many are left out."""
-    from sqlmodel import select
 
     from dashboard.exports.brief import due_rows
     from dashboard.queries.brief import LIST_LIMIT
     from dashboard.views.meetings import more_text
 
     engine, ids = made
-    with Session(engine) as s:
-        d = s.exec(select(Decision)).first()
-        owner = s.exec(select(Unit)).first()
-        for k in range(LIST_LIMIT + 3):
-            s.add(ActionItem(decision_id=d.id, description=f"加项{k}", owner_unit_id=owner.id, township_id=ids["a"],
-                             created_on=M2, due_on=dt.date(2026, 8, 1) + dt.timedelta(k), status=ActionStatus.OPEN))
-        s.commit()
-        b = meeting_brief(s, Scope.district(), TODAY)
+    b = _with_more_items(engine, ids, LIST_LIMIT + 3, "加项{k}")
     assert len(b.due) == LIST_LIMIT
     assert (b.n_overdue, b.n_due_soon, b.n_due) == (LIST_LIMIT + 4, 1, LIST_LIMIT + 5)
     assert list(b.due["label"]) == ["overdue"] * LIST_LIMIT  # overdue first
@@ -270,20 +278,12 @@ def test_due_items_are_counted_in_sql_past_the_list(made):
 def test_the_pdf_and_the_pptx_list_the_same_items_and_say_the_same_rest(made):
     """One list rule for every format: the PPTX continues a list over slides (（续）) instead of cutting
     it shorter than the PDF, so both list every one of the LIST_LIMIT rows and both say 另有 N 项."""
-    from sqlmodel import select
 
     from dashboard.exports.brief import PPTX_ROWS, BriefContext, brief_pdf, brief_pptx
     from dashboard.queries.brief import LIST_LIMIT
 
     engine, ids = made
-    with Session(engine) as s:
-        d = s.exec(select(Decision)).first()
-        owner = s.exec(select(Unit)).first()
-        for k in range(LIST_LIMIT + 3):
-            s.add(ActionItem(decision_id=d.id, description=f"加项{k:02d}", owner_unit_id=owner.id, township_id=ids["a"],
-                             created_on=M2, due_on=dt.date(2026, 8, 1) + dt.timedelta(k), status=ActionStatus.OPEN))
-        s.commit()
-        b = meeting_brief(s, Scope.district(), TODAY)
+    b = _with_more_items(engine, ids, LIST_LIMIT + 3, "加项{k:02d}")
     ctx = BriefContext("zh_CN", "##区", "全区", False)
     pdf = _pdf_text(brief_pdf(b, ctx, {}))
     pptx, _ = _pptx_text(brief_pptx(b, ctx, {}))
