@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Iterable
 
-from models.enums import ActionStatus, NoticeStatus, PartyOrgLevel, Pattern
+from models.enums import ActionStatus, LeadStage, NoticeStatus, PartyOrgLevel, Pattern
 
 #: An enterprise with this many formal Party members or more should have a Party organisation.
 PARTY_ORG_THRESHOLD = 3
@@ -193,3 +193,11 @@ def make_uscc(*, division: str, serial: int, authority: str = "9", kind: str = "
     org = body + org_code_check_char(body)  # may end in 'X', which the USCC charset has
     first17 = authority + kind + division + org
     return first17 + uscc_check_char(first17)
+
+
+def days_to_union(stage: LeadStage | str, identified_on: dt.date, stage_on: dt.date) -> int | None:
+    """``founding_lead.days_to_union`` (0018): on a 已建会 lead the whole days from its discovery to the
+    union (its stage's start), on any other stage None — what the pipeline's medians read."""
+    if LeadStage(stage) is not LeadStage.FOUNDED:
+        return None
+    return (stage_on - identified_on).days

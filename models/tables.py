@@ -338,6 +338,15 @@ class FoundingLead(SQLModel, table=True):
         # 0016: the pipeline's counts by township, measure and stage (queries.leads.pipeline) from the index alone
         sa.Index("ix_founding_lead_pipeline", "township_id", "source", "stage", "identified_on", "stage_on",
                  "notice_deadline"),
+        # 0018: the medians of the days to a union in index order; the list's first page of open leads
+        # (by the start of their stage) and of overdue notices (by deadline) without sorting them all
+        *(sa.Index(name, *columns, sqlite_where=sa.text(where), postgresql_where=sa.text(where))
+          for name, columns, where in (
+              ("ix_founding_lead_days_township", ("township_id", "days_to_union"), "days_to_union IS NOT NULL"),
+              ("ix_founding_lead_days_source", ("source", "days_to_union"), "days_to_union IS NOT NULL"),
+              ("ix_founding_lead_days", ("days_to_union",), "days_to_union IS NOT NULL"),
+              ("ix_founding_lead_open", ("stage_on", "id"), "stage NOT IN ('founded', 'dropped')"),
+              ("ix_founding_lead_overdue", ("notice_deadline", "stage_on", "id"), "stage = 'notice_sent'"))),
     )
     id: int | None = Field(default=None, primary_key=True)
     enterprise_id: int | None = _fk("enterprise.id", nullable=True)
@@ -358,6 +367,9 @@ class FoundingLead(SQLModel, table=True):
     union_id: int | None = Field(default=None, sa_column=sa.Column(
         sa.Integer, sa.ForeignKey("union_org.id", name="fk_lead_union"), nullable=True, index=True))
     version: int = _version()
+    # 0018: whole days from identified_on to stage_on on a 已建会 lead, None on every other stage —
+    # set by every writer with models.rules.days_to_union (the edits, the demo, the scale generator)
+    days_to_union: int | None = None
 
 
 class FoundingLeadStage(SQLModel, table=True):

@@ -783,6 +783,7 @@ class _Builder:
             source=source.value, stage=stages[-1][0].value, identified_on=identified, notice_deadline=deadline,
             closed_on=until if last is not None else None, owner_unit_id=self.units[f"{township}_GH"], note=note,
             owner_name=owner, drop_reason=reason, stage_on=stages[-1][1], union_id=union_id,
+            days_to_union=rules.days_to_union(stages[-1][0], identified, stages[-1][1]),
         )
         for k, (stage, day) in enumerate(stages):
             end = stages[k + 1][1] if k + 1 < len(stages) else None

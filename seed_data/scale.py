@@ -819,6 +819,8 @@ def _lead_rows(rng: random.Random, plan: _Plan, leads: _Leads, days: _Days) -> I
             days[leads.deadline[k]], days[leads.closed[k]], townships.party_unit_id(township),
             None if eid else "尚未注册", _person(rng), DROP_REASONS[leads.reason[k]], days[leads.start[last]],
             leads.union_id[k] or None,
+            # days_to_union (models.rules.days_to_union): day numbers are ordinals
+            leads.start[last] - leads.identified[k] if _LEAD_STAGES[stages[last]] is E.LeadStage.FOUNDED else None,
         )
 
 
@@ -878,7 +880,7 @@ def _write_all(loader: _Loader, rng: random.Random, plan: _Plan, seed: int) -> N
     leads = _plan_leads(lead_rng, plan)
     loader.write(T["founding_lead"], ("id", "enterprise_id", "enterprise_name", "township_id", "source", "stage",
                                       "identified_on", "notice_deadline", "closed_on", "owner_unit_id", "note",
-                                      "owner_name", "drop_reason", "stage_on", "union_id"),
+                                      "owner_name", "drop_reason", "stage_on", "union_id", "days_to_union"),
                  _lead_rows(lead_rng, plan, leads, days), len(leads))
     loader.write(T["founding_lead_stage"], ("id", "lead_id", "stage", "start_on", "end_on", "username", "at"),
                  _lead_stage_rows(leads, days, loader.stamps), len(leads.stage))

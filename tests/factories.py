@@ -291,7 +291,8 @@ class World:
             enterprise_id=self.ent[enterprise] if enterprise else None, enterprise_name=name or f"线索{key}",
             township_id=self.township[township], source=source, stage=stages[-1][0], identified_on=identified,
             notice_deadline=deadline, closed_on=closed, owner_unit_id=self.unit[owner] if owner else None,
-            stage_on=stages[-1][1], union_id=self.union[union] if union else None, drop_reason=reason))
+            stage_on=stages[-1][1], union_id=self.union[union] if union else None, drop_reason=reason,
+            days_to_union=rules.days_to_union(stages[-1][0], identified, stages[-1][1])))
         for k, (st, start) in enumerate(stages):
             end = stages[k + 1][1] if k + 1 < len(stages) else None
             self._add(FoundingLeadStage(lead_id=lead.id, stage=st, start_on=start, end_on=end, username="test",

@@ -446,6 +446,13 @@ def test_lead_stages_form_a_gap_free_chain(generated):
         assert len({s for s, *_ in chain}) == len(chain), lead_id  # each stage at most once
         assert {(u, a[11:19]) for *_, u, a in chain} == {("seed", "02:00:00")}, lead_id
     assert _all(generated, "SELECT COUNT(*) FROM founding_lead_stage WHERE end_on IS NULL") == [(len(leads),)]
+    # days_to_union (0018): on a 已建会 lead the days from discovery to the union, else NULL
+    for lead_id, stage, stage_on, identified, days in _all(
+            generated, "SELECT id, stage, stage_on, identified_on, days_to_union FROM founding_lead"):
+        expected = ((dt.date.fromisoformat(stage_on) - dt.date.fromisoformat(identified)).days
+                    if stage == "founded" else None)
+        assert days == expected, lead_id
+    assert _all(generated, "SELECT COUNT(*) FROM founding_lead WHERE days_to_union IS NOT NULL")[0][0] > 0
 
 
 def test_leads_follow_their_enterprises(generated):

@@ -32,6 +32,7 @@ from dashboard.edits.fields import ident as _id
 from dashboard.edits.fields import text as _text
 from dashboard.queries.dates import district_today
 from dashboard.queries.leads import CLOSED, RANK
+from models import rules
 from models.audit import audit, utcnow
 from models.enums import LeadSource, LeadStage, UnitKind
 from models.tables import Enterprise, FoundingLead, FoundingLeadStage, Township, UnionCoverage, UnionOrg, Unit
@@ -210,6 +211,7 @@ def change_stage(*, session: Session, actor: Actor, lead_id: Any, version: Any, 
         if lead["enterprise_id"] is None:
             raise EditError("leads.err.no_enterprise", field="stage")
         values["closed_on"] = day
+        values["days_to_union"] = rules.days_to_union(new, lead["identified_on"], day)
     # the lead first (its version checked in the UPDATE): founding the union below then finds no open
     # lead of the enterprise to close (edits.enterprises closes one when the ledger records a union)
     update_row(session, FL, int(lead["id"]), int(lead["version"]), values)
@@ -333,7 +335,9 @@ def founded_by_union(conn: sa.Connection, enterprise_id: int, union_id: int, day
         return None
     on = max(day, lead["stage_on"])
     update(FL, int(lead["id"]), dict(lead), {"stage": LeadStage.FOUNDED.value, "stage_on": on, "closed_on": on,
-                                             "union_id": int(union_id), "version": lead["version"] + 1})
+                                             "union_id": int(union_id), "version": lead["version"] + 1,
+                                             "days_to_union": rules.days_to_union(LeadStage.FOUNDED,
+                                                                                  lead["identified_on"], on)})
     for period in conn.execute(sa.select(FLS).where(FLS.c.lead_id == lead["id"], FLS.c.end_on.is_(None))).mappings().all():
         update(FLS, int(period["id"]), dict(period), {"end_on": on})
     insert(FLS, [{"lead_id": int(lead["id"]), "stage": LeadStage.FOUNDED.value, "start_on": on, "end_on": None,

@@ -41,6 +41,17 @@ CLOSED: tuple[LeadStage, ...] = (LeadStage.FOUNDED, LeadStage.DROPPED)
 #: the default number of days without a stage change after which an open lead counts as idle
 IDLE_DAYS = 60
 
+
+def _value(stage: LeadStage) -> sa.ColumnElement:
+    """A stage as an inline SQL literal, not a bound parameter: the partial indexes of 0018 serve only
+    a query whose WHERE repeats their condition, and SQLite matches it only against constants."""
+    return sa.literal_column(f"'{LeadStage(stage).value}'")
+
+
+def _open(stage: sa.ColumnElement) -> sa.ColumnElement[bool]:
+    """Not 已建会 nor 放弃 — the condition of the partial index ``ix_founding_lead_open``."""
+    return stage.not_in([_value(s) for s in CLOSED])
+
 LIST_COLUMNS = ["id", "enterprise_id", "enterprise_name", "township_id", "township", "source", "stage",
                 "stage_on", "identified_on", "notice_deadline", "owner_unit", "owner_unit_id", "owner_name",
                 "closed_on", "drop_reason", "union_id", "union_name", "note", "version"]
@@ -141,33 +152,7 @@ def pipeline(session: Session, scope: Scope, as_of: dt.date, idle_days: int = ID
            .where(FLS.c.lead_id.in_(dropped_now), FLS.c.start_on <= as_of, FLS.c.stage != LeadStage.DROPPED.value)
            .group_by(FLS.c.lead_id).subquery("top"))
     dropped_reached = dict(session.execute(sa.select(top.c.rank, sa.func.count()).group_by(top.c.rank)).all())
-    # days to the union, counted per (township, source, days)
-    if current:
-        founded_src, founded_on, fconds = FL, FL.c.stage_on, [FL.c.stage == LeadStage.FOUNDED.value,
-                                                              FL.c.stage_on <= as_of]
-    else:
-        founded_src, founded_on, fconds = (FLS.join(FL, FL.c.id == FLS.c.lead_id), FLS.c.start_on,
-                                           [FLS.c.stage == LeadStage.FOUNDED.value, FLS.c.start_on <= as_of])
-    # the medians in SQL: each founded lead's days with its rank within its township, its measure
-    # and the whole scope; only the middle rows (one or two per group) come back
-    days = _days(session, founded_on, FL.c.identified_on)
-    ranked = sa.select(
-        FL.c.township_id, FL.c.source, days.label("days"),
-        sa.func.row_number().over(partition_by=FL.c.township_id, order_by=days).label("rt"),
-        sa.func.count().over(partition_by=FL.c.township_id).label("nt"),
-        sa.func.row_number().over(partition_by=FL.c.source, order_by=days).label("rs"),
-        sa.func.count().over(partition_by=FL.c.source).label("ns"),
-        sa.func.row_number().over(order_by=days).label("ra"), sa.func.count().over().label("na"),
-    ).select_from(founded_src).where(*fconds, scope.where(FL.c.township_id)).subquery("ranked")
-    middle = lambda r, k: sa.or_(2 * r == k, 2 * r == k + 1, 2 * r == k + 2)  # noqa: E731
-    mids = session.execute(sa.select(ranked).where(sa.or_(middle(ranked.c.rt, ranked.c.nt), middle(ranked.c.rs, ranked.c.ns),
-                                                          middle(ranked.c.ra, ranked.c.na)))).all()
-    medians: dict[tuple[str, object], list[int]] = {}
-    for town, source, d, rt, nt, rs, ns, ra, na in mids:
-        source = getattr(source, "value", source)
-        for by, key, r, k in (("township", int(town), rt, nt), ("source", source, rs, ns), ("all", 0, ra, na)):
-            if 2 * r in (k, k + 1, k + 2):
-                medians.setdefault((by, key), []).append(int(d))
+    medians = _medians(session, scope, as_of, current)
 
     # folding the counted cells (a few hundred at most) into the figures
     now: dict[str, int] = {}
@@ -212,6 +197,53 @@ def pipeline(session: Session, scope: Scope, as_of: dt.date, idle_days: int = ID
                     overdue, idle)
 
 
+def _middle(r, k) -> sa.ColumnElement[bool]:
+    """Row ``r`` of ``k`` (ranked from 1) is a middle one: the one of an odd count, the two of an even."""
+    return sa.or_(2 * r == k, 2 * r == k + 1, 2 * r == k + 2)
+
+
+def _medians(session: Session, scope: Scope, as_of: dt.date, current: bool) -> dict[tuple[str, object], list[int]]:
+    """The middle values (one or two) of the days from discovery to 已建会 of the leads founded by the
+    date, per ("township", id), ("source", value) and ("all", 0) — ranked in SQL, only the middle rows
+    come back. ``current``: from the leads' own ``days_to_union`` (0018), one query per grouping, each
+    reading its partial index in order; else from the stage periods."""
+    medians: dict[tuple[str, object], list[int]] = {}
+
+    def keep(by: str, key, days) -> None:
+        medians.setdefault((by, getattr(key, "value", key) if by != "township" else int(key)), []).append(int(days))
+
+    if current:
+        days = FL.c.days_to_union
+        for by, column in (("township", FL.c.township_id), ("source", FL.c.source), ("all", None)):
+            part = {} if column is None else {"partition_by": column}
+            ranked = sa.select((sa.literal(0) if column is None else column).label("key"), days.label("days"),
+                               sa.func.row_number().over(order_by=days, **part).label("r"),
+                               sa.func.count().over(**part).label("n"),
+                               ).where(days.is_not(None), scope.where(FL.c.township_id)).subquery("ranked")
+            for key, d, _r, _n in session.execute(sa.select(ranked).where(_middle(ranked.c.r, ranked.c.n))):
+                keep(by, key, d)
+        return medians
+    # as of a past date: each founded lead's days with its rank within its township, its measure and
+    # the whole scope, from the day its 已建会 period began
+    days = _days(session, FLS.c.start_on, FL.c.identified_on)
+    ranked = sa.select(
+        FL.c.township_id, FL.c.source, days.label("days"),
+        sa.func.row_number().over(partition_by=FL.c.township_id, order_by=days).label("rt"),
+        sa.func.count().over(partition_by=FL.c.township_id).label("nt"),
+        sa.func.row_number().over(partition_by=FL.c.source, order_by=days).label("rs"),
+        sa.func.count().over(partition_by=FL.c.source).label("ns"),
+        sa.func.row_number().over(order_by=days).label("ra"), sa.func.count().over().label("na"),
+    ).select_from(FLS.join(FL, FL.c.id == FLS.c.lead_id)).where(
+        FLS.c.stage == LeadStage.FOUNDED.value, FLS.c.start_on <= as_of, scope.where(FL.c.township_id)).subquery("ranked")
+    rows = session.execute(sa.select(ranked).where(sa.or_(_middle(ranked.c.rt, ranked.c.nt), _middle(ranked.c.rs, ranked.c.ns),
+                                                          _middle(ranked.c.ra, ranked.c.na)))).all()
+    for town, source, d, rt, nt, rs, ns, ra, na in rows:
+        for by, key, r, k in (("township", town, rt, nt), ("source", source, rs, ns), ("all", 0, ra, na)):
+            if 2 * r in (k, k + 1, k + 2):
+                keep(by, key, d)
+    return medians
+
+
 def funnel(session: Session, scope: Scope, as_of: dt.date) -> pd.DataFrame:
     """stage, reached, now — one row per step of :data:`STEPS` and one for 放弃 (``reached`` = how many
     were dropped by the date). ``reached``: leads identified by the date that reached the stage or a
@@ -232,58 +264,64 @@ def breakdown(session: Session, scope: Scope, as_of: dt.date, by: str) -> pd.Dat
 
 def _overdue(stage: sa.ColumnElement, as_of: dt.date) -> sa.ColumnElement[bool]:
     """建会通知书逾期: in 已发建会通知书 on the date (``stage``), the notice's deadline before it."""
-    return sa.and_(stage == LeadStage.NOTICE_SENT.value, FL.c.notice_deadline.is_not(None),
+    return sa.and_(stage == _value(LeadStage.NOTICE_SENT), FL.c.notice_deadline.is_not(None),
                    FL.c.notice_deadline < as_of)
 
 
 def _idle(stage: sa.ColumnElement, since: sa.ColumnElement, as_of: dt.date, idle_days: int) -> sa.ColumnElement[bool]:
     """长期未推进: open on the date, its stage (begun ``since``) unchanged for more than ``idle_days``."""
-    return sa.and_(stage.not_in([s.value for s in CLOSED]), since < as_of - dt.timedelta(days=int(idle_days)))
+    return sa.and_(_open(stage), since < as_of - dt.timedelta(days=int(idle_days)))
 
 
 def _listed(scope: Scope, as_of: dt.date, flt: LeadFilter, idle_days: int, current: bool = False):
-    now = _now(as_of, current)
-    conds = [scope.where(FL.c.township_id)]
+    """(from, stage on the date, since when, condition) of the leads the list shows (:func:`_state`)."""
+    src, stage, since, conds = _state(as_of, current)
+    conds = [*conds, scope.where(FL.c.township_id)]
     if flt.source is not None:
         conds.append(FL.c.source == LeadSource(flt.source).value)
     if flt.stage is not None:
-        conds.append(now.c.stage == LeadStage(flt.stage).value)
+        conds.append(stage == LeadStage(flt.stage).value)
     if flt.only == "overdue":
-        conds.append(_overdue(now.c.stage, as_of))
+        conds.append(_overdue(stage, as_of))
     elif flt.only == "idle":
-        conds.append(_idle(now.c.stage, now.c.start_on, as_of, idle_days))
+        conds.append(_idle(stage, since, as_of, idle_days))
     if flt.search:  # the name the list shows: the enterprise's now, or the lead's own (a project's)
         renamed = sa.exists().where(E.c.id == FL.c.enterprise_id, E.c.name.contains(flt.search, autoescape=True))
         conds.append(sa.or_(sa.and_(FL.c.enterprise_id.is_(None),
                                     FL.c.enterprise_name.contains(flt.search, autoescape=True)), renamed))
-    return now, sa.and_(*conds)
+    return src, stage, since, sa.and_(*conds)
 
 
 def count_leads(session: Session, scope: Scope, as_of: dt.date, flt: LeadFilter = LeadFilter(),
                 idle_days: int = IDLE_DAYS) -> int:
     """How many leads :func:`lead_list` lists without its limit."""
-    now, where = _listed(scope, as_of, flt, idle_days, _is_current(session, as_of))
-    return int(session.execute(sa.select(sa.func.count()).select_from(now.join(FL, FL.c.id == now.c.lead_id))
-                               .where(where)).scalar_one())
+    src, _stage, _since, where = _listed(scope, as_of, flt, idle_days, _is_current(session, as_of))
+    return int(session.execute(sa.select(sa.func.count()).select_from(src).where(where)).scalar_one())
 
 
 def lead_list(session: Session, scope: Scope, as_of: dt.date, flt: LeadFilter = LeadFilter(), *,
               idle_days: int = IDLE_DAYS, limit: int | None = 200, offset: int = 0) -> pd.DataFrame:
     """The leads identified by the date that pass the filter, with their stage on the date (``stage``,
-    ``stage_on``: since when): the overdue notices first (oldest deadline first), then the leads
-    whose stage is oldest — what needs a visit comes first. Columns :data:`LIST_COLUMNS`."""
-    now, where = _listed(scope, as_of, flt, idle_days, _is_current(session, as_of))
-    overdue = sa.case((_overdue(now.c.stage, as_of), 0), else_=1)
-    closed = sa.case((now.c.stage.in_([s.value for s in CLOSED]), 1), else_=0)
-    order = (closed, overdue, sa.case((overdue == 0, FL.c.notice_deadline), else_=None), now.c.start_on, FL.c.id)
-    # the page's rows picked on the leads' own columns first (sorted without the joins), then dressed
-    picked = (sa.select(FL.c.id.label("id"), now.c.stage.label("stage"), now.c.start_on.label("stage_on"),
-                        *(c.label(f"k{k}") for k, c in enumerate(order)))
-              .select_from(now.join(FL, FL.c.id == now.c.lead_id)).where(where).order_by(*order)
-              .offset(int(offset)))
-    if limit is not None:
-        picked = picked.limit(int(limit))
-    p = picked.subquery("picked")
+    ``stage_on``: since when): the overdue notices first (oldest deadline first), then the other open
+    leads whose stage is oldest, the closed ones last — what needs a visit comes first. Columns
+    :data:`LIST_COLUMNS`."""
+    current = _is_current(session, as_of)
+    src, stage, since, where = _listed(scope, as_of, flt, idle_days, current)
+    # the page's rows picked on the leads' own columns first (sorted without the joins), then dressed;
+    # the order keys: the part (0 the overdue notices, 1 the other open leads, 2 the closed ones), the
+    # notice's deadline in the first part, the stage's start, the id
+    if current and limit is not None:
+        p = _picked_in_parts(where, as_of, flt, int(limit), int(offset))
+    else:
+        overdue = _overdue(stage, as_of)
+        order = (sa.case((overdue, 0), (_open(stage), 1), else_=2), sa.case((overdue, FL.c.notice_deadline), else_=None),
+                 since, FL.c.id)
+        picked = (sa.select(FL.c.id.label("id"), stage.label("stage"), since.label("stage_on"),
+                            *(c.label(f"k{k}") for k, c in enumerate(order)))
+                  .select_from(src).where(where).order_by(*order).offset(int(offset)))
+        if limit is not None:
+            picked = picked.limit(int(limit))
+        p = picked.subquery("picked")
     stmt = (
         sa.select(FL.c.id, FL.c.enterprise_id,
                   # a registered enterprise by its name now (renamed since the lead was found), a project by the lead's
@@ -299,9 +337,37 @@ def lead_list(session: Session, scope: Scope, as_of: dt.date, flt: LeadFilter = 
         .select_from(p.join(FL, FL.c.id == p.c.id).join(T, T.c.id == FL.c.township_id)
                      .outerjoin(E, E.c.id == FL.c.enterprise_id)
                      .outerjoin(U, U.c.id == FL.c.owner_unit_id).outerjoin(UO, UO.c.id == FL.c.union_id))
-        .order_by(*(p.c[f"k{k}"] for k in range(len(order))))
+        .order_by(p.c.k0, p.c.k1, p.c.k2, p.c.k3)
     )
     return pd.DataFrame(session.execute(stmt).mappings().all(), columns=LIST_COLUMNS)
+
+
+def _picked_in_parts(where, as_of: dt.date, flt: LeadFilter, limit: int, offset: int) -> sa.Subquery:
+    """:func:`lead_list`'s page when every lead's own columns are its stage on the date: each part of
+    the order read from its own index in order (``ix_founding_lead_overdue``, ``ix_founding_lead_open``,
+    ``ix_founding_lead_stage_on``), at most ``offset + limit`` rows of each, the page cut from their
+    union — instead of sorting every open lead of the district. Parts the filter rules out are left out."""
+    overdue = _overdue(FL.c.stage, as_of)
+    parts = {0: overdue, 1: sa.and_(_open(FL.c.stage), sa.not_(overdue)),
+             2: sa.not_(_open(FL.c.stage))}
+    if flt.only == "overdue":
+        parts = {0: parts[0]}
+    elif flt.only == "idle" or flt.stage == LeadStage.NOTICE_SENT:
+        parts = {0: parts[0], 1: parts[1]}
+    elif flt.stage is not None:
+        parts = {2: parts[2]} if LeadStage(flt.stage) in CLOSED else {1: parts[1]}
+    selects = []
+    for k, cond in parts.items():
+        deadline = FL.c.notice_deadline if k == 0 else sa.null()
+        order = (FL.c.notice_deadline, FL.c.stage_on, FL.c.id) if k == 0 else (FL.c.stage_on, FL.c.id)
+        first = (sa.select(FL.c.id.label("id"), FL.c.stage.label("stage"), FL.c.stage_on.label("stage_on"),
+                           sa.literal(k).label("k0"), sa.cast(deadline, sa.Date).label("k1"),
+                           FL.c.stage_on.label("k2"), FL.c.id.label("k3"))
+                 .where(where, cond).order_by(*order).limit(offset + limit).subquery(f"part{k}"))
+        selects.append(sa.select(first))
+    union = selects[0] if len(selects) == 1 else sa.union_all(*selects)
+    u = union.subquery("parts")
+    return (sa.select(u).order_by(u.c.k0, u.c.k1, u.c.k2, u.c.k3).offset(offset).limit(limit)).subquery("picked")
 
 
 def lead(session: Session, scope: Scope, lead_id: int) -> dict | None:

@@ -151,7 +151,7 @@ def test_founded_founds_the_union_by_the_ledger_event_and_the_coverage_moves(eng
     union = rows(engine, "SELECT * FROM union_org WHERE id = :u", u=lead["union_id"])[0]
     assert (union["name"], union["enterprise_id"], day(union["founded_on"])) == (
         "测试企业工会委员会", ent["id"], D(2026, 11, 20))
-    assert (lead["stage"], day(lead["closed_on"])) == ("founded", D(2026, 11, 20))
+    assert (lead["stage"], day(lead["closed_on"]), lead["days_to_union"]) == ("founded", D(2026, 11, 20), 19)
     assert ent["township_id"] in result.township_ids
     with Session(engine) as s:
         assert coverage.coverage_kpis(s, town, TODAY).union_coverage.numerator == before + 1
@@ -173,9 +173,10 @@ def test_a_union_recorded_on_the_ledger_closes_the_open_lead_and_a_project_must_
                  name="先成立的工会")
     union = result.ids["union"]
     assert result.ids["lead"] == lid  # the ledger's 成立工会 closed the lead: the pipeline agrees with 建会率
-    lead = rows(engine, "SELECT stage, union_id, closed_on, version FROM founding_lead WHERE id = :i", i=lid)[0]
-    assert (lead["stage"], lead["union_id"], day(lead["closed_on"]), lead["version"]) == (
-        "founded", union, D(2026, 10, 1), 3)
+    lead = rows(engine, "SELECT stage, union_id, closed_on, version, days_to_union FROM founding_lead WHERE id = :i",
+                i=lid)[0]
+    assert (lead["stage"], lead["union_id"], day(lead["closed_on"]), lead["version"], lead["days_to_union"]) == (
+        "founded", union, D(2026, 10, 1), 3, 30)
     assert [(r["stage"], r["end_on"] and day(r["end_on"])) for r in rows(
         engine, "SELECT stage, end_on FROM founding_lead_stage WHERE lead_id = :i ORDER BY start_on, id", i=lid)] == [
         ("identified", D(2026, 9, 5)), ("contacted", D(2026, 10, 1)), ("founded", None)]

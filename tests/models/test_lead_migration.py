@@ -69,3 +69,21 @@ def test_0016_gives_every_lead_its_stage_history_and_goes_down_and_up(at_0015):
         assert "stage_on" not in {c["name"] for c in sa.inspect(conn).get_columns("founding_lead")}
     upgrade(at_0015)
     assert len(stages(at_0015)) == 4
+
+
+def test_0018_keeps_the_days_to_the_union_on_founded_leads_and_goes_down_and_up(at_0015):
+    upgrade(at_0015, "0018")
+    with at_0015.connect() as conn:
+        days = dict(conn.execute(sa.text("SELECT id, days_to_union FROM founding_lead ORDER BY id")).all())
+        indexes = {i["name"] for i in sa.inspect(conn).get_indexes("founding_lead")}
+    assert days == {1: None, 2: 193, 3: None}  # 2025-03-01 → 2025-09-10; open and dropped leads: none
+    assert {"ix_founding_lead_days_township", "ix_founding_lead_days_source", "ix_founding_lead_days",
+            "ix_founding_lead_open", "ix_founding_lead_overdue"} <= indexes
+    command.downgrade(alembic_config(at_0015), "0017")
+    with at_0015.connect() as conn:
+        assert "days_to_union" not in {c["name"] for c in sa.inspect(conn).get_columns("founding_lead")}
+        assert conn.execute(sa.text("SELECT count(*) FROM founding_lead")).scalar_one() == 3
+    assert len(stages(at_0015)) == 4  # no rebuild of founding_lead: its stage rows did not cascade away
+    upgrade(at_0015, "0018")
+    with at_0015.connect() as conn:
+        assert conn.execute(sa.text("SELECT days_to_union FROM founding_lead WHERE id = 2")).scalar_one() == 193

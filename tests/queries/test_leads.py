@@ -212,3 +212,51 @@ def test_candidates_are_operating_enterprises_without_a_union_or_an_open_lead(ma
         assert not names & {"企业e3", "企业e6"}  # an open lead already
         assert leads.lead_candidates(s, district, AS_OF, "  ").empty
         assert leads.lead_candidates(s, Scope.townships([w.township["B"]]), AS_OF, "新注册").empty
+
+
+def test_the_leads_own_columns_give_what_the_stage_periods_give(made, monkeypatch):
+    """As of a date after every stage change (the page's usual case) the pipeline and the list read the
+    leads' own columns — ``days_to_union`` for the medians, the partial indexes of 0018 for the list's
+    parts — and must say exactly what replaying the stage periods says."""
+    engine, w = made
+    district, a, b = scopes(w)
+    day = D(2026, 7, 2)  # after p8's identification: nothing changed after it
+    filters = [LeadFilter(), LeadFilter(only="overdue"), LeadFilter(only="idle"), LeadFilter(stage=St.NOTICE_SENT),
+               LeadFilter(stage=St.FOUNDED), LeadFilter(stage=St.CONTACTED), LeadFilter(source=Src.VILLAGE),
+               LeadFilter(search="企业e")]
+    pages = [(None, 0), (200, 0), (2, 0), (3, 2), (2, 7), (5, 20)]
+
+    def read(s):
+        out = []
+        for scope in (district, a, b):
+            p = leads.pipeline(s, scope, day)
+            out.append([p.funnel, p.by_source, p.by_township, p.overall, p.overdue, p.idle])
+            for flt in filters:
+                for limit, offset in pages:
+                    out.append(leads.lead_list(s, scope, day, flt, limit=limit, offset=offset))
+                out.append(leads.count_leads(s, scope, day, flt))
+        return out
+
+    with Session(engine) as s:
+        assert leads._is_current(s, day)
+        fast = read(s)
+        monkeypatch.setattr(leads, "_is_current", lambda session, as_of: False)
+        replayed = read(s)
+    assert len(fast) == len(replayed)
+    for x, y in zip(fast, replayed):
+        if isinstance(x, list):
+            for u, v in zip(x, y):
+                if isinstance(u, pd.DataFrame):
+                    pd.testing.assert_frame_equal(u, v)
+                else:
+                    assert u == v
+        elif isinstance(x, pd.DataFrame):
+            pd.testing.assert_frame_equal(x.reset_index(drop=True), y.reset_index(drop=True))
+        else:
+            assert x == y
+    # and the figures are the ones worked out by hand: p4's notice is overdue by then, p8 open
+    with Session(engine) as s:
+        rows = leads.lead_list(s, district, day)
+        assert keys(rows["id"], w) == ["p3", "p4", "p6", "p7", "p8", "p5", "p2", "p1", "p9"]
+        assert leads.breakdown(s, district, day, "all").iloc[0]["median_days"] == 90
+        assert keys(leads.lead_list(s, district, day, limit=3, offset=4)["id"], w) == ["p8", "p5", "p2"]

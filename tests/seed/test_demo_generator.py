@@ -96,3 +96,14 @@ def test_schematic_geojson_one_polygon_per_township_non_overlapping():
             assert n <= 1, f"{pt} lies in {n} polygons"
             covered += n
     assert covered > 59 * 59 * 0.9  # the polygons tile the frame
+
+
+def test_founded_leads_keep_their_days_to_the_union():
+    """founding_lead.days_to_union (0018): the days from discovery to the union on each 已建会 lead,
+    None on every other — what the pipeline's medians read."""
+    leads = build_demo(2002, TODAY).rows["founding_lead"]
+    founded = [r for r in leads if r["stage"] == "founded"]
+    assert founded and len(founded) < len(leads)
+    for r in leads:
+        expected = (r["stage_on"] - r["identified_on"]).days if r["stage"] == "founded" else None
+        assert r["days_to_union"] == expected, r["id"]
