@@ -83,6 +83,10 @@ class Settings(BaseSettings):
     #: an open founding lead whose stage has not changed for more than this many days is idle
     #: (长期未推进, the pipeline's list and the brief)
     lead_idle_days: int = Field(default=60, ge=1, le=3650)
+    #: the Word brief's 文号 (e.g. ``区党工办〔{year}〕1号``; ``{year}``: the brief's year); empty: none
+    brief_doc_no: str = Field(default="", max_length=60)
+    #: the Word brief's issuing organ (发文机关标志); empty: "<district>党工共建工作领导小组办公室"
+    brief_issuer: str = Field(default="", max_length=60)
 
     @field_validator("database_url")
     @classmethod

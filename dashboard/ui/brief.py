@@ -1,4 +1,4 @@
-"""The meeting-brief downloads (PDF, PPTX): a meeting picker and two buttons, used by the
+"""The meeting-brief downloads (PDF, PPTX, Word): a meeting picker and three buttons, used by the
 presentation mode and the meetings page. The documents are built only when a button is clicked
 (deferred download) and cached by database, scope, meeting, date, language and model."""
 
@@ -13,6 +13,7 @@ from dashboard.i18n import fmt_date, t
 from dashboard.queries import brief as briefq
 from dashboard.queries.scope import Scope
 from dashboard.ui import data
+from models.settings import get_settings
 
 TTL = 600
 
@@ -26,7 +27,7 @@ def _choices(url: str, as_of: dt.date):
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
 def document(url: str, scope: Scope, as_of: dt.date, meeting_id: int | None, locale: str, scope_label: str,
              kind: str, generation: tuple = ()) -> bytes:
-    """The brief as ``kind`` = ``pdf`` or ``pptx``; ``generation`` (``data.generation(scope)``) makes
+    """The brief as ``kind`` = ``pdf``, ``pptx`` or ``docx``; ``generation`` (``data.generation(scope)``) makes
     it stale after a write of the scope's townships, as every cached read is."""
     from dashboard.exports import brief as export
 
@@ -38,6 +39,11 @@ def document(url: str, scope: Scope, as_of: dt.date, meeting_id: int | None, loc
     ctx = export.BriefContext(locale, info.get("district_name", ""), scope_label, info.get("dataset") in ("demo", "scale"),
                               data.pace_margin())
     images = export.chart_images(b, locale, data.townships(url))
+    if kind == "docx":
+        from dashboard.exports.brief_docx import brief_docx
+
+        settings = get_settings()
+        return brief_docx(b, ctx, images, doc_no=settings.brief_doc_no, issuer=settings.brief_issuer)
     return export.brief_pdf(b, ctx, images) if kind == "pdf" else export.brief_pptx(b, ctx, images)
 
 
@@ -65,7 +71,7 @@ def _deferred(url, scope, as_of, meeting_id, locale, scope_label, kind):
 
 def downloads(*, scope: Scope, as_of: dt.date, locale: str, scope_label: str, key: str = "brief") -> None:
     """A meeting picker (the next meeting, or any district meeting held by ``as_of``) and the
-    PDF / PPTX download buttons."""
+    PDF / PPTX / Word download buttons."""
     url = data.database_url()
     try:
         cjk_font()
@@ -80,11 +86,15 @@ def downloads(*, scope: Scope, as_of: dt.date, locale: str, scope_label: str, ke
                           if m is None else names[m], help=t("brief.help", locale))
     stamp = (as_of if chosen is None else next(r.held_on for r in meetings.itertuples(index=False) if r.id == chosen))
     base = f"brief_{stamp.isoformat()}"
-    left, right = st.columns(2)
+    left, middle, right = st.columns(3)
     left.download_button(t("brief.pdf", locale), _deferred(url, scope, as_of, chosen, locale, scope_label, "pdf"),
                          file_name=f"{base}.pdf", mime="application/pdf", icon=":material/picture_as_pdf:",
                          key=f"{key}_pdf", on_click="ignore", width="stretch")
-    right.download_button(t("brief.pptx", locale), _deferred(url, scope, as_of, chosen, locale, scope_label, "pptx"),
-                          file_name=f"{base}.pptx", icon=":material/slideshow:", key=f"{key}_pptx", on_click="ignore",
-                          mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    middle.download_button(t("brief.pptx", locale), _deferred(url, scope, as_of, chosen, locale, scope_label, "pptx"),
+                           file_name=f"{base}.pptx", icon=":material/slideshow:", key=f"{key}_pptx", on_click="ignore",
+                           mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                           width="stretch")
+    right.download_button(t("brief.docx", locale), _deferred(url, scope, as_of, chosen, locale, scope_label, "docx"),
+                          file_name=f"{base}.docx", icon=":material/article:", key=f"{key}_docx", on_click="ignore",
+                          mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                           width="stretch")

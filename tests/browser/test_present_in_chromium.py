@@ -99,4 +99,12 @@ def test_the_meeting_brief_downloads_as_pdf_from_the_presentation(server, signed
     with open(path, "rb") as fh:
         assert fh.read(5) == b"%PDF-"
     assert info.value.suggested_filename.startswith("brief_") and info.value.suggested_filename.endswith(".pdf")
+    # the Word brief from the same popover: a .docx whose first lines are the 公文 head
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name=t("brief.docx", "zh_CN")).click()
+    assert info.value.suggested_filename.endswith(".docx")
+    from docx import Document
+
+    head = [p.text for p in Document(info.value.path()).paragraphs if p.text][:2]
+    assert head[0].startswith("内部资料") and head[1].endswith("党工共建工作领导小组办公室")
     page.keyboard.press("Escape")  # close the popover: the page stays signed in for the next test
