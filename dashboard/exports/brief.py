@@ -17,7 +17,6 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard import charts
-from dashboard.exports.fonts import EAST_ASIAN_TYPEFACE
 from dashboard.exports.pdf import Document
 from dashboard.exports.png import chart_png
 from dashboard.i18n import fmt_date, t
@@ -187,161 +186,116 @@ def brief_pdf(brief: Brief, ctx: BriefContext, images: dict[str, bytes]) -> byte
 
 
 # --------------------------------------------------------------------------- PPTX
+#
+# The deck is built on a master with the title bar in the theme's red, the footer (district · scope ·
+# 统计截至 date) and slide numbers (``dashboard.exports.slides``); every slide after the cover uses
+# its "Title Only" layout and carries speaker notes: the figures' definitions and the slide's numbers.
 
 
-def _set_ea_font(run, typeface: str = EAST_ASIAN_TYPEFACE) -> None:
-    """Name the East Asian (and Latin) typeface of a run: without ``<a:ea>``, PowerPoint and WPS
-    may pick a font without Chinese glyphs."""
-    from pptx.oxml.ns import qn
-
-    rpr = run._r.get_or_add_rPr()
-    for tag in ("a:latin", "a:ea", "a:cs"):
-        el = rpr.find(qn(tag))
-        if el is None:
-            el = rpr.makeelement(qn(tag), {})
-            rpr.append(el)
-        el.set("typeface", typeface)
+PPTX_ROWS = 8  # rows of a list on one slide; the list goes on over slides (（续）) to the PDF's rows
 
 
-def _text(frame, text: str, *, size: int, bold: bool = False, colour=None, new_paragraph: bool = False) -> None:
-    from pptx.util import Pt
-
-    para = frame.add_paragraph() if new_paragraph else frame.paragraphs[0]
-    run = para.add_run()
-    run.text = text
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    if colour is not None:
-        run.font.color.rgb = colour
-    _set_ea_font(run)
-
-
-def _slide(prs, heading: str, sub: str | None = None):
-    from pptx.dml.color import RGBColor
-    from pptx.util import Emu, Pt
-
-    slide = prs.slides.add_slide(prs.slide_layouts[6])  # blank
-    box = slide.shapes.add_textbox(Emu(457200), Emu(280000), prs.slide_width - Emu(914400), Emu(700000))
-    box.text_frame.word_wrap = True
-    _text(box.text_frame, heading, size=28, bold=True, colour=RGBColor(0x11, 0x18, 0x27))
-    if sub:
-        _text(box.text_frame, sub, size=13, colour=RGBColor(0x4B, 0x55, 0x63), new_paragraph=True)
-    line = slide.shapes.add_connector(1, Emu(457200), Emu(1150000), prs.slide_width - Emu(457200), Emu(1150000))
-    line.line.color.rgb = RGBColor(0xB7, 0x1C, 0x1C)
-    line.line.width = Pt(2)
-    return slide
-
-
-def _table(slide, prs, header: list[str], rows: list[list[str]], *, top, widths: list[float], size: int = 14):
-    from pptx.dml.color import RGBColor
-    from pptx.util import Emu, Pt
-
-    left = Emu(457200)
-    width = prs.slide_width - Emu(914400)
-    shape = slide.shapes.add_table(len(rows) + 1, len(header), left, top, width, Emu(400000 * (len(rows) + 1)))
-    table = shape.table
-    total = sum(widths)
-    for i, w in enumerate(widths):
-        table.columns[i].width = Emu(int(width * w / total))
-    for r, values in enumerate([header, *rows]):
-        for c, value in enumerate(values):
-            cell = table.cell(r, c)
-            cell.text = ""
-            _text(cell.text_frame, str(value), size=size, bold=r == 0,
-                  colour=RGBColor(0x11, 0x18, 0x27) if r else RGBColor(0xFF, 0xFF, 0xFF))
-            cell.text_frame.paragraphs[0].runs[0].font.size = Pt(size)
-    return table
-
-
-PPTX_ROWS = 8  # rows of a list on one slide; the rest is counted in a note under the table
-
-
-def _note(slide, prs, text: str | None) -> None:
-    """A grey line at the foot of the slide (e.g. "另有 N 项未列出")."""
-    if not text:
-        return
-    from pptx.dml.color import RGBColor
-    from pptx.util import Emu
-
-    box = slide.shapes.add_textbox(Emu(457200), prs.slide_height - Emu(600000), prs.slide_width - Emu(914400),
-                                   Emu(400000))
-    _text(box.text_frame, text, size=12, colour=RGBColor(0x4B, 0x55, 0x63))
-
-
-def _list_slides(prs, loc: str, heading: str, sub: str, header: list[str], rows: list[list[str]],
-                 note: str | None, *, widths: list[float], size: int) -> None:
+def _list_slides(deck, loc: str, heading: str, sub: str, header: list[str], rows: list[list[str]],
+                 note: str | None, *, widths: list[float], align: str, notes: list[tuple[str, list[str]]],
+                 tail: str | None = None) -> None:
     """A list on as many slides as it needs (:data:`PPTX_ROWS` rows each, "（续）" after the first): the
     same rows as the PDF's table — the one list rule of every format — with the same note of what was
-    left out under the last one."""
-    from pptx.util import Emu
+    left out under the last one (and ``tail``, a closing line, at its foot)."""
+    from dashboard.exports.slides import CONTENT_BOTTOM, INK
 
     chunks = [rows[k:k + PPTX_ROWS] for k in range(0, len(rows), PPTX_ROWS)] or [[]]
     for k, chunk in enumerate(chunks):
-        s = _slide(prs, heading + (t("brief.continued", loc) if k else ""), sub if k == 0 else None)
+        last = k == len(chunks) - 1
+        s = deck.slide(heading + (t("brief.continued", loc) if k else ""), sub if k == 0 else None)
+        bottom = CONTENT_BOTTOM
+        if last and tail and not chunk:  # nothing to list: the closing line right under the heading
+            deck.text_block(s, "", [tail])
+        elif last:
+            bottom = deck.foot_note(s, tail, size=18, bold=True, colour=INK, bottom=bottom)
+        if last:
+            bottom = deck.foot_note(s, note, bottom=bottom)
         if chunk:
-            _table(s, prs, header, chunk, top=Emu(1350000), widths=widths, size=size)
-        if k == len(chunks) - 1:
-            _note(s, prs, note)
+            deck.table(s, header, chunk, widths=widths, align=align, bottom=bottom)
+        lines = [f"{i + 1 + k * PPTX_ROWS}. " + " | ".join(x for x in row if x) for i, row in enumerate(chunk)]
+        deck.notes(s, [(t("brief.notes.figures", loc), [sub, *lines, note if last else ""]), *notes])
+
+
+def _kpi_notes(brief: Brief, loc: str) -> list[tuple[str, list[str]]]:
+    rows = kpi_rows(brief, loc)
+    figures = [t("brief.notes.kpi_row", loc, kpi=r[0], now=r[1], then=r[2], change=r[3]) for r in rows]
+    definitions = [f"{t(f'kpi.{key}', loc)}：{t(f'kpi.{key}.def', loc)}" if loc == "zh_CN"
+                   else f"{t(f'kpi.{key}', loc)}: {t(f'kpi.{key}.def', loc)}" for key in V.BRIEF_RATES]
+    definitions += [t("pattern.help", loc), t("brief.notes.change", loc)]
+    return [(t("brief.notes.figures", loc), figures), (t("brief.notes.definitions", loc), definitions)]
+
+
+def _pattern_notes(brief: Brief, loc: str) -> list[str]:
+    from models.enums import Pattern
+
+    unit = t("unit.enterprises", loc)
+    return [f"{t(f'pattern.{p.value}', loc)} {brief.kpis.patterns.get(p, 0):,} {unit}" for p in Pattern]
 
 
 def brief_pptx(brief: Brief, ctx: BriefContext, images: dict[str, bytes]) -> bytes:
-    from pptx import Presentation
-    from pptx.util import Emu
+    from dashboard.exports.slides import Deck
+    from dashboard.views.overview import margin_text
 
     loc = ctx.locale
-    prs = Presentation()
-    prs.slide_width, prs.slide_height = Emu(12192000), Emu(6858000)  # 16:9
-    prs.core_properties.title = title(brief, ctx)
-    prs.core_properties.language = "zh-CN" if loc == "zh_CN" else "en"
+    asof = t("app.asof_badge", loc, date=fmt_date(brief.date, loc))
     demo = f" · {t('app.demo_badge', loc)}" if ctx.demo else ""
+    deck = Deck(footer=f"{ctx.district} · {ctx.scope_label} · {asof}{demo}", title=title(brief, ctx),
+                language="zh-CN" if loc == "zh_CN" else "en")
+    definitions = t("brief.notes.definitions", loc)
 
-    cover = prs.slides.add_slide(prs.slide_layouts[6])
-    box = cover.shapes.add_textbox(Emu(700000), Emu(2200000), prs.slide_width - Emu(1400000), Emu(2200000))
-    box.text_frame.word_wrap = True
-    _text(box.text_frame, title(brief, ctx), size=40, bold=True)
-    _text(box.text_frame, subtitle(brief, ctx) + demo, size=18, new_paragraph=True)
+    since = (t("brief.since", loc, title=brief.previous.title, date=fmt_date(brief.previous.held_on, loc))
+             if brief.previous else t("brief.no_previous", loc))
+    cover_lines = [f"{ctx.district} · {ctx.scope_label}", asof + demo, since]
+    cover = deck.cover(title(brief, ctx), cover_lines)
+    deck.notes(cover, [(t("brief.notes.figures", loc), [subtitle(brief, ctx) + demo]),
+                       (definitions, [t("brief.notes.cover", loc)])])
 
-    s = _slide(prs, t("brief.section.kpis", loc), t("app.asof_badge", loc, date=fmt_date(brief.date, loc)))
-    _table(s, prs, [t("brief.col.kpi", loc), t("brief.col.now", loc, date=fmt_date(brief.date, loc)),
-                    t("brief.col.then", loc), t("brief.col.change", loc)], kpi_rows(brief, loc),
-           top=Emu(1350000), widths=[2.2, 3, 1.6, 1.8], size=16)
+    s = deck.slide(t("brief.section.kpis", loc), since)
+    deck.table(s, [t("brief.col.kpi", loc), t("brief.col.now", loc, date=fmt_date(brief.date, loc)),
+                   t("brief.col.then", loc), t("brief.col.change", loc)], kpi_rows(brief, loc),
+               widths=[2.2, 3, 1.8, 2.2], align="LRRR", max_size=24, max_row=0.85)
+    deck.notes(s, _kpi_notes(brief, loc))
 
     if images:
-        s = _slide(prs, t("brief.section.charts", loc))
+        s = deck.slide(t("brief.section.charts", loc))
         keys = [k for k in ("patterns", "map") if k in images]
-        width = (prs.slide_width - Emu(914400 + 300000)) // max(len(keys), 1)
-        for i, key in enumerate(keys):
-            s.shapes.add_picture(io.BytesIO(images[key]), Emu(457200 + i * (width + 300000)), Emu(1400000), width=width)
+        deck.pictures(s, [images[k] for k in keys])
+        chart_defs = [t("pattern.help", loc)] + ([f"{t('kpi.union_coverage', loc)}：{t('kpi.union_coverage.def', loc)}"
+                                                  if loc == "zh_CN" else
+                                                  f"{t('kpi.union_coverage', loc)}: {t('kpi.union_coverage.def', loc)}"]
+                                                 if "map" in keys else [])
+        deck.notes(s, [(t("brief.notes.figures", loc), _pattern_notes(brief, loc)), (definitions, chart_defs)])
 
     text = summaries(brief, loc)
-    _list_slides(prs, loc, t("brief.section.decided", loc), text["decided"], V.item_header(loc), decided_rows(brief, loc),
-                 V.more_text(len(brief.since.decided) if brief.since else 0, len(decided_rows(brief, loc)), loc),
-                 widths=[1, 5, 2.4, 1.9, 1.3], size=13)
-    _list_slides(prs, loc, t("brief.section.due", loc), text["due"], V.item_header(loc), due_rows(brief, loc),
-                 V.more_text(brief.n_due, len(due_rows(brief, loc)), loc), widths=[1, 5, 2.4, 1.9, 1.3], size=13)
+    item_defs = [(definitions, [t("kpi.overdue.def", loc), t("brief.notes.due_soon", loc, days=V.DUE_SOON_DAYS)])]
+    items = {"widths": [1.1, 5, 2.4, 2.1, 1.4], "align": "LLLLR"}
+    decided = decided_rows(brief, loc)
+    _list_slides(deck, loc, t("brief.section.decided", loc), text["decided"], V.item_header(loc), decided,
+                 V.more_text(len(brief.since.decided) if brief.since else 0, len(decided), loc), notes=item_defs,
+                 **items)
+    due = due_rows(brief, loc)
+    _list_slides(deck, loc, t("brief.section.due", loc), text["due"], V.item_header(loc), due,
+                 V.more_text(brief.n_due, len(due), loc), notes=item_defs, **items)
     gaps = gap_rows(brief, loc) if brief.since is not None else []
-    _list_slides(prs, loc, t("brief.section.gaps", loc), text["gaps"],
+    _list_slides(deck, loc, t("brief.section.gaps", loc), text["gaps"],
                  [t("col.enterprise", loc), t("col.township", loc), t("col.party_members", loc)], gaps,
                  V.more_text(brief.since.n_new_should_build, len(gaps), loc) if brief.since else None,
-                 widths=[4, 2, 1.4], size=14)
+                 widths=[4, 2, 1.4], align="LLR", notes=[(definitions, [t("pattern.help", loc)])])
 
     line, leads_line, header, rows = campaign_lines(brief, ctx)
-    s = _slide(prs, t("brief.section.campaign", loc), line)
-    if rows:
-        _table(s, prs, header, rows[:PPTX_ROWS], top=Emu(1350000), widths=[2, 1.6, 1.8, 1.1, 1.1, 1.2], size=14)
-    box = s.shapes.add_textbox(Emu(457200), prs.slide_height - Emu(1100000), prs.slide_width - Emu(914400), Emu(600000))
-    box.text_frame.word_wrap = True
-    _text(box.text_frame, leads_line, size=16, bold=True)
+    _list_slides(deck, loc, t("brief.section.campaign", loc), line, header, rows, None,
+                 widths=[2, 1.6, 1.8, 1.1, 1.1, 1.2], align="LRRRRL", tail=leads_line,
+                 notes=[(t("brief.notes.figures", loc), [leads_line]),
+                        (definitions, [t("camp.zones.help", loc, margin=margin_text(ctx.margin)),
+                                       t("leads.kpi.conversion.help", loc)])])
 
     name, headline, lines = model_lines(brief, loc)
-    s = _slide(prs, t("brief.section.model", loc), name or t("brief.no_model", loc))
+    s = deck.slide(t("brief.section.model", loc), name or t("brief.no_model", loc))
     if name:
-        box = s.shapes.add_textbox(Emu(457200), Emu(1400000), prs.slide_width - Emu(914400), Emu(4500000))
-        box.text_frame.word_wrap = True
-        _text(box.text_frame, headline, size=20, bold=True)
-        for line in lines:
-            _text(box.text_frame, f"· {line}", size=16, new_paragraph=True)
-
-    out = io.BytesIO()
-    prs.save(out)
-    return out.getvalue()
+        deck.text_block(s, headline, lines)
+    deck.notes(s, [(t("brief.notes.figures", loc), [name, headline, *lines] if name else [t("brief.no_model", loc)])])
+    return deck.to_bytes()

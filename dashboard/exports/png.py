@@ -2,7 +2,10 @@
 
 The chart's own Vega-Lite spec is rendered at ``scale`` (2× by default, crisp on slides and
 paper) with the CJK font of :mod:`dashboard.exports.fonts` first in every font setting, so
-Chinese labels never fall back to boxes.
+Chinese labels never fall back to boxes. A downloaded image says what it shows: ``title`` and
+``note`` (统计截至 <date> · 范围：<scope>) go under the chart as the spec's title and subtitle, in the
+CJK font — a figure caption, where Chinese reports put it (issue 17: images carried no title,
+date or scope). The briefs' images leave them out: their slide or section names the chart.
 """
 
 from __future__ import annotations
@@ -49,11 +52,23 @@ def _json_value(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-def printable_spec(spec: dict, *, width: int | None = None, background: str = "white") -> dict:
+def caption_title(title: str | None, note: str | None, font: str) -> dict:
+    """A Vega-Lite title under the chart: ``title`` in bold, ``note`` under it in grey."""
+    out = {"text": title or note or "", "orient": "bottom", "anchor": "start", "offset": 16, "font": font,
+           "fontSize": 15, "fontWeight": "bold", "color": "#111827", "limit": 0}
+    if title and note:
+        out.update(subtitle=note, subtitleFont=font, subtitleFontSize=12, subtitleColor="#4B5563",
+                   subtitlePadding=5, subtitleFontWeight="normal")
+    return out
+
+
+def printable_spec(spec: dict, *, width: int | None = None, background: str = "white", title: str | None = None,
+                   note: str | None = None) -> dict:
     """A copy of ``spec`` ready for a static image: a fixed width where the page stretched it,
-    an opaque background, and the CJK font first. Values the renderer cannot read as JSON — dates
-    and times in the inline data, which Altair leaves as Python objects — become ISO strings, which
-    Vega parses as it parses the screen's (issue 17: the trend charts' 下载图片 failed on them)."""
+    an opaque background, the CJK font first, and ``title`` and ``note`` under the chart when given.
+    Values the renderer cannot read as JSON — dates and times in the inline data, which Altair
+    leaves as Python objects — become ISO strings, which Vega parses as it parses the screen's
+    (issue 17: the trend charts' 下载图片 failed on them)."""
     out = json.loads(json.dumps(spec, default=_json_value))
     if width is not None or out.get("width") in (None, "container"):
         if not any(k in out for k in ("hconcat", "vconcat", "concat", "facet", "repeat")):
@@ -61,23 +76,31 @@ def printable_spec(spec: dict, *, width: int | None = None, background: str = "w
     out.pop("autosize", None)
     out.setdefault("config", {})
     out["background"] = background
-    return _with_font(out, _register_font())
+    stack = _register_font()
+    if title or note:
+        out["title"] = caption_title(title, note, stack)
+        out.setdefault("padding", 12)  # the caption does not touch the image's edge
+    return _with_font(out, stack)
 
 
-def chart_png(spec: dict, *, scale: float = 2.0, width: int | None = None, background: str = "white") -> bytes:
-    """PNG bytes of a Vega-Lite ``spec`` (a dict from ``chart.to_dict()``)."""
+def chart_png(spec: dict, *, scale: float = 2.0, width: int | None = None, background: str = "white",
+              title: str | None = None, note: str | None = None) -> bytes:
+    """PNG bytes of a Vega-Lite ``spec`` (a dict from ``chart.to_dict()``), with ``title`` and
+    ``note`` (as-of date and scope) under the chart when given."""
     import vl_convert as vlc
 
-    return vlc.vegalite_to_png(printable_spec(spec, width=width, background=background), scale=scale)
+    spec = printable_spec(spec, width=width, background=background, title=title, note=note)
+    return vlc.vegalite_to_png(spec, scale=scale)
 
 
-def chart_svg_size(spec: dict, *, width: int | None = None) -> tuple[int, int]:
+def chart_svg_size(spec: dict, *, width: int | None = None, title: str | None = None,
+                   note: str | None = None) -> tuple[int, int]:
     """The chart's size in CSS pixels at scale 1, as the renderer lays it out (for tests and layout)."""
     import re
 
     import vl_convert as vlc
 
-    svg = vlc.vegalite_to_svg(printable_spec(spec, width=width))
+    svg = vlc.vegalite_to_svg(printable_spec(spec, width=width, title=title, note=note))
     w = re.search(r'width="([\d.]+)"', svg)
     h = re.search(r'height="([\d.]+)"', svg)
     return round(float(w.group(1))), round(float(h.group(1)))

@@ -14,7 +14,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard import charts
-from dashboard.i18n import t
+from dashboard.i18n import fmt_date, t
 
 TTL = 600
 
@@ -38,17 +38,53 @@ def spec(builder: str, *args: Any, **kwargs: Any) -> dict:
     return _spec_and_digest(builder, *args, **kwargs)[0]
 
 
-def _png_callable(built: dict, width: int | None):
+#: the title under a chart's downloaded image, by builder: the words its page uses for the chart
+PNG_TITLES = {
+    "pattern_bar": "pattern.title",
+    "foundings_chart": "trend.foundings",
+    "rates_chart": "trend.rates",
+    "cases.timeline": "cases.timeline",
+    "meetings.board_bar": "meetings.board.title",
+    "meetings.mechanism_bar": "meetings.mech.title",
+    "meetings.timeline": "meetings.timeline",
+    "campaigns.burnup": "camp.burnup",
+    "campaigns.lead_funnel": "leads.funnel",
+}
+
+
+def png_caption(builder: str, kwargs: dict, filters: Any, title: str | None = None) -> tuple[str | None, str | None]:
+    """(title, note) under the chart's image: the chart's name (``title``, else the map's metric
+    or :data:`PNG_TITLES`), and 统计截至 <date> · 范围：<scope> from the page's filters (the chart's
+    own ``as_of`` when it has one)."""
+    loc = getattr(filters, "locale", "zh_CN")
+    if title is None:
+        if builder == "township_map" and kwargs.get("value_title"):
+            title = t("chart.map_title", loc, value=kwargs["value_title"])
+        elif builder in PNG_TITLES:
+            title = t(PNG_TITLES[builder], loc)
+    if filters is None:
+        return title, None
+    from dashboard.ui.brief import scope_label
+
+    as_of = kwargs.get("as_of") or filters.as_of
+    note = t("chart.caption", loc, asof=t("app.asof_badge", loc, date=fmt_date(as_of, loc)),
+             scope=scope_label(filters, loc))
+    return title, note
+
+
+def _png_callable(built: dict, width: int | None, caption: tuple[str | None, str | None] = (None, None)):
     def render() -> bytes:
         from dashboard.exports.png import chart_png
 
-        return chart_png(built, width=width)
+        return chart_png(built, width=width, title=caption[0], note=caption[1])
 
     return render
 
 
-def png_button(built: dict, digest: str, *, name: str, width: int | None = None) -> None:
-    """A download button for the chart as a 2× PNG with the CJK font (rendered only when clicked)."""
+def png_button(built: dict, digest: str, *, name: str, width: int | None = None,
+               caption: tuple[str | None, str | None] = (None, None)) -> None:
+    """A download button for the chart as a 2× PNG with the CJK font (rendered only when clicked),
+    ``caption`` (title, note) under the chart."""
     from dashboard.exports.fonts import FontMissing, cjk_font
 
     loc = getattr(st.session_state.get("filters"), "locale", "zh_CN")
@@ -57,23 +93,25 @@ def png_button(built: dict, digest: str, *, name: str, width: int | None = None)
     except FontMissing as exc:
         st.caption(str(exc))
         return
-    st.download_button(t("chart.png", loc), _png_callable(built, width), file_name=f"{name}.png", mime="image/png",
-                       key=f"png_{name}_{digest}", type="tertiary", icon=":material/image:",
+    st.download_button(t("chart.png", loc), _png_callable(built, width, caption), file_name=f"{name}.png",
+                       mime="image/png", key=f"png_{name}_{digest}", type="tertiary", icon=":material/image:",
                        help=t("chart.png_help", loc), on_click="ignore")
 
 
 def show(builder: str, *args: Any, key: str | None = None, on_select: str = "ignore", png: str | bool = True,
-         png_width: int | None = None, theme: str | None = "streamlit", dark: bool = False, font_scale: float = 1.0,
-         **kwargs: Any):
+         png_width: int | None = None, png_title: str | None = None, theme: str | None = "streamlit",
+         dark: bool = False, font_scale: float = 1.0, **kwargs: Any):
     """``st.vega_lite_chart`` of ``charts.<builder>(*args, **kwargs)``; returns the selection event.
 
     Every chart gets a PNG download under it (``png=False`` to leave it out, a string to name the
-    file); ``png_width`` fixes the image width where the page stretches the chart. ``dark`` draws it
-    for the big-screen theme (the PNG stays on white, for paper and slides).
+    file); ``png_width`` fixes the image width where the page stretches the chart. The image has
+    the chart's title (``png_title``, else :func:`png_caption`'s), the as-of date and the scope under
+    it. ``dark`` draws it for the big-screen theme (the PNG stays on white, for paper and slides).
     """
     built, digest = _spec_and_digest(builder, *args, **kwargs)
     shown = charts.for_screen(built, dark=dark, font_scale=font_scale) if dark or font_scale != 1.0 else built
     event = st.vega_lite_chart(shown, width="stretch", key=key, on_select=on_select, theme=None if dark else theme)
     if png:
-        png_button(built, digest, name=png if isinstance(png, str) else builder.replace(".", "_"), width=png_width)
+        png_button(built, digest, name=png if isinstance(png, str) else builder.replace(".", "_"), width=png_width,
+                   caption=png_caption(builder, kwargs, st.session_state.get("filters"), png_title))
     return event

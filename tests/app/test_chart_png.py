@@ -63,3 +63,53 @@ def test_cases_meetings_and_present_charts_have_png_buttons(app_env):
         charts = _charts(at)
         assert len(charts) >= 1
         assert len(_png_buttons(at)) == len(charts)
+
+
+def _recording(monkeypatch) -> list:
+    """Record what every PNG button of a run would render: (spec, width, (title, note))."""
+    from dashboard.ui import chart
+
+    seen, real = [], chart._png_callable
+
+    def record(built, width, caption=(None, None)):
+        seen.append((built, width, caption))
+        return real(built, width, caption)
+
+    monkeypatch.setattr(chart, "_png_callable", record)
+    return seen
+
+
+def test_every_chart_image_says_what_when_and_where(app_env, monkeypatch):
+    """Each 下载图片 renders its chart with a title, the as-of date and the scope under it (issue 17:
+    chart images carried none of them); with a township filter the scope is the township's name."""
+    import io
+
+    import sqlalchemy as sa
+    from PIL import Image
+
+    from dashboard.exports.png import chart_png
+
+    engine = sa.create_engine(app_env)
+    with engine.connect() as conn:
+        code, name = conn.execute(sa.text("SELECT code, name FROM township ORDER BY sort_order, code")).first()
+    engine.dispose()
+
+    seen = _recording(monkeypatch)
+    overview = run(asof="2002-12-31")
+    assert len(seen) == len(_charts(overview)) >= 4
+    for path in ("app_pages/coverage_map.py", "app_pages/meetings.py", "app_pages/campaigns.py"):
+        overview.switch_page(path).run()
+        assert not overview.exception, [e.value for e in overview.exception]
+    assert len(seen) >= 9  # overview 4, map 2, meetings 3, campaigns 1 on the demo at 2002-12-31
+    for built, width, (title, note) in seen:
+        assert title and note == "统计截至 2002年12月31日 · 范围：全区", (title, note)
+    for built, width, (title, note) in seen:  # every one rendered, with and without its caption
+        plain = Image.open(io.BytesIO(chart_png(built, width=width)))
+        captioned = Image.open(io.BytesIO(chart_png(built, width=width, title=title, note=note)))
+        assert captioned.size[1] >= plain.size[1] + 2 * 30, title  # two lines of caption at 2×
+
+    seen.clear()
+    filtered = run(asof="2002-12-31", town=code)
+    assert seen and all(note == f"统计截至 2002年12月31日 · 范围：{name}" for _, _, (_, note) in seen)
+    titles = [title for _, _, (title, _) in seen]
+    assert "组建模式分布" in titles and not filtered.exception

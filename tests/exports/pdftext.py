@@ -55,3 +55,28 @@ def embedded_font_files(reader: PdfReader) -> list[str]:
                 if desc is not None:
                     found += [k for k in ("/FontFile", "/FontFile2", "/FontFile3") if k in desc.get_object()]
     return found
+
+
+def lines_of(data: bytes) -> list[str]:
+    """The text of every text object (fpdf2 writes one per line of text: ``BT … Tj ET``), in order,
+    whitespace removed — to check what a line break separates."""
+    reader = PdfReader(io.BytesIO(data))
+    lines = []
+    for page in reader.pages:
+        maps = {name: _to_unicode(font.get_object()) for name, font in page["/Resources"]["/Font"].items()}
+        current, parts = None, None
+        for operands, op in ContentStream(page.get_contents(), reader).operations:
+            if op == b"BT":
+                parts = []
+            elif op == b"ET" and parts is not None:
+                lines.append(re.sub(r"\s+", "", "".join(parts)))
+                parts = None
+            elif op == b"Tf":
+                current = operands[0]
+            elif op in (b"Tj", b"TJ") and parts is not None:
+                for item in (operands[0] if op == b"TJ" else [operands[0]]):
+                    if isinstance(item, (ByteStringObject, TextStringObject)):
+                        raw = item.original_bytes if isinstance(item, TextStringObject) else bytes(item)
+                        parts.append("".join(maps[current].get(int.from_bytes(raw[i:i + 2], "big"), "\ufffd")
+                                             for i in range(0, len(raw), 2)))
+    return [x for x in lines if x]

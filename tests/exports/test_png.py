@@ -83,3 +83,56 @@ def test_the_overview_trend_charts_render_with_dates_in_their_data():
     for spec in (charts.foundings_chart(quarters, "zh_CN").to_dict(), charts.rates_chart(series, "zh_CN").to_dict()):
         png = chart_png(spec)
         assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 2000
+
+
+def test_a_caption_under_the_chart_says_title_date_and_scope(monkeypatch):
+    """The title, the as-of date and the scope go under the chart (the spec's title and subtitle,
+    orient bottom, in the CJK font): the image is taller by them, the rest unchanged."""
+    import vl_convert as vlc
+
+    spec = _bar()
+    title, note = "组建模式分布", "统计截至 2026年11月24日 · 范围：甲镇、乙乡"
+    plain = Image.open(io.BytesIO(chart_png(spec, width=640)))
+    captioned = Image.open(io.BytesIO(chart_png(spec, width=640, title=title, note=note)))
+    grown = captioned.size[1] - plain.size[1]
+    assert 2 * (15 + 12) <= grown <= 2 * (15 + 12 + 16 + 5 + 2 * 12 + 20)  # two lines, offset, padding at 2×
+    assert captioned.size[0] >= plain.size[0]
+    # the caption is drawn in ink under the plot: dark pixels in the added band at the bottom
+    band = captioned.convert("L").crop((0, plain.size[1], captioned.size[0], captioned.size[1]))
+    assert band.getextrema()[0] < 60
+
+    sent = []
+    real = vlc.vegalite_to_png
+    monkeypatch.setattr(vlc, "vegalite_to_png", lambda s, **kw: sent.append(s) or real(s, **kw))
+    chart_png(spec, width=640, title=title, note=note)
+    caption = sent[0]["title"]
+    family = fonts.cjk_font().family
+    assert (caption["text"], caption["subtitle"], caption["orient"]) == (title, note, "bottom")
+    assert caption["font"].startswith(family) and caption["subtitleFont"].startswith(family)
+    assert "title" not in printable_spec(spec) and "title" not in spec  # no caption unless asked; spec untouched
+
+
+def test_every_chart_kind_takes_a_caption():
+    """Layered charts, maps and charts with dates render with the caption too."""
+    import datetime as dt
+    import json
+
+    from seed_data.geo import load_demo_geojson
+
+    features = load_demo_geojson()["features"][:3]
+    townships = pd.DataFrame({
+        "code": [f["properties"]["code"] for f in features], "name": [f["properties"]["name"] for f in features],
+        "boundary_geojson": [json.dumps(f["geometry"]) for f in features],
+        "value": [0.2, 0.5, 0.9], "numerator": [1, 2, 3], "denominator": [5, 4, 3],
+    })
+    quarters = pd.DataFrame({"quarter_start": [dt.date(2025, 1, 1), dt.date(2025, 4, 1)], "label": ["2025Q1", "2025Q2"],
+                             "new_unions": [3, 5]})
+    series = pd.DataFrame({"as_of": [dt.date(2025, 6, 30), dt.date(2025, 12, 31)], "metric": ["union_coverage"] * 2,
+                           "value": [0.9, 0.92]})
+    for spec in (charts.township_map(townships, "zh_CN", value_col="value", value_title="建会率").to_dict(),
+                 charts.foundings_chart(quarters, "zh_CN").to_dict(), charts.rates_chart(series, "zh_CN").to_dict()):
+        plain = chart_svg_size(spec, width=500)
+        w, h = chart_svg_size(spec, width=500, title="标题", note="统计截至 2026年11月24日 · 范围：全区")
+        assert h >= plain[1] + 27 and w >= plain[0]
+        image = Image.open(io.BytesIO(chart_png(spec, width=500, title="标题", note="统计截至 2026年11月24日 · 范围：全区")))
+        assert abs(image.size[1] - 2 * h) <= 2
