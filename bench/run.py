@@ -17,13 +17,27 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import apptest, datasets, edits, imports, leads, machine, naive, overview_sql, pages_sql, refresh, report
+from bench import (
+    apptest,
+    awards,
+    datasets,
+    development,
+    edits,
+    imports,
+    leads,
+    machine,
+    naive,
+    overview_sql,
+    pages_sql,
+    refresh,
+    report,
+)
 from bench.datasets import ROOT
 
 DOC = ROOT / "docs" / "performance.md"
 RESULTS = ROOT / "bench" / "results"
-PAGES = ("overview", "map", "ledger", "refresh", "import", "edits", "leads")  # refresh: bench/refresh.py; import:
-# bench/imports.py; edits: bench/edits.py; leads: bench/leads.py
+PAGES = ("overview", "map", "ledger", "refresh", "import", "edits", "leads", "awards", "development")  # refresh: bench/refresh.py; import:
+# bench/imports.py; edits: bench/edits.py; leads: bench/leads.py; awards: bench/awards.py
 #: Above this many seconds for one naive run, the naive way is run once only.
 NAIVE_BUDGET = 60.0
 
@@ -125,6 +139,12 @@ def bench_size(label: str, n: int | None, args: argparse.Namespace, warmed: list
     if "leads" in pages:
         _log(f"== {label}: the founding-lead pipeline's SQL")
         out["leads"] = leads.measure(ds.url, ds.as_of, args.repeat)
+    if "awards" in pages:
+        _log(f"== {label}: 双爱双评's SQL (/awards)")
+        out["awards"] = awards.measure(ds.url, ds.as_of, args.repeat)
+    if "development" in pages:
+        _log(f"== {label}: 荐优纳新推评制's SQL (/development)")
+        out["development"] = development.measure(ds.url, ds.as_of, args.repeat)
     if "edits" in pages:
         _log(f"== {label}: {edits.EDITS} enterprise events from the ledger, the overview right after (on a copy)")
         out["edits"] = edits.measure(ds, args.repeat, app=not args.no_app, warmed=warmed)
@@ -137,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default="demo,100k,1m", help="comma-separated: demo, 100k, 1m, or any N (default all)")
     p.add_argument("--pages", default=",".join(PAGES),
-                   help="comma-separated: overview (page, SQL, naive), map, ledger, refresh, import, edits, leads (default all)")
+                   help="comma-separated: overview (page, SQL, naive), map, ledger, refresh, import, edits, leads, awards, development (default all)")
     p.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is reported (default 3)")
     p.add_argument("--regenerate", action="store_true", help="regenerate cached scale databases")
     p.add_argument("--naive-series-cap", type=int, default=None,
@@ -182,7 +202,9 @@ def main(argv: list[str] | None = None) -> int:
     results["load_end"] = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     if results["commit"] != _git_state():
         results["commit"] += " (the code changed during the run)"
-    body = report.render(results) + refresh.render(results) + imports.render(results) + edits.render(results) + leads.render(results)
+    body = (report.render(results) + refresh.render(results) + imports.render(results) + edits.render(results)
+            + leads.render(results) + awards.render(results)
+            + development.render(results))
     print(body)
     if not args.no_write:
         RESULTS.mkdir(parents=True, exist_ok=True)

@@ -29,7 +29,12 @@ from models.settings import get_settings  # noqa: E402
 def pages_for(user: auth.CurrentUser | None, locale: str) -> dict:
     """The navigation a role may use: a page absent here cannot be opened, and each page checks
     the role again (``auth.require_role``). ``user=None`` (the login page) registers every page,
-    hidden and never run, only so that a deep link survives the login."""
+    hidden and never run, only so that a deep link survives the login. A kiosk link's screen gets
+    the big screen alone."""
+    if user is not None and user.kiosk:
+        return {t("nav.section.leaders", locale): [
+            st.Page(ROOT / "dashboard/app_pages/present.py", title=t("nav.present", locale), icon=":material/slideshow:",
+                    url_path="present", default=True)]}
     pages = {
         t("nav.section.leaders", locale): [
             st.Page(ROOT / "dashboard/app_pages/overview.py", title=t("nav.overview", locale), icon=":material/dashboard:",
@@ -44,6 +49,10 @@ def pages_for(user: auth.CurrentUser | None, locale: str) -> dict:
                     url_path="campaigns"),
             st.Page(ROOT / "dashboard/app_pages/group.py", title=t("nav.group", locale), icon=":material/diversity_3:",
                     url_path="group"),
+            st.Page(ROOT / "dashboard/app_pages/development.py", title=t("nav.development", locale),
+                    icon=":material/how_to_reg:", url_path="development"),
+            st.Page(ROOT / "dashboard/app_pages/awards.py", title=t("nav.awards", locale), icon=":material/military_tech:",
+                    url_path="awards"),
             st.Page(ROOT / "dashboard/app_pages/meetings.py", title=t("nav.meetings", locale), icon=":material/groups:",
                     url_path="meetings"),
             st.Page(ROOT / "dashboard/app_pages/present.py", title=t("nav.present", locale), icon=":material/slideshow:",
@@ -79,7 +88,9 @@ def signed_in_user(engine, locale: str, outage_slot) -> auth.CurrentUser | None:
         return verified
 
 
-st.set_page_config(page_title="党工共建驾驶舱", page_icon=":material/account_balance:", layout="wide", initial_sidebar_state="auto")
+# the tab's icon from this machine (a :material/…: icon is fetched from fonts.gstatic.com: not in a closed network)
+st.set_page_config(page_title="党工共建驾驶舱", page_icon=str(ROOT / "dashboard/ui/assets/favicon.png"), layout="wide",
+                   initial_sidebar_state="auto")
 state.init_lang()
 outage = st.empty()  # "数据库暂时不可用/繁忙，请稍后重试" when the database cannot be used right now
 
@@ -99,6 +110,7 @@ with data.database_guard(outage):  # a database outage anywhere below: that sent
     filters = state.sidebar_filters(townships, user.scope)
     show_asof(asof_slot, filters)
     auth.user_box(engine, user, locale)
+    auth.cookie_binder()  # after a sign-in: the browser gets its session cookie (a reload stays signed in)
     st.session_state["filters"] = filters
     st.session_state["user"] = user
     state.show_url_notices()

@@ -31,6 +31,8 @@ app.add_typer(boundaries_app, name="boundaries")
 app.add_typer(template_app, name="template")
 app.add_typer(export_app, name="export")
 app.add_typer(batches_app, name="batches")
+push_app = typer.Typer(help="推送：会议简报、周报/月报、督办提醒 / push briefs, summaries and reminders", no_args_is_help=True)
+app.add_typer(push_app, name="push")
 
 _state = {"debug": False}
 
@@ -836,6 +838,132 @@ def batches_undo(
     except EditError as exc:
         raise CliError(f"{t(exc.key)} / {t(exc.key, 'en')}") from None
     typer.echo(f"已撤销批次 {batch} / batch {batch} undone: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+
+
+# --------------------------------------------------------------------------- push
+
+
+def _push_config(path: Path | None):
+    from dashboard.push.config import ConfigError, load
+    from models.settings import get_settings
+
+    try:
+        return load(path or get_settings().push_config)
+    except ConfigError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _today(value: str | None) -> dt.date:
+    if value is None:
+        from dashboard.queries.dates import district_today
+
+        return district_today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise CliError(f"--today {value!r}: 日期格式应为 YYYY-MM-DD / the date must be YYYY-MM-DD") from None
+
+
+def _print_report(report) -> None:
+    for key in report.planned:
+        typer.echo(f"计划 / planned   {key}")
+    for key in report.sent:
+        typer.echo(f"已发送 / sent    {key}")
+    for key in report.skipped:
+        typer.echo(f"无内容 / nothing {key}")
+    for key, why in report.retrying:
+        typer.echo(f"待重试 / retry   {key}: {why}")
+    for key, why in report.failed:
+        typer.secho(f"失败 / failed    {key}: {why}", err=True, fg=typer.colors.RED)
+    if not (report.planned or report.sent or report.skipped or report.retrying or report.failed):
+        typer.echo("没有到期的推送 / nothing due")
+
+
+PushFile = Annotated[Path | None, typer.Option("--config", help="推送配置（TOML），默认 DANGONG_PUSH_CONFIG")]
+
+
+@push_app.command("run")
+@friendly
+def push_run(config: PushFile = None,
+             today: Annotated[str | None, typer.Option("--today", help="按此日期计划（测试用），默认今天")] = None):
+    """执行当前到期的推送后退出（供 cron / systemd timer 调用）/ send what is due now, then exit."""
+    from dashboard.push.run import run
+
+    cfg = _push_config(config)
+    day = _today(today)
+    now = dt.datetime.now(dt.UTC)
+    report = run(_migrated_engine(), cfg, now, today=day)
+    _print_report(report)
+    if report.failed:
+        raise typer.Exit(2)
+
+
+@push_app.command("send")
+@friendly
+def push_send(
+    kind: Annotated[str, typer.Argument(help="brief | summary | reminder | escalation | test")],
+    channel: Annotated[str, typer.Option("--channel", help="渠道名称 / channel name")],
+    meeting: Annotated[str, typer.Option("--meeting", help="简报对应的会议：next 或会议编号 / next or a meeting id")] = "next",
+    config: PushFile = None,
+    today: Annotated[str | None, typer.Option("--today", help="数据截至日期，默认今天")] = None,
+):
+    """立即发送一条消息（记录在发送记录中）/ send one message now (recorded in the send log)."""
+    from dashboard.push.run import send_now
+
+    kinds = ("brief", "summary", "reminder", "escalation", "test")
+    if kind not in kinds:
+        raise CliError(f"未知的推送类型 {kind!r}（可选 {', '.join(kinds)}）/ unknown kind")
+    params: dict = {"by": CLI_ACTOR}
+    if kind == "brief" and meeting != "next":
+        if not meeting.isdigit():
+            raise CliError(f"--meeting {meeting!r}: 应为 next 或会议编号 / next or a meeting id")
+        params["meeting_id"] = int(meeting)
+    if kind == "summary":
+        params["period"] = "weekly"
+    if kind == "escalation":
+        params["days"] = _push_config(config).schedule.escalate_after_days
+    report = send_now(_migrated_engine(), _push_config(config), kind, channel, _today(today), params=params)
+    _print_report(report)
+    if report.failed or report.retrying:
+        raise typer.Exit(2)
+
+
+@push_app.command("preview")
+@friendly
+def push_preview(
+    out: Annotated[Path, typer.Argument(metavar="DIR", help="写入预览文件的目录 / directory for the preview files")],
+    kind: Annotated[str | None, typer.Option("--kind", help="只预览一种：brief | summary | reminder | escalation")] = None,
+    channel: Annotated[str | None, typer.Option("--channel", help="与 --kind 同用的渠道")] = None,
+    config: PushFile = None,
+    today: Annotated[str | None, typer.Option("--today", help="按此日期计划，默认今天")] = None,
+):
+    """写出将要发送的内容而不发送、不记录 / write what would be sent, without sending or recording."""
+    from dashboard.push.run import preview
+
+    if (kind is None) != (channel is None):
+        raise CliError("--kind 与 --channel 需同时给出 / give --kind and --channel together")
+    params = {"period": "weekly"} if kind == "summary" else {}
+    written = preview(_migrated_engine(), _push_config(config), _today(today), out, kind=kind, channel_name=channel,
+                      params=params)
+    for path in written:
+        typer.echo(str(path))
+    if not written:
+        typer.echo("今天没有计划的推送 / nothing planned for the day")
+
+
+@push_app.command("log")
+@friendly
+def push_log(limit: Annotated[int, typer.Option("--limit", min=1, max=10000)] = 50):
+    """发送记录（最新在前）/ the send log, newest first."""
+    from dashboard.push.run import recent
+
+    rows = recent(_migrated_engine(), limit)
+    if not rows:
+        typer.echo("尚无发送记录 / nothing sent yet")
+        return
+    typer.echo("时间(UTC)\t状态\t次数\t标识\t错误")
+    for r in rows:
+        typer.echo(f"{r['created_at']:%Y-%m-%d %H:%M}\t{r['status']}\t{r['attempts']}\t{r['key']}\t{r['last_error'] or ''}")
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -153,13 +153,25 @@ class Season(StrEnum):
 
 
 class ActivistStage(StrEnum):
-    """荐优纳新推评制: the union recommends, workers evaluate, the Party develops."""
+    """荐优纳新推评制 (issue 16 item 1, migration 0019): the union recommends a worker (工会推荐), the
+    Party organisation makes them an activist (入党积极分子), then a development candidate (发展对象,
+    whom worker representatives evaluate: ``EvaluationResult``), admits them as a probationary member
+    (预备党员) and after the probation as a full member (正式党员) — or the person leaves the path
+    (退出). Before 0019 a ``evaluated`` stage sat between 推荐 and 积极分子."""
 
     RECOMMENDED = "recommended"  # 工会推荐
-    EVALUATED = "evaluated"  # 职工代表评议
     ACTIVIST = "activist"  # 入党积极分子
+    CANDIDATE = "candidate"  # 发展对象
     PROBATIONARY = "probationary"  # 预备党员
     MEMBER = "member"  # 正式党员
+    WITHDRAWN = "withdrawn"  # 退出
+
+
+class EvaluationResult(StrEnum):
+    """职工代表评议 of a development candidate (发展对象)."""
+
+    PASSED = "passed"  # 同意
+    FAILED = "failed"  # 不同意
 
 
 class AwardCategory(StrEnum):
@@ -169,8 +181,44 @@ class AwardCategory(StrEnum):
     MANAGER = "manager"  # 热爱职工的优秀经营者
 
 
+class AwardRoundStatus(StrEnum):
+    """双爱双评: a round (one year) goes from nominations to evaluation to the published awards."""
+
+    NOMINATING = "nominating"  # 推荐中: the townships nominate within their quotas
+    EVALUATING = "evaluating"  # 评审中: nominations closed, staff record the evaluation
+    AWARDED = "awarded"  # 已表彰: the results are published (awarded_on)
+
+
+class NominationStage(StrEnum):
+    """双爱双评: one nomination (a row of ``double_love_award``)."""
+
+    NOMINATED = "nominated"  # 已推荐
+    PASSED = "passed"  # 评审通过
+    REJECTED = "rejected"  # 评审未通过
+    AWARDED = "awarded"  # 已表彰
+    WITHDRAWN = "withdrawn"  # 已撤回 (frees the quota)
+
+
 class Role(StrEnum):
     LEADER = "leader"
     TOWNSHIP = "township"
     STAFF = "staff"
     ADMIN = "admin"
+
+
+class PushKind(StrEnum):
+    """What a pushed message carries (issue 20, ``dashboard.push``)."""
+
+    BRIEF = "brief"  # the meeting brief before a district joint meeting, or on demand
+    SUMMARY = "summary"  # the weekly or monthly summary of a recipient's scope
+    REMINDER = "reminder"  # 督办: an owner unit's items due soon or overdue
+    ESCALATION = "escalation"  # items overdue past the escalation days, to the staff channel
+    TEST = "test"  # the admin page's test message
+
+
+class PushStatus(StrEnum):
+    PENDING = "pending"  # to send (again, after ``next_attempt_at`` when an attempt failed)
+    SENDING = "sending"  # claimed by a run
+    SENT = "sent"
+    SKIPPED = "skipped"  # nothing to say that day (no item due for a reminder, none to escalate)
+    FAILED = "failed"  # every attempt failed: reported on the admin page

@@ -61,6 +61,14 @@ class Settings(BaseSettings):
     demo_seed: int = 2002
     #: minutes of inactivity before a logged-in session ends (access-control issue)
     idle_timeout_minutes: int = 30
+    #: a sign-in lasts at most this long (hours), reloads and new tabs included (the session cookie)
+    session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    #: the key that signs the session cookie; unset: one made at random on first use and kept in the
+    #: database (``dataset_info``), so every app server of one database shares it
+    secret_key: str | None = Field(default=None, min_length=32)
+    #: the cookie's Secure flag: ``auto`` when the request came over https (a proxy's
+    #: X-Forwarded-Proto counts when Streamlit trusts it), or always / never
+    cookie_secure: str = Field(default="auto", pattern="^(auto|true|false)$")
     #: whether username/password login is offered (SSO may replace it)
     local_login: bool = True
     #: minutes an account stays locked after 10 failed logins in a row (an admin can unlock earlier)
@@ -83,6 +91,9 @@ class Settings(BaseSettings):
     #: an open founding lead whose stage has not changed for more than this many days is idle
     #: (长期未推进, the pipeline's list and the brief)
     lead_idle_days: int = Field(default=60, ge=1, le=3650)
+    #: the push set-up (channels, recipients, schedule: ``dashboard.push``, deploy/push.example.toml);
+    #: unset: nothing is pushed
+    push_config: Path | None = None
     #: the Word brief's 文号 (e.g. ``区党工办〔{year}〕1号``; ``{year}``: the brief's year); empty: none
     brief_doc_no: str = Field(default="", max_length=60)
     #: the Word brief's issuing organ (发文机关标志); empty: "<district>党工共建工作领导小组办公室"

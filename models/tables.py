@@ -563,28 +563,132 @@ class Activity(SQLModel, table=True):
     participants: int = 0
 
 
+#: the order the dates of a development path must keep (migration 0019): every stage on or after the
+#: recommendation, each step on or after the one before it where both are known
+_ACTIVIST_ORDER = " AND ".join(
+    f"({b} IS NULL OR {a} IS NULL OR {b} >= {a})" for a, b in (
+        ("recommended_on", "activist_on"), ("recommended_on", "candidate_on"), ("recommended_on", "probationary_on"),
+        ("recommended_on", "member_on"), ("recommended_on", "withdrawn_on"), ("recommended_on", "evaluated_on"),
+        ("activist_on", "candidate_on"), ("candidate_on", "probationary_on"), ("probationary_on", "member_on")))
+
+
 class ActivistRecommendation(SQLModel, table=True):
-    """荐优纳新推评制."""
+    """荐优纳新推评制, one row per person (migration 0019): recommended by a union on
+    ``recommended_on``, then the date of each stage reached (None: not reached, or — rows migrated
+    from before 0019 — not known), the worker representatives' evaluation (职工代表评议) of the
+    development candidate, the exit. ``stage``/``stage_on`` are the latest stage and its date, kept by
+    every edit (the stage on an earlier date is read from the dates: ``queries.development``)."""
 
     __tablename__ = "activist_recommendation"
-    __table_args__ = (_period_check("recommended_on", "stage_on", "ck_activist_dates"),)
+    __table_args__ = (_period_check("recommended_on", "stage_on", "ck_activist_dates"),
+                      sa.CheckConstraint(_ACTIVIST_ORDER, name="ck_activist_order"),
+                      sa.CheckConstraint("(evaluated_on IS NULL) = (evaluation IS NULL)", name="ck_activist_evaluation"),
+                      sa.Index("ix_activist_stage_on", "stage", "stage_on"),
+                      sa.Index("ix_activist_recommended_on", "recommended_on"),
+                      sa.Index("ix_activist_probationary_on", "probationary_on"))
     id: int | None = Field(default=None, primary_key=True)
     enterprise_id: int = _fk("enterprise.id")
     person_name: str = Field(max_length=40)
     recommended_on: dt.date
     stage: E.ActivistStage = _enum(E.ActivistStage)
     stage_on: dt.date
+    union_id: int | None = _fk("union_org.id", nullable=True)  # the recommending union
+    activist_on: dt.date | None = None
+    candidate_on: dt.date | None = None
+    evaluated_on: dt.date | None = None
+    evaluation: E.EvaluationResult | None = _enum(E.EvaluationResult, nullable=True)
+    probationary_on: dt.date | None = None
+    member_on: dt.date | None = None
+    withdrawn_on: dt.date | None = None
+    withdrawn_reason: str | None = Field(default=None, max_length=200)
+    version: int = _version()
+
+
+class PartyAdmission(SQLModel, table=True):
+    """发展党员数: the new Party members (接收预备党员) of an enterprise in a year, whoever recommended
+    them — the denominator of 经工会推荐发展的党员占比 (migration 0019). Recorded by staff and the
+    township (``edits.development.record_admissions``)."""
+
+    __tablename__ = "party_admission"
+    __table_args__ = (sa.UniqueConstraint("enterprise_id", "year", name="uq_party_admission"),
+                      _nonneg("admitted", name="ck_party_admission_admitted"),
+                      sa.Index("ix_party_admission_year", "year", "enterprise_id", "admitted"))
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int = _fk("enterprise.id", index=False)
+    year: int
+    admitted: int
+    version: int = _version()
+
+
+class AwardRound(SQLModel, table=True):
+    """双爱双评: one yearly round (0020) — nominations by the townships within their quotas until
+    ``nominate_by``, evaluation by the federation's staff until ``evaluate_by``, the awards published
+    on ``awarded_on``. ``status`` is the stage it is in (``AwardRoundStatus``)."""
+
+    __tablename__ = "award_round"
+    __table_args__ = (
+        sa.CheckConstraint("nominate_by >= opened_on AND evaluate_by >= nominate_by", name="ck_award_round_dates"),
+        sa.CheckConstraint("awarded_on IS NULL OR awarded_on >= opened_on", name="ck_award_round_awarded"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(sa_column=sa.Column(sa.Integer, nullable=False, unique=True))
+    title: str = Field(max_length=80)
+    opened_on: dt.date
+    nominate_by: dt.date
+    evaluate_by: dt.date
+    awarded_on: dt.date | None = None
+    status: E.AwardRoundStatus = _enum(E.AwardRoundStatus)
+    version: int = _version()
+
+
+class AwardQuota(SQLModel, table=True):
+    """双爱双评: how many of a category a township may nominate in a round (0020; none: 0)."""
+
+    __tablename__ = "award_quota"
+    __table_args__ = (
+        sa.UniqueConstraint("round_id", "township_id", "category", name="uq_award_quota"),
+        _nonneg("quota", name="ck_award_quota"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = _fk("award_round.id", index=False)
+    township_id: int = _fk("township.id", index=False)
+    category: E.AwardCategory = _enum(E.AwardCategory)
+    quota: int = 0
+    version: int = _version()
 
 
 class DoubleLoveAward(SQLModel, table=True):
-    """双爱双评: 热爱企业的优秀职工 / 热爱职工的优秀经营者."""
+    """双爱双评: 热爱企业的优秀职工 / 热爱职工的优秀经营者 — since 0020 one row per nomination of a
+    round (``stage``: nominated → passed / rejected → awarded, or withdrawn); an award is a row at
+    stage ``awarded``. ``year`` is its round's year (kept with the row, never changed), ``township_id``
+    the township that nominated it (the enterprise's on the day: its quota)."""
 
     __tablename__ = "double_love_award"
+    __table_args__ = (
+        sa.CheckConstraint("stage_on >= nominated_on", name="ck_double_love_award_dates"),
+        # 0020: a round's progress per township and category (queries.awards.round_progress) from the index alone
+        sa.Index("ix_double_love_award_progress", "round_id", "township_id", "category", "stage", "stage_on",
+                 "nominated_on"),
+        # 0020: the awards per township and per enterprise over all rounds
+        sa.Index("ix_double_love_award_township", "stage", "township_id", "round_id", "category", "enterprise_id",
+                 "year"),
+        sa.Index("ix_double_love_award_enterprise", "stage", "enterprise_id", "round_id", "category", "year",
+                 "township_id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     enterprise_id: int = _fk("enterprise.id")
     year: int = Field(index=True)
     category: E.AwardCategory = _enum(E.AwardCategory)
     person_name: str = Field(max_length=40)
+    round_id: int = Field(sa_column=sa.Column(  # 0020
+        sa.Integer, sa.ForeignKey("award_round.id", name="fk_double_love_award_round"), nullable=False))
+    township_id: int = Field(sa_column=sa.Column(  # 0020
+        sa.Integer, sa.ForeignKey("township.id", name="fk_double_love_award_township"), nullable=False))
+    stage: E.NominationStage = _enum(E.NominationStage)  # 0020
+    nominated_on: dt.date  # 0020
+    stage_on: dt.date  # 0020: the day of its stage
+    note: str | None = _text()  # 0020: 主要事迹 / the evaluation's remark
+    version: int = _version()  # 0020
 
 
 # --------------------------------------------------------------------------- users, audit, metadata
@@ -633,6 +737,69 @@ class DatasetInfo(SQLModel, table=True):
     __tablename__ = "dataset_info"
     key: str = Field(primary_key=True, max_length=40)
     value: str = Field(max_length=200)
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser (0022, ``models.sessions``): the SHA-256 of its random token — the cookie
+    holds the token signed, the table never — its account, when it was made, when the browser got
+    its cookie (once), last seen (the idle timeout), when it expires, when and why it was revoked."""
+
+    __tablename__ = "web_session"
+    __table_args__ = (sa.UniqueConstraint("token_hash", name="uq_web_session_token_hash"),)
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64)
+    user_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("app_user.id", ondelete="CASCADE"),
+                                             nullable=False, index=True))
+    created_at: dt.datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
+    bound_at: dt.datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime(timezone=True)))
+    last_seen_at: dt.datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
+    expires_at: dt.datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
+    revoked_at: dt.datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime(timezone=True)))
+    revoked_why: str | None = Field(default=None, max_length=40)
+
+
+class KioskLink(SQLModel, table=True):
+    """A kiosk link for the meeting-room screen (0022): ``/present?kiosk=<token>`` opens the big screen
+    read-only without a password, limited to ``township_ids`` (JSON list; None: the whole district),
+    until ``expires_at`` or until revoked. Only the token's SHA-256 is kept."""
+
+    __tablename__ = "kiosk_link"
+    __table_args__ = (sa.UniqueConstraint("token_hash", name="uq_kiosk_link_token_hash"),)
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64)
+    label: str = Field(max_length=60)
+    township_ids: str | None = _text()
+    created_by: str = Field(max_length=40)
+    created_at: dt.datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
+    expires_at: dt.datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
+    revoked_at: dt.datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime(timezone=True)))
+    revoked_by: str | None = Field(default=None, max_length=40)
+    last_used_at: dt.datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime(timezone=True)))
+    version: int = _version()
+
+
+class PushMessage(SQLModel, table=True):
+    """A message the scheduled push sends (0021, ``dashboard.push``): ``key`` identifies it (kind,
+    channel and period: a rerun finds it and never sends it twice); its figures are as of ``as_of``
+    (``params``: JSON, e.g. the meeting of a brief); a failed attempt leaves it pending until
+    ``next_attempt_at`` (back-off), the last one marks it failed (the admin page lists it)."""
+
+    __tablename__ = "push_message"
+    __table_args__ = (sa.UniqueConstraint("key", name="uq_push_message_key"),
+                      sa.Index("ix_push_message_status_next", "status", "next_attempt_at"))
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200)
+    channel: str = Field(max_length=60)
+    kind: E.PushKind = _enum(E.PushKind)
+    as_of: dt.date
+    params: str | None = _text()
+    subject: str | None = Field(default=None, max_length=200)
+    status: E.PushStatus = _enum(E.PushStatus)
+    attempts: int = Field(default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0"))
+    created_at: dt.datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False, index=True))
+    next_attempt_at: dt.datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime(timezone=True)))
+    sent_at: dt.datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime(timezone=True)))
+    last_error: str | None = _text()
 
 
 # --------------------------------------------------------------------------- derived summaries
@@ -706,4 +873,6 @@ enterprise_state = sa.Table(
 #: of another table's rows adds the column to it first
 VERSIONED: tuple[sa.Table, ...] = (ActionItem.__table__, CoordinationNotice.__table__, Enterprise.__table__,
                                    User.__table__, Campaign.__table__, CampaignZone.__table__, FoundingLead.__table__,
-                                   LeadingGroupMember.__table__, GroupDocument.__table__)
+                                   LeadingGroupMember.__table__, GroupDocument.__table__,
+                                   AwardRound.__table__, AwardQuota.__table__, DoubleLoveAward.__table__,
+                                   ActivistRecommendation.__table__, PartyAdmission.__table__, KioskLink.__table__)

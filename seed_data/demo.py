@@ -31,9 +31,7 @@ from models.audit import audit
 from models.summary import rebuild_summaries
 from models.enums import (
     ActionStatus,
-    ActivistStage,
     ActivityKind,
-    AwardCategory,
     Barrier,
     GroupRole,
     LeadSource,
@@ -1004,34 +1002,17 @@ class _Builder:
                           participants=r.randint(5, max(6, ent.employees)))
 
     def activists(self) -> None:
-        r, today = self.rng, self.today
-        steps = ((ActivistStage.EVALUATED, 30), (ActivistStage.ACTIVIST, 90), (ActivistStage.PROBATIONARY, 365),
-                 (ActivistStage.MEMBER, 365))
-        for ent in self.ents:
-            if not (ent.party_on and ent.union_on) or r.random() > 0.55:
-                continue
-            start = max(ent.party_on, ent.union_on)
-            end = ent.closed_on or today
-            for _ in range(r.randint(1, 6)):
-                rec = self.date_between(start, end - dt.timedelta(1))
-                stage, on = ActivistStage.RECOMMENDED, rec
-                for nxt, gap in steps:
-                    cand = on + dt.timedelta(gap + r.randint(0, 60))
-                    if cand > min(end, today) or r.random() < 0.15:
-                        break
-                    stage, on = nxt, cand
-                self.data.add("activist_recommendation", enterprise_id=ent.id, person_name=self.person(),
-                              recommended_on=rec, stage=stage.value, stage_on=on)
+        """荐优纳新推评制: each person's path and the yearly admissions, from a random stream of their own
+        (``seed_data.development``)."""
+        from seed_data import development
+
+        development.generate(self)
 
     def awards(self) -> None:
-        r, today = self.rng, self.today
-        for year in range(2003, today.year + (0 if today < D(today.year, 12, 1) else 1)):
-            cutoff = D(year, 12, 1)
-            pool = [e for e in self.ents if e.union_on and e.union_on < cutoff and (e.closed_on is None or e.closed_on > cutoff)]
-            for cat, n in ((AwardCategory.WORKER, 6), (AwardCategory.MANAGER, 4)):
-                for ent in r.sample(pool, min(n, len(pool))):
-                    self.data.add("double_love_award", enterprise_id=ent.id, year=year, category=cat.value,
-                                  person_name=self.person())
+        """双爱双评: rounds, quotas and nominations from a random stream of their own (``seed_data.awards``)."""
+        from seed_data import awards
+
+        awards.generate(self)
 
     def info(self) -> None:
         for key, value in (("dataset", "demo"), ("seed", str(self.seed)), ("district_name", facts.DISTRICT_NAME),

@@ -38,8 +38,12 @@ from models import enums as E
 from models.rules import PARTY_ORG_THRESHOLD, expected_party_org_level, make_uscc
 from models.tables import (
     ActionItem,
+    ActivistRecommendation,
+    AwardQuota,
+    AwardRound,
     DatasetInfo,
     Decision,
+    DoubleLoveAward,
     Enterprise,
     FoundingLead,
     FoundingLeadStage,
@@ -47,6 +51,7 @@ from models.tables import (
     LiaisonOfficer,
     MeetingAttendee,
     MembershipChange,
+    PartyAdmission,
     PartyCoverage,
     PartyOrg,
     Township,
@@ -84,6 +89,11 @@ TABLES: tuple[sa.Table, ...] = tuple(
         ActionItem,
         FoundingLead,
         FoundingLeadStage,
+        AwardRound,
+        AwardQuota,
+        DoubleLoveAward,
+        ActivistRecommendation,
+        PartyAdmission,
         DatasetInfo,
     )
 )
@@ -884,6 +894,17 @@ def _write_all(loader: _Loader, rng: random.Random, plan: _Plan, seed: int) -> N
                  _lead_rows(lead_rng, plan, leads, days), len(leads))
     loader.write(T["founding_lead_stage"], ("id", "lead_id", "stage", "start_on", "end_on", "username", "at"),
                  _lead_stage_rows(leads, days, loader.stamps), len(leads.stage))
+    from seed_data import awards  # 双爱双评: rounds, quotas, nominations — a random stream of their own
+
+    rounds, quotas, nominations = awards.scale_rows(seed, plan, days)
+    loader.write(T["award_round"], awards.ROUND_COLUMNS, rounds, len(rounds))
+    loader.write(T["award_quota"], awards.QUOTA_COLUMNS, quotas, len(quotas))
+    loader.write(T["double_love_award"], awards.NOMINATION_COLUMNS, nominations, len(nominations))
+    from seed_data import development  # 荐优纳新推评制: its own random stream (seed_data.development)
+
+    people, admissions = development.scale_rows(seed, plan, days)
+    loader.write(T["activist_recommendation"], development.SCALE_COLUMNS, people, len(people))
+    loader.write(T["party_admission"], development.ADMISSION_COLUMNS, admissions, len(admissions))
     rows = _dataset_rows(plan.n, seed, dt.date.fromordinal(plan.today))
     loader.write(T["dataset_info"], ("key", "value"), rows, len(rows))
 

@@ -9,12 +9,27 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dashboard.i18n import accounts, boundaries, campaigns, cases, group, imports, leads, meetings, present, upkeep
+from dashboard.i18n import (
+    accounts,
+    awards,
+    boundaries,
+    campaigns,
+    cases,
+    development,
+    group,
+    imports,
+    kiosk,
+    leads,
+    meetings,
+    present,
+    push,
+    upkeep,
+)
 from dashboard.i18n.en import MESSAGES as _EN_BASE
 from dashboard.i18n.zh_CN import MESSAGES as _ZH_BASE
 
 #: feature catalogues: each module holds one page family's ``ZH`` and ``EN`` messages side by side
-FEATURES = (cases, meetings, present, imports, accounts, boundaries, upkeep, campaigns, leads, group)
+FEATURES = (cases, meetings, present, imports, accounts, boundaries, upkeep, campaigns, leads, group, awards, development, push, kiosk)
 
 
 def _merge(base: dict[str, str], part: str) -> dict[str, str]:

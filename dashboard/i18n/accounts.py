@@ -37,6 +37,12 @@ ACTIONS_ZH: dict[str, str] = {
     "group_member_appointed": "领导小组新增成员",
     "group_member_ended": "领导小组成员离任",
     "group_document_added": "登记领导小组文件",
+    "development_recommended": "工会推荐入党积极分子",
+    "development_advanced": "推荐对象进入下一阶段",
+    "development_evaluated": "登记职工代表评议",
+    "development_withdrawn": "推荐对象退出",
+    "development_admissions": "登记年度发展党员数",
+    "development_record_opened": "查看推荐对象个人记录",
 }
 
 ACTIONS_EN: dict[str, str] = {
@@ -73,6 +79,12 @@ ACTIONS_EN: dict[str, str] = {
     "group_member_appointed": "Leading group member appointed",
     "group_member_ended": "Leading group member left",
     "group_document_added": "Leading group document recorded",
+    "development_recommended": "Worker recommended to the Party",
+    "development_advanced": "Recommended worker moved to the next stage",
+    "development_evaluated": "Worker representatives' evaluation recorded",
+    "development_withdrawn": "Recommended worker withdrawn",
+    "development_admissions": "Yearly new Party members recorded",
+    "development_record_opened": "Personal record of a recommended worker opened",
 }
 
 ZH: dict[str, str] = {

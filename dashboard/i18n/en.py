@@ -146,6 +146,7 @@ MESSAGES: dict[str, str] = {
     "auth.logout": "Sign out",
     "auth.forbidden_page": "Your role may not use this page.",
     "auth.logged_out": "You have signed out.",
+    "auth.session_ended": "This sign-in has ended (signed out in another window, or expired). Please sign in again.",
     "auth.timed_out": "You were signed out after a period of inactivity; please sign in again.",
     "auth.disabled_session": "The account was disabled or removed; you have been signed out.",
     "auth.sso_unknown": "The single sign-on e-mail {email} has no account here. Ask the administrator for access.",

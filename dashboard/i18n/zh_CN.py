@@ -146,6 +146,7 @@ MESSAGES: dict[str, str] = {
     "auth.logout": "退出登录",
     "auth.forbidden_page": "您的角色无权使用此页面。",
     "auth.logged_out": "您已退出登录。",
+    "auth.session_ended": "此次登录已结束（已在其他窗口退出或已过期），请重新登录。",
     "auth.timed_out": "长时间未操作，已自动退出，请重新登录。",
     "auth.disabled_session": "账号已停用或不存在，已退出。",
     "auth.sso_unknown": "单点登录邮箱 {email} 未对应任何账号，无法访问。请联系管理员开通。",

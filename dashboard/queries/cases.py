@@ -10,6 +10,10 @@ The model rule, in SQL (``model_enterprises``), as of a date D, over operating e
    (市级、省级、全国) awarded in D's year or before (basis ``honour``). Only the year of an honour is
    stored, so an honour counts from 1 January of its year.
 
+A 双爱双评 award (``queries.awards``) is the district's own (区级), below municipal level: like a
+district honour it does not by itself make an enterprise a model; the federation's staff can
+designate an awarded enterprise (rule 1). The case study lists its awards.
+
 ``case_detail`` gathers what the case-study page, the printable PDF and the meeting brief show:
 the story, key facts (一肩挑, owner's membership, which organisation came first), a timeline, the
 honours, the activities by season and type, and the enterprise against the average of the
@@ -19,6 +23,7 @@ roles). Everything is scoped in SQL; nothing is computed from rows loaded for th
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -26,7 +31,14 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from dashboard.queries.coverage import active, coverage_by_township, kpis_from_counts, operating
+from dashboard.queries.awards import CASE_COLUMNS as AWARD_COLUMNS
+from dashboard.queries.awards import enterprise_awards
+from dashboard.queries.coverage import (
+    active,
+    coverage_by_township,
+    kpis_from_counts,
+    operating,
+)
 from dashboard.queries.dates import district_time, year_before
 from dashboard.queries.ledger import _patterns_for
 from dashboard.queries.scope import Scope
@@ -322,6 +334,9 @@ class CaseDetail:
     honours: pd.DataFrame  # HONOUR_COLUMNS, best first
     activities: pd.DataFrame  # ACTIVITY_COLUMNS
     comparison: Comparison
+    #: 双爱双评 awards published by as_of (``queries.awards.CASE_COLUMNS``): district-level (区级), so by
+    #: themselves they do not make a model (the rule above); a staff designation can
+    awards: pd.DataFrame = dataclasses.field(default_factory=lambda: pd.DataFrame(columns=AWARD_COLUMNS))
 
     def headline(self, locale: str) -> str | None:
         return self.headline_zh if locale == "zh_CN" else self.headline_en
@@ -478,4 +493,5 @@ def case_detail(session: Session, scope: Scope, enterprise_id: int, as_of: dt.da
         timeline=enterprise_timeline(session, scope, eid, as_of, milestones=True),
         honours=honours, activities=_activities(session, eid, as_of),
         comparison=comparison(session, bench or scope, eid, int(ent["employees"]), as_of),
+        awards=enterprise_awards(session, scope, eid, as_of),
     )

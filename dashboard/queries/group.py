@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from dashboard.queries.dates import year_before
 from dashboard.queries.scope import Scope
-from models.enums import ActivistStage, GroupRole, MeetingLevel
+from models.enums import GroupRole, MeetingLevel
 from models.tables import (
     ActionItem,
     ActivistRecommendation,
@@ -91,8 +91,8 @@ def _n(cond) -> sa.ColumnElement:
 def mechanisms(session: Session, scope: Scope, as_of: dt.date) -> list[Mechanism]:
     """协调通报制 (notices sent, answered and resolved in the window), 两级联席会议制 (district and
     enterprise joint meetings held, action items done), 荐优纳新推评制 (workers recommended by the
-    unions, of them evaluated by worker representatives, members admitted), 双爱双评 (awards of the
-    latest round up to the date, by category). The window: the day after the same date a year
+    unions, new Party members admitted from them — ``queries.development``'s figures), 双爱双评 (awards of the
+    newest round published by the date, by category, its date the publication's). The window: the day after the same date a year
     earlier up to ``as_of``."""
     start = year_before(as_of)  # exclusive
     inside = lambda col: sa.and_(col > start, col <= as_of)  # noqa: E731
@@ -119,18 +119,15 @@ def mechanisms(session: Session, scope: Scope, as_of: dt.date) -> list[Mechanism
     r = session.execute(
         sa.select(sa.func.max(sa.case((AR.c.recommended_on <= as_of, AR.c.recommended_on))),
                   _n(inside(AR.c.recommended_on)),
-                  _n(sa.and_(inside(AR.c.stage_on), AR.c.stage == ActivistStage.MEMBER.value)))
+                  # admitted: new Party members (预备党员) through the union, as /development counts them
+                  _n(inside(AR.c.probationary_on)))
         .select_from(AR.join(E, E.c.id == AR.c.enterprise_id)).where(ent_scope)).one()
     recommendations = Mechanism("recommendations", r[0], {"recommended": int(r[1]), "admitted": int(r[2])})
 
-    latest = session.execute(sa.select(sa.func.max(DA.c.year)).select_from(DA.join(E, E.c.id == DA.c.enterprise_id))
-                             .where(DA.c.year <= as_of.year, ent_scope)).scalar()
-    by_cat: dict[str, int] = {}
-    if latest is not None:
-        by_cat = {str(getattr(c, "value", c)): int(k) for c, k in session.execute(
-            sa.select(DA.c.category, sa.func.count()).select_from(DA.join(E, E.c.id == DA.c.enterprise_id))
-            .where(DA.c.year == latest, ent_scope).group_by(DA.c.category)).all()}
-    # a round is a year: its date is not kept, the round's year is the figure ``year`` (0: none yet)
-    awards = Mechanism("awards", None, {"year": int(latest or 0), "worker": by_cat.get("worker", 0),
+    # the newest round published by the date (queries.awards: in the nominating townships in scope)
+    from dashboard.queries.awards import latest_published
+
+    latest, published_on, by_cat = latest_published(session, scope, as_of)
+    awards = Mechanism("awards", published_on, {"year": int(latest or 0), "worker": by_cat.get("worker", 0),
                                         "manager": by_cat.get("manager", 0)})
     return [notices, meetings, recommendations, awards]

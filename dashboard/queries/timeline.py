@@ -7,8 +7,8 @@ activity of each type and the designation in force. Both read :func:`enterprise_
 event has the same name (``kind``; label ``hist.<kind>``) and the same fields wherever it is shown.
 
 Every event source is its own small ``SELECT`` with its date condition in SQL (a year-only event —
-an honour, a 双爱双评 award — counts from 1 January of its year; a designation from the district's
-date it was made on, ``DISTRICT_TZ``); nothing is loaded to be filtered. The rows are then put in
+an honour — counts from 1 January of its year; a 双爱双评 award from the day its round was published;
+a designation from the district's date it was made on, ``DISTRICT_TZ``); nothing is loaded to be filtered. The rows are then put in
 date order, events of one day in the order of :data:`KINDS` (honours of one year: highest level first).
 """
 
@@ -26,6 +26,7 @@ from models.enums import ActivistStage, HonourLevel, Ownership
 from models.tables import (
     ActivistRecommendation,
     Activity,
+    AwardRound,
     CoordinationNotice,
     DoubleLoveAward,
     Enterprise,
@@ -57,6 +58,7 @@ AC = Activity.__table__
 HO = Honour.__table__
 AR = ActivistRecommendation.__table__
 DA = DoubleLoveAward.__table__
+AWR = AwardRound.__table__
 CN = CoordinationNotice.__table__
 FL = FoundingLead.__table__
 MD = ModelDesignation.__table__
@@ -260,13 +262,20 @@ def _sources(eid: int, as_of: dt.date, milestones: bool) -> list[tuple[str, sa.S
         ("date", _event("activity", AC.c.held_on, title=AC.c.title, category=AC.c.kind, organ=AC.c.organ,
                         detail=_participants(AC.c.participants))
          .where(AC.c.enterprise_id == eid, on(AC.c.held_on))),
-        ("date", _event("activist_recommended", AR.c.recommended_on, title=AR.c.person_name,
-                        category=sa.literal("recommended", sa.String))
+        # 荐优纳新推评制: each stage a person reached, by its stage — never the person's name (personal data:
+        # names only on /development, for staff and the person's township)
+        ("date", _event("activist_recommended", AR.c.recommended_on, category=sa.literal("recommended", sa.String))
          .where(AR.c.enterprise_id == eid, on(AR.c.recommended_on))),
-        ("date", _event("activist_stage", AR.c.stage_on, title=AR.c.person_name, category=AR.c.stage)
-         .where(AR.c.enterprise_id == eid, on(AR.c.stage_on), AR.c.stage != ActivistStage.RECOMMENDED)),
-        ("year", _event("double_love_award", DA.c.year, title=DA.c.person_name, category=DA.c.category)
-         .where(DA.c.enterprise_id == eid, in_year(DA.c.year))),
+        *(("date", _event("activist_stage", AR.c[column], title=sa.literal(stage.value, sa.String),
+                          category=sa.literal(stage.value, sa.String))
+           .where(AR.c.enterprise_id == eid, on(AR.c[column])))
+          for stage, column in ((ActivistStage.ACTIVIST, "activist_on"), (ActivistStage.CANDIDATE, "candidate_on"),
+                                (ActivistStage.PROBATIONARY, "probationary_on"), (ActivistStage.MEMBER, "member_on"),
+                                (ActivistStage.WITHDRAWN, "withdrawn_on"))),
+        # a 双爱双评 award, from the day its round was published (0020; nominations not awarded are not events)
+        ("date", _event("double_love_award", AWR.c.awarded_on, title=DA.c.person_name, category=DA.c.category)
+         .join_from(DA, AWR, AWR.c.id == DA.c.round_id)
+         .where(DA.c.enterprise_id == eid, DA.c.stage == "awarded", on(AWR.c.awarded_on))),
         *(("date", _event(kind, col, category=CN.c.direction, unit=sender.c.name, detail=CN.c.note)
            .join_from(CN, sender, sender.c.id == CN.c.from_unit_id).where(CN.c.enterprise_id == eid, on(col)))
           for kind, col in (("notice_sent", CN.c.sent_on), ("notice_acknowledged", CN.c.acknowledged_on),

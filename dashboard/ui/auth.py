@@ -15,6 +15,7 @@ Single sign-on does not use the local password and is not affected.
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from dashboard.queries.scope import Scope
 from dashboard.ui import data
 from dashboard.ui.widgets import escape_markdown
 from dashboard.views.edits import refusal_text
-from models import accounts
+from models import accounts, sessions
 from models.audit import audit
 from models.db import session_scope
 from models.enums import Role
@@ -43,6 +44,14 @@ NOTICE_KEY = "_auth_notice"
 SSO_AUDITED = "_sso_audited"
 #: the account's row version when it signed in with a one-time password (its own password not set yet)
 PENDING_KEY = "_must_set_password"
+#: the ``web_session`` of this sign-in (``models.sessions``); its token until the browser has its cookie;
+#: when its last-seen time was written; "clear the cookie" after a sign-out
+SESSION_KEY = "_web_session"
+TICKET_KEY = "_session_ticket"
+SESSION_SEEN_KEY = "_web_session_seen"
+CLEAR_COOKIE_KEY = "_clear_cookie"
+#: the kiosk link's token this session was opened with (``?kiosk=``; re-checked on every run)
+KIOSK_KEY = "_kiosk_token"
 from seed_data.accounts import DEMO_PASSWORD, DEMO_USERS  # noqa: E402  (the accounts the demo writes)
 
 
@@ -55,6 +64,8 @@ class CurrentUser:
     scope: Scope
     must_change_password: bool = False
     version: int = 1
+    kiosk: bool = False  # the meeting-room screen opened by a kiosk link: /present only, read-only
+
 
     def can(self, *roles: Role) -> bool:
         return self.role in roles
@@ -87,10 +98,77 @@ def _end(reason_key: str | None) -> None:
         st.session_state[NOTICE_KEY] = reason_key
 
 
+def _revoke(engine: Engine, why: str) -> None:
+    """End this browser's ``web_session`` (its cookie is dead from now on, in every tab)."""
+    session_id = st.session_state.get(SESSION_KEY)
+    if session_id is not None:
+        sessions.revoke(engine, session_id=session_id, why=why)
+
+
+def _start_session(engine: Engine, user_id: int) -> None:
+    """A sign-in that may go on to the pages: a ``web_session``, its token for the browser's cookie."""
+    session_id, token = sessions.start(engine, user_id, get_settings().session_hours)
+    st.session_state[SESSION_KEY] = session_id
+    st.session_state[TICKET_KEY] = token
+    st.session_state[SESSION_SEEN_KEY] = time.time()
+
+
+def _cookie_script(method: str, body: str = "") -> str:
+    from dashboard.ui.session_routes import path
+
+    url = json.dumps(path(str(st.get_option("server.baseUrlPath") or "")))
+    payload = f", body: {body}, headers: {{'Content-Type': 'application/json'}}" if body else ""
+    return (f"<script>fetch({url}, {{method: '{method}', credentials: 'same-origin', cache: 'no-store'{payload}}})"
+            ".catch(function () {{}});</script>")
+
+
+def cookie_binder() -> None:
+    """After a sign-in: the browser fetches its session cookie (HttpOnly: only an HTTP response can
+    set it) — a zero-height component, once; after a sign-out, the browser drops it."""
+    token = st.session_state.pop(TICKET_KEY, None)
+    clear = st.session_state.pop(CLEAR_COOKIE_KEY, None)
+    # in the sidebar, at its end: an element that comes and goes there never shifts the page's own
+    # elements (a tab bar whose place changed would open on its first tab again)
+    with st.sidebar:
+        if token is not None:  # our own script around a token we made (never user input): same-origin iframe
+            st.iframe(_cookie_script("POST", json.dumps(json.dumps({"ticket": token}))), height=1)
+        if clear:
+            st.iframe(_cookie_script("DELETE"), height=1)
+
+
+def _resume_from_cookie(engine: Engine) -> int | None:
+    """A new Streamlit session of a browser that signed in before (a reload, a new tab, a shared link):
+    the user of its cookie's session, when that may go on (``models.sessions.resume``)."""
+    if not get_settings().local_login:
+        return None
+    try:
+        value = st.context.cookies.get(sessions.COOKIE)
+    except Exception:  # noqa: BLE001 - no request (a bare script run, AppTest): no cookie
+        return None
+    if not isinstance(value, str) or not value:
+        return None
+    settings = get_settings()
+    token = sessions.token_of(value, sessions.secret(engine, settings.secret_key), settings.session_hours * 3600)
+    resumed = sessions.resume(engine, token, settings.idle_timeout_minutes) if token else None
+    if resumed is None:
+        st.session_state[CLEAR_COOKIE_KEY] = True  # a dead cookie: the browser drops it
+        return None
+    with session_scope(engine) as s:
+        user = s.get(User, resumed.user_id)
+        if user is None or user.must_change_password:
+            return None
+        audit(s, "login", username=user.username, detail="resumed (session cookie)")
+    st.session_state[SESSION_KEY] = resumed.session_id
+    st.session_state[SESSION_SEEN_KEY] = time.time()
+    return resumed.user_id
+
+
 def logout(engine: Engine, user: CurrentUser) -> None:
     with session_scope(engine) as s:
         audit(s, "logout", username=user.username)
+    _revoke(engine, "logout")
     _end("auth.logged_out")
+    st.session_state[CLEAR_COOKIE_KEY] = True
     if _sso_configured() and st.user.is_logged_in:
         st.logout()
 
@@ -104,22 +182,37 @@ def current_user(engine: Engine, locale: str) -> CurrentUser | None:
     if (sso or st.session_state.get(USER_KEY) is not None) and now - last > settings.idle_timeout_minutes * 60:
         with session_scope(engine) as s:  # the idle timeout applies to local and single sign-on sessions
             audit(s, "logout", username=None, detail="idle timeout")
+        _revoke(engine, "idle")
         _end("auth.timed_out")
+        st.session_state[CLEAR_COOKIE_KEY] = True
         if sso:
             st.logout()
         return None
     if sso:
         return _sso_user(engine, locale)
     user_id = st.session_state.get(USER_KEY)
+    if user_id is None and (st.session_state.get(KIOSK_KEY) or _kiosk_param()):
+        return _kiosk_user(engine)
     if user_id is None:
-        return None
+        user_id = _resume_from_cookie(engine)
+        if user_id is None:
+            return None
+        st.session_state[USER_KEY] = user_id
     user = _load(engine, user_id)
     if user is None:
+        _revoke(engine, "disabled")
         _end("auth.disabled_session")
         return None
+    session_id = st.session_state.get(SESSION_KEY)
+    if session_id is not None and now - st.session_state.get(SESSION_SEEN_KEY, 0) > sessions.SEEN_EVERY.total_seconds():
+        if not sessions.seen(engine, session_id):  # signed out in another tab, or expired: this one ends too
+            _end("auth.session_ended")
+            return None
+        st.session_state[SESSION_SEEN_KEY] = now
     pending = st.session_state.get(PENDING_KEY)
     if user.must_change_password or pending is not None:
         if pending != user.version:  # reset by an admin during a session, or changed while the form was open
+            _revoke(engine, "password reset")
             _end("acct.own.reset_session")
             return None
         if user.must_change_password:  # signed in with a one-time password: login_page asks for their own
@@ -128,6 +221,33 @@ def current_user(engine: Engine, locale: str) -> CurrentUser | None:
         st.session_state.pop(PENDING_KEY, None)
     st.session_state[SEEN_KEY] = now
     return user
+
+
+def _kiosk_param() -> str | None:
+    try:
+        value = st.query_params.get("kiosk")
+    except Exception:  # noqa: BLE001 - no request
+        return None
+    return value if isinstance(value, str) and value else None
+
+
+def _kiosk_user(engine: Engine) -> CurrentUser | None:
+    """The meeting-room screen opened by a kiosk link (``/present?kiosk=<token>``): read-only (a
+    leader's rights), the link's townships, the big screen only, no idle timeout — and the link
+    checked on every run, so a revoked or expired link closes the screen at its next run."""
+    token = st.session_state.get(KIOSK_KEY) or _kiosk_param()
+    grant = sessions.use_kiosk(engine, token)
+    if grant is None:
+        st.session_state.pop(KIOSK_KEY, None)
+        st.session_state[NOTICE_KEY] = "kiosk.invalid"
+        return None
+    if st.session_state.get(KIOSK_KEY) != token:
+        with session_scope(engine) as s:
+            audit(s, "kiosk_open", username=f"kiosk-{grant.link_id}", entity="kiosk_link", entity_id=grant.link_id,
+                  detail=grant.label[:80])
+        st.session_state[KIOSK_KEY] = token
+    scope = Scope.district() if grant.township_ids is None else Scope(grant.township_ids)
+    return CurrentUser(0, f"kiosk-{grant.link_id}", grant.label, Role.LEADER, scope, kiosk=True)
 
 
 def recheck(engine: Engine, locale: str) -> CurrentUser | None:
@@ -167,6 +287,7 @@ def login_page(engine: Engine, info: dict[str, str], locale: str) -> None:
         _own_password_page(engine, st.session_state[USER_KEY], locale)
         st.stop()
     notice = st.session_state.pop(NOTICE_KEY, None)
+    cookie_binder()  # after a sign-out or with a dead cookie: the browser drops it
     _, middle, _ = st.columns([1, 2, 1])
     with middle:
         st.subheader(t("auth.title", locale))
@@ -221,6 +342,8 @@ def _try_login(engine: Engine, username: str, password: str, locale: str) -> Non
             pending = _load(engine, result.user_id)
             if pending is not None:
                 st.session_state[PENDING_KEY] = pending.version
+        else:  # a reload or a new tab keeps this sign-in (the session cookie)
+            _start_session(engine, result.user_id)
         st.rerun()
     time.sleep(result.delay)  # grows with the failures from this address, whatever the username
     if result.answer == "throttled":
@@ -264,6 +387,7 @@ def _own_password_page(engine: Engine, user_id: int, locale: str) -> None:
             else:
                 for key in (PENDING_KEY, "own_password", "own_password_repeat"):
                     st.session_state.pop(key, None)
+                _start_session(engine, user.id)
                 st.toast(t("acct.own.saved", locale))
                 st.rerun()
         if st.button(t("auth.logout", locale), key="own_password_logout", icon=":material/logout:"):
@@ -274,6 +398,9 @@ def _own_password_page(engine: Engine, user_id: int, locale: str) -> None:
 def user_box(engine: Engine, user: CurrentUser, locale: str) -> None:
     with st.sidebar:
         st.divider()
+        if user.kiosk:  # the wall screen: no account to sign out of
+            st.caption(t("kiosk.signed_in_as", locale, label=escape_markdown(user.display_name)))
+            return
         st.caption(t("auth.signed_in_as", locale, name=escape_markdown(user.display_name),
                      role=t(f"role.{user.role.value}", locale)))
         if st.button(t("auth.logout", locale), icon=":material/logout:", width="stretch"):

@@ -31,7 +31,20 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from dashboard.queries import campaigns, cases, checks, coverage, followup, group, leads, ledger, meetings, trends
+from dashboard.queries import (
+    awards,
+    campaigns,
+    cases,
+    checks,
+    coverage,
+    development,
+    followup,
+    group,
+    leads,
+    ledger,
+    meetings,
+    trends,
+)
 from models.db import DatabaseError, check_schema, make_engine, mask_url, outage_kind
 from models.settings import get_settings
 
@@ -238,6 +251,11 @@ group_members = cached(group.members, name="group_members")
 group_changes = cached(group.changes, name="group_changes")
 group_documents = cached(group.documents, name="group_documents")
 group_mechanisms = cached(group.mechanisms, name="group_mechanisms")
+development_figures = cached(development.figures, name="development_figures")
+development_people = cached(development.people, name="development_people", max_entries=128)
+development_count = cached(development.count_people, name="development_count", max_entries=128)
+development_candidates = cached(development.recommend_candidates, name="development_candidates", max_entries=64)
+development_admissions = cached(development.admissions, name="development_admissions", max_entries=64)
 lead_candidates = cached(leads.lead_candidates, max_entries=64)
 check_party_level = cached(checks.party_level, name="check_party_level")
 check_union_committee = cached(checks.union_committee, name="check_union_committee")
@@ -269,3 +287,13 @@ model_enterprises = cached(cases.model_enterprises)
 case_detail = cached(cases.case_detail, max_entries=256)
 designation_history = cached(cases.designation_history, max_entries=256)
 search_enterprises = cached(cases.search_enterprises, max_entries=64)
+
+# --- 双爱双评 (/awards)
+award_rounds = cached(awards.rounds, name="award_rounds")
+award_round = cached(awards.round_for, name="award_round")
+award_progress = cached(awards.round_progress, name="award_progress")
+award_nominations = cached(awards.round_nominations, name="award_nominations", max_entries=128)
+awards_by_township = cached(awards.awards_by_township)
+awards_by_enterprise = cached(awards.awards_by_enterprise)
+award_nominees = cached(awards.nominees, name="award_nominees", max_entries=64)
+award_quotas = cached(awards.quotas, name="award_quotas")

@@ -86,3 +86,34 @@ def leads_excel_callable(url: str, scope: Scope, as_of: dt.date, flt, idle_days:
                          scope_label: str) -> Callable[[], bytes]:
     """Deferred: the workbook is built only when the download button is clicked."""
     return lambda: leads_workbook(url, scope, as_of, flt, idle_days, locale, scope_label)
+
+
+def development_workbook(url: str, scope, as_of: dt.date, names, locale: str, scope_label: str) -> bytes:
+    """荐优纳新推评制 as an .xlsx file: the tables by township and by enterprise, the people (names as
+    the user may see them — masked by the query for a leader), the usual periods and the definitions
+    — the rows and words of the page (``views.development``)."""
+    from dashboard.exports.excel import workbook_bytes
+    from dashboard.i18n import fmt_date, t
+    from dashboard.queries import development
+    from dashboard.ui.data import session
+    from dashboard.views import development as view
+
+    with session(url) as s:
+        figures = development.figures(s, scope, as_of, limit=EXPORT_LIMIT)
+        people = development.people(s, scope, as_of, names=names, limit=EXPORT_LIMIT)
+    sheets = [(t("development.export.sheet.township", locale),
+               view.township_table(figures.by_township, figures.overall, figures.year, locale)),
+              (t("development.export.sheet.enterprise", locale),
+               view.enterprise_table(figures.by_enterprise, figures.year, locale)),
+              (t("development.export.sheet.people", locale), view.people_table(people, locale)),
+              (t("development.export.sheet.rules", locale), view.rules_table(locale))]
+    meta = [(t("ledger.xl.asof", locale), fmt_date(as_of, locale)), (t("ledger.xl.townships", locale), scope_label),
+            *view.definitions(figures.year, locale),
+            (t("ledger.xl.exported", locale), dt.datetime.now().strftime("%Y-%m-%d %H:%M"))]
+    return workbook_bytes(sheets, meta=meta, title=t("development.title", locale))
+
+
+def development_excel_callable(url: str, scope, as_of: dt.date, names, locale: str,
+                               scope_label: str) -> Callable[[], bytes]:
+    """Deferred: the workbook is built only when the download button is clicked."""
+    return lambda: development_workbook(url, scope, as_of, names, locale, scope_label)

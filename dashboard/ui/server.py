@@ -2,7 +2,8 @@
 
 ``dashboard/app.py`` served by Streamlit's own Starlette server (``st.App``) with the middlewares
 of ``dashboard/ui/serving.py`` — headers that forbid framing by other sites, downloads that die
-seconds after they are fetched — and, for a database outage that escapes the pages' own guard
+seconds after they are fetched — the session cookie's endpoint (``dashboard/ui/session_routes.py``:
+a reload or a new tab stays signed in) and, for a database outage that escapes the pages' own guard
 (a widget callback), the one sentence instead of Streamlit's generic error.
 ``streamlit run dashboard/app.py`` still works, without any of this (development only).
 
@@ -24,6 +25,7 @@ if str(ROOT) not in sys.path:  # run from a checkout: the packages live at its r
     sys.path.insert(0, str(ROOT))
 
 from dashboard.ui.serving import SecurityHeaders, ShortLivedDownloads  # noqa: E402
+from dashboard.ui.session_routes import routes as session_routes  # noqa: E402
 
 
 def _database_outage(exc: Exception) -> bool | None:
@@ -45,6 +47,7 @@ def _base_url() -> str:
 
 app = st.App(
     ROOT / "dashboard" / "app.py",
+    routes=session_routes(_base_url()),  # the session cookie (a reload keeps the sign-in)
     middleware=[Middleware(SecurityHeaders), Middleware(ShortLivedDownloads, base_url=_base_url())],
     on_script_error=_database_outage,
 )

@@ -14,8 +14,8 @@ from dashboard.queries.group import Mechanism
 from dashboard.views.meetings import day
 
 #: the page each mechanism's card links to (None: its page is still to come — issue 16 items 1–2)
-LINKS: dict[str, str | None] = {"notices": "meetings", "meetings": "meetings", "recommendations": None,
-                                "awards": None}
+LINKS: dict[str, str | None] = {"notices": "meetings", "meetings": "meetings", "recommendations": "development",
+                                "awards": "awards"}
 
 
 def members_table(rows: pd.DataFrame, loc: str) -> pd.DataFrame:

@@ -177,7 +177,7 @@ def _history_date(day, year_only: bool, locale: str) -> str:
 
 
 #: kinds whose title is a stored code, named by the catalogue's ``<prefix>.<code>``
-TITLE_LABELS = {"barrier_noted": "barrier", "barrier_cleared": "barrier"}
+TITLE_LABELS = {"barrier_noted": "barrier", "barrier_cleared": "barrier", "activist_stage": "development.stage"}
 
 
 def history_frame(history: pd.DataFrame, locale: str) -> pd.DataFrame:

@@ -14,7 +14,7 @@ from models.enums import ActionStatus
 __all__ = [
     "COLOUR", "DUE_SOON_DAYS", "HEX", "LABEL_STYLE", "PACE_COLOUR", "PACE_MARGIN", "campaign_pace",
     "count_status", "item_label", "task_progress", "time_progress",
-    "items_status", "notice_colour", "notice_label",
+    "items_status", "notice_colour", "notice_label", "AWARD_COLOUR", "award_stage", "award_places",
 ]
 
 #: the traffic-light colour of every status key (item labels, aggregates, notices)
@@ -105,3 +105,50 @@ def notice_colour(status: str, overdue: bool) -> str:
     if overdue:
         return "red"
     return {"resolved": "green", "sent": "amber"}.get(status, "")
+
+
+#: 双爱双评 (``views.awards``): the colour of a round's stage and of a township's places in a round
+#: (their words: ``awards.status.<key>``)
+AWARD_COLOUR = {
+    "done": "green", "on_track": "green", "due_soon": "amber", "overdue": "red", "upcoming": "",
+    "no_quota": "", "full": "green", "open": "", "open_due_soon": "amber", "unfilled": "red",
+    "evaluating": "amber", "evaluation_overdue": "red", "evaluated": "green", "awarded": "green",
+}
+
+
+def award_stage(stage: int, current: int, deadline: dt.date | None, as_of: dt.date,
+                due_soon_days: int = DUE_SOON_DAYS) -> str:
+    """One stage of a 双爱双评 round (0 推荐, 1 评审, 2 表彰) while the round is at stage ``current``:
+    ``done`` behind it, ``upcoming`` ahead of it, else by the stage's deadline (none: ``on_track``) —
+    ``overdue`` after it, ``due_soon`` within ``due_soon_days``, else ``on_track``."""
+    if stage < current:
+        return "done"
+    if stage > current:
+        return "upcoming"
+    if deadline is None:
+        return "on_track"
+    if as_of > deadline:
+        return "overdue"
+    return "due_soon" if deadline <= as_of + dt.timedelta(days=due_soon_days) else "on_track"
+
+
+def award_places(round_stage: int, quota: int, nominated: int, pending: int, nominate_by: dt.date,
+                 evaluate_by: dt.date, as_of: dt.date, due_soon_days: int = DUE_SOON_DAYS) -> str:
+    """A township's places of one category in a round at stage ``round_stage`` (as :func:`award_stage`):
+    ``no_quota`` (no places, none used); while nominating ``full`` (every place used), else by the
+    nominations' deadline ``unfilled`` (passed), ``open_due_soon`` (near) or ``open``; while evaluating
+    ``evaluated`` (nothing pending), else ``evaluation_overdue`` (the evaluation's deadline passed) or
+    ``evaluating``; once published ``awarded``."""
+    if quota == 0 and nominated == 0:
+        return "no_quota"
+    if round_stage >= 2:
+        return "awarded"
+    if round_stage == 1:
+        if pending == 0:
+            return "evaluated"
+        return "evaluation_overdue" if as_of > evaluate_by else "evaluating"
+    if nominated >= quota:
+        return "full"
+    if as_of > nominate_by:
+        return "unfilled"
+    return "open_due_soon" if nominate_by <= as_of + dt.timedelta(days=due_soon_days) else "open"

@@ -78,7 +78,7 @@ def _url() -> str:
 
 def test_an_admin_creates_a_township_account_and_sees_its_one_time_password_once(own_db):
     at = admin_page()
-    assert [tab.label for tab in at.tabs] == ["用户", "审计日志", "乡镇边界"]
+    assert [tab.label for tab in at.tabs] == ["用户", "审计日志", "乡镇边界", "大屏链接", "推送"]
     assert not any("命令行" in c.value for c in at.caption)  # the old read-only hint is gone
     at.text_input(key="acct_new_username").input("yb_new")
     at.text_input(key="acct_new_display").input("越北镇新联络员")
@@ -208,7 +208,7 @@ def test_the_audit_log_reads_in_the_ui_language_with_filters(own_db):
     at.date_input(key="audit_to").set_value(today).run()
     assert "截止日期早于起始日期" in at.warning[0].value
     en = admin_page("en")
-    assert [tab.label for tab in en.tabs] == ["Users", "Audit log", "Township boundaries"]
+    assert [tab.label for tab in en.tabs] == ["Users", "Audit log", "Township boundaries", "Screen links", "Push"]
     assert "Account disabled" in set(en.dataframe[1].value["Action"])
 
 

@@ -48,6 +48,9 @@ CHROMIUM = os.environ.get("DANGONG_CHROMIUM", "/usr/bin/chromium")
 DESKTOP = (1600, 1000)
 LONG = 90_000  # ms: the first run of a page after a sign-in, on a loaded machine
 
+#: the hosts a browser test may talk to: the test's own server on this machine
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
 #: the app has finished a run (``notRunning`` is also the state before the first run: wait for
 #: content first when a page has just been loaded)
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
@@ -126,6 +129,18 @@ class _Chromium:
     def __init__(self) -> None:
         self._playwright = self._browser = self._context = None
         self.pages: dict = {}
+        #: every request of a page that went anywhere but this machine (a CDN font, an analytics
+        #: beacon, a map tile): the test it happened in fails (``_nothing_leaves_this_machine``)
+        self.external: list[str] = []
+
+    def _note(self, url: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme in ("http", "https", "ws", "wss") and parts.hostname not in LOCAL_HOSTS:
+            self.external.append(url)
+
+    def _watch(self, context) -> None:
+        context.on("request", lambda request: self._note(request.url))
+        context.on("page", lambda page: page.on("websocket", lambda ws: self._note(ws.url)))
 
     def browser(self):
         if self._browser is None:
@@ -137,6 +152,14 @@ class _Chromium:
                 args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                       "--disable-component-update", "--disable-sync"],
             )
+            made = self._browser.new_context
+
+            def new_context(*args, **kwargs):  # every context, also a test's own, is watched
+                context = made(*args, **kwargs)
+                self._watch(context)
+                return context
+
+            self._browser.new_context = new_context
         return self._browser
 
     def context(self):
@@ -167,6 +190,16 @@ class _Live:
 
     def __getattr__(self, name):
         return getattr(self._get(), name)
+
+
+@pytest.fixture(autouse=True)
+def _nothing_leaves_this_machine():
+    """A browser test fails when any page it drove asked for something outside this machine (#17):
+    the dashboard must work in a district's closed network, and nothing of it may leak out."""
+    _CHROMIUM.external.clear()
+    yield
+    leaked, _CHROMIUM.external[:] = list(_CHROMIUM.external), []
+    assert not leaked, f"requests that left this machine: {sorted(set(leaked))[:10]}"
 
 
 @pytest.hookimpl(trylast=True)

@@ -12,7 +12,7 @@ import pytest
 
 from tests.browser.conftest import IDLE, login, new_page, open_page
 
-PAGES = ["/", "/map", "/ledger", "/campaigns", "/campaigns?view=leads", "/group", "/cases", "/meetings", "/admin"]  # every page of the app (/admin as the admin user)
+PAGES = ["/", "/map", "/ledger", "/campaigns", "/campaigns?view=leads", "/group", "/development", "/awards", "/cases", "/meetings", "/admin"]  # every page of the app (/admin as the admin user)
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +39,7 @@ def test_every_page_renders_without_an_exception(server, signed_in, path):
     if path == "/":
         page.wait_for_selector("[data-testid=stMetric]", timeout=30_000)
         assert page.locator("[data-testid=stMetric]").count() >= 6
-    drawn = {"/group": "四项机制", "/campaigns?view=leads": "线索漏斗"}.get(path)
+    drawn = {"/group": "四项机制", "/development": "超期滞留", "/campaigns?view=leads": "线索漏斗", "/awards": "已评审 / 已推荐"}.get(path)
     if drawn:  # the page's own content, not only no exception
         page.wait_for_function("t => document.querySelector('[data-testid=stMain]').innerText.includes(t)", arg=drawn,
                                timeout=60_000)

@@ -242,6 +242,12 @@ def text_of(name: str, data: bytes) -> str:
                 if getattr(shape, "has_table", False) and shape.has_table:
                     parts.extend(c.text for row in shape.table.rows for c in row.cells)
         return "\n".join(parts)
+    if name.endswith(".docx"):
+        from docx import Document
+
+        doc = Document(io.BytesIO(data))
+        return "\n".join([p.text for p in doc.paragraphs]
+                         + [c.text for table in doc.tables for row in table.rows for c in row.cells])
     if name.endswith(".pdf"):
         from tests.exports.pdftext import text_of as pdf_text
 
@@ -251,14 +257,14 @@ def text_of(name: str, data: bytes) -> str:
 
 def township_files(planted) -> dict[str, bytes]:
     return files_of("yuebei", [("ledger", {}), ("meetings", {}), ("cases", {"case": str(planted["model"])}),
-                               ("present", {}), ("campaigns", {"view": "leads"})])
+                               ("present", {}), ("campaigns", {"view": "leads"}), ("development", {}), ("awards", {})])
 
 
 def test_every_export_of_a_township_account_neutralises_formula_cells(planted):
     files = township_files(planted)
     kinds = sorted(re.sub(r"_[\d-]+(_[\d-]+)?(?=\.)", "", n) for n in files)
-    assert kinds == ["action_items.csv", "action_items.xlsx", "brief.pdf", "brief.pptx", "case.pdf",
-                     "enterprise_ledger.xlsx", "founding_leads.xlsx"], kinds
+    assert kinds == ["action_items.csv", "action_items.xlsx", "awards.xlsx", "brief.docx", "brief.pdf", "brief.pptx",
+                     "case.pdf", "development.xlsx", "enterprise_ledger.xlsx", "founding_leads.xlsx"], kinds
     sheets = {n: d for n, d in files.items() if n.endswith((".csv", ".xlsx"))}
     for name, data in sheets.items():
         assert formula_problems(name, data) == [], name
@@ -286,7 +292,7 @@ def test_the_audit_csv_neutralises_a_username_typed_at_the_login_form(planted):
 
 def test_no_export_of_a_township_account_holds_another_townships_rows(planted):
     files = township_files(planted)
-    assert len(files) == 7
+    assert len(files) == 10
     for name, data in files.items():
         assert OUTSIDE not in text_of(name, data), name
     # the control: the same files for the whole district do carry the marked rows
@@ -308,7 +314,9 @@ def test_every_download_button_of_the_app_is_covered_here():
         if calls:
             sites[str(path.relative_to(ROOT))] = len(calls)
     assert sites == {
-        "dashboard/ui/brief.py": 2,  # brief.pdf, brief.pptx
+        "dashboard/ui/brief.py": 3,  # brief.pdf, brief.pptx, brief.docx
+        "dashboard/ui/sections/awards/board.py": 1,  # awards.xlsx
+        "dashboard/ui/sections/development/board.py": 1,  # development.xlsx
         "dashboard/ui/chart.py": 1,  # chart PNGs (images)
         "dashboard/ui/sections/admin/audit.py": 1,  # audit_events.csv
         "dashboard/ui/sections/cases/story.py": 1,  # case.pdf

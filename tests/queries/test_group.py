@@ -70,11 +70,14 @@ def test_the_mechanisms_count_the_twelve_months_in_scope(any_demo_engine):
                               "WHERE e.township_id = :t AND recommended_on > :a AND recommended_on <= :b",
                       t=yb, a=start, b=DEMO_TODAY)
     assert town["recommendations"].figures["recommended"] == town_rec
-    year = scalar(engine, "SELECT max(year) FROM double_love_award WHERE year <= :y", y=DEMO_TODAY.year)
+    # 双爱双评: the newest round published by the date (0020: the 2026 round is still in its evaluation)
+    year = scalar(engine, "SELECT max(year) FROM award_round WHERE awarded_on <= :d", d=DEMO_TODAY)
     awards = district["awards"].figures
-    assert awards["year"] == year
-    assert awards["worker"] + awards["manager"] == scalar(engine, "SELECT count(*) FROM double_love_award WHERE year = :y",
-                                                          y=year)
+    assert awards["year"] == year == DEMO_TODAY.year - 1
+    assert awards["worker"] + awards["manager"] == scalar(
+        engine, "SELECT count(*) FROM double_love_award WHERE year = :y AND stage = 'awarded'", y=year)
+    assert str(district["awards"].last) == str(scalar(engine, "SELECT awarded_on FROM award_round WHERE year = :y",
+                                                      y=year))
     with Session(engine) as s:  # before anything happened: zeros, no last date
         empty = {m.key: m for m in group.mechanisms(s, Scope.district(), D(2001, 1, 1))}
     assert empty["notices"].last is None and empty["awards"].figures["year"] == 0

@@ -1,4 +1,4 @@
-"""A case study's honours (left) and activities by season and type (right), as tables."""
+"""A case study's honours and 双爱双评 awards (left) and activities by season and type (right), as tables."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard.i18n import t
 from dashboard.queries.cases import CaseDetail
 from dashboard.ui.sections import Context
+from dashboard.views.awards import case_awards_table
 from dashboard.views.cases import activities_frame, honours_frame
 
 
@@ -19,6 +20,12 @@ def render(ctx: Context, detail: CaseDetail) -> None:
             st.caption(t("cases.no_honours", loc))
         else:
             st.dataframe(honours_frame(detail.honours, loc), hide_index=True, width="stretch")
+        # 双爱双评: district awards (区级) — listed, not a model by themselves (the rule in the help)
+        st.markdown(f"#### {t('cases.awards', loc)}", help=t("cases.awards.help", loc))
+        if detail.awards.empty:
+            st.caption(t("cases.awards.none", loc))
+        else:
+            st.dataframe(case_awards_table(detail.awards, loc), hide_index=True, width="stretch")
     with b:
         st.markdown(f"#### {t('cases.activities', loc)}", help=t("cases.activities_help", loc))
         if detail.activities.empty:

@@ -73,8 +73,9 @@ def controls(ctx: Context) -> None:
         with c[4].popover(t("brief.download", loc), icon=":material/description:"):
             brief.downloads(scope=ctx.scope, as_of=ctx.as_of, locale=loc, scope_label=brief.scope_label(ctx.filters, loc),
                             key="deck_brief")
-        c[5].page_link("app_pages/overview.py", label=t("present.exit", loc), icon=":material/close_fullscreen:",
-                       query_params=ctx.links())
+        if not getattr(ctx.user, "kiosk", False):  # a kiosk link's screen has no other page to go to
+            c[5].page_link("app_pages/overview.py", label=t("present.exit", loc), icon=":material/close_fullscreen:",
+                           query_params=ctx.links())
 
 
 def still_signed_in(ctx: Context) -> bool:

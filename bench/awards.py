@@ -1,0 +1,84 @@
+"""双爱双评's SQL (issue 16: "SQL aggregation with indexes, bench at 1M within the pages' budget"):
+the queries /awards makes through ``ui/data.py`` on its first view — the rounds, the round of the date,
+its progress per township and category, its nominations, the awards of every published round per
+township and the top 50 enterprises — for the whole district, each pass on a new engine (the first
+pass is the cold one).
+
+    python -m bench.run --sizes 1m --pages awards
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from bench.overview_sql import time_queries
+from dashboard.queries import awards
+from dashboard.queries.scope import Scope
+
+#: the page's SQL cold at 1M: half the pages' 1 s budget (the rest: Streamlit drawing the tables)
+TARGET_COLD = 0.5
+
+
+def queries(as_of, scope: Scope) -> list[tuple[str, Callable[[Session], Any]]]:
+    def current(s: Session) -> int:
+        return int(awards.round_for(s, as_of)["id"])
+
+    return [
+        ("rounds", lambda s: awards.rounds(s)),
+        ("round_progress", lambda s: awards.round_progress(s, scope, current(s), as_of)),
+        ("round_nominations", lambda s: awards.round_nominations(s, scope, current(s), as_of)),
+        ("awards_by_township", lambda s: awards.awards_by_township(s, scope, as_of)),
+        ("awards_by_enterprise(50)", lambda s: awards.awards_by_enterprise(s, scope, as_of, limit=50)),
+    ]
+
+
+def measure(url: str, as_of, repeat: int) -> dict[str, Any]:
+    todo = queries(as_of, Scope.district())
+    passes = [time_queries(url, todo)[1] for _ in range(max(repeat, 1))]
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            n_rows = conn.execute(sa.text("SELECT count(*) FROM double_love_award")).scalar_one()
+            n_rounds = conn.execute(sa.text("SELECT count(*) FROM award_round")).scalar_one()
+    finally:
+        engine.dispose()
+    names = [n for n, _ in todo]
+    return {"nominations": int(n_rows), "rounds": int(n_rounds),
+            "cold": sum(passes[0].values()),
+            "warm": statistics.median(sum(p.values()) for p in passes[1:]) if len(passes) > 1 else None,
+            "per_query_cold": {n: passes[0][n] for n in names}}
+
+
+def render(results: dict[str, Any]) -> str:
+    """The section of the report (empty when no size ran it)."""
+    rows, detail, names = [], [], []
+    for size in results.get("sizes", []):
+        r = size.get("awards")
+        if not r:
+            continue
+        warm = f"{r['warm']:.3f}" if r.get("warm") is not None else "—"
+        verdict = "" if size["dataset"]["label"] != "1m" else (" ✅" if r["cold"] <= TARGET_COLD else " ❌")
+        rows.append(f"| {size['dataset']['label']} | {r['rounds']:,} | {r['nominations']:,} | **{r['cold']:.3f}**{verdict} "
+                    f"| {warm} |")
+        detail.append(f"| {size['dataset']['label']} | " + " | ".join(f"{v:.3f}" for v in r["per_query_cold"].values())
+                      + " |")
+        names = list(r["per_query_cold"])
+    if not rows:
+        return ""
+    return (
+        "\n### 双爱双评 award rounds (/awards, seconds)\n\n"
+        "The page's queries (`dashboard.queries.awards`: the rounds, the current round's progress per township and "
+        "category, its nominations, the awards per township and the top 50 enterprises over every published round) "
+        "for the whole district, each pass on a new engine; *cold* is the first pass. Grouped in SQL from the "
+        "indexes `ix_double_love_award_progress` (round, township, category, stage, dates), "
+        "`ix_double_love_award_township` and `ix_double_love_award_enterprise` (stage first).\n\n"
+        "| size | rounds | nominations | SQL cold | SQL warm |\n| --- | ---: | ---: | ---: | ---: |\n"
+        + "\n".join(rows) + "\n\n"
+        "| size | " + " | ".join(names) + " |\n| --- |" + " ---: |" * len(names) + "\n" + "\n".join(detail) + "\n\n"
+        f"Target at 1m: the page's SQL under {TARGET_COLD} s cold (half the pages' 1 s budget).\n"
+    )

@@ -1,0 +1,73 @@
+"""荐优纳新推评制's SQL (issue 16 item 1: "SQL aggregation with indexes, bench at 1M within the pages'
+budget"): the queries /development makes through ``ui/data.py`` — ``figures`` (every card and the
+tables by township and by enterprise: four queries), the list's count and its first 200 rows with the
+names masked (a leader's view), and the stuck filter's count — each pass on a new engine (the first
+pass is the cold one).
+
+    python -m bench.run --sizes 1m --pages development
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from bench.overview_sql import time_queries
+from dashboard.queries import development
+from dashboard.queries.scope import Scope
+
+TARGET_COLD = 1.0  # s: the page's SQL, cold, at 1M enterprises
+
+
+def queries(as_of, scope: Scope) -> list[tuple[str, Callable[[Session], Any]]]:
+    hidden = Scope.townships(())
+    return [
+        ("figures", lambda s: development.figures(s, scope, as_of)),
+        ("count_people", lambda s: development.count_people(s, scope, as_of)),
+        ("people(200)", lambda s: development.people(s, scope, as_of, names=hidden, limit=200)),
+        ("count_stuck", lambda s: development.count_people(s, scope, as_of, development.PeopleFilter(only="stuck"))),
+    ]
+
+
+def measure(url: str, as_of, repeat: int) -> dict[str, Any]:
+    todo = queries(as_of, Scope.district())
+    passes = [time_queries(url, todo)[1] for _ in range(max(repeat, 1))]
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            n_people = conn.execute(sa.text("SELECT count(*) FROM activist_recommendation")).scalar_one()
+    finally:
+        engine.dispose()
+    names = [n for n, _ in todo]
+    return {"people": int(n_people), "cold": sum(passes[0].values()),
+            "warm": statistics.median(sum(p.values()) for p in passes[1:]) if len(passes) > 1 else None,
+            "per_query_cold": {n: passes[0][n] for n in names}}
+
+
+def render(results: dict[str, Any]) -> str:
+    """The section of the report (empty when no size ran it)."""
+    rows, detail, names = [], [], []
+    for size in results.get("sizes", []):
+        r = size.get("development")
+        if not r:
+            continue
+        warm = f"{r['warm']:.3f}" if r.get("warm") is not None else "—"
+        verdict = "" if size["dataset"]["label"] != "1m" else (" ✅" if r["cold"] <= TARGET_COLD else " ❌")
+        rows.append(f"| {size['dataset']['label']} | {r['people']:,} | **{r['cold']:.3f}**{verdict} | {warm} |")
+        detail.append(f"| {size['dataset']['label']} | " + " | ".join(f"{v:.3f}" for v in r["per_query_cold"].values())
+                      + " |")
+        names = list(r["per_query_cold"])
+    if not rows:
+        return ""
+    return (
+        "\n### 荐优纳新推评制 (/development, seconds)\n\n"
+        "The page's queries (`dashboard.queries.development`) for the whole district, each pass on a new engine; "
+        "*cold* is the first pass.\n\n"
+        "| size | people | SQL cold | SQL warm |\n| --- | ---: | ---: | ---: |\n" + "\n".join(rows) + "\n\n"
+        "| size | " + " | ".join(names) + " |\n| --- |" + " ---: |" * len(names) + "\n" + "\n".join(detail) + "\n\n"
+        f"Target at 1m: the page's SQL under {TARGET_COLD} s cold.\n"
+    )

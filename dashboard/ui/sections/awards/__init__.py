@@ -1,0 +1,1 @@
+"""双爱双评 / the award rounds' page (/awards): its sections."""

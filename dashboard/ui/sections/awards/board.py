@@ -1,0 +1,106 @@
+"""双爱双评: the round picker, the round's stages, headline and places per township, its
+nominations and awards with the Excel export, and the awards of every published round per township
+and per enterprise."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from dashboard.i18n import fmt_date, t
+from dashboard.ui import data
+from dashboard.ui.brief import scope_label
+from dashboard.ui.exports import XLSX_MIME
+from dashboard.ui.sections import Context
+from dashboard.ui.widgets import kpi_card
+from dashboard.views import awards as V
+
+#: the enterprises the per-enterprise table shows
+TOP_ENTERPRISES = 50
+
+
+def pick(ctx: Context) -> dict | None:
+    """The round picked (default: the newest one opened by the as-of date); None when there is none."""
+    loc = ctx.loc
+    listed = data.award_rounds(ctx.url)
+    if listed.empty:
+        return None
+    labels = {int(r["id"]): V.round_label(r, loc) for _, r in listed.iterrows()}
+    default = data.award_round(ctx.url, ctx.as_of)
+    ids = list(labels)
+    index = ids.index(int(default["id"])) if default is not None and int(default["id"]) in labels else 0
+    chosen = st.selectbox(t("awards.pick", loc), ids, index=index, format_func=labels.get, key="awards_round")
+    return data.award_round(ctx.url, ctx.as_of, int(chosen))
+
+
+def round_view(ctx: Context, rnd: dict) -> None:
+    """The round's stages, its four figures and the places of each township and category."""
+    loc = ctx.loc
+    progress = data.award_progress(ctx.url, ctx.scope, int(rnd["id"]), ctx.as_of)
+    for col, card in zip(st.columns(4), V.headline(progress, rnd, ctx.as_of, loc), strict=True):
+        with col:
+            kpi_card(card.label, card.value, card.detail, delta=None, help=card.help)
+    st.markdown(f"**{t('awards.stages', loc, date=fmt_date(ctx.as_of, loc))}**")
+    st.dataframe(V.stages_table(rnd, ctx.as_of, loc).styled(), hide_index=True, width="content")
+    st.markdown(f"**{t('awards.progress', loc)}**", help=t("awards.progress.help", loc))
+    if progress.empty:
+        st.info(t("awards.progress.none", loc))
+        return
+    table = V.progress_table(progress, rnd, ctx.as_of, loc)
+    st.dataframe(table.styled(), hide_index=True, width="stretch", height=35 * (len(table) + 1) + 3)
+
+
+def nominations(ctx: Context, rnd: dict) -> None:
+    """The round's nominations and awards in scope, and the round's results as an Excel file."""
+    loc = ctx.loc
+    rows = data.award_nominations(ctx.url, ctx.scope, int(rnd["id"]), ctx.as_of)
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    c1.caption(t("awards.list.count", loc, n=len(rows), date=fmt_date(ctx.as_of, loc)))
+    with c2:
+        st.download_button(t("awards.export", loc), icon=":material/download:", mime=XLSX_MIME,
+                           data=_workbook_callable(ctx, rnd), file_name=f"awards_{rnd['year']}_{ctx.as_of.isoformat()}.xlsx",
+                           disabled=rows.empty, key="awards_export")
+    if rows.empty:
+        st.info(t("awards.list.none", loc))
+        return
+    st.dataframe(V.nominations_table(rows, loc), hide_index=True, width="stretch")
+
+
+def history(ctx: Context) -> None:
+    """Awards of every round published by the as-of date, per township and per enterprise."""
+    loc = ctx.loc
+    towns = data.awards_by_township(ctx.url, ctx.scope, ctx.as_of)
+    st.markdown(f"**{t('awards.by_township', loc, date=fmt_date(ctx.as_of, loc))}**", help=t("awards.by_township.help", loc))
+    if towns.empty:
+        st.info(t("awards.history.none", loc))
+        return
+    st.dataframe(V.township_table(towns, loc), hide_index=True, width="stretch")
+    top, holders = data.awards_by_enterprise(ctx.url, ctx.scope, ctx.as_of, limit=TOP_ENTERPRISES)
+    st.markdown(f"**{t('awards.by_enterprise', loc, limit=TOP_ENTERPRISES, n=holders)}**",
+                help=t("awards.by_enterprise.help", loc))
+    st.dataframe(V.enterprise_table(top, loc), hide_index=True, width="stretch")
+
+
+def _workbook_callable(ctx: Context, rnd: dict):
+    """Deferred: the workbook is built only when the download button is clicked."""
+    url, scope, as_of, loc, label = ctx.url, ctx.scope, ctx.as_of, ctx.loc, scope_label(ctx.filters, ctx.loc)
+    return lambda: workbook(url, scope, as_of, rnd, loc, label)
+
+
+def workbook(url: str, scope, as_of: dt.date, rnd: dict, loc: str, label: str) -> bytes:
+    """The round's results (the awarded, the places per township, every nomination) as an .xlsx file:
+    the rows and words of the page (``views.awards.export_sheets``)."""
+    from dashboard.exports.excel import DEMO_META_KEY, workbook_bytes
+    from dashboard.queries import awards as Q
+
+    with data.session(url) as s:
+        progress = Q.round_progress(s, scope, int(rnd["id"]), as_of)
+        rows = Q.round_nominations(s, scope, int(rnd["id"]), as_of)
+    demo = data.dataset_info(url).get("dataset") in ("demo", "scale")
+    meta = [(t("awards.xl.round", loc), V.round_label(rnd, loc)), (t("ledger.xl.asof", loc), fmt_date(as_of, loc)),
+            (t("ledger.xl.townships", loc), label), (t("ledger.xl.rows", loc), str(len(rows))),
+            (t("ledger.xl.exported", loc), dt.datetime.now().strftime("%Y-%m-%d %H:%M"))]
+    if demo:
+        meta.append((DEMO_META_KEY, "1"))
+    return workbook_bytes(V.export_sheets(rnd, progress, rows, as_of, loc), meta=meta, title=t("awards.title", loc))

@@ -1,0 +1,1 @@
+"""荐优纳新推评制 (/development): its sections."""
