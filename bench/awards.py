@@ -9,14 +9,12 @@ pass is the cold one).
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Callable
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session
 
-from bench.overview_sql import time_queries
+from bench.overview_sql import timed_passes
 from dashboard.queries import awards
 from dashboard.queries.scope import Scope
 
@@ -38,20 +36,7 @@ def queries(as_of, scope: Scope) -> list[tuple[str, Callable[[Session], Any]]]:
 
 
 def measure(url: str, as_of, repeat: int) -> dict[str, Any]:
-    todo = queries(as_of, Scope.district())
-    passes = [time_queries(url, todo)[1] for _ in range(max(repeat, 1))]
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            n_rows = conn.execute(sa.text("SELECT count(*) FROM double_love_award")).scalar_one()
-            n_rounds = conn.execute(sa.text("SELECT count(*) FROM award_round")).scalar_one()
-    finally:
-        engine.dispose()
-    names = [n for n, _ in todo]
-    return {"nominations": int(n_rows), "rounds": int(n_rounds),
-            "cold": sum(passes[0].values()),
-            "warm": statistics.median(sum(p.values()) for p in passes[1:]) if len(passes) > 1 else None,
-            "per_query_cold": {n: passes[0][n] for n in names}}
+    return timed_passes(url, queries(as_of, Scope.district()), repeat, {"nominations": "SELECT count(*) FROM double_love_award", "rounds": "SELECT count(*) FROM award_round"})
 
 
 def render(results: dict[str, Any]) -> str:

@@ -9,14 +9,12 @@ pass is the cold one).
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Callable
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session
 
-from bench.overview_sql import time_queries
+from bench.overview_sql import timed_passes
 from dashboard.queries import development
 from dashboard.queries.scope import Scope
 
@@ -34,18 +32,7 @@ def queries(as_of, scope: Scope) -> list[tuple[str, Callable[[Session], Any]]]:
 
 
 def measure(url: str, as_of, repeat: int) -> dict[str, Any]:
-    todo = queries(as_of, Scope.district())
-    passes = [time_queries(url, todo)[1] for _ in range(max(repeat, 1))]
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            n_people = conn.execute(sa.text("SELECT count(*) FROM activist_recommendation")).scalar_one()
-    finally:
-        engine.dispose()
-    names = [n for n, _ in todo]
-    return {"people": int(n_people), "cold": sum(passes[0].values()),
-            "warm": statistics.median(sum(p.values()) for p in passes[1:]) if len(passes) > 1 else None,
-            "per_query_cold": {n: passes[0][n] for n in names}}
+    return timed_passes(url, queries(as_of, Scope.district()), repeat, {"people": "SELECT count(*) FROM activist_recommendation"})
 
 
 def render(results: dict[str, Any]) -> str:

@@ -10,14 +10,12 @@ and idle counts: three queries; the list's count without a filter is its total) 
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Callable
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session
 
-from bench.overview_sql import time_queries
+from bench.overview_sql import timed_passes
 from dashboard.queries import leads
 from dashboard.queries.scope import Scope
 
@@ -32,19 +30,7 @@ def queries(as_of, scope: Scope) -> list[tuple[str, Callable[[Session], Any]]]:
 
 
 def measure(url: str, as_of, repeat: int) -> dict[str, Any]:
-    todo = queries(as_of, Scope.district())
-    passes = [time_queries(url, todo)[1] for _ in range(max(repeat, 1))]
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            n_leads = conn.execute(sa.text("SELECT count(*) FROM founding_lead")).scalar_one()
-            n_stages = conn.execute(sa.text("SELECT count(*) FROM founding_lead_stage")).scalar_one()
-    finally:
-        engine.dispose()
-    names = [n for n, _ in todo]
-    return {"leads": int(n_leads), "stages": int(n_stages),
-            "cold": sum(passes[0].values()), "warm": statistics.median(sum(p.values()) for p in passes[1:]) if len(passes) > 1 else None,
-            "per_query_cold": {n: passes[0][n] for n in names}}
+    return timed_passes(url, queries(as_of, Scope.district()), repeat, {"leads": "SELECT count(*) FROM founding_lead", "stages": "SELECT count(*) FROM founding_lead_stage"})
 
 
 def render(results: dict[str, Any]) -> str:

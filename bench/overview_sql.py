@@ -114,6 +114,26 @@ def time_queries(url: str, todo: list[tuple[str, Callable[[Session], Any]]]) -> 
     return results, seconds
 
 
+def timed_passes(url: str, todo: list[tuple[str, Callable[[Session], Any]]], repeat: int,
+                 counts: dict[str, str]) -> dict[str, Any]:
+    """``repeat`` passes of :func:`time_queries` (the first is the cold one) and the row counts of the
+    data (``counts``: name → ``SELECT count(*) …``): {counts…, cold, warm, per_query_cold} — what
+    every page benchmark of one page's queries reports."""
+    import sqlalchemy as sa
+
+    passes = [time_queries(url, todo)[1] for _ in range(max(repeat, 1))]
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            out: dict[str, Any] = {name: int(conn.execute(sa.text(sql)).scalar_one()) for name, sql in counts.items()}
+    finally:
+        engine.dispose()
+    out.update(cold=sum(passes[0].values()),
+               warm=statistics.median(sum(p.values()) for p in passes[1:]) if len(passes) > 1 else None,
+               per_query_cold={n: passes[0][n] for n, _ in todo})
+    return out
+
+
 def run_once(url: str, d: Dates, scope: Scope, *, with_extra: bool = True) -> tuple[dict[str, Any], dict[str, float]]:
     """One pass over every query of the overview: (results, seconds per query)."""
     return time_queries(url, queries(d, scope) + ([(EXTRA, extra_query(d, scope))] if with_extra else []))
