@@ -6,6 +6,8 @@ test is tests/browser/test_downloads_need_session.py).
   generated download once, then 404 after the grace — with the headers.
 * Every download button of the pages hands Streamlit a callable (a file made on click), never the
   bytes: bytes would be kept and served at ``/media/…`` for as long as a page shows the button.
+* Every download button says ``on_click="ignore"``: a click that also reran the script could lose
+  the file (see the test).
 """
 
 from __future__ import annotations
@@ -143,6 +145,27 @@ def test_every_download_button_of_the_pages_sends_a_file_made_on_click(demo_temp
     names = {name for name, _ in seen}
     assert {"audit_events.csv"} <= names and any(n and n.endswith(".xlsx") for n in names), names  # the control
     assert [name for name, deferred in seen if not deferred] == []
+
+
+def test_every_download_button_leaves_the_script_alone_when_clicked():
+    """Streamlit 1.67 empties the session's outgoing queue when a run starts, and the answer to a
+    made-on-click download travels in that queue: a click that also reran the script (the default
+    ``on_click="rerun"``) could lose the answer when the run started first, and the button then spun
+    for ever (seen in CI under load). None of the pages needs a run after a download: every button
+    says ``on_click="ignore"``."""
+    import ast
+
+    root = Path(APP).parent
+    calls, missing = 0, []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) == "download_button":
+                calls += 1
+                kw = {k.arg: k.value for k in node.keywords}
+                if not (isinstance(kw.get("on_click"), ast.Constant) and kw["on_click"].value == "ignore"):
+                    missing.append(f"{path.relative_to(root.parent)}:{node.lineno}")
+    assert calls >= 15, calls  # the control: the walk finds the pages' buttons
+    assert missing == []
 
 
 def test_the_launcher_serves_the_app_with_both_middlewares_and_says_an_outage(tmp_path):

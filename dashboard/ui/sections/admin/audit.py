@@ -51,4 +51,4 @@ def render(ctx: Context) -> None:
     view = audit_frame(events, loc)
     st.dataframe(view, hide_index=True, width="stretch")
     st.download_button(t("admin.download", loc), lambda: csv_bytes(view),  # usernames typed by anyone: no formulas
-                       file_name="audit_events.csv", mime="text/csv", icon=":material/download:")
+                       file_name="audit_events.csv", mime="text/csv", icon=":material/download:", on_click="ignore")

@@ -60,7 +60,7 @@ def nominations(ctx: Context, rnd: dict) -> None:
     with c2:
         st.download_button(t("awards.export", loc), icon=":material/download:", mime=XLSX_MIME,
                            data=_workbook_callable(ctx, rnd), file_name=f"awards_{rnd['year']}_{ctx.as_of.isoformat()}.xlsx",
-                           disabled=rows.empty, key="awards_export")
+                           disabled=rows.empty, key="awards_export", on_click="ignore")
     if rows.empty:
         st.info(t("awards.list.none", loc))
         return

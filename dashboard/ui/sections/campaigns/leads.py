@@ -74,7 +74,7 @@ def _list(ctx: Context, idle_days: int, pipe):
                            data=exports.leads_excel_callable(ctx.url, ctx.scope, ctx.as_of, flt, idle_days, loc,
                                                              scope_label(ctx.filters, loc)),
                            file_name=f"founding_leads_{ctx.as_of.isoformat()}.xlsx", disabled=total == 0,
-                           key="leads_export")
+                           key="leads_export", on_click="ignore")
     if total == 0:
         st.caption(t("leads.list.empty", loc))
         return None

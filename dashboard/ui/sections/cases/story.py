@@ -54,4 +54,4 @@ def pdf_button(ctx: Context, detail: CaseDetail) -> None:
 
     st.download_button(t("cases.pdf.button", loc), data=build, file_name=f"case_{detail.enterprise_id}_{ctx.as_of}.pdf",
                        mime="application/pdf", icon=":material/print:", help=t("cases.pdf.help", loc),
-                       key="cases_pdf", type="primary")
+                       key="cases_pdf", type="primary", on_click="ignore")

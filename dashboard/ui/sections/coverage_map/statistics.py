@@ -17,7 +17,7 @@ def render(ctx: Context) -> None:
     day = ctx.as_of.isoformat()
     left.download_button(t("stat.download_xlsx", loc), file_name=f"coverage_statistics_{day}.xlsx",
                          data=lambda: exports.statistics_file(ctx.url, ctx.scope, ctx.as_of, loc, label, "xlsx"),
-                         mime=exports.XLSX_MIME, icon=":material/table_view:", help=t("stat.help", loc))
+                         mime=exports.XLSX_MIME, icon=":material/table_view:", help=t("stat.help", loc), on_click="ignore")
     right.download_button(t("stat.download_pdf", loc), file_name=f"coverage_statistics_{day}.pdf",
                           data=lambda: exports.statistics_file(ctx.url, ctx.scope, ctx.as_of, loc, label, "pdf"),
-                          mime=exports.PDF_MIME, icon=":material/picture_as_pdf:", help=t("stat.help", loc))
+                          mime=exports.PDF_MIME, icon=":material/picture_as_pdf:", help=t("stat.help", loc), on_click="ignore")

@@ -38,7 +38,7 @@ def figures(ctx: Context) -> bool:
         st.download_button(t("development.export", loc), icon=":material/download:", mime=exports.XLSX_MIME,
                            data=exports.development_excel_callable(ctx.url, ctx.scope, ctx.as_of, names(ctx), loc,
                                                                    scope_label(ctx.filters, loc)),
-                           file_name=f"development_{ctx.as_of.isoformat()}.xlsx", key="development_export")
+                           file_name=f"development_{ctx.as_of.isoformat()}.xlsx", key="development_export", on_click="ignore")
     with right:
         by_town, by_ent, rules = st.tabs([t("development.tab.township", loc), t("development.tab.enterprise", loc),
                                           t("development.tab.rules", loc)])

@@ -57,7 +57,6 @@ def _export_button(ctx: Context, query: LedgerQuery, *, too_many: bool) -> None:
         data=exports.ledger_excel_callable(ctx.url, ctx.scope, ctx.as_of, query, loc, ctx.user.username,
                                            ctx.township_codes),
         file_name=f"enterprise_ledger_{ctx.as_of.isoformat()}.xlsx", mime=exports.XLSX_MIME,
-        icon=":material/download:", help=t("ledger.export_help", loc, limit=limit), disabled=too_many,
-    )
+        icon=":material/download:", help=t("ledger.export_help", loc, limit=limit), disabled=too_many, on_click="ignore")
     if too_many:
         st.caption(t("ledger.export_too_many", loc, limit=limit))

@@ -56,7 +56,7 @@ def render(ctx: Context) -> None:
     x1, x2, _ = st.columns([2, 2, 4])
     x1.download_button(t("meetings.export.excel", loc), data=workbook, file_name=f"action_items_{as_of.isoformat()}.xlsx",
                        icon=":material/download:", key="mt_xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
     x2.download_button(t("meetings.export.csv", loc), data=lambda: csv_bytes(items.frame),
                        file_name=f"action_items_{as_of.isoformat()}.csv", mime="text/csv", icon=":material/download:",
-                       key="mt_csv")
+                       key="mt_csv", on_click="ignore")
