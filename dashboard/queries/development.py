@@ -135,7 +135,9 @@ def _days(session: Session, later, earlier):
 
 
 def _n(cond) -> sa.ColumnElement:
-    return sa.func.coalesce(sa.func.sum(sa.case((cond, 1), else_=0)), 0)
+    """How many rows meet ``cond``: ``count(*) FILTER (WHERE …)`` (SQLite ≥ 3.30 and PostgreSQL) —
+    a quarter faster than a sum over a CASE on SQLite, and 0, never NULL, over no rows."""
+    return sa.func.count().filter(cond)
 
 
 def _inside(column: sa.ColumnElement, as_of: dt.date) -> sa.ColumnElement[bool]:
@@ -190,21 +192,41 @@ class Figures:
 
 
 def figures(session: Session, scope: Scope, as_of: dt.date, *, limit: int = 200) -> Figures:
-    """Every figure of the page in four queries, each aggregated in the database: the people counted
-    per township (with the union's admissions of the year in enterprises without a record of it), the
-    year's recorded new Party members per township with the union's share of them, the ``limit``
-    enterprises with most to look at (with how many there are), and the townships' names."""
+    """Every figure of the page in three queries, each aggregated in the database. The people are
+    grouped once per enterprise (one scan of the table in the order of its enterprise index; a
+    materialised CTE), and that grouping gives both the townships' sums (joined to the enterprises by
+    primary key) and the ``limit`` enterprises with most to look at (stuck, then recommendations,
+    then open, with how many enterprises there are) — one statement. The year's recorded new Party
+    members per township with the union's share of them is the second; the townships' names the third."""
     year = share_year(as_of)
     current = is_current(session, as_of)
-    where = [AR.c.recommended_on <= as_of, scope.where(E.c.township_id)]
     pa_year = sa.select(PA.c.enterprise_id, PA.c.admitted).where(PA.c.year == year).subquery("pa")
-    recorded_year = sa.exists().where(PA.c.enterprise_id == AR.c.enterprise_id, PA.c.year == year)
     counts = [c for c in COUNT_COLUMNS if not c.endswith("_year")]
-    towns_counted = session.execute(
-        sa.select(E.c.township_id, *_counts(as_of, current),
-                  _n(sa.and_(_year(AR.c.probationary_on, year), ~recorded_year)).label("admitted_unrecorded_year"))
-        .select_from(AR.join(E, E.c.id == AR.c.enterprise_id)).where(*where).group_by(E.c.township_id)
-    ).mappings().all()
+    per_ent = (sa.select(AR.c.enterprise_id, *_counts(as_of, current),
+                         _n(_year(AR.c.probationary_on, year)).label("via_year"))
+               .select_from(_from(scope, PeopleFilter()))
+               .where(AR.c.recommended_on <= as_of, scope.where(E.c.township_id))
+               .group_by(AR.c.enterprise_id).cte("per_ent"))
+    if session.get_bind().dialect.name == "sqlite":  # read twice below: computed once (PostgreSQL does so itself)
+        per_ent = per_ent.prefix_with("MATERIALIZED")
+    unrecorded = sa.case((pa_year.c.admitted.is_(None), per_ent.c.via_year), else_=0)
+    towns_part = (sa.select(sa.literal("t").label("kind"), E.c.township_id.label("key"),
+                            *(sa.func.sum(per_ent.c[c]).label(c) for c in counts),
+                            sa.func.sum(per_ent.c.via_year).label("via_year"),
+                            sa.func.sum(unrecorded).label("unrecorded"),
+                            sa.literal(None, sa.Integer).label("admitted"), sa.literal(None, sa.Integer).label("enterprises"))
+                  .select_from(per_ent.join(E, E.c.id == per_ent.c.enterprise_id)
+                               .outerjoin(pa_year, pa_year.c.enterprise_id == per_ent.c.enterprise_id))
+                  .group_by(E.c.township_id))
+    rank = (per_ent.c.stuck.desc(), per_ent.c.recommended_12m.desc(), per_ent.c.open.desc(), per_ent.c.enterprise_id)
+    top = (sa.select(per_ent, sa.func.count().over().label("enterprises")).order_by(*rank).limit(int(limit))
+           .subquery("top"))
+    ents_part = (sa.select(sa.literal("e").label("kind"), top.c.enterprise_id.label("key"),
+                           *(top.c[c] for c in counts), top.c.via_year, sa.literal(0, sa.Integer).label("unrecorded"),
+                           pa_year.c.admitted, top.c.enterprises)
+                 .select_from(top.outerjoin(pa_year, pa_year.c.enterprise_id == top.c.enterprise_id)))
+    both = sa.union_all(towns_part, ents_part).subquery("both")
+    rows = session.execute(sa.select(both)).mappings().all()
     # the recorded new members of the year per township, also of enterprises nobody was recommended in
     via = (sa.select(AR.c.enterprise_id, sa.func.count().label("n"))
            .where(_year(AR.c.probationary_on, year), AR.c.probationary_on <= as_of).group_by(AR.c.enterprise_id)
@@ -216,27 +238,17 @@ def figures(session: Session, scope: Scope, as_of: dt.date, *, limit: int = 200)
         .select_from(pa_year.join(E, E.c.id == pa_year.c.enterprise_id)
                      .outerjoin(via, via.c.enterprise_id == pa_year.c.enterprise_id))
         .where(scope.where(E.c.township_id)).group_by(E.c.township_id))}
-    # the enterprises with most to look at: stuck, then recent recommendations, then open
-    # (grouped on the people alone for the whole district; ranked, then only the top rows joined)
-    per_ent = (sa.select(AR.c.enterprise_id, *_counts(as_of, current),
-                         _n(_year(AR.c.probationary_on, year)).label("via_year"))
-               .select_from(_from(scope, PeopleFilter())).where(*where)
-               .group_by(AR.c.enterprise_id).subquery("per_ent"))
-    top = (sa.select(per_ent, sa.func.count().over().label("enterprises"))
-           .order_by(per_ent.c.stuck.desc(), per_ent.c.recommended_12m.desc(), per_ent.c.open.desc(),
-                     per_ent.c.enterprise_id).limit(int(limit)).subquery("top"))
-    ents = session.execute(
-        sa.select(top, E.c.name.label("enterprise"), E.c.township_id, pa_year.c.admitted)
-        .join(E, E.c.id == top.c.enterprise_id).outerjoin(pa_year, pa_year.c.enterprise_id == top.c.enterprise_id)
-        .order_by(top.c.stuck.desc(), top.c.recommended_12m.desc(), top.c.open.desc(), top.c.enterprise_id)
-    ).mappings().all()
     towns = {int(r.id): (r.sort_order, r.name) for r in session.execute(
         sa.select(T.c.id, T.c.name, T.c.sort_order).where(scope.where(T.c.id)))}
+    ent_ids = [int(r["key"]) for r in rows if r["kind"] == "e"]
+    names = {int(r.id): (r.name, int(r.township_id)) for r in session.execute(
+        sa.select(E.c.id, E.c.name, E.c.township_id).where(E.c.id.in_(ent_ids)))} if ent_ids else {}
 
     by_town: dict[int, dict[str, int]] = {}
-    for r in towns_counted:
-        by_town[int(r["township_id"])] = {**dict.fromkeys(COUNT_COLUMNS, 0), **{c: int(r[c]) for c in counts},
-                                          "admitted_unrecorded_year": int(r["admitted_unrecorded_year"])}
+    for r in rows:
+        if r["kind"] == "t":
+            by_town[int(r["key"])] = {**dict.fromkeys(COUNT_COLUMNS, 0), **{c: int(r[c] or 0) for c in counts},
+                                      "admitted_unrecorded_year": int(r["unrecorded"] or 0)}
     for town, (union, total) in recorded.items():
         agg = by_town.setdefault(town, dict.fromkeys(COUNT_COLUMNS, 0))
         agg["admitted_union_year"], agg["admitted_total_year"] = union, total
@@ -245,17 +257,20 @@ def figures(session: Session, scope: Scope, as_of: dt.date, *, limit: int = 200)
     by_township = pd.DataFrame(town_rows, columns=["key", "township", *COUNT_COLUMNS])
     overall = pd.DataFrame([{"key": 0, **{c: int(by_township[c].sum()) for c in COUNT_COLUMNS}}],
                            columns=["key", *COUNT_COLUMNS])
-    ent_rows = []
-    for r in ents:
-        via_year, rec = int(r["via_year"]), r["admitted"]
+    ent_rows, total_ents = [], 0
+    ranked = sorted((r for r in rows if r["kind"] == "e"),
+                    key=lambda r: (-int(r["stuck"]), -int(r["recommended_12m"]), -int(r["open"]), int(r["key"])))
+    for r in ranked:
+        via_year, rec, total_ents = int(r["via_year"]), r["admitted"], int(r["enterprises"])
+        name, town = names[int(r["key"])]
         ent_rows.append({
-            "key": int(r["enterprise_id"]), "enterprise": r["enterprise"], "township_id": int(r["township_id"]),
-            "township": towns.get(int(r["township_id"]), (0, ""))[1], **{c: int(r[c]) for c in counts},
+            "key": int(r["key"]), "enterprise": name, "township_id": town,
+            "township": towns.get(town, (0, ""))[1], **{c: int(r[c]) for c in counts},
             "admitted_union_year": via_year if rec is not None else 0,
             "admitted_total_year": max(int(rec), via_year) if rec is not None else 0,
             "admitted_unrecorded_year": via_year if rec is None else 0})
     by_enterprise = pd.DataFrame(ent_rows, columns=["key", "enterprise", "township_id", "township", *COUNT_COLUMNS])
-    return Figures(by_township, by_enterprise, overall, year, int(ents[0]["enterprises"]) if ents else 0)
+    return Figures(by_township, by_enterprise, overall, year, total_ents)
 
 
 LIST_COLUMNS = ["id", "enterprise_id", "enterprise", "township_id", "township", "person_name", "union", "stage",
@@ -309,21 +324,26 @@ def people(session: Session, scope: Scope, as_of: dt.date, flt: PeopleFilter = P
            limit: int | None = 200, offset: int = 0) -> pd.DataFrame:
     """The people recommended by the date that pass the filter, with their stage on the date, since
     when, the days in it and whether they are stuck, and every date up to the date: the stuck first
-    (longest first), then those on the path (oldest stage first), then the rest (latest first).
+    (longest first), then those on the path (oldest stage first), then the rest (the earliest first).
     ``person_name`` is None outside ``names`` (:func:`names_visible`) — masked in the database.
     Columns :data:`LIST_COLUMNS`."""
     current = is_current(session, as_of)
     stage, since, stuck = stage_at(as_of, current), since_at(as_of, current), stuck_at(as_of, current)
     days = _days(session, sa.literal(as_of, sa.Date), since)
-    closed = sa.case((stage.in_([s.value for s in CLOSED]), 1), else_=0)
-    order = (sa.case((stuck, 0), else_=1), closed, sa.case((closed == 1, -days), else_=0), since, AR.c.id)
-    # the page's rows picked on the people's own columns first (sorted without the joins), then dressed
-    picked = (sa.select(AR.c.id.label("pid"), *(c.label(f"k{k}") for k, c in enumerate(order)))
-              .select_from(_from(scope, flt)).where(*_listed(scope, as_of, flt, current)).order_by(*order)
-              .offset(int(offset)))
-    if limit is not None:
-        picked = picked.limit(int(limit))
-    p = picked.subquery("picked")
+    # the order: the stuck (part 0), the others on the path (1), the rest (2); in each, the stage's
+    # start, then the id (for the rest: the days in the stage, longest first, is the same order)
+    part = sa.case((stuck, 0), (stage.in_([s.value for s in CLOSED]), 2), else_=1)
+    order = (part, since, AR.c.id)
+    if current and limit is not None and not flt.search and offset + limit <= FAST_ROWS:
+        p = _picked_in_parts(scope, as_of, flt, offset, limit)
+    else:
+        # the page's rows picked on the people's own columns first (sorted without the joins), then dressed
+        picked = (sa.select(AR.c.id.label("pid"), *(c.label(f"k{k}") for k, c in enumerate(order)))
+                  .select_from(_from(scope, flt)).where(*_listed(scope, as_of, flt, current)).order_by(*order)
+                  .offset(int(offset)))
+        if limit is not None:
+            picked = picked.limit(int(limit))
+        p = picked.subquery("picked")
     shown = lambda col: sa.case((_on(col, as_of), col), else_=None)
     stmt = (
         sa.select(AR.c.id, AR.c.enterprise_id, E.c.name.label("enterprise"), E.c.township_id,
@@ -345,6 +365,37 @@ def people(session: Session, scope: Scope, as_of: dt.date, flt: PeopleFilter = P
     frame["stage"] = [getattr(s, "value", s) for s in frame["stage"]]
     frame["evaluation"] = [getattr(v, "value", v) for v in frame["evaluation"]]
     return frame
+
+
+#: the deepest row the list reads part by part (:func:`_picked_in_parts`); deeper pages sort everyone
+FAST_ROWS = 2000
+
+
+def _picked_in_parts(scope: Scope, as_of: dt.date, flt: PeopleFilter, offset: int, limit: int) -> sa.Subquery:
+    """The page's people when no stage began after the date (the stored stage is the stage on it):
+    each part of the order — the stuck, then the others on the path, then the rest — read on its own
+    in the order of the (stage, stage_on) index, ``offset + limit`` rows at most, instead of sorting
+    every person. Stage values are literals, so SQLite picks that index for each stage."""
+    need = int(offset) + int(limit)
+    cutoff = {s: as_of - dt.timedelta(days=d) for s, d in STUCK_DAYS.items()}
+    base = _listed(scope, as_of, flt, current=True)
+
+    def one(k: int, cond: sa.ColumnElement[bool]) -> sa.Select:
+        return (sa.select(AR.c.id.label("pid"), sa.literal(k).label("k0"), AR.c.stage_on.label("k1"),
+                          AR.c.id.label("k2"))
+                .select_from(_from(scope, flt)).where(*base, cond).order_by(AR.c.stage_on, AR.c.id).limit(need))
+
+    def stage_is(s: ActivistStage) -> sa.ColumnElement[bool]:
+        return AR.c.stage == sa.literal_column(f"'{s.value}'")  # an enum value, not input: a constant
+
+    parts = [
+        one(0, sa.or_(*(sa.and_(stage_is(s), AR.c.stage_on < cutoff[s]) for s in STUCK_DAYS))),
+        one(1, sa.or_(*(sa.and_(stage_is(s), AR.c.stage_on >= cutoff[s]) for s in STUCK_DAYS))),
+        one(2, sa.or_(*(stage_is(s) for s in CLOSED))),
+    ]
+    both = sa.union_all(*(p.subquery().select() for p in parts)).subquery("parts")
+    return (sa.select(both).order_by(both.c.k0, both.c.k1, both.c.k2).offset(int(offset)).limit(int(limit))
+            .subquery("picked"))
 
 
 def recommend_candidates(session: Session, scope: Scope, as_of: dt.date, text: str, *,

@@ -178,3 +178,26 @@ def test_the_stored_stage_and_the_dates_agree(any_demo_engine, monkeypatch):
                  q.count_people(s, Scope.district(), day, q.PeopleFilter(only="stuck")))
     assert stored[0].by_township.equals(dated[0].by_township) and stored[0].by_enterprise.equals(dated[0].by_enterprise)
     assert list(stored[1]["id"]) == list(dated[1]["id"]) and stored[2] == dated[2] > 0
+
+
+def test_the_list_read_part_by_part_is_the_sorted_list(any_demo_engine, monkeypatch):
+    """As of a date no stage began after, the list's first pages are read part by part from the
+    (stage, stage_on) index (``_picked_in_parts``): the same rows in the same order as sorting everyone,
+    for every filter, scope and page the fast path takes."""
+    engine = any_demo_engine
+    with Session(engine) as s:
+        latest = s.execute(sa.select(sa.func.max(ActivistRecommendation.__table__.c.stage_on))).scalar()
+        day = max(DEMO_TODAY, latest if isinstance(latest, dt.date) else D.fromisoformat(str(latest)))
+        town = s.execute(sa.text("SELECT min(id) FROM township")).scalar()
+        cases = [(scope, flt, offset, limit)
+                 for scope in (Scope.district(), Scope.townships([town]))
+                 for flt in (q.PeopleFilter(), q.PeopleFilter(only="stuck"), q.PeopleFilter(only="open"),
+                             q.PeopleFilter(stage=q.S.ACTIVIST), q.PeopleFilter(stage=q.S.MEMBER))
+                 for offset, limit in ((0, 200), (0, 20), (40, 20), (180, 50))]
+        fast = [q.people(s, c[0], day, c[1], names=Scope.district(), offset=c[2], limit=c[3]) for c in cases]
+        monkeypatch.setattr(q, "FAST_ROWS", 0)  # every page sorts everyone
+        slow = [q.people(s, c[0], day, c[1], names=Scope.district(), offset=c[2], limit=c[3]) for c in cases]
+    assert sum(len(f) for f in fast) > 500  # the control: pages with people in them
+    for case, a, b in zip(cases, fast, slow):
+        assert list(a["id"]) == list(b["id"]), case
+        assert a.equals(b), case
