@@ -9,7 +9,7 @@ How it stays fast (1,000,000 enterprises in well under a few minutes on SQLite):
   what several tables need (township, dates, counts, which union/Party organisation covers it);
 * each table is then streamed from the plan as tuples with primary keys assigned in Python
   (ids 1..k, so foreign keys need no round trip) and written in batches: ``executemany`` of a
-  compiled ``INSERT`` on SQLite, ``COPY`` on PostgreSQL (psycopg), Core ``insert()`` elsewhere;
+  plain ``INSERT`` on SQLite, ``COPY`` on PostgreSQL (psycopg), Core ``insert()`` elsewhere (``models.bulk``, shared with the summary rebuild);
 * dates travel as day ordinals and are converted once per distinct day to the driver's value.
 
 Tables drawn from a random stream of their own (the founding leads: ``random.Random(f"{seed}:founding_lead")``)
@@ -34,6 +34,7 @@ from itertools import islice
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from models import bulk
 from models import enums as E
 from models.rules import PARTY_ORG_THRESHOLD, expected_party_org_level, make_uscc
 from models.tables import (
@@ -657,7 +658,6 @@ class _Loader:
         self.batch_size = batch_size
         self.progress = progress
         self.dialect = conn.dialect.name
-        self.use_copy = self.dialect == "postgresql" and conn.dialect.driver == "psycopg"
         self.days = _Days(as_text=self.dialect == "sqlite")
         self.stamps = _Stamps(as_text=self.dialect == "sqlite")
         self.counts: dict[str, int] = {}
@@ -677,21 +677,7 @@ class _Loader:
         self.counts[table.name] = done
 
     def _batch_writer(self, table: sa.Table, columns: tuple[str, ...]) -> Callable[[list[tuple]], None]:
-        if self.dialect == "sqlite":
-            sql = str(sa.insert(table).compile(dialect=self.conn.dialect, column_keys=list(columns)))
-            return lambda batch: self.conn.exec_driver_sql(sql, batch)
-        if self.use_copy:
-            quote = self.conn.dialect.identifier_preparer.quote
-            sql = f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
-            return lambda batch: self._copy(sql, batch)
-        stmt = sa.insert(table)
-        return lambda batch: self.conn.execute(stmt, [dict(zip(columns, row)) for row in batch])
-
-    def _copy(self, sql: str, batch: list[tuple]) -> None:
-        raw = self.conn.connection.driver_connection
-        with raw.cursor() as cur, cur.copy(sql) as copy:
-            for row in batch:
-                copy.write_row(row)
+        return bulk.batch_writer(self.conn, table, columns)  # the summary rebuild writes the same way
 
 
 def _township_rows(plan: _Plan) -> Iterator[tuple]:

@@ -1,0 +1,81 @@
+"""``models.bulk`` (the scale generator's and the summary rebuild's writer) on SQLite and PostgreSQL:
+the values land in the columns named, in the order named (not the table's), dates as the database
+stores them, NULLs as NULL, inside the caller's transaction; and ``models.summary._read`` reads
+integer days back exactly."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from models import bulk, summary
+
+
+META = sa.MetaData()
+#: a table of the test's own (no foreign keys): the columns in an order the rows do not follow
+ROWS = sa.Table("bulk_rows", META, sa.Column("id", sa.Integer, primary_key=True), sa.Column("label", sa.String(20)),
+                sa.Column("n", sa.BigInteger), sa.Column("valid_from", sa.Date, nullable=False),
+                sa.Column("valid_to", sa.Date))
+
+
+@pytest.fixture
+def rows_table(any_engine):
+    META.create_all(any_engine)
+    yield any_engine
+    META.drop_all(any_engine)
+
+
+def test_rows_land_in_the_columns_named_in_the_order_named(rows_table):
+    engine = rows_table
+    frame = pd.DataFrame({"_to": [-1, 19000], "label": ["无工会", None], "n": [3, 2**40], "_from": [0, 18000],
+                          "id": [7, 8]})
+    with engine.begin() as conn:
+        text = bulk.dates_as_text(conn)
+        columns = ["valid_to", "label", "n", "valid_from", "id"]
+        rows = list(bulk.frame_rows(frame, columns, {"valid_to": "_to", "valid_from": "_from"}, text))
+        assert rows[0][0] is None and rows[1][0] == ("2022-01-08" if text else dt.date(2022, 1, 8))
+        assert all(type(v) in (int, str, dt.date, type(None)) for row in rows for v in row)  # no numpy scalars
+        done = bulk.write_rows(conn, ROWS, columns, iter(rows), batch_size=1)
+    with engine.connect() as conn:
+        got = [tuple(r) for r in conn.execute(sa.select(ROWS).order_by(ROWS.c.id))]
+    assert done == 2
+    assert got == [(7, "无工会", 3, dt.date(1970, 1, 1), None), (8, None, 2**40, dt.date(2019, 4, 14), dt.date(2022, 1, 8))]
+
+
+def test_a_failed_batch_leaves_nothing(rows_table):
+    engine = rows_table
+    day = "2020-01-01" if engine.dialect.name == "sqlite" else dt.date(2020, 1, 1)
+    with pytest.raises(sa.exc.DBAPIError):
+        with engine.begin() as conn:
+            bulk.write_rows(conn, ROWS, ["id", "valid_from"], [(1, day), (2, day)])
+            bulk.write_rows(conn, ROWS, ["id", "valid_from"], [(3, day), (1, day)])  # id 1 again
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(ROWS)).scalar_one() == 0
+
+
+def test_dates_read_as_days_are_the_dates(rows_table):
+    engine = rows_table
+    days = [-1, 0, 11688, 20788]  # none, 1970-01-01, 2002-01-01, 2026-12-01
+    with engine.begin() as conn:
+        values = bulk.day_values(np.array(days), bulk.dates_as_text(conn))
+        bulk.write_rows(conn, ROWS, ["id", "valid_from", "valid_to"],
+                        [(k, values[2], v) for k, v in enumerate(values)])
+        frame = summary._read(conn, sa.select(ROWS.c.id, summary._day_sql(conn, ROWS.c.valid_to)).order_by(ROWS.c.id),
+                              ints=True)
+    assert list(frame.columns) == ["id", "valid_to"] and frame["valid_to"].tolist() == days
+    assert frame["valid_to"].dtype == "int64"
+    assert values[1:] == (["1970-01-01", "2002-01-01", "2026-12-01"] if engine.dialect.name == "sqlite"
+                          else [dt.date(1970, 1, 1), dt.date(2002, 1, 1), dt.date(2026, 12, 1)])
+
+
+def test_a_null_where_ints_were_promised_is_read_all_the_same(rows_table):
+    engine = rows_table
+    with engine.begin() as conn:
+        day = bulk.day_values(np.array([5]), bulk.dates_as_text(conn))[0]
+        bulk.write_rows(conn, ROWS, ["id", "n", "valid_from"], [(1, None, day), (2, 4, day)])
+        frame = summary._read(conn, sa.select(ROWS.c.id, ROWS.c.n).order_by(ROWS.c.id), ints=True)
+    assert frame["id"].tolist() == [1, 2] and pd.isna(frame["n"][0]) and frame["n"][1] == 4
