@@ -27,9 +27,10 @@ def queries(as_of, scope: Scope) -> list[tuple[str, Callable[[Session], Any]]]:
         return int(awards.round_for(s, as_of)["id"])
 
     return [
-        ("rounds", lambda s: awards.rounds(s)),
+        ("rounds", lambda s: awards.rounds(s, as_of)),
         ("round_progress", lambda s: awards.round_progress(s, scope, current(s), as_of)),
-        ("round_nominations", lambda s: awards.round_nominations(s, scope, current(s), as_of)),
+        ("round_nominations", lambda s: awards.round_nominations(s, scope, current(s), as_of, names=scope)),
+        ("nomination_counts", lambda s: awards.nomination_counts(s, scope, current(s), as_of, names=scope)),
         ("awards_by_township", lambda s: awards.awards_by_township(s, scope, as_of)),
         ("awards_by_enterprise(50)", lambda s: awards.awards_by_enterprise(s, scope, as_of, limit=50)),
     ]

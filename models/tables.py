@@ -629,6 +629,14 @@ class AwardRound(SQLModel, table=True):
     __table_args__ = (
         sa.CheckConstraint("nominate_by >= opened_on AND evaluate_by >= nominate_by", name="ck_award_round_dates"),
         sa.CheckConstraint("awarded_on IS NULL OR awarded_on >= opened_on", name="ck_award_round_awarded"),
+        # 0023: the status and the days it began go together (on SQLite triggers of these names: 0023)
+        sa.CheckConstraint("closed_on IS NULL OR closed_on >= opened_on", name="ck_award_round_closed"),
+        sa.CheckConstraint("awarded_on IS NULL OR (closed_on IS NOT NULL AND awarded_on >= closed_on)",
+                           name="ck_award_round_published"),
+        sa.CheckConstraint("(status = 'nominating' AND closed_on IS NULL AND awarded_on IS NULL) OR "
+                           "(status = 'evaluating' AND closed_on IS NOT NULL AND awarded_on IS NULL) OR "
+                           "(status = 'awarded' AND closed_on IS NOT NULL AND awarded_on IS NOT NULL)",
+                           name="ck_award_round_status"),
     )
     id: int | None = Field(default=None, primary_key=True)
     year: int = Field(sa_column=sa.Column(sa.Integer, nullable=False, unique=True))
@@ -636,6 +644,7 @@ class AwardRound(SQLModel, table=True):
     opened_on: dt.date
     nominate_by: dt.date
     evaluate_by: dt.date
+    closed_on: dt.date | None = None  # 0023: the day the nominations were closed (评审中 from then)
     awarded_on: dt.date | None = None
     status: E.AwardRoundStatus = _enum(E.AwardRoundStatus)
     version: int = _version()
@@ -666,9 +675,15 @@ class DoubleLoveAward(SQLModel, table=True):
     __tablename__ = "double_love_award"
     __table_args__ = (
         sa.CheckConstraint("stage_on >= nominated_on", name="ck_double_love_award_dates"),
+        # 0023: an evaluated stage has its evaluation's day, between the nomination and the stage's day
+        sa.CheckConstraint("(stage IN ('nominated', 'withdrawn') AND evaluated_on IS NULL) OR "
+                           "(stage IN ('passed', 'rejected', 'awarded') AND evaluated_on IS NOT NULL "
+                           "AND evaluated_on >= nominated_on AND stage_on >= evaluated_on)",
+                           name="ck_double_love_award_evaluated"),
         # 0020: a round's progress per township and category (queries.awards.round_progress) from the index alone
+        # (0023: with the evaluation's day, which the stage on a date reads)
         sa.Index("ix_double_love_award_progress", "round_id", "township_id", "category", "stage", "stage_on",
-                 "nominated_on"),
+                 "nominated_on", "evaluated_on"),
         # 0020: the awards per township and per enterprise over all rounds
         sa.Index("ix_double_love_award_township", "stage", "township_id", "round_id", "category", "enterprise_id",
                  "year"),
@@ -686,8 +701,10 @@ class DoubleLoveAward(SQLModel, table=True):
         sa.Integer, sa.ForeignKey("township.id", name="fk_double_love_award_township"), nullable=False))
     stage: E.NominationStage = _enum(E.NominationStage)  # 0020
     nominated_on: dt.date  # 0020
-    stage_on: dt.date  # 0020: the day of its stage
-    note: str | None = _text()  # 0020: 主要事迹 / the evaluation's remark
+    stage_on: dt.date  # 0020: the day of its stage (an awarded row: the publication day)
+    evaluated_on: dt.date | None = None  # 0023: the day of the evaluation's result (kept when awarded)
+    note: str | None = _text()  # 0020: 主要事迹 (the nomination's citation)
+    remark: str | None = _text()  # 0023: the evaluation's remark (评审意见)
     version: int = _version()  # 0020
 
 

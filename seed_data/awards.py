@@ -5,7 +5,9 @@ Each round: opened 1 September; the townships nominate until 31 October within t
 category, from the number of unionised operating enterprises they have on the opening day: one
 热爱企业的优秀职工 per 25 of them, one to eight; half as many 热爱职工的优秀经营者, at least one); the
 federation's staff evaluate until 30 November (about 85 in 100 pass); the awards are published in the
-first ten days of December. A township fills its quota three times in four, else leaves one place;
+first ten days of December. The staff close the nominations the day after their deadline
+(``closed_on``); each evaluated nomination keeps its evaluation's day (``evaluated_on``) and remark
+(``remark``, apart from its 主要事迹 ``note``) when the awards are published. A township fills its quota three times in four, else leaves one place;
 about one nomination in 25 is withdrawn. The round of the demo's year stands where the demo's date
 puts it (nominating, evaluating, or published). The four model enterprises are six times as likely to
 be drawn, so their case studies show awards.
@@ -32,11 +34,28 @@ MODEL_WEIGHT = 6
 NOTES = ("爱岗敬业，技术革新成效显著", "带头参加劳动竞赛，成绩突出", "关心职工生活，按时足额发放工资",
          "支持工会依法履职，坚持职代会制度", "积极参加合理化建议活动", "为企业节支降耗作出贡献",
          "坚持厂务公开，劳动关系和谐", "培训带徒，传授技能")
+#: the evaluation's remarks (picked by the nomination's day: no draw of their own, so the stream is unchanged)
+REMARKS_PASSED = ("事迹突出，同意表彰", "群众公认，示范作用明显", "材料翔实，符合评选条件")
+REMARKS_REJECTED = ("事迹材料不够具体", "与评选条件不完全相符", "同类人选中综合排名靠后")
 
 
 def schedule(year: int) -> tuple[D, D, D]:
     """The round's opening day, the end of nominations and the end of the evaluation."""
     return D(year, *OPENED), D(year, *NOMINATE_BY), D(year, *EVALUATE_BY)
+
+
+def closed_on(year: int) -> D:
+    """The day the staff close the round's nominations: the day after their deadline."""
+    return schedule(year)[1] + dt.timedelta(days=1)
+
+
+def remark(stage: str, nominated_on: D) -> str | None:
+    """The evaluation's remark of an evaluated nomination (None before its evaluation)."""
+    if stage in (NominationStage.PASSED.value, NominationStage.AWARDED.value):
+        return REMARKS_PASSED[nominated_on.toordinal() % len(REMARKS_PASSED)]
+    if stage == NominationStage.REJECTED.value:
+        return REMARKS_REJECTED[nominated_on.toordinal() % len(REMARKS_REJECTED)]
+    return None
 
 
 def quotas(unionised: int) -> dict[str, int]:
@@ -89,6 +108,7 @@ def generate(builder: Any) -> None:
                   AwardRoundStatus.EVALUATING if today > nominate_by else AwardRoundStatus.NOMINATING)
         rid = data.add("award_round", year=year, title=f"{year}年度“双爱双评”", opened_on=opened,
                        nominate_by=nominate_by, evaluate_by=evaluate_by,
+                       closed_on=closed_on(year) if status is not AwardRoundStatus.NOMINATING else None,
                        awarded_on=awarded_on if status is AwardRoundStatus.AWARDED else None, status=status.value)
         for code, tid in towns:
             pool = [e for e in builder.ents if e.township == code and e.union_on and e.union_on < opened
@@ -107,17 +127,18 @@ def _nominate(r: random.Random, data: Any, rid: int, year: int, tid: int, eid: i
     row = _draw(r, year, today, status, awarded_on)
     if row is None:
         return  # not yet nominated on the demo's date
-    stage, nominated_on, stage_on, note = row
+    stage, nominated_on, stage_on, evaluated_on, note = row
     data.add("double_love_award", enterprise_id=eid, year=year, category=category.value, person_name=name,
-             round_id=rid, township_id=tid, stage=stage, nominated_on=nominated_on, stage_on=stage_on, note=note)
+             round_id=rid, township_id=tid, stage=stage, nominated_on=nominated_on, stage_on=stage_on,
+             evaluated_on=evaluated_on, note=note, remark=remark(stage, nominated_on))
 
 
 # --------------------------------------------------------------------------- the scale generator
 
-ROUND_COLUMNS = ("id", "year", "title", "opened_on", "nominate_by", "evaluate_by", "awarded_on", "status")
+ROUND_COLUMNS = ("id", "year", "title", "opened_on", "nominate_by", "evaluate_by", "closed_on", "awarded_on", "status")
 QUOTA_COLUMNS = ("id", "round_id", "township_id", "category", "quota")
 NOMINATION_COLUMNS = ("id", "enterprise_id", "year", "category", "person_name", "round_id", "township_id", "stage",
-                      "nominated_on", "stage_on", "note")
+                      "nominated_on", "stage_on", "evaluated_on", "note", "remark")
 
 
 def scale_rows(seed: int, plan: Any, days: Any) -> tuple[list[tuple], list[tuple], list[tuple]]:
@@ -147,6 +168,7 @@ def scale_rows(seed: int, plan: Any, days: Any) -> tuple[list[tuple], list[tuple
         rid = len(rounds) + 1
         rounds.append((rid, year, f"{year}年度“双爱双评”", days[opened.toordinal()], days[nominate_by.toordinal()],
                        days[evaluate_by.toordinal()],
+                       days[closed_on(year).toordinal()] if status is not AwardRoundStatus.NOMINATING else None,
                        days[awarded_on.toordinal()] if status is AwardRoundStatus.AWARDED else None, status.value))
         o, e = opened.toordinal(), evaluate_by.toordinal()
         for town in range(len(plan.townships)):
@@ -166,17 +188,20 @@ def scale_rows(seed: int, plan: Any, days: Any) -> tuple[list[tuple], list[tuple
                     chosen.add(i)
                     row = _draw(r, year, today, status, awarded_on)
                     if row is not None:
-                        stage, nominated_on, stage_on, note = row
+                        stage, nominated_on, stage_on, evaluated_on, note = row
                         noms.append((len(noms) + 1, i + 1, year, category.value, _person(r), rid, town + 1, stage,
-                                     days[nominated_on.toordinal()], days[stage_on.toordinal()], note))
+                                     days[nominated_on.toordinal()], days[stage_on.toordinal()],
+                                     days[evaluated_on.toordinal()] if evaluated_on else None, note,
+                                     remark(stage, nominated_on)))
     return rounds, quota_rows, noms
 
 
 def _draw(r: random.Random, year: int, today: D, status: AwardRoundStatus, awarded_on: D
-          ) -> tuple[str, D, D, str] | None:
-    """(stage, nominated_on, stage_on, note) of one nomination of a round in ``status`` on ``today``
-    (None: not nominated yet on that day): nominated in its nominations' time, evaluated in the
-    evaluation's, awarded on the publication day when it passed, or withdrawn before the deadline."""
+          ) -> tuple[str, D, D, D | None, str] | None:
+    """(stage, nominated_on, stage_on, evaluated_on, note) of one nomination of a round in ``status``
+    on ``today`` (None: not nominated yet on that day): nominated in its nominations' time, evaluated
+    in the evaluation's (after the round was closed), awarded on the publication day when it passed
+    (its evaluation's day kept), or withdrawn before the deadline."""
     opened, nominate_by, evaluate_by = schedule(year)
     nominated_on = _day(r, opened + dt.timedelta(days=4), nominate_by)
     withdrawn, passed = r.random() < WITHDRAW_RATE, r.random() < PASS_RATE
@@ -189,9 +214,12 @@ def _draw(r: random.Random, year: int, today: D, status: AwardRoundStatus, award
         stage = NominationStage.WITHDRAWN if stage_on <= today else NominationStage.NOMINATED
     elif status is AwardRoundStatus.AWARDED:
         stage = NominationStage.AWARDED if passed else NominationStage.REJECTED
-        stage_on = awarded_on if passed else stage_on
     elif stage_on <= today:
         stage = NominationStage.PASSED if passed else NominationStage.REJECTED
     else:
         stage = NominationStage.NOMINATED
-    return stage.value, nominated_on, nominated_on if stage is NominationStage.NOMINATED else stage_on, note
+    if stage in (NominationStage.NOMINATED, NominationStage.WITHDRAWN):
+        return stage.value, nominated_on, nominated_on if stage is NominationStage.NOMINATED else stage_on, None, note
+    evaluated_on = stage_on
+    return (stage.value, nominated_on, awarded_on if stage is NominationStage.AWARDED else evaluated_on, evaluated_on,
+            note)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import altair as alt
 import pandas as pd
@@ -125,14 +126,70 @@ def for_vega(geometry: dict) -> dict:
 
 
 MAP_SELECTION = "pick"
+#: how a township's name is shortened when the full name does not fit its shape (越北镇 → 越北)
+SUFFIXES = ("街道", "镇", "乡")
+#: the opacity of the townships outside the township filter (the selected ones stay full)
+DIMMED = 0.35
+
+
+def _mercator_y(lat: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(max(-85.0, min(85.0, lat))) / 2))
+
+
+def short_name(name: str) -> str:
+    """The name without its 街道/镇/乡 ending, for a small shape (a name of that ending alone stays)."""
+    for suffix in SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return name[: -len(suffix)]
+    return name
+
+
+def _em(text: str) -> float:
+    """How wide ``text`` is in ems (a CJK character 1, a digit or Latin letter about 0.6)."""
+    return sum(1.0 if ord(ch) >= 0x2E80 else 0.6 for ch in text)
+
+
+def _room(geometry: dict, lon: float, lat: float) -> tuple[float, float]:
+    """The room for a label centred on (lon, lat): twice the nearer edge left/right (in degrees of
+    longitude) and above/below (in Mercator y), inside the part of the shape the point is in."""
+    from shapely.geometry import LineString, Point, shape
+
+    shp = shape(geometry)
+    if not shp.is_valid:
+        shp = shp.buffer(0)
+    minx, miny, maxx, maxy = shp.bounds
+    point = Point(lon, lat)
+
+    def around(line, axis: int) -> float:
+        cut = shp.intersection(line)
+        parts = list(getattr(cut, "geoms", [cut]))
+        for part in parts:
+            if part.is_empty or part.distance(point) > 1e-9:
+                continue
+            ends = [c[axis] for c in part.coords]
+            lo, hi = min(ends), max(ends)
+            here = point.x if axis == 0 else point.y
+            if axis == 1:
+                return 2 * min(_mercator_y(here) - _mercator_y(lo), _mercator_y(hi) - _mercator_y(here))
+            return 2 * min(here - lo, hi - here)
+        return 0.0
+
+    return (around(LineString([(minx - 1, lat), (maxx + 1, lat)]), 0),
+            around(LineString([(lon, miny - 1), (lon, maxy + 1)]), 1))
 
 
 def township_map(townships: pd.DataFrame, locale: str, *, value_col: str, value_title: str,
                  fmt: str = ".1%", height: int = 260, selected: tuple[str, ...] = (), selectable: bool = False,
                  scheme: str = "blues", label_size: int = 12) -> alt.Chart:
     """Choropleth of the townships with a boundary; ``towns`` has code, name, boundary_geojson,
-    ``value_col``, numerator and denominator. ``selected`` codes are outlined; with
-    ``selectable`` a click selects a township (selection parameter ``pick``, field ``code``)."""
+    ``value_col``, numerator and denominator. ``selected`` codes are outlined and the others dimmed;
+    with ``selectable`` a click selects a township (selection parameter ``pick``, field ``code``).
+
+    Each shape carries its name and value when they fit it at the width the chart is drawn (issue
+    17: labels overlapped at narrower widths and on a phone): the type is ``label_size`` at most and
+    smaller on a narrow chart (parameter ``lfs``: a fortieth of the map's width, at least 9 px); a
+    name that does not fit is shortened (越北镇 → 越北) or left out (the tooltip has it), and the
+    value goes under it only when the shape has room for two lines."""
     features = []
     for row in townships.itertuples(index=False):
         geom = getattr(row, "boundary_geojson")
@@ -144,17 +201,37 @@ def township_map(townships: pd.DataFrame, locale: str, *, value_col: str, value_
         props = {"code": getattr(row, "code", ""), "name": row.name, "value": None if pd.isna(value) else float(value),
                  "lon": lon, "lat": lat,
                  "num": int(getattr(row, "numerator", 0)), "den": int(getattr(row, "denominator", 0))}
-        features.append({"type": "Feature", "geometry": for_vega(geometry), "properties": props})
+        features.append({"type": "Feature", "geometry": for_vega(geometry), "properties": props, "_room": _room(geometry, lon, lat),
+                         "_bounds": _bounds(geometry)})
+    # the map's extent: its width in longitude and height in Mercator y, and their ratio
+    if features:
+        minx = min(f["_bounds"][0] for f in features)
+        maxx = max(f["_bounds"][2] for f in features)
+        miny = min(_mercator_y(f["_bounds"][1]) for f in features)
+        maxy = max(_mercator_y(f["_bounds"][3]) for f in features)
+        span_x, span_y = max(math.radians(maxx - minx), 1e-9), max(maxy - miny, 1e-9)
+    else:
+        span_x = span_y = 1.0
+    aspect = span_x / span_y
+    for f in features:
+        room_x, room_y = f.pop("_room")
+        f.pop("_bounds")
+        p = f["properties"]
+        # the room as a share of the map's width and height; the words' widths in ems
+        p.update(rw=round(math.radians(room_x) / span_x, 4), rh=round(room_y / span_y, 4),
+                 short=short_name(p["name"]), nem=_em(p["name"]), sem=_em(short_name(p["name"])),
+                 vem=_em("100.0%" if fmt.endswith("%") else f"{int(p['value'] or 0):,}"))
     data = alt.Data(values=features)
     chosen = alt.FieldOneOfPredicate(field="code", oneOf=list(selected)) if selected else None
     shapes = alt.Chart(data).transform_calculate(code="datum.properties.code").mark_geoshape().encode(
         # the lowest value is a light tint, not white (87.8 % must not read as "nothing"): the scheme's
-        # colours from a quarter of its range on
+        # colours from a quarter of its range on (docs/kpis.md, the map's colours)
         color=alt.Color("properties.value:Q", title=value_title,
                         scale=alt.Scale(scheme={"name": scheme, "extent": [0.25, 1]}),
                         legend=alt.Legend(format=fmt, orient="right")),
         stroke=alt.condition(chosen, alt.value("#111827"), alt.value("white")) if chosen else alt.value("white"),
         strokeWidth=alt.condition(chosen, alt.value(4), alt.value(1.5)) if chosen else alt.value(1.5),
+        opacity=alt.condition(chosen, alt.value(1), alt.value(DIMMED)) if chosen else alt.value(1),
         tooltip=[alt.Tooltip("properties.name:N", title=t("chart.township", locale)),
                  alt.Tooltip("properties.value:Q", title=value_title, format=fmt),
                  alt.Tooltip("properties.num:Q", title=t("chart.numerator", locale), format=","),
@@ -162,17 +239,37 @@ def township_map(townships: pd.DataFrame, locale: str, *, value_col: str, value_
     )
     if selectable:
         shapes = shapes.add_params(alt.selection_point(fields=["code"], name=MAP_SELECTION, on="click"))
+    # the label's type size and the map's drawn width and height (the projection fits the shapes
+    # into the chart: the narrower side decides)
+    mapw = f"min(width, height * {aspect:.6f})"
+    size = alt.param(name="lfs", expr=f"max(9, min({label_size}, {mapw} / 40))")
+    room_w, room_h = f"datum.properties.rw * {mapw}", f"datum.properties.rh * {mapw} / {aspect:.6f}"
+    two_lines = f"({room_h} >= 2.6 * lfs && datum.properties.vem * lfs * 0.9 + 4 <= {room_w})"
+    one_line = f"{room_h} >= 1.3 * lfs"
+    name_expr = (f"!({one_line}) ? '' : datum.properties.nem * lfs + 4 <= {room_w} ? datum.properties.name : "
+                 f"datum.properties.sem * lfs + 4 <= {room_w} ? datum.properties.short : ''")
     # each township's name and, under it, its value (a white halo under dark text, legible on any tint)
     at = dict(longitude="properties.lon:Q", latitude="properties.lat:Q")
-    texts = ((dict(text="properties.name:N"), dict(fontSize=label_size, fontWeight="bold", dy=-label_size * 0.6)),
-             (dict(text=alt.Text("properties.value:Q", format=fmt)),
-              dict(fontSize=round(label_size * 0.9), dy=label_size * 0.7)))
+    faded = dict(opacity=alt.condition(chosen, alt.value(1), alt.value(0.55))) if chosen else {}
+    name_dy = alt.ExprRef(f"{two_lines} ? -0.6 * lfs : 0")
+    texts = ((dict(text="label:N"), dict(fontSize=alt.ExprRef("lfs"), fontWeight="bold", dy=name_dy)),
+             (dict(text="value_label:N"), dict(fontSize=alt.ExprRef("round(lfs * 0.9)"), dy=alt.ExprRef("0.7 * lfs"))))
+    value_text = f"format(datum.properties.value, '{fmt}')"
     labels = alt.layer(*(
-        alt.Chart(data).mark_text(**style, **extra).encode(**at, **text)
+        alt.Chart(data).transform_calculate(
+            code="datum.properties.code", label=name_expr,
+            value_label=f"{two_lines} && isValid(datum.properties.value) ? {value_text} : ''",
+        ).mark_text(**style, **extra).encode(**at, **text, **faded)
         for text, style in texts
         for extra in (dict(stroke="white", strokeWidth=3, strokeJoin="round"), dict(color="#111827"))
     ))
-    return _configure(alt.layer(shapes, labels).project("mercator").properties(height=height))
+    return _configure(alt.layer(shapes, labels).add_params(size).project("mercator").properties(height=height))
+
+
+def _bounds(geometry: dict) -> tuple[float, float, float, float]:
+    from shapely.geometry import shape
+
+    return shape(geometry).bounds
 
 
 #: the big-screen palette (DESIGN.md §9: dark navy, bright figures)

@@ -11,13 +11,28 @@ event each, one transaction.
 The rules (``awards.err.*``):
 
 * a round per year, from 2003 (the district's 实施办法) to next year; opened ≤ nominations' end ≤
-  evaluation's end; its dates can change until it is published;
+  evaluation's end; its dates can change until it is published (not after a nomination already made,
+  nor after the day it was closed);
+* a round's dates and its year (``year_bounds``): a round of 年度 Y opens between 1 January of Y−1
+  and 31 December of Y+1 (prepared the year before, run in its year, or run the year after for the
+  year's work), and its deadlines and its publication fall by 31 December of Y+1; rounds are ordered
+  by their dates (opened, then the year), not by the year alone;
+* every day an edit writes is checked (``awards.err.*``, field named): not before the round opened,
+  not after the district's today, not before the stage it follows (closed ≥ opened; evaluated ≥
+  nominated and ≥ closed; published ≥ closed and ≥ the last evaluation) — each stage keeps its own
+  day (``closed_on``, ``evaluated_on``, ``awarded_on``; 0023);
 * a quota is a whole number per round, township and category; it cannot go below the nominations
   the township has made in it (withdrawn ones do not count) nor change after publication;
 * a nomination: while the round takes nominations and not after its deadline (the district's date);
+  a township account withdraws its own nomination only by that deadline; after it, until the round is
+  closed, only the federation's staff may withdraw one (e.g. a nominee who dropped out);
   an operating enterprise with a union on the day; the township's quota of the category not yet used
   up; a person once per round; one 经营者 per enterprise and round;
-* evaluation (通过 / 未通过) only after the nominations are closed and before publication;
+* evaluation (通过 / 未通过) only after the nominations are closed and before publication; its remark
+  (评审意见) is kept apart from the nomination's 主要事迹 (``remark`` / ``note``);
+* a quota and a nomination check the places under a lock of the quota row (``SELECT … FOR UPDATE``
+  on PostgreSQL; SQLite serialises writers): two staff changing the places, or two nominations for
+  the last place, cannot together exceed a quota;
 * publication once every nomination is evaluated, on a day not before the last evaluation nor in
   the future: every nomination that passed is awarded on that day.
 """
@@ -28,6 +43,8 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from dashboard.edits import Actor, EditError, check_version, update_row
@@ -79,6 +96,11 @@ def _category(value: Any) -> str:
         raise EditError(f"{ERR}.bad_choice", field="category", value=str(value)[:40]) from None
 
 
+def _day_of(value: Any) -> dt.date | None:
+    """A date read back from the database (SQLite's aggregates give text)."""
+    return dt.date.fromisoformat(str(value)[:10]) if isinstance(value, str) else value
+
+
 def _round(conn, round_id: Any) -> dict:
     row = conn.execute(sa.select(RA).where(RA.c.id == _id(round_id, "round"))).mappings().first()
     if row is None:
@@ -86,14 +108,42 @@ def _round(conn, round_id: Any) -> dict:
     return {**row, "status": getattr(row["status"], "value", row["status"])}
 
 
-def _round_dates(opened_on: Any, nominate_by: Any, evaluate_by: Any) -> dict:
+def year_bounds(year: int) -> tuple[dt.date, dt.date]:
+    """The days a round of 年度 ``year`` may open in: 1 January of the year before to 31 December of the
+    year after; its deadlines and publication fall by that last day too."""
+    return dt.date(year - 1, 1, 1), dt.date(year + 1, 12, 31)
+
+
+def _not_before(day: dt.date, field: str | None, *bounds: dt.date | None) -> None:
+    """Refuse ``day`` before the latest of ``bounds`` (the stage it follows), naming that date."""
+    known = [b for b in bounds if b is not None]
+    if known and day < max(known):
+        raise EditError(f"{ERR}.before", field=field, date=max(known))
+
+
+def _not_future(day: dt.date, field: str | None, today: dt.date) -> None:
+    if day > today:
+        raise EditError(f"{ERR}.in_future", field=field, date=today)
+
+
+def _in_year(day: dt.date, field: str, year: int) -> None:
+    if day > year_bounds(year)[1]:
+        raise EditError(f"{ERR}.after_year", field=field, year=year, date=year_bounds(year)[1])
+
+
+def _round_dates(year: int, opened_on: Any, nominate_by: Any, evaluate_by: Any) -> dict:
     values = {"opened_on": _date(opened_on, "opened_on", errors=ERR),
               "nominate_by": _date(nominate_by, "nominate_by", errors=ERR),
               "evaluate_by": _date(evaluate_by, "evaluate_by", errors=ERR)}
+    first, last = year_bounds(year)
+    if not first <= values["opened_on"] <= last:
+        raise EditError(f"{ERR}.opened_year", field="opened_on", year=year, first=first, last=last)
     if values["nominate_by"] < values["opened_on"]:
         raise EditError(f"{ERR}.before", field="nominate_by", date=values["opened_on"])
     if values["evaluate_by"] < values["nominate_by"]:
         raise EditError(f"{ERR}.before", field="evaluate_by", date=values["nominate_by"])
+    for field in ("nominate_by", "evaluate_by"):
+        _in_year(values[field], field, year)
     return values
 
 
@@ -112,7 +162,7 @@ def create_round(*, session: Session, actor: Actor, year: Any, opened_on: Any, n
     if conn.execute(sa.select(RA.c.id).where(RA.c.year == y)).first() is not None:
         raise EditError(f"{ERR}.year_taken", field="year", year=y)
     values = {"year": y, "title": _text(title, "title", MAX_TITLE, required=False, errors=ERR)
-              or f"{y}年度“双爱双评”", **_round_dates(opened_on, nominate_by, evaluate_by),
+              or f"{y}年度“双爱双评”", **_round_dates(y, opened_on, nominate_by, evaluate_by),
               "status": AwardRoundStatus.NOMINATING.value}
     rid = int(conn.execute(RA.insert().values(**values).returning(RA.c.id)).scalar_one())
     audit(session, "award_round_created", username=actor.username, entity="award_round", entity_id=rid,
@@ -130,16 +180,30 @@ def update_round(*, session: Session, actor: Actor, round_id: Any, version: Any,
     if row["status"] == AwardRoundStatus.AWARDED.value:
         raise EditError(f"{ERR}.published", year=row["year"])
     values = {"title": _text(title, "title", MAX_TITLE, required=False, errors=ERR) or row["title"],
-              **_round_dates(opened_on, nominate_by, evaluate_by)}
+              **_round_dates(int(row["year"]), opened_on, nominate_by, evaluate_by)}
+    # the opening cannot move past what already happened in the round
+    first = _day_of(conn.execute(sa.select(sa.func.min(DA.c.nominated_on)).where(DA.c.round_id == row["id"])).scalar())
+    if first is not None and values["opened_on"] > first:
+        raise EditError(f"{ERR}.after_first", field="opened_on", date=first)
+    if row["closed_on"] is not None and values["opened_on"] > row["closed_on"]:
+        raise EditError(f"{ERR}.after_closed", field="opened_on", date=row["closed_on"])
     update_row(session, RA, row["id"], row["version"], values)
     audit(session, "award_round_updated", username=actor.username, entity="award_round", entity_id=row["id"],
           before={k: _iso(row[k]) for k in values}, after={k: _iso(v) for k, v in values.items()})
 
 
+def _lock_quota(conn, round_id: int, township_id: int, category: str):
+    """The quota row of a township and category, locked until the transaction ends (PostgreSQL:
+    ``SELECT … FOR UPDATE``; SQLite takes no row locks but lets one writer at a time)."""
+    return conn.execute(sa.select(AQ).where(AQ.c.round_id == round_id, AQ.c.township_id == township_id,
+                                            AQ.c.category == category).with_for_update()).mappings().first()
+
+
 def set_quota(*, session: Session, actor: Actor, round_id: Any, township_id: Any, category: Any, quota: Any,
               version: Any = None, today: dt.date | None = None) -> int:
     """A township's places of one category in a round: a new quota, or a change of the one the form
-    showed (``version``); returns the quota's id."""
+    showed (``version``); returns the quota's id. The quota row is locked before the places used are
+    counted, as :func:`nominate` locks it: one waits for the other, then sees its result."""
     actor.require(*ORGANISERS)
     conn = session.connection()
     rnd = _round(conn, round_id)
@@ -150,18 +214,24 @@ def set_quota(*, session: Session, actor: Actor, round_id: Any, township_id: Any
         raise EditError(f"{ERR}.bad_choice", field="township", value=str(township_id)[:40])
     cat = _category(category)
     places = _count(quota, "quota")
-    row = conn.execute(sa.select(AQ).where(AQ.c.round_id == rnd["id"], AQ.c.township_id == tid,
-                                           AQ.c.category == cat)).mappings().first()
+    row = _lock_quota(conn, rnd["id"], tid, cat)
     if row is not None:
         check_version(row["version"], version)
+    elif version is not None:  # the form showed a quota row that is gone
+        raise EditError("edit.conflict")
     used = int(conn.execute(sa.select(sa.func.count()).select_from(DA).where(
         DA.c.round_id == rnd["id"], DA.c.township_id == tid, DA.c.category == cat, COUNTED)).scalar_one())
     if places < used:
         raise EditError(f"{ERR}.quota_below_used", field="quota", used=used)
     if row is None:
-        qid = int(conn.execute(AQ.insert().values(round_id=rnd["id"], township_id=tid, category=cat, quota=places)
-                               .returning(AQ.c.id)).scalar_one())
-        before = None
+        # a quota made at the same moment by someone else: the unique key wins, this save is a conflict
+        insert = (sqlite_insert if conn.dialect.name == "sqlite" else pg_insert)(AQ).values(
+            round_id=rnd["id"], township_id=tid, category=cat, quota=places)
+        got = conn.execute(insert.on_conflict_do_nothing(index_elements=["round_id", "township_id", "category"])
+                           .returning(AQ.c.id)).scalar()
+        if got is None:
+            raise EditError("edit.conflict")
+        qid, before = int(got), None
     else:
         qid = int(row["id"])
         update_row(session, AQ, qid, int(row["version"]), {"quota": places})
@@ -173,21 +243,27 @@ def set_quota(*, session: Session, actor: Actor, round_id: Any, township_id: Any
 
 def close_nominations(*, session: Session, actor: Actor, round_id: Any, version: Any,
                       today: dt.date | None = None) -> None:
-    """The round stops taking nominations and goes to the evaluation."""
+    """The round stops taking nominations and goes to the evaluation (``closed_on``: today)."""
     actor.require(*ORGANISERS)
     conn = session.connection()
+    today = today or district_today()
     row = _round(conn, round_id)
     check_version(row["version"], version)
     if row["status"] != AwardRoundStatus.NOMINATING.value:
         raise EditError(f"{ERR}.not_nominating", year=row["year"])
-    update_row(session, RA, row["id"], row["version"], {"status": AwardRoundStatus.EVALUATING.value})
+    if today < row["opened_on"]:
+        raise EditError(f"{ERR}.close_before_open", date=row["opened_on"])
+    values = {"status": AwardRoundStatus.EVALUATING.value, "closed_on": today}
+    update_row(session, RA, row["id"], row["version"], values)
     audit(session, "award_round_closed", username=actor.username, entity="award_round", entity_id=row["id"],
-          before={"status": row["status"]}, after={"status": AwardRoundStatus.EVALUATING.value})
+          before={"status": row["status"]}, after={k: _iso(v) for k, v in values.items()})
 
 
 def publish_round(*, session: Session, actor: Actor, round_id: Any, version: Any, awarded_on: Any,
                   today: dt.date | None = None) -> int:
-    """Publish the awards: every nomination that passed is awarded on ``awarded_on``; returns how many."""
+    """Publish the awards: every nomination that passed is awarded on ``awarded_on`` (its evaluation's
+    day stays in ``evaluated_on``); returns how many. The day: not in the future, not before the
+    round opened, was closed or last evaluated, not after the round's year allows."""
     actor.require(*ORGANISERS)
     conn = session.connection()
     today = today or district_today()
@@ -196,16 +272,14 @@ def publish_round(*, session: Session, actor: Actor, round_id: Any, version: Any
     if row["status"] != AwardRoundStatus.EVALUATING.value:
         raise EditError(f"{ERR}.not_evaluating", year=row["year"])
     day = _date(awarded_on, "awarded_on", errors=ERR)
-    if day > today:
-        raise EditError(f"{ERR}.in_future", field="awarded_on", date=today)
+    _not_future(day, "awarded_on", today)
     pending = int(conn.execute(sa.select(sa.func.count()).select_from(DA).where(
         DA.c.round_id == row["id"], DA.c.stage == NominationStage.NOMINATED.value)).scalar_one())
     if pending:
         raise EditError(f"{ERR}.pending", field="awarded_on", n=pending)
-    last = conn.execute(sa.select(sa.func.max(DA.c.stage_on)).where(DA.c.round_id == row["id"])).scalar()
-    last = dt.date.fromisoformat(last) if isinstance(last, str) else last  # SQLite's max() of a date: text
-    if last is not None and day < last:  # not before the last evaluation
-        raise EditError(f"{ERR}.before", field="awarded_on", date=last)
+    last = _day_of(conn.execute(sa.select(sa.func.max(DA.c.evaluated_on)).where(DA.c.round_id == row["id"])).scalar())
+    _not_before(day, "awarded_on", row["opened_on"], row["closed_on"], last)
+    _in_year(day, "awarded_on", int(row["year"]))
     update_row(session, RA, row["id"], row["version"], {"status": AwardRoundStatus.AWARDED.value, "awarded_on": day})
     n = conn.execute(sa.update(DA).where(DA.c.round_id == row["id"], DA.c.stage == NominationStage.PASSED.value)
                      .values(stage=NominationStage.AWARDED.value, stage_on=day, version=DA.c.version + 1)).rowcount
@@ -244,6 +318,11 @@ def nominate(*, session: Session, actor: Actor, round_id: Any, enterprise_id: An
     if conn.execute(sa.select(sa.literal(1)).where(UC.c.enterprise_id == ent["id"],
                                                    active(UC.c.start_on, UC.c.end_on, today)).limit(1)).first() is None:
         raise EditError(f"{ERR}.no_union", field="enterprise", name=ent["name"])
+    tid = int(ent["township_id"])
+    # the quota row is locked first (PostgreSQL) so two nominations of one township cannot both take its
+    # last place, nor a quota change land between the count and the insert (set_quota locks it too)
+    quota_row = _lock_quota(conn, rnd["id"], tid, cat)
+    quota = int(quota_row["quota"]) if quota_row is not None else 0
     mine = sa.and_(DA.c.round_id == rnd["id"], COUNTED)
     if conn.execute(sa.select(DA.c.id).where(mine, DA.c.enterprise_id == ent["id"],
                                              DA.c.person_name == name)).first() is not None:
@@ -251,14 +330,10 @@ def nominate(*, session: Session, actor: Actor, round_id: Any, enterprise_id: An
     if cat == AwardCategory.MANAGER.value and conn.execute(sa.select(DA.c.id).where(
             mine, DA.c.enterprise_id == ent["id"], DA.c.category == cat)).first() is not None:
         raise EditError(f"{ERR}.one_manager", field="category", name=ent["name"])
-    tid = int(ent["township_id"])
-    # the quota row is locked (PostgreSQL) so two nominations of one township cannot both take its last place
-    quota = conn.execute(sa.select(AQ.c.quota).where(AQ.c.round_id == rnd["id"], AQ.c.township_id == tid,
-                                                     AQ.c.category == cat).with_for_update()).scalar()
     used = int(conn.execute(sa.select(sa.func.count()).select_from(DA).where(
         mine, DA.c.township_id == tid, DA.c.category == cat)).scalar_one())
-    if used >= int(quota or 0):
-        raise EditError(f"{ERR}.quota_full", field="category", quota=int(quota or 0), used=used)
+    if used >= quota:
+        raise EditError(f"{ERR}.quota_full", field="category", quota=quota, used=used)
     values = {"round_id": rnd["id"], "year": rnd["year"], "enterprise_id": ent["id"], "township_id": tid,
               "category": cat, "person_name": name, "note": note, "stage": NominationStage.NOMINATED.value,
               "nominated_on": today, "stage_on": today}
@@ -279,7 +354,8 @@ def _nomination(conn, actor: Actor, nomination_id: Any, version: Any) -> tuple[d
 
 
 def withdraw(*, session: Session, actor: Actor, nomination_id: Any, version: Any, today: dt.date | None = None) -> None:
-    """The township takes back its nomination while the round takes nominations (its place is free again)."""
+    """The township takes back its nomination by the nominations' deadline (its place is free again);
+    after the deadline, while the round is not yet closed, only the federation's staff may."""
     actor.require(*NOMINATORS)
     conn = session.connection()
     today = today or district_today()
@@ -288,16 +364,20 @@ def withdraw(*, session: Session, actor: Actor, nomination_id: Any, version: Any
         raise EditError(f"{ERR}.not_nominating", year=rnd["year"])
     if row["stage"] != NominationStage.NOMINATED.value:
         raise EditError(f"{ERR}.not_pending", stage=row["stage"])
-    day = max(today, row["nominated_on"])
-    update_row(session, DA, row["id"], row["version"], {"stage": NominationStage.WITHDRAWN.value, "stage_on": day})
+    if today > rnd["nominate_by"] and actor.role not in ORGANISERS:
+        raise EditError(f"{ERR}.withdraw_deadline", date=rnd["nominate_by"])
+    _not_before(today, None, row["nominated_on"])
+    update_row(session, DA, row["id"], row["version"], {"stage": NominationStage.WITHDRAWN.value, "stage_on": today})
     audit(session, "award_withdrawn", username=actor.username, entity="double_love_award", entity_id=row["id"],
-          before={"stage": row["stage"]}, after={"stage": NominationStage.WITHDRAWN.value, "stage_on": day.isoformat(),
-                                                 "person_name": row["person_name"]})
+          before={"stage": row["stage"]}, after={"stage": NominationStage.WITHDRAWN.value,
+                                                 "stage_on": today.isoformat(), "person_name": row["person_name"]})
 
 
-def evaluate(*, session: Session, actor: Actor, nomination_id: Any, version: Any, result: Any, note: Any = None,
+def evaluate(*, session: Session, actor: Actor, nomination_id: Any, version: Any, result: Any, remark: Any = None,
              today: dt.date | None = None) -> None:
-    """The evaluation's result of one nomination (通过 / 未通过; it can be changed until publication)."""
+    """The evaluation's result of one nomination (通过 / 未通过; it can be changed until publication),
+    on today (``evaluated_on``), with the evaluation's remark (``remark``; none given: the earlier one
+    stays) — the nomination's 主要事迹 (``note``) is never touched."""
     actor.require(*ORGANISERS)
     conn = session.connection()
     today = today or district_today()
@@ -309,10 +389,11 @@ def evaluate(*, session: Session, actor: Actor, nomination_id: Any, version: Any
         raise EditError(f"{ERR}.bad_choice", field="result", value=str(result)[:40])
     if row["stage"] == NominationStage.WITHDRAWN.value:
         raise EditError(f"{ERR}.withdrawn")
-    values = {"stage": value, "stage_on": max(today, row["nominated_on"])}
-    remark = _text(note, "note", MAX_NOTE, required=False, errors=ERR)
-    if remark is not None:
-        values["note"] = remark
+    _not_before(today, None, row["nominated_on"], rnd["closed_on"])
+    values = {"stage": value, "stage_on": today, "evaluated_on": today}
+    text = _text(remark, "remark", MAX_NOTE, required=False, errors=ERR)
+    if text is not None:
+        values["remark"] = text
     update_row(session, DA, row["id"], row["version"], values)
     audit(session, "award_evaluated", username=actor.username, entity="double_love_award", entity_id=row["id"],
-          before={"stage": row["stage"]}, after={k: _iso(v) for k, v in values.items()})
+          before={"stage": row["stage"], "remark": row["remark"]}, after={k: _iso(v) for k, v in values.items()})

@@ -24,6 +24,7 @@ from dashboard.queries.brief import LIST_LIMIT, Brief
 from dashboard.queries.coverage import MAP_COLUMNS, township_map_frame
 from dashboard.views import campaigns as CV
 from dashboard.views import leads as LV
+from dashboard.views import mechanisms as MV
 from dashboard.views import meetings as V
 from dashboard.views.status import PACE_MARGIN
 
@@ -107,6 +108,14 @@ def model_lines(brief: Brief, loc: str) -> tuple[str, str, list[str]]:
     return f"{m.name} · {m.township}", m.headline(loc) or "", facts + honours
 
 
+def mechanisms_section(brief: Brief, loc: str) -> MV.Section | None:
+    """荐优纳新 and 双爱双评 since the previous meeting (``views.mechanisms``: the same sentences, rows
+    and "另有 N 项" note in every format); None for a brief gathered without them."""
+    if brief.mechanisms is None:
+        return None
+    return MV.brief_section(brief.mechanisms, loc, limit=LIST_LIMIT)
+
+
 # --------------------------------------------------------------------------- charts
 
 
@@ -182,6 +191,18 @@ def brief_pdf(brief: Brief, ctx: BriefContext, images: dict[str, bytes]) -> byte
             doc.paragraph(headline, size=9.5)
         for line in lines:
             doc.paragraph(f"· {line}", size=9)
+
+    if (mech := mechanisms_section(brief, loc)) is not None:
+        if doc.get_y() > doc.page_break_trigger - 45:  # the heading stays with its first lines
+            doc.add_page()
+        doc.heading(t("brief.section.mechanisms", loc), level=2)
+        doc.paragraph(mech.period, size=9, muted=True)
+        for line in [*mech.development, *mech.awards, *([mech.result] if mech.result else [])]:
+            doc.paragraph(line, size=9.5, muted=mech.empty)
+        if mech.rows:
+            doc.table(mech.header, mech.rows, widths=[3, 1.6, 1.6, 1.2], align="LRRR", size=8.5)
+            if mech.more:
+                doc.paragraph(mech.more, size=8.5, muted=True)
     return doc.to_bytes()
 
 
@@ -298,4 +319,26 @@ def brief_pptx(brief: Brief, ctx: BriefContext, images: dict[str, bytes]) -> byt
     if name:
         deck.text_block(s, headline, lines)
     deck.notes(s, [(t("brief.notes.figures", loc), [name, headline, *lines] if name else [t("brief.no_model", loc)])])
+
+    if (mech := mechanisms_section(brief, loc)) is not None:
+        _mechanism_slides(deck, loc, mech)
     return deck.to_bytes()
+
+
+def _mechanism_slides(deck, loc: str, mech: MV.Section) -> None:
+    """荐优纳新 on one slide (its sentences), 双爱双评 on the next (its sentences and the townships'
+    table, over as many slides as the list needs); the empty period on one slide. Notes: the figures
+    and their definitions."""
+    heading, definitions = t("brief.section.mechanisms", loc), t("brief.notes.definitions", loc)
+    if mech.empty:
+        s = deck.slide(heading, mech.period)
+        deck.text_block(s, "", mech.development)
+        deck.notes(s, [(t("brief.notes.figures", loc), [mech.period, *mech.development]), (definitions, mech.definitions)])
+        return
+    s = deck.slide(t("brief.section.mechanisms.part", loc, section=heading, part=t("mech.part.development", loc)), mech.period)
+    deck.text_block(s, "", mech.development)
+    deck.notes(s, [(t("brief.notes.figures", loc), [mech.period, *mech.development]), (definitions, mech.definitions)])
+    _list_slides(deck, loc, t("brief.section.mechanisms.part", loc, section=heading, part=t("mech.part.awards", loc)),
+                 ("" if loc == "zh_CN" else " ").join([*mech.awards, mech.result]),
+                 mech.header, mech.rows, mech.more, widths=[3, 1.6, 1.6, 1.2], align="LRRR",
+                 notes=[(definitions, mech.definitions)])

@@ -27,6 +27,7 @@ from dashboard.exports.brief import (
     due_rows,
     gap_rows,
     kpi_rows,
+    mechanisms_section,
     model_lines,
     subtitle,
     summaries,
@@ -267,6 +268,15 @@ def brief_docx(brief: Brief, ctx: BriefContext, images: dict[str, bytes], *, doc
             _paragraph(doc, headline)
         for item in lines:
             _paragraph(doc, f"· {item}")
+
+    if (mech := mechanisms_section(brief, loc)) is not None:
+        _heading(doc, t("brief.section.mechanisms", loc))
+        _paragraph(doc, mech.period, typeface=KAITI)
+        for line in [*mech.development, *mech.awards, *([mech.result] if mech.result else [])]:
+            _paragraph(doc, line)
+        if mech.rows:
+            _table(doc, mech.header, mech.rows, widths=[3, 1.6, 1.6, 1.2], align="LRRR")
+            _note(doc, mech.more)
 
     # signature: the organ and the date (成文日期, Arabic numerals), right, four characters from the edge
     date = fmt_date(brief.date, loc)

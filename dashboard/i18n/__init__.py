@@ -20,6 +20,7 @@ from dashboard.i18n import (
     imports,
     kiosk,
     leads,
+    mechanisms,
     meetings,
     present,
     push,
@@ -29,7 +30,7 @@ from dashboard.i18n.en import MESSAGES as _EN_BASE
 from dashboard.i18n.zh_CN import MESSAGES as _ZH_BASE
 
 #: feature catalogues: each module holds one page family's ``ZH`` and ``EN`` messages side by side
-FEATURES = (cases, meetings, present, imports, accounts, boundaries, upkeep, campaigns, leads, group, awards, development, push, kiosk)
+FEATURES = (cases, meetings, present, imports, accounts, boundaries, upkeep, campaigns, leads, group, awards, development, push, kiosk, mechanisms)
 
 
 def _merge(base: dict[str, str], part: str) -> dict[str, str]:

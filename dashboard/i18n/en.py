@@ -27,6 +27,7 @@ MESSAGES: dict[str, str] = {
     "unit.pp": "{value} pp",
     "unit.pp_flat": "unchanged",
     "unit.basis_year": "change on a year earlier",
+    "unit.basis_since": "vs\u00a0{date}",  # no break between vs and its date
     "unit.count_delta": "{value} vs last year",
     "kpi.union_coverage": "Union coverage",
     "kpi.union_coverage.def": "Operating non-public enterprises covered by a union (own or joint) ÷ all operating non-public enterprises.",

@@ -27,6 +27,7 @@ MESSAGES: dict[str, str] = {
     "unit.pp": "{value} 个百分点",
     "unit.pp_flat": "持平",
     "unit.basis_year": "变化较上年同期",
+    "unit.basis_since": "较\u00a0{date}",  # no break between 较 and its date (a KPI card wraps at spaces)
     "unit.count_delta": "{value} 较上年同期",
     "kpi.union_coverage": "建会率",
     "kpi.union_coverage.def": "已建工会（含独立建会与联合工会覆盖）的在营非公企业数 ÷ 在营非公企业总数。",

@@ -5,10 +5,14 @@ A round (``award_round``) has quotas per township and category (``award_quota``)
 (``double_love_award`` rows: nominated → passed / rejected → awarded, or withdrawn). A nomination
 belongs to the township that nominated it (``township_id``: the enterprise's township on the day, whose
 quota it uses); the scope is applied to that column. As of a date D a nomination counts when it was
-made by D, in its stage when that stage began by D (``stage_on``), else as 已推荐 (the stages in
-between are not kept); an award counts from the day its round was published (``awarded_on``).
+made by D, in its stage when that stage began by D (``stage_on``), else 评审通过 when it was evaluated
+by D (``evaluated_on``: an award published later), else 已推荐; a round shows the rounds opened by D
+and its status on D from its days (``closed_on``, ``awarded_on``: 0023); an award counts from the day
+its round was published (``awarded_on``).
 
-Names of award winners are public (a published honour): whoever sees the township sees them.
+Names of award winners are public (a published honour): whoever sees the township sees them. The
+names of nominees who did not pass (未通过) only staff and the nominating township see; a leader sees
+them as counts (``names_visible``, applied in SQL).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from dashboard.queries.scope import Scope
-from models.enums import AwardCategory, NominationStage
+from models.enums import AwardCategory, NominationStage, Role
 from models.tables import AwardQuota, AwardRound, DoubleLoveAward, Enterprise, Township
 
 RA = AwardRound.__table__
@@ -31,16 +35,19 @@ T = Township.__table__
 
 CATEGORIES = tuple(c.value for c in AwardCategory)
 STAGES = tuple(s.value for s in NominationStage)
-ROUND_COLUMNS = ["id", "year", "title", "opened_on", "nominate_by", "evaluate_by", "awarded_on", "status", "version"]
+ROUND_COLUMNS = ["id", "year", "title", "opened_on", "nominate_by", "evaluate_by", "closed_on", "awarded_on", "status",
+                 "status_now", "version"]
 PROGRESS_COLUMNS = ["township_id", "township", "category", "quota", "nominated", "pending", "passed", "rejected",
                     "awarded", "withdrawn"]
 NOMINATION_COLUMNS = ["id", "township_id", "township", "enterprise_id", "enterprise", "category", "person_name",
-                      "stage", "nominated_on", "stage_on", "note", "version"]
+                      "stage", "nominated_on", "evaluated_on", "stage_on", "note", "remark", "version"]
 TOWNSHIP_COLUMNS = ["township_id", "township", "worker", "manager", "total", "enterprises", "rounds", "last_year"]
 ENTERPRISE_COLUMNS = ["enterprise_id", "enterprise", "township", "worker", "manager", "total", "first_year",
                       "last_year"]
 CASE_COLUMNS = ["year", "category", "person_name", "awarded_on", "note"]
-#: the most rows the round's list reads (a round of the 1M-enterprise district has a few thousand)
+QUOTA_COLUMNS = ["id", "township_id", "category", "quota", "version"]
+#: the most rows the round's list shows on screen (a round of the 1M-enterprise district has a few
+#: thousand); the page says so with the total (:func:`nomination_counts`), the Excel file has them all
 NOMINATION_LIMIT = 5000
 
 
@@ -48,26 +55,81 @@ def _v(value):
     return getattr(value, "value", value)
 
 
-def rounds(session: Session) -> pd.DataFrame:
-    """Every round, newest first (``ROUND_COLUMNS``)."""
-    rows = session.execute(sa.select(*(RA.c[c] for c in ROUND_COLUMNS)).order_by(RA.c.year.desc())).mappings().all()
-    df = pd.DataFrame(rows, columns=ROUND_COLUMNS)
-    df["status"] = [_v(s) for s in df["status"]]
+def names_visible(role: Role | str, scope: Scope) -> Scope:
+    """Whose names of nominees that did not pass (未通过) a user may see: staff and administrators
+    everyone's, a township account its own townships' (``scope``: the user's own scope), a leader
+    nobody's — a leader sees them as counts only (the places table). The names of the awarded (a
+    published honour), of the pending and of the withdrawn are shown to whoever sees the township."""
+    role = Role(getattr(role, "value", role))
+    if role in (Role.STAFF, Role.ADMIN):
+        return Scope.district()
+    if role is Role.TOWNSHIP:
+        return scope
+    return Scope.townships(())
+
+
+def _on(column: sa.ColumnElement, as_of: dt.date) -> sa.ColumnElement[bool]:
+    return sa.and_(column.is_not(None), column <= as_of)
+
+
+def round_status_as_of(as_of: dt.date) -> sa.ColumnElement:
+    """A round's status on ``as_of`` from the days its stages began: published by then → 已表彰,
+    closed by then → 评审中, else 推荐中 (a round closed or published later shows as it was)."""
+    return sa.case((_on(RA.c.awarded_on, as_of), "awarded"), (_on(RA.c.closed_on, as_of), "evaluating"),
+                   else_="nominating")
+
+
+def _round_select(as_of: dt.date) -> sa.Select:
+    shown = lambda col: sa.case((_on(col, as_of), col), else_=None)  # noqa: E731  # a day after as_of: not yet
+    cols = {"closed_on": shown(RA.c.closed_on), "awarded_on": shown(RA.c.awarded_on),
+            "status": round_status_as_of(as_of), "status_now": RA.c.status}
+    return (sa.select(*(cols[c].label(c) if c in cols else RA.c[c] for c in ROUND_COLUMNS))
+            .where(RA.c.opened_on <= as_of))
+
+
+#: newest first: by the dates (opened, then published), the year last
+ROUND_ORDER = (RA.c.opened_on.desc(), RA.c.year.desc(), RA.c.id.desc())
+
+
+def _round_row(row) -> dict:
+    return {**row, "status": _v(row["status"]), "status_now": _v(row["status_now"])}
+
+
+def rounds(session: Session, as_of: dt.date) -> pd.DataFrame:
+    """The rounds that existed on ``as_of`` (opened on or before it), newest first by their dates
+    (``ROUND_COLUMNS``: ``status`` and the days closed / published as they stood on ``as_of``,
+    ``status_now`` the stage now)."""
+    rows = session.execute(_round_select(as_of).order_by(*ROUND_ORDER)).mappings().all()
+    df = pd.DataFrame([_round_row(r) for r in rows], columns=ROUND_COLUMNS)
     return df
 
 
+def rounds_ahead(session: Session, today: dt.date) -> pd.DataFrame:
+    """The rounds made but not opened yet on ``today`` (``ROUND_COLUMNS``), soonest first — the page
+    lists rounds by the as-of date, so staff reach these (their dates, places) from the forms only."""
+    stmt = _round_select(dt.date.max).where(RA.c.opened_on > today).order_by(RA.c.opened_on, RA.c.year, RA.c.id)
+    rows = session.execute(stmt).mappings().all()
+    return pd.DataFrame([_round_row(r) for r in rows], columns=ROUND_COLUMNS)
+
+
 def round_for(session: Session, as_of: dt.date, round_id: int | None = None) -> dict | None:
-    """The round ``round_id``, else the newest round opened by ``as_of`` (None: no round yet)."""
-    stmt = sa.select(*(RA.c[c] for c in ROUND_COLUMNS))
-    stmt = (stmt.where(RA.c.id == int(round_id)) if round_id is not None
-            else stmt.where(RA.c.opened_on <= as_of).order_by(RA.c.year.desc()).limit(1))
-    row = session.execute(stmt).mappings().first()
-    return None if row is None else {**row, "status": _v(row["status"])}
+    """The round ``round_id`` as it stood on ``as_of`` when it had opened by then, else the newest
+    round opened by ``as_of`` (None: no round yet) — a round id from a URL or an earlier pick that did
+    not exist on the date never shows."""
+    if round_id is not None:
+        row = session.execute(_round_select(as_of).where(RA.c.id == int(round_id))).mappings().first()
+        if row is not None:
+            return _round_row(row)
+    row = session.execute(_round_select(as_of).order_by(*ROUND_ORDER).limit(1)).mappings().first()
+    return None if row is None else _round_row(row)
 
 
 def stage_as_of(as_of: dt.date) -> sa.ColumnElement:
-    """A nomination's stage on ``as_of``: its stage when that began by then, else 已推荐."""
-    return sa.case((DA.c.stage_on <= as_of, DA.c.stage), else_=NominationStage.NOMINATED.value)
+    """A nomination's stage on ``as_of``: its stage when that began by then; else 评审通过 when it was
+    evaluated by then (an award published later); else 已推荐 (a result reached later)."""
+    return sa.case((DA.c.stage_on <= as_of, DA.c.stage),
+                   (_on(DA.c.evaluated_on, as_of), NominationStage.PASSED.value),
+                   else_=NominationStage.NOMINATED.value)
 
 
 def round_progress(session: Session, scope: Scope, round_id: int, as_of: dt.date) -> pd.DataFrame:
@@ -105,27 +167,60 @@ def round_progress(session: Session, scope: Scope, round_id: int, as_of: dt.date
     return df
 
 
-def round_nominations(session: Session, scope: Scope, round_id: int, as_of: dt.date, *,
-                      limit: int = NOMINATION_LIMIT) -> pd.DataFrame:
-    """The round's nominations made by ``as_of`` in scope (``NOMINATION_COLUMNS``, ``stage`` on that
-    day), by township, category, stage and name — the results list and what the forms pick from."""
-    stage = stage_as_of(as_of).label("stage")
-    rows = session.execute(
+def _nominations_where(scope: Scope, round_id: int, as_of: dt.date, names: Scope,
+                       stages: tuple[str, ...] | None) -> list[sa.ColumnElement]:
+    stage = stage_as_of(as_of)
+    where = [DA.c.round_id == int(round_id), scope.where(DA.c.township_id), DA.c.nominated_on <= as_of,
+             # a nominee who did not pass is listed only where their names may be seen (``names_visible``)
+             sa.or_(stage != NominationStage.REJECTED.value, names.where(DA.c.township_id))]
+    if stages is not None:
+        where.append(stage.in_([_v(x) for x in stages]))
+    return where
+
+
+def round_nominations(session: Session, scope: Scope, round_id: int, as_of: dt.date, *, names: Scope,
+                      stages: tuple[str, ...] | None = None, limit: int | None = NOMINATION_LIMIT) -> pd.DataFrame:
+    """The round's nominations made by ``as_of`` in scope (``NOMINATION_COLUMNS``: ``stage`` on that
+    day, the days and the evaluation's remark only when they had come by then), by township, category,
+    stage and name — the results list and what the forms pick from. ``stages``: only those (on
+    ``as_of``); those that did not pass only in ``names`` (:func:`names_visible`); at most ``limit``
+    (None: all — :func:`nomination_counts` gives the total)."""
+    stage = stage_as_of(as_of)
+    evaluated = _on(DA.c.evaluated_on, as_of)
+    since = sa.case((DA.c.stage_on <= as_of, DA.c.stage_on), (evaluated, DA.c.evaluated_on), else_=DA.c.nominated_on)
+    stmt = (
         sa.select(DA.c.id, DA.c.township_id, T.c.name.label("township"), DA.c.enterprise_id,
-                  E.c.name.label("enterprise"), DA.c.category, DA.c.person_name, stage, DA.c.nominated_on,
-                  DA.c.stage_on, DA.c.note, DA.c.version)
+                  E.c.name.label("enterprise"), DA.c.category, DA.c.person_name, stage.label("stage"),
+                  DA.c.nominated_on, sa.case((evaluated, DA.c.evaluated_on), else_=None).label("evaluated_on"),
+                  since.label("stage_on"), DA.c.note, sa.case((evaluated, DA.c.remark), else_=None).label("remark"),
+                  DA.c.version)
         .join(T, T.c.id == DA.c.township_id).join(E, E.c.id == DA.c.enterprise_id)
-        .where(DA.c.round_id == int(round_id), scope.where(DA.c.township_id), DA.c.nominated_on <= as_of)
+        .where(*_nominations_where(scope, round_id, as_of, names, stages))
         .order_by(T.c.sort_order, DA.c.category.desc(),
-                  sa.case(*((stage_as_of(as_of) == s, i) for i, s in enumerate(
+                  sa.case(*((stage == s, i) for i, s in enumerate(
                       ("awarded", "passed", "nominated", "rejected", "withdrawn"))), else_=9),
                   DA.c.person_name, DA.c.id)
-        .limit(int(limit))
-    ).mappings().all()
+    )
+    if limit is not None:
+        stmt = stmt.limit(int(limit))
+    rows = session.execute(stmt).mappings().all()
     df = pd.DataFrame(rows, columns=NOMINATION_COLUMNS)
     for c in ("category", "stage"):
         df[c] = [_v(v) for v in df[c]]
     return df
+
+
+def nomination_counts(session: Session, scope: Scope, round_id: int, as_of: dt.date, *, names: Scope
+                      ) -> dict[str, int]:
+    """How many nominations :func:`round_nominations` lists without its limit (``listed``) and how
+    many that did not pass it leaves out because their names are not the user's to see (``hidden``:
+    counted, not named)."""
+    stage = stage_as_of(as_of)
+    hidden = sa.and_(stage == NominationStage.REJECTED.value, sa.not_(names.where(DA.c.township_id)))
+    row = session.execute(
+        sa.select(sa.func.count().label("all"), sa.func.coalesce(sa.func.sum(sa.case((hidden, 1), else_=0)), 0))
+        .where(DA.c.round_id == int(round_id), scope.where(DA.c.township_id), DA.c.nominated_on <= as_of)).one()
+    return {"listed": int(row[0]) - int(row[1]), "hidden": int(row[1])}
 
 
 def _published(as_of: dt.date) -> sa.ColumnElement:
@@ -201,7 +296,8 @@ def latest_published(session: Session, scope: Scope, as_of: dt.date) -> tuple[in
     published, its awards by category (the leading group's 双爱双评 card); (None, None, {}) without one."""
     got = session.execute(
         sa.select(DA.c.year, RA.c.awarded_on).select_from(DA.join(RA, RA.c.id == DA.c.round_id))
-        .where(_published(as_of), scope.where(DA.c.township_id)).order_by(DA.c.year.desc()).limit(1)).first()
+        .where(_published(as_of), scope.where(DA.c.township_id))
+        .order_by(RA.c.awarded_on.desc(), DA.c.year.desc()).limit(1)).first()  # newest by its publication
     if got is None:
         return None, None, {}
     year, day = int(got[0]), got[1]
@@ -233,11 +329,17 @@ def nominees(session: Session, scope: Scope, as_of: dt.date, text: str, *, limit
     return pd.DataFrame(rows, columns=cols)
 
 
-def quotas(session: Session, round_id: int) -> pd.DataFrame:
-    """A round's quota rows as the quota form edits them: id, township_id, category, quota, version."""
-    rows = session.execute(sa.select(AQ.c.id, AQ.c.township_id, AQ.c.category, AQ.c.quota, AQ.c.version)
-                           .where(AQ.c.round_id == int(round_id)).order_by(AQ.c.township_id, AQ.c.category)
-                           ).mappings().all()
-    df = pd.DataFrame(rows, columns=["id", "township_id", "category", "quota", "version"])
+def quotas(session: Session, scope: Scope, round_id: int, *, township_id: int | None = None,
+           category: str | None = None) -> pd.DataFrame:
+    """A round's quota rows in scope as the quota form edits them (``QUOTA_COLUMNS``), optionally of
+    one township and category."""
+    stmt = sa.select(*(AQ.c[c] for c in QUOTA_COLUMNS)).where(AQ.c.round_id == int(round_id),
+                                                             scope.where(AQ.c.township_id))
+    if township_id is not None:
+        stmt = stmt.where(AQ.c.township_id == int(township_id))
+    if category is not None:
+        stmt = stmt.where(AQ.c.category == _v(category))
+    rows = session.execute(stmt.order_by(AQ.c.township_id, AQ.c.category)).mappings().all()
+    df = pd.DataFrame(rows, columns=QUOTA_COLUMNS)
     df["category"] = [_v(c) for c in df["category"]]
     return df

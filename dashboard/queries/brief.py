@@ -4,7 +4,8 @@ One call gathers it, in the caller's scope (in SQL, through the query functions 
 the KPIs on the meeting date and their change since the previous district meeting, that
 meeting's decisions and how far they got, every item overdue or due soon, the new 应建未建
 gaps since the previous meeting, the campaign's zones with their pace, the founding-lead pipeline
-since the previous meeting, and one model enterprise. The exporters
+since the previous meeting, and one model enterprise; then 荐优纳新 and 双爱双评 since the previous
+meeting (``queries.mechanisms``). The exporters
 (``dashboard.exports.brief``) turn it into a PDF and a PPTX; they query nothing themselves.
 
 *The meeting* is either a district joint meeting already held (``meeting_id``) — the brief is
@@ -21,7 +22,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from dashboard.queries import campaigns, cases, coverage, followup, leads, meetings
+from dashboard.queries import campaigns, cases, coverage, followup, leads, mechanisms, meetings
 from dashboard.queries.scope import Scope
 from models.enums import MeetingLevel
 from models.tables import JointMeeting
@@ -49,6 +50,8 @@ class Brief:
     campaign: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=campaigns.PROGRESS_COLUMNS))
     # the founding-lead pipeline since the previous meeting
     leads: leads.Headline = field(default_factory=lambda: leads.Headline(None, 0, 0, 0, 0, 0, 0))
+    # 荐优纳新 and 双爱双评 since the previous meeting (the same period; townships ≤ LIST_LIMIT); None: not gathered
+    mechanisms: mechanisms.Mechanisms | None = None
 
     @property
     def n_due(self) -> int:
@@ -113,4 +116,5 @@ def meeting_brief(session: Session, scope: Scope, as_of: dt.date, *, meeting_id:
         due=due.reset_index(drop=True), n_overdue=counts.overdue, n_due_soon=counts.due_soon, model=model,
         campaign=campaigns.campaign_progress(session, scope, day),
         leads=leads.headline(session, scope, day, previous.held_on if previous else None),
+        mechanisms=mechanisms.mechanisms(session, scope, previous.held_on if previous else None, day, limit=LIST_LIMIT),
     )

@@ -22,15 +22,19 @@ from dashboard.views.status import (
 STAGE_OF_STATUS = {"nominating": 0, "evaluating": 1, "awarded": 2}
 
 
+def _by(day, as_of: dt.date) -> bool:
+    return isinstance(day, dt.date) and day <= as_of
+
+
 def round_stage(rnd: dict, as_of: dt.date) -> int:
-    """The round's stage on ``as_of`` (0 推荐, 1 评审, 2 表彰): published by then → 2; a round published
-    later is replayed from its dates (evaluating after the nominations' deadline); else its stage now."""
-    awarded_on = rnd.get("awarded_on")
-    if isinstance(awarded_on, dt.date) and awarded_on <= as_of:
+    """The round's stage on ``as_of`` (0 推荐, 1 评审, 2 表彰) from the days its stages began:
+    published by then → 2, closed by then → 1, else 0 — a round closed or published after the date
+    shows as it was on it (``queries.awards.round_status_as_of`` is the same rule in SQL)."""
+    if _by(rnd.get("awarded_on"), as_of):
         return 2
-    if rnd["status"] == "awarded":
-        return 1 if as_of > rnd["nominate_by"] else 0
-    return STAGE_OF_STATUS[rnd["status"]]
+    if _by(rnd.get("closed_on"), as_of):
+        return 1
+    return 0
 
 
 def status_word(key: str, loc: str) -> str:
@@ -49,8 +53,10 @@ def stages_table(rnd: dict, as_of: dt.date, loc: str, due_soon_days: int = DUE_S
     spans = (
         (t("awards.stage.nominate", loc), t("awards.stage.span", loc, start=fmt_date(rnd["opened_on"], loc),
                                             end=fmt_date(rnd["nominate_by"], loc)), rnd["nominate_by"]),
-        (t("awards.stage.evaluate", loc), t("awards.stage.until", loc, end=fmt_date(rnd["evaluate_by"], loc)),
-         rnd["evaluate_by"]),
+        (t("awards.stage.evaluate", loc),
+         t("awards.stage.closed_until", loc, start=fmt_date(rnd["closed_on"], loc),
+           end=fmt_date(rnd["evaluate_by"], loc)) if current >= 1
+         else t("awards.stage.until", loc, end=fmt_date(rnd["evaluate_by"], loc)), rnd["evaluate_by"]),
         (t("awards.stage.publish", loc), fmt_date(awarded_on, loc) if awarded_on else t("awards.stage.after_eval", loc),
          None),
     )
@@ -127,8 +133,14 @@ def stage_word(stage: str, loc: str) -> str:
     return t(f"awards.nomination.{stage}", loc)
 
 
+NOMINATION_TABLE = ("township", "enterprise", "category", "person", "result", "nominated_on", "evaluated_on", "note",
+                    "remark")
+
+
 def nominations_table(rows: pd.DataFrame, loc: str) -> pd.DataFrame:
-    """The round's nominations as a person reads them (the screen and the Excel sheet)."""
+    """The round's nominations as a person reads them (the screen and the Excel sheet): the
+    nomination's 主要事迹 and the evaluation's remark in columns of their own."""
+    text = lambda values: [v if isinstance(v, str) else "" for v in values]  # noqa: E731
     return pd.DataFrame({
         t("awards.col.township", loc): rows["township"],
         t("awards.col.enterprise", loc): rows["enterprise"],
@@ -136,9 +148,21 @@ def nominations_table(rows: pd.DataFrame, loc: str) -> pd.DataFrame:
         t("awards.col.person", loc): rows["person_name"],
         t("awards.col.result", loc): [stage_word(s, loc) for s in rows["stage"]],
         t("awards.col.nominated_on", loc): [day(d, loc) for d in rows["nominated_on"]],
-        t("awards.col.note", loc): [n if isinstance(n, str) else "" for n in rows["note"]],
-    }, columns=[t(f"awards.col.{c}", loc) for c in ("township", "enterprise", "category", "person", "result",
-                                                     "nominated_on", "note")])
+        t("awards.col.evaluated_on", loc): [day(d, loc) for d in rows["evaluated_on"]],
+        t("awards.col.note", loc): text(rows["note"]),
+        t("awards.col.remark", loc): text(rows["remark"]),
+    }, columns=[t(f"awards.col.{c}", loc) for c in NOMINATION_TABLE])
+
+
+def list_caption(counts: dict[str, int], shown: int, as_of: dt.date, loc: str) -> str:
+    """What the list holds: every nomination, or the first ``shown`` of the total (never a silent
+    cap), and how many that did not pass are counted but not named for this user."""
+    listed = int(counts["listed"])
+    text = (t("awards.list.count", loc, n=fmt_int(listed), date=fmt_date(as_of, loc)) if shown >= listed
+            else t("awards.list.first", loc, shown=fmt_int(shown), n=fmt_int(listed), date=fmt_date(as_of, loc)))
+    if counts.get("hidden"):
+        text += t("awards.list.hidden", loc, n=fmt_int(counts["hidden"]))
+    return text
 
 
 def township_table(rows: pd.DataFrame, loc: str) -> pd.DataFrame:

@@ -8,7 +8,6 @@ overview and the big screen cannot disagree.
 from __future__ import annotations
 
 import datetime as dt
-
 from dataclasses import dataclass
 
 import pandas as pd
@@ -61,6 +60,14 @@ class KpiCard:
         return f"{self.detail} · {self.basis}" if self.delta and self.basis else self.detail
 
     @property
+    def delta_text(self) -> str | None:
+        """The delta with what it compares with, sign first (Streamlit's arrow reads the sign):
+        "+0.4 个百分点 · 较 2025年12月1日" — the overview's cards, whose delta pill may wrap."""
+        if not self.delta:
+            return None
+        return f"{self.delta} · {self.basis}" if self.basis else self.delta
+
+    @property
     def delta_good(self) -> bool | None:
         """Whether the change is good news (None: no change to judge)."""
         if self.change is None:
@@ -75,8 +82,15 @@ def _change(now: Rate, before: Rate) -> float | None:
     return None if not shown else shown / 100
 
 
-def kpi_cards(now: CoverageKpis, prev: CoverageKpis, loc: str) -> list[KpiCard]:
-    """The five coverage KPI cards, each with its change since ``prev`` (one year earlier)."""
+def since_text(since: dt.date | None, loc: str) -> str:
+    """What a delta compares with: "较 2025年12月1日" (``since``: the day of the earlier figures),
+    or "变化较上年同期" without a day."""
+    return t("unit.basis_since", loc, date=fmt_date(since, loc)) if since else t("unit.basis_year", loc)
+
+
+def kpi_cards(now: CoverageKpis, prev: CoverageKpis, loc: str, since: dt.date | None = None) -> list[KpiCard]:
+    """The five coverage KPI cards, each with its change since ``prev`` (one year earlier; ``since``:
+    its day, which the delta then names — "较 2025年12月1日")."""
     cards = []
     for key, kind, unit in KPIS:
         rate, before = getattr(now, key), getattr(prev, key)
@@ -85,7 +99,7 @@ def kpi_cards(now: CoverageKpis, prev: CoverageKpis, loc: str) -> list[KpiCard]:
             key=key, label=t(f"kpi.{key}", loc), value=fmt_pct(rate.value, loc),
             detail=t("kpi.fraction", loc, num=fmt_int(rate.numerator), den=fmt_int(rate.denominator), unit=t(unit, loc)),
             delta=fmt_pp_change(before.value, rate.value, loc), definition=_definition(key, now, loc), kind=kind,
-            change=change, basis=t("unit.basis_year", loc),
+            change=change, basis=since_text(since, loc),
         ))
     return cards
 
@@ -107,9 +121,17 @@ def _definition(key: str, now: CoverageKpis, loc: str) -> str:
                               joint=fmt_int(joint.numerator), joint_pct=fmt_pct(joint.value, loc))
 
 
-def overdue_card(items: ItemCounts, loc: str, prev: ItemCounts | None = None) -> KpiCard:
-    """The sixth card: overdue action items (red when any), with the change since ``prev`` when given."""
+def overdue_card(items: ItemCounts, loc: str, prev: ItemCounts | None = None, since: dt.date | None = None) -> KpiCard:
+    """The sixth card: overdue action items (red when any), with the change since ``prev`` when given
+    (``since``: its day, which the delta then names: "+3 · 较 2025年12月1日")."""
     diff = None if prev is None else items.overdue - prev.overdue
+    if since is not None:
+        return KpiCard(
+            key="overdue", label=t("kpi.overdue", loc), value=fmt_int(items.overdue),
+            detail=t("kpi.overdue_detail", loc, open=fmt_int(items.open), overdue=fmt_int(items.overdue)),
+            delta=f"{diff:+,}" if diff else None, definition=t("kpi.overdue.def", loc), kind=count_status(items.overdue),
+            change=float(diff) if diff else None, higher_is_better=False, basis=since_text(since, loc),
+        )
     return KpiCard(
         key="overdue", label=t("kpi.overdue", loc), value=fmt_int(items.overdue),
         detail=t("kpi.overdue_detail", loc, open=fmt_int(items.open), overdue=fmt_int(items.overdue)),

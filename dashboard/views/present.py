@@ -19,8 +19,9 @@ from dashboard.queries.followup import ItemCounts
 from dashboard.views.overview import CampaignView, KpiCard
 from dashboard.views.status import COLOUR, DUE_SOON_DAYS, HEX, count_status, items_status
 
-#: a status pill's fill, by traffic-light colour (white text on it)
-STATUS_HEX: dict[str, str] = {"red": "#DC2626", "amber": "#D97706", "green": "#16A34A"}
+#: a status pill's fill, by traffic-light colour (white text on it: each at least 4.5:1, WCAG AA —
+#: ``tests/unit/test_stage.py``; the lighter #D97706 / #16A34A were 3.2–3.3:1)
+STATUS_HEX: dict[str, str] = {"red": "#B91C1C", "amber": "#B45309", "green": "#15803D"}
 #: the text on a status pill
 STATUS_TEXT = "#FFFFFF"
 #: how many townships the map slide's ranking lists
@@ -38,12 +39,27 @@ class Palette:
     line: str
     union: str  # union accent (tiles, progress bars)
     party: str  # Party accent
+    good: str  # text of a change that is good news (green)
+    bad: str  # text of a change that is not (red)
+    bar: str  # the controls bar (and the widgets' menus) behind ``fg`` text
+
+    def text_pairs(self) -> dict[str, tuple[str, str]]:
+        """Every (text colour, background) pair the stage writes text in, by where: each must
+        reach WCAG AA 4.5:1 (``views.stage.contrast``; tested over both themes)."""
+        pairs = {}
+        for ground_name, ground in (("bg", self.bg), ("card", self.card), ("bar", self.bar)):
+            for text_name in ("fg", "muted", "good", "bad"):
+                pairs[f"{text_name}/{ground_name}"] = (getattr(self, text_name), ground)
+        for colour, fill in STATUS_HEX.items():
+            pairs[f"status-{colour}"] = (STATUS_TEXT, fill)
+        return pairs
 
 
+# the dark theme's change colours were the status fills (#DC2626 on navy: 3.2:1); now lighter tints
 LIGHT = Palette(bg="#FFFFFF", fg="#111827", muted="#4B5563", card="#F8FAFC", line="#E5E7EB",
-                union=UNION_BLUE, party=PARTY_RED)
+                union=UNION_BLUE, party=PARTY_RED, good="#15803D", bad="#B91C1C", bar="#FFFFFF")
 DARK = Palette(bg=DARK_BG, fg=DARK_TEXT, muted=DARK_MUTED, card="#102447", line="#1F3358",
-               union=HEX["union_dark"], party="#F05252")
+               union=HEX["union_dark"], party="#F05252", good="#4ADE80", bad="#F87171", bar="#14294F")
 
 
 def palette(dark: bool) -> Palette:

@@ -56,6 +56,46 @@ def test_a_published_round_and_an_early_date(app_env):
     assert not at.exception
 
 
+def test_the_rounds_and_their_stages_are_those_of_the_as_of_date(app_env):
+    """Review item 1: at 2010-12-31 the picker holds the rounds opened by then (2003–2010), the newest
+    picked, as it stood then; at 15 October 2026 the 2026 round still takes nominations (it was closed
+    on 1 November), at 24 November it is in its evaluation."""
+    at = awards_page(asof="2010-12-31")
+    box = at.selectbox(key="awards_round")
+    assert box.options[box.index] == "2010年度“双爱双评”（已表彰）" and len(box.options) == 8
+    assert not [o for o in box.options if o.startswith("2026")]
+    at = awards_page(asof="2026-10-15")
+    box = at.selectbox(key="awards_round")
+    assert box.options[box.index] == "2026年度“双爱双评”（推荐中）"
+    assert "2025年度“双爱双评”（已表彰）" in box.options
+    assert list(frames(at, "环节")[0]["状态"]) == ["进行中", "未开始", "未开始"]
+    assert set(frames(at, "结果")[0]["结果"]) <= {"待评审", "已撤回"}  # no result reached by then
+    at = awards_page(asof="2002-12-31")  # before the first round: none, said so
+    assert any("还没有" in i.value for i in at.info) and not at.selectbox
+
+
+def test_a_round_between_its_evaluation_and_its_publication(app_env):
+    """Review item 2: on 30 November 2025 the 2025 round (published in December) is evaluated — its
+    nominations show their results, not 待评审 — and nothing is awarded yet."""
+    at = awards_page(user="staff", asof="2025-11-30")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["已表彰"] == "0 人"
+    evaluated, nominated = metrics["已评审 / 已推荐"].split(" / ")
+    assert evaluated == nominated and int(nominated.replace(",", "")) > 0
+    results = set(frames(at, "结果")[0]["结果"])
+    assert "评审通过" in results and "未通过" in results and "待评审" not in results
+
+
+def test_a_leader_counts_those_who_did_not_pass_without_their_names(app_env):
+    staff = awards_page(user="staff", asof="2025-12-31")
+    rejected = [r for r in frames(staff, "结果")[0]["结果"] if r == "未通过"]
+    assert rejected
+    leader = awards_page(asof="2025-12-31")
+    assert "未通过" not in set(frames(leader, "结果")[0]["结果"])
+    assert any(f"另有 {len(rejected)} 人未通过评审" in c.value for c in leader.caption)
+    assert not any("另有" in c.value for c in staff.caption)
+
+
 def test_a_township_sees_its_own_township_and_cannot_nominate_after_the_deadline(app_env):
     at = awards_page(user="yuebei", asof="2026-11-24")
     places = frames(at, "已推荐")[0]
@@ -230,3 +270,40 @@ def test_a_township_nominates_its_own_enterprises_only(demo_template, tmp_path, 
         assert conn.execute(sa.text("SELECT township_id, person_name, stage FROM double_love_award WHERE round_id = :r"),
                             {"r": rid}).all() == [(yb, "赵刚", "nominated")]
     check.dispose()
+
+
+def test_staff_prepare_a_round_before_it_opens(demo_template, tmp_path, monkeypatch):
+    """A round made but not open yet is not on the page (the rounds of a date are those opened by it);
+    staff reach it from 组织评选 to set its places before it opens."""
+    from dashboard.edits import Actor
+    from dashboard.edits import awards as ed
+    from dashboard.queries.scope import Scope
+    from models.db import make_engine, session_scope
+    from models.enums import Role
+    from models.settings import get_settings
+
+    url = demo_template.copy(tmp_path / "awards_ahead.sqlite")
+    monkeypatch.setenv("DANGONG_DATABASE_URL", url)
+    get_settings.cache_clear()
+    today = district_today()
+    engine = make_engine(url)
+    with session_scope(engine) as s:
+        rid = ed.create_round(session=s, actor=Actor("staff", Role.STAFF, Scope.district()), year=today.year + 1,
+                              opened_on=today + dt.timedelta(days=10), nominate_by=today + dt.timedelta(days=40),
+                              evaluate_by=today + dt.timedelta(days=70))
+    with engine.connect() as conn:
+        yb = conn.execute(sa.text("SELECT id FROM township WHERE code = 'YB'")).scalar_one()
+    at = awards_page(user="staff", asof=today.isoformat())
+    assert not [o for o in at.selectbox(key="awards_round").options if o.startswith(str(today.year + 1))]
+    ahead = at.selectbox(key="awards_organise_round")
+    assert any("尚未开始" in o for o in ahead.options)
+    ahead.set_value(rid).run()
+    at.segmented_control(key="awards_organise_mode").set_value("quota").run()
+    at.selectbox(key="awards_quota_township").set_value(yb).run()
+    at.number_input(key="awards_quota_n").set_value(3)
+    at.button(key="awards_quota_submit").click().run()
+    assert any("已保存" in s.value for s in at.success), [e.value for e in at.error]
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT quota FROM award_quota WHERE round_id = :r AND township_id = :t AND "
+                                    "category = 'worker'"), {"r": rid, "t": yb}).scalar_one() == 3
+    engine.dispose()

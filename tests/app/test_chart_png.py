@@ -49,7 +49,9 @@ def _page(path: str, **params):
     return at
 
 
-def test_cases_meetings_and_present_charts_have_png_buttons(app_env):
+def test_cases_and_meetings_charts_have_png_buttons_and_the_big_screen_none(app_env):
+    """Every chart of the pages has its 下载图片; the big screen's map has none (no control, no
+    tooltip over a slide: the map page has the same map with its button)."""
     import sqlalchemy as sa
 
     from seed_data import facts
@@ -58,11 +60,12 @@ def test_cases_meetings_and_present_charts_have_png_buttons(app_env):
     with engine.connect() as conn:
         deyun = conn.execute(sa.text("SELECT id FROM enterprise WHERE name = :n"), {"n": facts.DEYUN}).scalar_one()
     engine.dispose()
-    for at in (_page("app_pages/cases.py", case=str(deyun)), _page("app_pages/meetings.py"),
-               _page("app_pages/present.py", slide="map")):
+    for at in (_page("app_pages/cases.py", case=str(deyun)), _page("app_pages/meetings.py")):
         charts = _charts(at)
         assert len(charts) >= 1
         assert len(_png_buttons(at)) == len(charts)
+    deck = _page("app_pages/present.py", slide="map")
+    assert len(_charts(deck)) == 1 and _png_buttons(deck) == []
 
 
 def _recording(monkeypatch) -> list:

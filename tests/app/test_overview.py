@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from streamlit.testing.v1 import AppTest
-
-from pathlib import Path
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 
@@ -155,3 +155,34 @@ def test_campaign_zones_show_the_same_status_word_and_colour_as_the_slide(app_en
     lines = [m.value for m in run(asof="2002-12-31").markdown]
     for zone, badge in expected.items():
         assert any(line.startswith(f"**{zone}**") and line.endswith(badge) for line in lines), (zone, badge, lines)
+
+
+def _mini_map(at) -> tuple[list[str], dict]:
+    """The overview's map (the chart whose data are township shapes): the codes drawn, the shapes' encoding."""
+    import json
+
+    for chart in at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        if spec.get("projection"):
+            values = next(iter(spec["datasets"].values())) if spec.get("datasets") else spec["data"]["values"]
+            return [f["properties"]["code"] for f in values], spec["layer"][0]["encoding"]
+    raise AssertionError("no map on the overview")
+
+
+def test_the_mini_map_shows_the_district_with_the_filtered_township_outlined(app_env):
+    """Issue 17: with a township filter the overview's map was a lone blob. Now it draws every
+    township the user may see, the filtered one outlined and the others dimmed; the figures above
+    it stay the township's."""
+    codes, enc = _mini_map(run(asof="2002-12-31", town=["YB"]))
+    assert len(codes) == 10 and "YB" in codes
+    assert enc["stroke"]["condition"]["test"] == {"field": "code", "oneOf": ["YB"]}
+    assert enc["opacity"]["condition"]["value"] == 1 and enc["opacity"]["value"] < 1
+    codes, enc = _mini_map(run(asof="2002-12-31"))
+    assert len(codes) == 10 and enc["opacity"] == {"value": 1}  # no filter: none dimmed
+
+
+def test_a_township_account_sees_only_its_own_township_on_the_mini_map(app_env):
+    """The map reads the account's scope in SQL: a township account draws its own townships only,
+    never its neighbours' shapes or figures."""
+    codes, _ = _mini_map(run(_user="yuebei", asof="2002-12-31"))
+    assert codes == ["YB"]

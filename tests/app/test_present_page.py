@@ -88,11 +88,11 @@ def test_the_map_slide_ranks_only_the_filtered_townships(app_env):
     import re
 
     text = html_text(run(slide="map", asof="2002-12-31", town=["YB"]))
-    table = text[text.index('<table class="dg-table">'):]
+    table = text[text.index('<table class="dg-table'):]
     names = re.findall(r"<tr><td[^>]*>([^<]+)</td>", table)
     assert names == ["越北镇"]
     whole = html_text(run(slide="map", asof="2002-12-31"))
-    assert len(re.findall(r"<tr><td[^>]*>([^<]+)</td>", whole[whole.index('<table class="dg-table">'):])) == 10
+    assert len(re.findall(r"<tr><td[^>]*>([^<]+)</td>", whole[whole.index('<table class="dg-table'):])) == 10
 
 
 
@@ -126,16 +126,14 @@ def test_actions_slide_lists_overdue_then_due_soon_items_like_the_board(app_env)
     import datetime as dt
     import re
 
-    from sqlmodel import Session
+    from sqlmodel import Session, select
 
     from dashboard.queries import meetings
     from dashboard.queries.followup import DUE_SOON_DAYS
     from dashboard.queries.scope import Scope
     from models.db import make_engine
-    from tests.app.conftest import DEMO_TODAY
-
     from models.tables import Township
-    from sqlmodel import select
+    from tests.app.conftest import DEMO_TODAY
 
     # the first township whose slide lists a 临期 row, not only overdue ones (the whole district's
     # staff account narrowed to it by the township filter: the slide reads the same scope)
@@ -150,7 +148,7 @@ def test_actions_slide_lists_overdue_then_due_soon_items_like_the_board(app_env)
     engine.dispose()
     assert "due_soon" in set(expected["label"]), "the demo has a township with an item due soon"
     text = html_text(run(_user="staff", slide="actions", asof=DEMO_TODAY.isoformat(), town=code))
-    table = text[text.index('<table class="dg-table">'):]
+    table = text[text.index('<table class="dg-table'):]
     labels = re.findall(r'<span class="dg-status"[^>]*>([^<]+)</span>', table)
     assert labels == ["逾期" if lab == "overdue" else "临期" for lab in expected["label"]]
 
@@ -165,3 +163,64 @@ def test_campaign_zone_tiles_say_their_status_in_words(app_env):
                        r'<span class="dg-status"[^>]*>([^<]+)</span>', text)
     words = {"green": {"已完成", "超前", "按期"}, "red": {"落后", "逾期未完成"}}
     assert len(tiles) == 4 and all(word in words[kind] for kind, word in tiles)
+
+
+# --- the stage (#17): ?wall=, the clock and countdown, no tooltips -------------------------------
+
+
+@pytest.mark.parametrize(("raw", "cols"), [("2x2", 2), ("3x3", 3), ("3X3", 3)])
+def test_a_wall_in_the_url_sets_the_stage_for_the_wall(app_env, raw, cols):
+    from dashboard.ui.sections.present import WALL_KEY
+
+    at = run(slide="kpis", asof="2002-12-31", wall=raw)
+    setting = at.session_state[WALL_KEY]
+    assert setting.wall is not None and setting.wall.cols == cols and setting.rejected is None
+    text = html_text(at)
+    assert 'class="dg-note"' not in text
+    assert f"--dg-cols:{2 * cols if cols == 2 else cols};" in text  # six KPI tiles: 4 columns on 2×2, 3 on 3×3
+    assert at.query_params["wall"] == raw  # kept in the URL as given
+
+
+@pytest.mark.parametrize("raw", ["5x7", "2x3", "<b>2x2</b>", "1e9", "２x２"])
+def test_an_unknown_wall_is_ignored_with_a_visible_note(app_env, raw):
+    import html
+
+    from dashboard.ui.sections.present import WALL_KEY
+
+    at = run(slide="kpis", asof="2002-12-31", wall=raw)
+    assert at.session_state[WALL_KEY].wall is None
+    text = html_text(at)
+    assert 'class="dg-note"' in text and "未识别的拼接屏设置" in text and html.escape(raw) in text
+    assert "<b>2x2</b>" not in text  # escaped, never markup
+    assert "--dg-cols:3;" in text  # a single screen's grid
+
+
+def test_no_wall_no_note(app_env):
+    text = html_text(run(slide="kpis", asof="2002-12-31"))
+    assert 'class="dg-note"' not in text and "--dg-cols:3;" in text
+
+
+def test_the_stage_has_a_clock_and_with_auto_advance_a_countdown(app_env):
+    import re
+
+    text = html_text(run(slide="kpis", asof="2002-12-31", auto="30"))
+    assert re.search(r'class="dg-clock">\d\d:\d\d:\d\d<', text)
+    m = re.search(r'class="dg-countdown" data-left="(\d+)" data-template="\{n\} 秒后翻页">(\d+) 秒后翻页<', text)
+    assert m and 25 <= int(m.group(1)) <= 30 and m.group(1) == m.group(2)
+    assert 'class="dg-countdown"' not in html_text(run(slide="kpis", asof="2002-12-31"))  # by hand: none
+
+
+def test_the_deck_controls_carry_no_tooltips_and_the_keys_hint_is_a_caption(app_env):
+    from dashboard.i18n import t
+
+    at = run(slide="kpis", asof="2002-12-31")
+    for key in ("deck_prev", "deck_next"):
+        assert not at.button(key=key).help
+    assert any(t("present.keys", "zh_CN") in c.value for c in at.caption)
+    assert "title=" not in html_text(at)
+
+
+def test_the_model_picker_sits_in_the_bar_that_hides(app_env):
+    at = run(slide="model", asof="2002-12-31")
+    assert at.selectbox(key="deck_model").value is not None
+    assert at.selectbox(key="deck_pick").value == 4  # the slide picker follows the slide

@@ -59,3 +59,24 @@ def test_staff_evaluate_a_pending_nomination(server, context):
     page.wait_for_selector(IDLE, timeout=30_000)
     assert _evaluated(page) == before + 1
     page.close()
+
+
+def test_the_round_of_an_earlier_date(server, signed_in):
+    """Review item 1 in the browser: at 2010-12-31 the picker holds the rounds that existed then (2003–
+    2010), the 2010 round picked as it stood; no later round is offered — also when the same session
+    had the 2026 round picked at today's date (the picker on screen follows, not only the server)."""
+    page = signed_in("leader", server + "/awards")
+    page.wait_for_function("v => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stSelectbox] input')]"
+                           ".some(i => i.value.startsWith(v))", arg="2026年度", timeout=60_000)
+    page = signed_in("leader", server + "/awards?asof=2010-12-31")
+    _main_has(page, "评选轮次")  # outside the tabs (the reused page may show another tab)
+    page.wait_for_function("v => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stSelectbox] input')]"
+                           ".some(i => i.value === v)", arg="2010年度“双爱双评”（已表彰）", timeout=60_000)
+    page.wait_for_selector(IDLE, timeout=30_000)
+    picker = page.locator("[data-testid=stSelectbox]", has_text="评选轮次").first
+    assert picker.locator("input").input_value() == "2010年度“双爱双评”（已表彰）"
+    picker.click()
+    options = page.get_by_role("option").all_inner_texts()
+    assert len(options) == 8 and options[0].startswith("2010") and not [o for o in options if o.startswith("2026")]
+    page.keyboard.press("Escape")
+    assert page.locator("[data-testid=stException]").count() == 0

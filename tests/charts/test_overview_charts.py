@@ -182,15 +182,17 @@ def test_map_one_shape_per_township_with_a_boundary_and_its_value():
     assert enc["color"]["scale"] == {"scheme": {"name": "blues", "extent": [0.25, 1]}}
     assert enc["color"]["legend"]["format"] == ".1%"
     assert [t["title"] for t in enc["tooltip"]] == ["乡镇/街道", "建会率", "分子", "分母"]
-    assert enc["stroke"] == {"value": "white"} and "params" not in spec  # nothing selected, not clickable
-    # township names on top and each value under its name, with a white halo
+    assert enc["stroke"] == {"value": "white"} and enc["opacity"] == {"value": 1}  # nothing selected: none dimmed
+    assert [p["name"] for p in spec["params"]] == ["lfs"]  # the label size only: not clickable
+    # township names on top and each value under its name, with a white halo, each only when it fits
     halo, text, value_halo, value = labels["layer"]
     assert halo["mark"]["stroke"] == "white" and text["mark"]["type"] == "text"
-    assert text["encoding"]["text"]["field"] == "properties.name"
+    assert text["encoding"]["text"]["field"] == "label" and value["encoding"]["text"]["field"] == "value_label"
     assert (text["encoding"]["longitude"]["field"], text["encoding"]["latitude"]["field"]) == (
         "properties.lon", "properties.lat")
-    assert value["encoding"]["text"] == {"field": "properties.value", "format": ".1%", "type": "quantitative"}
-    assert value_halo["mark"]["stroke"] == "white" and value["mark"]["dy"] > 0 > text["mark"]["dy"]
+    assert text["mark"]["fontSize"] == {"expr": "lfs"} and value["mark"]["dy"] == {"expr": "0.7 * lfs"}
+    assert value_halo["mark"]["stroke"] == "white"
+    assert (a["short"], a["rw"], a["rh"]) == ("甲镇", pytest.approx(1 / 3, abs=1e-3), pytest.approx(1, abs=1e-2))
 
 
 def test_map_outlines_the_selected_townships_and_a_click_selects_one():
@@ -202,10 +204,46 @@ def test_map_outlines_the_selected_townships_and_a_click_selects_one():
     assert enc["color"]["scale"] == {"scheme": {"name": "reds", "extent": [0.25, 1]}}
     assert enc["color"]["legend"]["format"] == ".0%"
     assert [t["title"] for t in enc["tooltip"]] == ["Township", "Union coverage", "numerator", "denominator"]
-    (param,) = spec["params"]
+    (param,) = [p for p in spec["params"] if p["name"] != "lfs"]
     assert param["name"] == charts.MAP_SELECTION and param["select"] == {"type": "point", "fields": ["code"],
                                                                          "on": "click"}
-    assert spec["height"] == 500 and spec["layer"][1]["layer"][1]["mark"]["fontSize"] == 20
+    assert spec["height"] == 500 and "min(20," in next(p["expr"] for p in spec["params"] if p["name"] == "lfs")
+    # the townships outside the filter dimmed, their labels fainter
+    assert enc["opacity"]["condition"] == {"test": {"field": "code", "oneOf": ["B"]}, "value": 1}
+    assert enc["opacity"]["value"] == charts.DIMMED
+
+
+def test_map_labels_fit_their_shapes_at_every_width():
+    """Issue 17: the names overlapped on a narrow map. Drawn by Vega (vl-convert's SVG) at a phone's
+    and a desktop's width: every name written is the full or the short name (越北镇 → 越北), its
+    width at the drawn size within its shape's room; narrow maps shorten or drop them, wide ones
+    show every name and value."""
+    import re
+
+    import vl_convert as vlc
+
+    from seed_data.geo import load_demo_geojson
+
+    features = load_demo_geojson()["features"]
+    towns = pd.DataFrame({"code": [f["properties"]["code"] for f in features],
+                          "name": [f["properties"]["name"] for f in features],
+                          "boundary_geojson": [json.dumps(f["geometry"]) for f in features],
+                          "value": [0.878 + 0.01 * i for i in range(len(features))], "numerator": 1, "denominator": 2})
+    spec = charts.township_map(towns, "zh_CN", value_col="value", value_title="建会率").to_dict()
+    names = set(towns["name"])
+    shown = {}
+    for width in (140, 220, 700):
+        svg = vlc.vegalite_to_svg({**spec, "width": width})
+        words = [w for w in re.findall(r"<text[^>]*>([^<]+)</text>", svg)]
+        shown[width] = ({w for w in words if w in names}, {w for w in words if w in {charts.short_name(n) for n in names}},
+                        {w for w in words if re.fullmatch(r"\d+\.\d%", w)})
+    full_700, short_700, values_700 = shown[700]
+    assert full_700 == names and not (short_700 - names)  # wide: every full name …
+    assert len(values_700) >= len(names)  # … and every value (legend ticks may add more)
+    full_140, short_140, _ = shown[140]
+    assert len(full_140) < len(names) and short_140  # narrow: shortened (or left out), never all in full
+    assert charts.short_name("青岚街道") == "青岚" and charts.short_name("越北镇") == "越北"
+    assert charts.short_name("镇") == "镇" and charts.short_name("Hill Town") == "Hill Town"
 
 
 def test_map_without_any_boundary_is_an_empty_map():

@@ -50,6 +50,32 @@ def test_the_round_of_the_demos_year_stands_where_its_date_puts_it(today, status
     used = Counter((n["round_id"], n["township_id"], n["category"]) for n in noms if n["stage"] != "withdrawn")
     places = {(q["round_id"], q["township_id"], q["category"]): q["quota"] for q in rows["award_quota"]}
     assert all(n <= places[key] for key, n in used.items())
+    _dates_are_consistent(rounds, noms, today)
+
+
+def _dates_are_consistent(rounds: list[dict], noms: list[dict], today: D) -> None:
+    """Every round's days in order and fitting its year (``edits.awards.year_bounds``), its status from
+    its days; every nomination's days in order, its evaluation's day kept when awarded (0023's checks
+    and the edits' rules, so the demo could have been entered through the forms)."""
+    from dashboard.edits.awards import year_bounds
+
+    by_id = {r["id"]: r for r in rounds}
+    for r in rounds:
+        first, last = year_bounds(r["year"])
+        assert first <= r["opened_on"] <= r["nominate_by"] <= r["evaluate_by"] <= last
+        status = ("awarded" if r["awarded_on"] else "evaluating" if r["closed_on"] else "nominating")
+        assert r["status"] == status
+        assert r["closed_on"] is None or r["opened_on"] <= r["closed_on"] <= today
+        assert r["awarded_on"] is None or r["closed_on"] <= r["awarded_on"] <= min(today, last)
+    for n in noms:
+        r = by_id[n["round_id"]]
+        assert r["opened_on"] <= n["nominated_on"] <= n["stage_on"] <= today
+        if n["stage"] in ("nominated", "withdrawn"):
+            assert n["evaluated_on"] is None and n["remark"] is None
+            assert n["stage"] == "nominated" or n["stage_on"] <= r["nominate_by"]
+        else:
+            assert r["closed_on"] <= n["evaluated_on"] <= n["stage_on"] and n["remark"] and n["note"]
+            assert n["stage"] != "awarded" or (n["stage_on"] == r["awarded_on"] and n["evaluated_on"] < r["awarded_on"])
 
 
 def _plan(n: int = 3000, towns: int = 4) -> SimpleNamespace:
@@ -85,3 +111,6 @@ def test_the_scale_rounds_keep_their_quotas_and_pick_eligible_enterprises():
         assert 0 < plan.union_from[i] < opened[rid]  # unionised before the round opened
         assert not plan.closed[i] or plan.closed[i] > D(m[2], 11, 30).toordinal()
     assert awards.scale_rows(7, plan, days) == (rounds, quotas, noms)  # the same seed, the same rows
+    today = D.fromordinal(plan.today)
+    _dates_are_consistent([dict(zip(awards.ROUND_COLUMNS, r, strict=True)) for r in rounds],
+                          [dict(zip(awards.NOMINATION_COLUMNS, m, strict=True)) for m in noms], today)

@@ -17,7 +17,8 @@ from dashboard.views.status import AWARD_COLOUR, award_places, award_stage
 
 D = dt.date
 ROUND = {"id": 1, "year": 2026, "title": "2026年度“双爱双评”", "opened_on": D(2026, 9, 1), "nominate_by": D(2026, 10, 31),
-         "evaluate_by": D(2026, 11, 30), "awarded_on": None, "status": "evaluating", "version": 1}
+         "evaluate_by": D(2026, 11, 30), "closed_on": D(2026, 11, 1), "awarded_on": None, "status": "evaluating",
+         "version": 1}
 
 
 @pytest.mark.parametrize(("stage", "current", "deadline", "as_of", "key"), [
@@ -57,7 +58,11 @@ def test_a_round_is_replayed_from_its_dates():
     assert V.round_stage(published, D(2026, 12, 5)) == 2
     assert V.round_stage(published, D(2026, 11, 1)) == 1  # published later: in its evaluation then
     assert V.round_stage(published, D(2026, 10, 1)) == 0
-    assert V.round_stage(ROUND, D(2026, 10, 1)) == 1  # not published: the stage it is in now
+    # a round closed later shows as it was: still taking nominations on 1 October (review item 1)
+    assert V.round_stage(ROUND, D(2026, 10, 1)) == 0
+    assert V.round_stage(ROUND, D(2026, 11, 1)) == 1
+    stages = V.stages_table(ROUND, D(2026, 10, 1), "zh_CN")
+    assert list(stages.frame["状态"]) == ["进行中", "未开始", "未开始"]
 
 
 def _progress() -> pd.DataFrame:
@@ -74,10 +79,12 @@ def _nominations() -> pd.DataFrame:
     return pd.DataFrame([
         {"id": 1, "township_id": 1, "township": "越北镇", "enterprise_id": 5, "enterprise": "=HYPERLINK(\"x\")",
          "category": "worker", "person_name": "李明", "stage": "passed", "nominated_on": D(2026, 9, 10),
-         "stage_on": D(2026, 11, 5), "note": "技术革新", "version": 2},
+         "evaluated_on": D(2026, 11, 5), "stage_on": D(2026, 11, 5), "note": "技术革新", "remark": "事迹突出",
+         "version": 2},
         {"id": 2, "township_id": 1, "township": "越北镇", "enterprise_id": 6, "enterprise": "乙公司",
          "category": "manager", "person_name": "赵刚", "stage": "rejected", "nominated_on": D(2026, 9, 12),
-         "stage_on": D(2026, 11, 6), "note": None, "version": 2}], columns=NOMINATION_COLUMNS)
+         "evaluated_on": D(2026, 11, 6), "stage_on": D(2026, 11, 6), "note": None, "remark": None,
+         "version": 2}], columns=NOMINATION_COLUMNS)
 
 
 def test_the_rounds_tables_say_their_status_in_words_and_colour():
@@ -107,3 +114,16 @@ def test_the_rounds_workbook_lists_the_awarded_the_places_and_every_nomination()
     cell = book["获奖名单"]["B2"]
     assert cell.value == "=HYPERLINK(\"x\")" and cell.data_type == "s"  # text, never a formula
     assert [c.value for c in book["名额使用情况"][1]][-1] == "状态"
+
+
+def test_the_list_keeps_the_citation_and_the_remark_apart_and_says_when_it_is_cut():
+    table = V.nominations_table(_nominations(), "zh_CN")
+    assert list(table.columns) == ["乡镇/街道", "企业", "类别", "姓名", "结果", "推荐日期", "评审日期", "主要事迹", "评审意见"]
+    assert list(table["主要事迹"]) == ["技术革新", ""] and list(table["评审意见"]) == ["事迹突出", ""]
+    assert list(table["评审日期"]) == ["2026年11月5日", "2026年11月6日"]
+    day = D(2026, 11, 24)
+    assert V.list_caption({"listed": 12, "hidden": 0}, 12, day, "zh_CN") == "共 12 条推荐（截至 2026年11月24日）"
+    # never a silent cap: the first rows of the total, and the not-passed counted but not named
+    assert V.list_caption({"listed": 7_321, "hidden": 3}, 5_000, day, "zh_CN") == (
+        "显示前 5,000 条，共 7,321 条推荐（截至 2026年11月24日）；导出的 Excel 含全部；另有 3 人未通过评审（只统计人数，不显示姓名）")
+    assert "first 5,000 of 7,321" in V.list_caption({"listed": 7_321, "hidden": 0}, 5_000, day, "en")

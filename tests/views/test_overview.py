@@ -87,6 +87,27 @@ def test_overdue_card_red_when_any_and_fewer_is_good_news():
     assert none.kind == "green" and none.delta is None
 
 
+def test_the_overview_delta_names_the_day_it_compares_with():
+    """Issue 17: the delta did not say what it compares with. With the earlier day given, the delta
+    reads "+12.1 个百分点 · 较\u00a02001年12月31日" (sign first: Streamlit's arrow reads it), the small
+    line keeps only the fraction; the big screen, calling without the day, is unchanged."""
+    since = D(2001, 12, 31)
+    first = view.kpi_cards(kpis(), kpis(unionised=500), "zh_CN", since)[0]
+    assert first.delta == "+12.1 个百分点" and first.delta_text == "+12.1 个百分点 · 较\u00a02001年12月31日"
+    assert first.detail == "585 / 702 家"
+    en = view.kpi_cards(kpis(unionised=500), kpis(), "en", since)[0]
+    assert en.delta_text == "-12.1 pp · vs\u00a02001-12-31" and en.delta_good is False
+    flat = view.kpi_cards(kpis(), kpis(), "zh_CN", since)[0]
+    assert flat.delta_text == "持平 · 较\u00a02001年12月31日" and flat.delta_good is None
+    none = view.kpi_cards(kpis(), kpis(unionised=0, operating=0), "zh_CN", since)[0]
+    assert none.delta_text is None
+    items = ItemCounts(total=20, done=8, open=12, overdue=3, due_soon=2)
+    card = view.overdue_card(items, "zh_CN", ItemCounts(total=15, done=5, open=10, overdue=5, due_soon=0), since)
+    assert card.delta_text == "-2 · 较\u00a02001年12月31日" and card.delta_good is True
+    assert view.overdue_card(items, "en", items, since).delta_text is None  # no change: no delta
+    assert view.kpi_cards(kpis(), kpis(unionised=500), "zh_CN")[0].delta_text == "+12.1 个百分点 · 变化较上年同期"
+
+
 def test_pattern_line_in_the_order_of_the_patterns():
     patterns = {Pattern.UNION_AND_BRANCH: 7, Pattern.UNION_AND_LIAISON: 30, Pattern.UNION_ONLY: 1200,
                 Pattern.NO_UNION: 4, Pattern.SHOULD_BUILD: 0}

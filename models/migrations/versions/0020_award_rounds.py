@@ -112,8 +112,16 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # 0019 knew awards only: the nominations that were not awarded go
-    op.execute("DELETE FROM double_love_award WHERE stage <> 'awarded'")
+    # 0019 knew awards only: a nomination that was not awarded has no place there, and dropping it
+    # would lose it without a word — the downgrade refuses instead (nothing changed)
+    kept = int(op.get_bind().execute(sa.text(
+        "SELECT count(*) FROM double_love_award WHERE stage <> 'awarded'")).scalar_one())
+    if kept:
+        raise RuntimeError(
+            f"0020 的降级会丢失 {kept} 条未获表彰的“双爱双评”推荐（0019 只能保存获奖记录）：请先备份并自行处理这些记录。"
+            f" / Downgrading 0020 would lose {kept} double-love nominations that were not awarded (0019 holds awards "
+            "only): back them up and remove them yourself first (DELETE FROM double_love_award WHERE stage <> "
+            "'awarded'), then downgrade.")
     with op.batch_alter_table("double_love_award") as batch:
         for name in INDEXES:
             batch.drop_index(name)

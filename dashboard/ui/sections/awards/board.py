@@ -9,6 +9,8 @@ import datetime as dt
 import streamlit as st
 
 from dashboard.i18n import fmt_date, t
+from dashboard.queries import awards as awards_queries
+from dashboard.queries.awards import names_visible
 from dashboard.ui import data
 from dashboard.ui.brief import scope_label
 from dashboard.ui.exports import XLSX_MIME
@@ -18,20 +20,34 @@ from dashboard.views import awards as V
 
 #: the enterprises the per-enterprise table shows
 TOP_ENTERPRISES = 50
+#: the list's total and the nominees counted but not named (cached like the reads of ``ui.data``)
+nomination_counts = data.cached(awards_queries.nomination_counts, name="award_nomination_counts")
+#: the rounds made but not open yet (the organisers' forms reach them)
+rounds_ahead = data.cached(awards_queries.rounds_ahead, name="award_rounds_ahead")
 
 
 def pick(ctx: Context) -> dict | None:
-    """The round picked (default: the newest one opened by the as-of date); None when there is none."""
+    """The round picked among those that existed on the as-of date (default: the newest of them by
+    its dates), as it stood on that date; None when there is none."""
     loc = ctx.loc
-    listed = data.award_rounds(ctx.url)
+    listed = data.award_rounds(ctx.url, ctx.as_of)
     if listed.empty:
+        st.session_state.pop("awards_round", None)
         return None
     labels = {int(r["id"]): V.round_label(r, loc) for _, r in listed.iterrows()}
-    default = data.award_round(ctx.url, ctx.as_of)
     ids = list(labels)
-    index = ids.index(int(default["id"])) if default is not None and int(default["id"]) in labels else 0
-    chosen = st.selectbox(t("awards.pick", loc), ids, index=index, format_func=labels.get, key="awards_round")
+    if st.session_state.get("awards_round") not in labels:
+        # a pick made at another date (or none yet): the newest round of this date, set so that the
+        # browser's picker shows it too (a removed value would leave the old label on screen)
+        st.session_state["awards_round"] = ids[0]
+    chosen = st.selectbox(t("awards.pick", loc), ids, format_func=labels.get, key="awards_round")
     return data.award_round(ctx.url, ctx.as_of, int(chosen))
+
+
+def names(ctx: Context):
+    """Whose names of nominees that did not pass this user may see: by their role and their own scope
+    (never the sidebar filter); applied in SQL (``queries.awards.names_visible``)."""
+    return names_visible(ctx.user.role, ctx.user.scope)
 
 
 def round_view(ctx: Context, rnd: dict) -> None:
@@ -54,12 +70,15 @@ def round_view(ctx: Context, rnd: dict) -> None:
 def nominations(ctx: Context, rnd: dict) -> None:
     """The round's nominations and awards in scope, and the round's results as an Excel file."""
     loc = ctx.loc
-    rows = data.award_nominations(ctx.url, ctx.scope, int(rnd["id"]), ctx.as_of)
+    who = names(ctx)
+    rows = data.award_nominations(ctx.url, ctx.scope, int(rnd["id"]), ctx.as_of, names=who)
+    counts = nomination_counts(ctx.url, ctx.scope, int(rnd["id"]), ctx.as_of, names=who)
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-    c1.caption(t("awards.list.count", loc, n=len(rows), date=fmt_date(ctx.as_of, loc)))
+    c1.caption(V.list_caption(counts, len(rows), ctx.as_of, loc))
     with c2:
         st.download_button(t("awards.export", loc), icon=":material/download:", mime=XLSX_MIME,
-                           data=_workbook_callable(ctx, rnd), file_name=f"awards_{rnd['year']}_{ctx.as_of.isoformat()}.xlsx",
+                           data=_workbook_callable(ctx, rnd, who),
+                           file_name=f"awards_{rnd['year']}_{ctx.as_of.isoformat()}.xlsx",
                            disabled=rows.empty, key="awards_export", on_click="ignore")
     if rows.empty:
         st.info(t("awards.list.none", loc))
@@ -82,21 +101,22 @@ def history(ctx: Context) -> None:
     st.dataframe(V.enterprise_table(top, loc), hide_index=True, width="stretch")
 
 
-def _workbook_callable(ctx: Context, rnd: dict):
+def _workbook_callable(ctx: Context, rnd: dict, who):
     """Deferred: the workbook is built only when the download button is clicked."""
     url, scope, as_of, loc, label = ctx.url, ctx.scope, ctx.as_of, ctx.loc, scope_label(ctx.filters, ctx.loc)
-    return lambda: workbook(url, scope, as_of, rnd, loc, label)
+    return lambda: workbook(url, scope, as_of, rnd, loc, label, who)
 
 
-def workbook(url: str, scope, as_of: dt.date, rnd: dict, loc: str, label: str) -> bytes:
-    """The round's results (the awarded, the places per township, every nomination) as an .xlsx file:
-    the rows and words of the page (``views.awards.export_sheets``)."""
+def workbook(url: str, scope, as_of: dt.date, rnd: dict, loc: str, label: str, names) -> bytes:
+    """The round's results (the awarded, the places per township, every nomination the user may see
+    — all of them, no screen limit) as an .xlsx file: the rows and words of the page
+    (``views.awards.export_sheets``)."""
     from dashboard.exports.excel import DEMO_META_KEY, workbook_bytes
     from dashboard.queries import awards as Q
 
     with data.session(url) as s:
         progress = Q.round_progress(s, scope, int(rnd["id"]), as_of)
-        rows = Q.round_nominations(s, scope, int(rnd["id"]), as_of)
+        rows = Q.round_nominations(s, scope, int(rnd["id"]), as_of, names=names, limit=None)
     demo = data.dataset_info(url).get("dataset") in ("demo", "scale")
     meta = [(t("awards.xl.round", loc), V.round_label(rnd, loc)), (t("ledger.xl.asof", loc), fmt_date(as_of, loc)),
             (t("ledger.xl.townships", loc), label), (t("ledger.xl.rows", loc), str(len(rows))),

@@ -7,10 +7,11 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.edits import awards as edits
-from dashboard.i18n import t
+from dashboard.i18n import fmt_date, t
 from dashboard.ui import data
 from dashboard.ui.edit import actor, pick_row, refuse_gone, run_edit, today_in_district
 from dashboard.ui.sections import Context
+from dashboard.ui.sections.awards import board
 from dashboard.views import awards as V
 
 PREFIX = "awards.field"
@@ -31,8 +32,12 @@ def shown_version(key: str, current: int) -> int:
 
 
 def render(ctx: Context, rnd: dict | None) -> None:
+    """The forms act on the picked round as it stands today (whatever the page's as-of date)."""
     role = actor().role
     loc = ctx.loc
+    if rnd is not None:
+        now = data.award_round(ctx.url, today_in_district(), int(rnd["id"]))
+        rnd = None if now is None else {**now, "status": now["status_now"]}
     if rnd is not None and role in edits.NOMINATORS:
         with st.expander(t("awards.manage.nominate", loc), icon=":material/how_to_reg:", key="awards_nominate_box"):
             if rnd["status"] != "nominating":
@@ -46,6 +51,18 @@ def render(ctx: Context, rnd: dict | None) -> None:
     if role not in edits.ORGANISERS:
         return
     with st.expander(t("awards.manage.organise", loc), icon=":material/edit:", key="awards_organise_box"):
+        ahead = board.rounds_ahead(ctx.url, today_in_district())
+        if not ahead.empty:  # rounds made but not open yet: not on the page, reached here
+            choices = {**({int(rnd["id"]): V.round_label(rnd, loc)} if rnd is not None else {}),
+                       **{int(r["id"]): t("awards.round.ahead", loc, title=r["title"], date=fmt_date(r["opened_on"], loc))
+                          for _, r in ahead.iterrows()}}
+            if st.session_state.get("awards_organise_round") not in choices:
+                st.session_state["awards_organise_round"] = next(iter(choices))
+            chosen = st.selectbox(t("awards.organise.round", loc), list(choices), format_func=choices.get,
+                                  key="awards_organise_round")
+            if rnd is None or chosen != int(rnd["id"]):
+                rnd = next({**r.to_dict(), "status": r["status_now"]} for _, r in ahead.iterrows()
+                           if int(r["id"]) == chosen)
         modes = {k: t(f"awards.mode.{k}", loc) for k in ("evaluate", "quota", "round", "new_round")}
         if rnd is None:
             modes = {"new_round": modes["new_round"]}
@@ -85,9 +102,10 @@ def _nominate(ctx: Context, rnd: dict) -> None:
 
 
 def _nominations(ctx: Context, rnd: dict, stages: tuple[str, ...]):
-    """The round's nominations today in the page's scope (the user's own, narrowed by the filter)."""
-    rows = data.award_nominations(ctx.url, ctx.scope, int(rnd["id"]), today_in_district())
-    return rows[rows["stage"].isin(stages)] if not rows.empty else rows
+    """The round's nominations at ``stages`` today in the page's scope (the user's own, narrowed by
+    the filter) — picked in SQL."""
+    return data.award_nominations(ctx.url, ctx.scope, int(rnd["id"]), today_in_district(), names=board.names(ctx),
+                                  stages=stages)
 
 
 def _withdraw(ctx: Context, rnd: dict) -> None:
@@ -123,13 +141,13 @@ def _evaluate(ctx: Context, rnd: dict) -> None:
     with st.form("awards_evaluate"):
         result = st.radio(t(f"{PREFIX}.result", loc), edits.RESULTS, format_func=lambda s: V.stage_word(s, loc),
                           horizontal=True, key="awards_evaluate_result")
-        note = st.text_input(t(f"{PREFIX}.note", loc), max_chars=edits.MAX_NOTE, key="awards_evaluate_note")
+        remark = st.text_input(t(f"{PREFIX}.remark", loc), max_chars=edits.MAX_NOTE, key="awards_evaluate_remark")
         if st.form_submit_button(t("awards.save", loc), type="primary", key="awards_evaluate_submit"):
             if picked.gone:
                 refuse_gone(loc)
             else:
                 run_edit(edits.evaluate, loc=loc, field_prefix=PREFIX, saved=_saved(loc), nomination_id=picked.id,
-                         version=picked.version, result=result, note=note or None)
+                         version=picked.version, result=result, remark=remark or None)
 
 
 def _quota(ctx: Context, rnd: dict) -> None:
@@ -140,8 +158,7 @@ def _quota(ctx: Context, rnd: dict) -> None:
     tid = c1.selectbox(t(f"{PREFIX}.township", loc), list(names), format_func=names.get, key="awards_quota_township")
     category = c2.radio(t(f"{PREFIX}.category", loc), CATEGORIES, format_func=lambda c: V.category_word(c, loc),
                         horizontal=True, key="awards_quota_category")
-    rows = data.award_quotas(ctx.url, int(rnd["id"]))
-    mine = rows[(rows["township_id"] == tid) & (rows["category"] == category)] if not rows.empty else rows
+    mine = data.award_quotas(ctx.url, ctx.scope, int(rnd["id"]), township_id=tid, category=category)
     current = int(mine["quota"].iloc[0]) if not mine.empty else 0
     version = shown_version(f"award_quota:{rnd['id']}:{tid}:{category}", int(mine["version"].iloc[0])) \
         if not mine.empty else None
@@ -190,8 +207,10 @@ def _new_round(ctx: Context) -> None:
     import datetime as dt
 
     loc = ctx.loc
-    year = today_in_district().year + (1 if not data.award_rounds(ctx.url).empty
-                                       and today_in_district().year in set(data.award_rounds(ctx.url)["year"]) else 0)
+    today = today_in_district()
+    taken = {int(y) for y in data.award_rounds(ctx.url, today)["year"]} | \
+        {int(y) for y in board.rounds_ahead(ctx.url, today)["year"]}
+    year = today.year + (1 if today.year in taken else 0)
     with st.form("awards_new_round"):
         c1, c2 = st.columns([1, 3])
         y = c1.number_input(t(f"{PREFIX}.year", loc), min_value=edits.FIRST_YEAR, step=1, value=year,

@@ -14,6 +14,7 @@ from dashboard.queries.coverage import MAP_COLUMNS, township_map_frame
 from dashboard.ui import chart, data, state
 from dashboard.ui.sections import Context
 from dashboard.ui.widgets import escape_markdown
+from dashboard.ui.widgets import table as fitted
 from dashboard.views.coverage_map import (
     METRICS,
     boundary_missing,
@@ -35,7 +36,7 @@ def render(ctx: Context) -> None:
     townships = data.townships(url)
     values = township_map_frame(data.coverage_by_township(url, ctx.user.scope, ctx.as_of), townships, metric)
 
-    left, right = st.columns([3, 1])
+    left, right = st.columns([2, 1])
     with left:
         event = chart.show("township_map", values[MAP_COLUMNS], loc, value_col="value", value_title=view.title,
                            fmt=view.fmt, height=460, selected=ctx.township_codes, selectable=True, scheme=view.scheme,
@@ -44,8 +45,10 @@ def render(ctx: Context) -> None:
     with right:
         st.markdown(f"**{t('map.tiles', loc)}**", help=t("map.tiles_help", loc))
         tiles = tiles_frame(values, metric, loc)
-        st.dataframe(tiles, hide_index=True, width="stretch", height=min(36 * (len(tiles) + 1) + 2, 460))
         missing = boundary_missing(values)
+        # the boundary column only when a township has none (it says nothing else; the warning names them)
+        fitted(tiles, height=min(36 * (len(tiles) + 1) + 2, 460),
+               column_order=list(tiles.columns if missing else tiles.columns[:-1]))
         if missing:
             st.warning(t("map.no_geometry", loc, names="、".join(escape_markdown(n) for n in missing)))
     _follow_click(ctx, event)

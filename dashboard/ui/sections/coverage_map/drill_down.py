@@ -12,6 +12,7 @@ from dashboard.queries.coverage import kpis_from_counts
 from dashboard.ui import chart, data
 from dashboard.ui.sections import Context
 from dashboard.ui.widgets import escape_markdown
+from dashboard.ui.widgets import table as fitted
 from dashboard.views.coverage_map import (
     GAPS,
     check_frame,
@@ -34,7 +35,7 @@ def render(ctx: Context) -> None:
     if k.operating == 0:
         st.info(t("empty.township", loc))
         return
-    a, b = st.columns([2, 3])
+    a, b = st.columns([1, 2])
     with a:
         chart.show("pattern_bar", k.patterns, loc)
         st.caption(pattern_caption(k.patterns, loc))
@@ -50,7 +51,8 @@ def render(ctx: Context) -> None:
                 if rows.empty:
                     st.success(t("map.no_gaps", loc))
                     continue
-                st.dataframe(check_frame(check, rows, township_names, loc), hide_index=True, width="stretch")
+                fitted(check_frame(check, rows, township_names, loc), header_cap=72,
+                       caps={t("col.enterprise", loc): 180, t("col.next_step", loc): 190})
                 if total > len(rows):
                     st.caption(t("check.more", loc, shown=len(rows), total=total))
         for tab, pattern in zip(tabs, GAPS, strict=False):
@@ -59,7 +61,10 @@ def render(ctx: Context) -> None:
                 if gaps.empty:
                     st.success(t("map.no_gaps", loc))
                     continue
-                st.dataframe(gap_frame(gaps, pattern, township_names, loc), hide_index=True, width="stretch")
+                frame = gap_frame(gaps, pattern, township_names, loc)
+                barrier = t("col.barrier", loc)  # the next step before the difficulty: what to do is read first
+                fitted(frame, column_order=[c for c in frame.columns if c != barrier] + [barrier],
+                       caps={t("col.enterprise", loc): 170, t("col.next_step", loc): 180}, header_cap=72)
                 more = gap_more_text(len(gaps), k.patterns[pattern], loc)
                 if more:
                     st.caption(more)

@@ -11,6 +11,7 @@ from dashboard.ui import data, exports
 from dashboard.ui.brief import scope_label
 from dashboard.ui.sections import Context
 from dashboard.ui.widgets import kpi_card
+from dashboard.ui.widgets import table as fitted
 from dashboard.views import development as V
 
 
@@ -43,8 +44,8 @@ def figures(ctx: Context) -> bool:
         by_town, by_ent, rules = st.tabs([t("development.tab.township", loc), t("development.tab.enterprise", loc),
                                           t("development.tab.rules", loc)])
         with by_town:
-            st.dataframe(V.township_table(f.by_township, f.overall, f.year, loc), hide_index=True, width="stretch",
-                         height=35 * (len(f.by_township) + 2) + 3)
+            fitted(V.township_table(f.by_township, f.overall, f.year, loc), header_cap=72,  # ten columns fit at 1440 px
+                   height=35 * (len(f.by_township) + 2) + 3)
         with by_ent:
             st.caption(t("development.enterprise.note", loc, n=f.enterprises, shown=len(f.by_enterprise)))
             st.dataframe(V.enterprise_table(f.by_enterprise, f.year, loc), hide_index=True, width="stretch")

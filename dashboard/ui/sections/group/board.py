@@ -8,6 +8,7 @@ from dashboard.i18n import fmt_date, t
 from dashboard.ui import data
 from dashboard.ui.sections import Context
 from dashboard.ui.widgets import escape_markdown
+from dashboard.ui.widgets import table as fitted
 from dashboard.views import group as V
 
 
@@ -18,11 +19,11 @@ def members(ctx: Context) -> None:
     if rows.empty:
         st.info(t("group.members.none", loc))
     else:
-        st.dataframe(V.members_table(rows, loc), hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3)
+        fitted(V.members_table(rows, loc), height=35 * (len(rows) + 1) + 3)
     changes = data.group_changes(ctx.url, ctx.as_of)
     if not changes.empty:
         with st.expander(t("group.changes", loc), icon=":material/history:"):
-            st.dataframe(V.changes_table(changes, loc), hide_index=True, width="stretch")
+            fitted(V.changes_table(changes, loc))
 
 
 def mechanisms(ctx: Context) -> None:
@@ -47,4 +48,4 @@ def documents(ctx: Context) -> None:
     if rows.empty:
         st.caption(t("group.documents.none", loc))
     else:
-        st.dataframe(V.documents_table(rows, loc), hide_index=True, width="stretch")
+        fitted(V.documents_table(rows, loc))

@@ -11,6 +11,7 @@ from dashboard.queries.ledger import LedgerQuery
 from dashboard.ui import data, exports
 from dashboard.ui.sections import Context
 from dashboard.ui.sections.ledger.search import PAGE_SIZES
+from dashboard.ui.widgets import table as fitted
 from dashboard.views.ledger import TABLE_DATE_FORMAT, ledger_frame
 
 
@@ -34,8 +35,12 @@ def render(ctx: Context, query: LedgerQuery) -> int | None:
               t("ledger.col.registered_on", loc): st.column_config.DateColumn(format=TABLE_DATE_FORMAT[loc])}
     # the selection belongs to this exact result: a new filter, sort or page starts without one
     table_key = f"ledger_table_{abs(hash((query, current, scope, as_of))) % 10**12}"
-    picked = st.dataframe(view, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                          key=table_key, column_config=config)
+    # the columns a reader scans first, next to the name; the long names and the code after them
+    first = [t(f"ledger.col.{c}", loc) for c in ("name", "township", "pattern", "employees", "party_members",
+                                                  "union_how", "party_how")]
+    order = [*(c for c in first if c in view.columns), *(c for c in view.columns if c not in first)]
+    picked = fitted(view, on_select="rerun", selection_mode="single-row", key=table_key, column_config=config,
+                    column_order=order, cap=200)
     p1, p2, p3 = st.columns([4, 2, 2], vertical_alignment="center")
     with p1:
         st.pagination(pages, default=current, key="ledger_page")

@@ -14,10 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import streamlit as st
-
 from dashboard.edits import EDITORS
 from dashboard.ui.sections import Context
+from dashboard.ui.widgets import table as fitted
 from dashboard.views.meetings import Table
 
 #: the prefix of the field names a refused edit points at (``meetings.field.<field>``)
@@ -30,5 +29,6 @@ def can_edit(ctx: Context) -> bool:
 
 
 def show(table: Table, **kwargs: Any) -> Any:
-    """A labelled table of the views, its status column coloured and always in words."""
-    return st.dataframe(table.styled(), hide_index=True, width="stretch", **kwargs)
+    """A labelled table of the views, its status column coloured and always in words; its columns
+    fit the page (``widgets.table``)."""
+    return fitted(table.styled(), **kwargs)

@@ -26,7 +26,8 @@ def render(ctx: Context) -> None:
     per_owner = V.board_table(board, loc)
     left, right = st.columns([3, 2])
     with left:
-        show(per_owner, key="mt_board_table")
+        # the owner's name capped, long headers (最长逾期（天）) cut and said in full on hover: it fits at 1366 px
+        show(per_owner, key="mt_board_table", header_cap=72, caps={per_owner.frame.columns[0]: 130})
     with right:
         chart.show("meetings.board_bar", board, loc)
 
@@ -38,7 +39,7 @@ def render(ctx: Context) -> None:
     listed = data.action_items(url, scope, as_of, owner_unit_id=owner, only_open=only_open)
     items = V.board_items_table(listed, loc)
     n_items = data.count_action_items(url, scope, as_of, owner_unit_id=owner, only_open=only_open)
-    show(items, height=min(420, 38 + 35 * max(len(items), 1)))
+    show(items, height=min(420, 38 + 35 * max(len(items), 1)), caps={t("col.item", loc): 170, t("meetings.col.meeting", loc): 150})
     caption = V.items_caption(n_items, len(items), as_of, loc)
     st.caption(caption)
 

@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard.i18n import fmt_int, fmt_pct, t
 from dashboard.ui import data
 from dashboard.ui.sections import Context
-from dashboard.ui.widgets import status_badge
+from dashboard.ui.widgets import kpi_row, status_badge
 from dashboard.views import meetings as V
 from dashboard.views.status import DUE_SOON_DAYS
 
@@ -20,7 +20,7 @@ def render(ctx: Context) -> None:
     def items(n: int) -> str:
         return t("meetings.unit.items", loc, n=fmt_int(n))
 
-    cards = st.columns(4)
+    cards = kpi_row("meetings", 4)
     with cards[0], st.container(border=True):
         st.metric(t("meetings.kpi.overdue", loc), items(g.overdue), help=t("meetings.kpi.overdue.def", loc))
         status_badge(g.items_status, loc)

@@ -8,6 +8,7 @@ from dashboard.i18n import fmt_int, fmt_pct, t
 from dashboard.ui import chart, data
 from dashboard.ui.sections import Context
 from dashboard.ui.sections.meetings import show
+from dashboard.ui.widgets import metric_style
 from dashboard.views import meetings as V
 
 
@@ -16,6 +17,7 @@ def render(ctx: Context) -> None:
     mech = data.mechanism_coverage(ctx.url, ctx.scope, ctx.as_of)
     num, den, rate = V.mechanism_totals(mech)
     st.markdown(f"**{t('meetings.mech.title', loc)}**", help=t("meetings.mech.def", loc))
+    metric_style()
     c1, c2 = st.columns([1, 3])
     with c1, st.container(border=True):
         st.metric(t("meetings.mech.rate", loc), fmt_pct(rate, loc), help=t("meetings.mech.def", loc))
@@ -28,5 +30,5 @@ def render(ctx: Context) -> None:
     with left:
         chart.show("meetings.mechanism_bar", mech, loc)
     with right:
-        show(V.mechanism_table(mech, loc), column_config={
+        show(V.mechanism_table(mech, loc), header_cap=90, column_config={
             t("meetings.mech.rate", loc): st.column_config.ProgressColumn(format="%.1f%%", min_value=0, max_value=100)})

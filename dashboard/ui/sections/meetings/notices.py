@@ -8,6 +8,7 @@ from dashboard.i18n import fmt_int, t
 from dashboard.ui import data
 from dashboard.ui.sections import Context
 from dashboard.ui.sections.meetings import show
+from dashboard.ui.widgets import kpi_row
 from dashboard.views import meetings as V
 from models.enums import NoticeDirection
 
@@ -19,7 +20,7 @@ def render(ctx: Context) -> None:
                                      selection_mode="single", format_func=lambda v: t(f"direction.{v}", loc))
     shown = data.notices(url, scope, as_of, direction=direction or None)  # filtered in SQL, capped
     nc = data.notice_counts(url, scope, as_of, direction=direction or None)  # the figures: counted in SQL
-    n = st.columns(4)
+    n = kpi_row("notices", 4)
     for col, key, value in zip(n, ("meetings.notice.overdue", "meetings.notice.status.sent",
                                    "meetings.notice.status.acknowledged", "meetings.notice.status.resolved"),
                                (nc.overdue, nc.sent, nc.acknowledged, nc.resolved), strict=True):
@@ -28,5 +29,10 @@ def render(ctx: Context) -> None:
         st.info(t("meetings.notice.empty", loc))
         return
     table = V.notices_table(shown, loc)
-    show(table, height=min(460, 38 + 35 * len(table)))
+    cols = list(table.frame.columns)
+    overdue = t("col.days_overdue", loc)
+    order = [*cols[: cols.index(t("col.respond_by", loc)) + 1], overdue,
+             *(c for c in cols[cols.index(t("col.respond_by", loc)) + 1:] if c != overdue)]
+    show(table, height=min(460, 38 + 35 * len(table)), column_order=order, header_cap=96,
+         caps={t("col.enterprise", loc): 180})
     st.caption(V.notices_caption(nc.total, len(shown), loc))

@@ -10,6 +10,7 @@ from dashboard.ui import data
 from dashboard.ui.sections import Context
 from dashboard.ui.sections.overview import by_township, coverage_kpis
 from dashboard.ui.widgets import status_badge
+from dashboard.ui.widgets import table as fitted
 from dashboard.views.overview import Alert, alerts_rule, gap_alert, items_alert, leads_alert, notices_alert, owner_frame
 from models.enums import Pattern
 
@@ -23,7 +24,7 @@ def show(alert: Alert, loc: str) -> None:
         count.markdown(f"**{alert.count_text}**")
         if alert.table is not None and len(alert.table):
             with st.expander(t("alerts.list", loc)):
-                st.dataframe(alert.table, hide_index=True, width="stretch")
+                fitted(alert.table)
 
 
 def render(ctx: Context) -> None:
@@ -42,6 +43,6 @@ def render(ctx: Context) -> None:
     by_owner = data.action_items_by_owner(url, ctx.scope, ctx.as_of)
     if len(by_owner):
         with st.expander(t("alerts.by_owner", loc)):
-            st.dataframe(owner_frame(by_owner, loc), hide_index=True, width="stretch")
+            fitted(owner_frame(by_owner, loc))
     show(leads_alert(lists["n_overdue_leads"], lists["overdue_leads"], names, loc), loc)
     show(notices_alert(lists["n_overdue_notices"], lists["overdue_notices"], names, loc), loc)

@@ -10,7 +10,7 @@ from dashboard.queries.dates import year_before
 from dashboard.ui import data
 from dashboard.ui.sections import Context
 from dashboard.ui.sections.overview import coverage_kpis
-from dashboard.ui.widgets import kpi_card
+from dashboard.ui.widgets import kpi_card, kpi_row
 from dashboard.views.overview import kpi_cards, overdue_card
 
 
@@ -21,8 +21,9 @@ def render(ctx: Context) -> None:
         st.stop()
     items = data.action_item_counts(ctx.url, ctx.scope, ctx.as_of)
     items_prev = data.action_item_counts(ctx.url, ctx.scope, year_before(ctx.as_of))
-    for col, card in zip(st.columns(6), [*kpi_cards(now, prev, ctx.loc), overdue_card(items, ctx.loc, items_prev)],
-                         strict=True):
+    since = year_before(ctx.as_of)
+    cards = [*kpi_cards(now, prev, ctx.loc, since), overdue_card(items, ctx.loc, items_prev, since)]
+    for col, card in zip(kpi_row("overview", len(cards)), cards, strict=True):
         with col:
-            kpi_card(card.label, card.value, card.detail_text, delta=card.delta, help=card.definition,
+            kpi_card(card.label, card.value, card.detail, delta=card.delta_text, help=card.definition,
                      delta_color="off" if card.delta_good is None else "normal" if card.higher_is_better else "inverse")

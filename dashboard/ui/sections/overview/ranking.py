@@ -8,15 +8,18 @@ from dashboard.i18n import t
 from dashboard.ui import data
 from dashboard.ui.sections import Context
 from dashboard.ui.sections.overview import by_township
-from dashboard.views.overview import ranking_frame, ranking_rates
+from dashboard.ui.widgets import table as fitted
+from dashboard.views.overview import RANK_RATES, ranking_frame, ranking_rates
 
 
 def render(ctx: Context) -> None:
     st.markdown(f"**{t('rank.title', ctx.loc)}**", help=t("rank.help", ctx.loc))
     overdue = data.overdue_items_by_township(ctx.url, ctx.scope, ctx.as_of)
     pct = st.column_config.ProgressColumn
-    st.dataframe(
-        ranking_frame(by_township(ctx), overdue, ctx.loc), hide_index=True, width="stretch",
-        column_config={label: pct(format="%.1f%%", min_value=0, max_value=100, help=definition)
-                       for label, definition in ranking_rates(ctx.loc).items()},
-    )
+    frame = ranking_frame(by_township(ctx), overdue, ctx.loc)
+    # the township pinned, the rates next (the key figures, in view on a phone), the counts after
+    rates = [t(f"col.{key}", ctx.loc) for key in RANK_RATES]
+    order = [frame.columns[0], *rates, *(c for c in frame.columns[1:] if c not in rates)]
+    fitted(frame, column_order=order, caps={rate: 112 for rate in rates},
+           column_config={label: pct(format="%.1f%%", min_value=0, max_value=100, help=definition, width=112)
+                          for label, definition in ranking_rates(ctx.loc).items()})

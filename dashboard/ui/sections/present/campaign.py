@@ -7,9 +7,9 @@ from dashboard.i18n import t
 from dashboard.ui import data
 from dashboard.ui import present as P
 from dashboard.ui.sections import Context
-from dashboard.ui.sections.present import dark, empty, heading
-from dashboard.views.overview import ZoneCard, campaign_totals_text, campaign_view
+from dashboard.ui.sections.present import dark, empty, grid_style, heading
 from dashboard.views.leads import slide_text
+from dashboard.views.overview import ZoneCard, campaign_totals_text, campaign_view
 from dashboard.views.present import campaign_line, palette
 
 MAX_ZONES = 8
@@ -35,14 +35,17 @@ def render(ctx: Context) -> None:
     campaign = campaign_view(data.campaign_progress(ctx.url, ctx.scope, ctx.as_of), ctx.loc, data.pace_margin())
     if campaign is None:
         return empty(t("campaign.none", ctx.loc))
-    P.html_block(f'<div class="dg-sub" style="font-size:1.6rem">{P.esc(campaign_line(campaign))}</div>')
+    lines = f'<div class="dg-sub" style="font-size:1.6rem;margin:0">{P.esc(campaign_line(campaign))}</div>'
     totals = campaign_totals_text(data.campaign_totals(ctx.url, ctx.scope, ctx.as_of), ctx.loc)
     if totals is not None:
-        P.html_block(f'<div class="dg-sub" style="font-size:1.5rem">{P.esc(totals[0])}</div>')
+        lines += f'<div class="dg-sub" style="font-size:1.5rem;margin:0">{P.esc(totals[0])}</div>'
     colour = palette(dark()).union
-    cards = [card(zone, colour) for zone in campaign.zones[:MAX_ZONES]]
-    grid = "four" if len(campaign.zones) >= 4 else ""
+    zones = campaign.zones[:MAX_ZONES]
+    cards = [card(zone, colour) for zone in zones]
+    single = 4 if len(zones) >= 4 else max(len(zones), 1)
+    roomy = " roomy" if len(zones) <= 2 else ""  # one or two zones: larger type in the large cards
     leads = slide_text(data.lead_headline(ctx.url, ctx.scope, ctx.as_of), ctx.loc)
-    P.html_block(f'<div class="dg-grid {grid}" style="margin-top:1rem">{"".join(cards)}</div>'
-                 f'<div class="dg-sub" style="font-size:1.5rem;margin-top:1rem">{P.esc(leads)}</div>'
-                 f'<div class="dg-def">{P.esc(campaign.definition)}</div>')
+    P.html_block(f'<div class="dg-fill"><div>{lines}</div>'
+                 f'<div class="dg-grid dg-grow{roomy}" style="{grid_style(len(cards), single)}">{"".join(cards)}</div>'
+                 f'<div><div class="dg-sub" style="font-size:1.6rem;margin:0">{P.esc(leads)}</div>'
+                 f'<div class="dg-def">{P.esc(campaign.definition)}</div></div></div>')

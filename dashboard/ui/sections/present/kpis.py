@@ -8,7 +8,7 @@ from dashboard.queries.dates import year_before
 from dashboard.ui import data
 from dashboard.ui import present as P
 from dashboard.ui.sections import Context
-from dashboard.ui.sections.present import empty_scope, heading
+from dashboard.ui.sections.present import empty_scope, grid_style, heading
 from dashboard.views.overview import kpi_cards, overdue_card, pattern_line
 from dashboard.views.present import kpi_tiles
 
@@ -22,6 +22,6 @@ def render(ctx: Context) -> None:
         return empty_scope(ctx)
     items = data.action_item_counts(ctx.url, ctx.scope, ctx.as_of)
     cards = [*kpi_cards(now, prev, ctx.loc), overdue_card(items, ctx.loc)]
-    P.html_block(f'<div class="dg-grid">{P.tiles(kpi_tiles(cards, ctx.loc))}</div>')
-    P.html_block(f'<div class="dg-sub" style="font-size:1.5rem;margin-top:1rem">'
-                 f'{P.esc(pattern_line(now.patterns, ctx.loc))}</div>')
+    tiles = kpi_tiles(cards, ctx.loc)
+    P.html_block(f'<div class="dg-fill"><div class="dg-grid dg-grow" style="{grid_style(len(tiles))}">{P.tiles(tiles)}</div>'
+                 f'<div class="dg-sub" style="font-size:1.7rem">{P.esc(pattern_line(now.patterns, ctx.loc))}</div></div>')
