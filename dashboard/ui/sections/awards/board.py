@@ -15,7 +15,7 @@ from dashboard.ui import data
 from dashboard.ui.brief import scope_label
 from dashboard.ui.exports import XLSX_MIME
 from dashboard.ui.sections import Context
-from dashboard.ui.widgets import kpi_card
+from dashboard.ui.widgets import kpi_card, kpi_row
 from dashboard.views import awards as V
 
 #: the enterprises the per-enterprise table shows
@@ -54,7 +54,7 @@ def round_view(ctx: Context, rnd: dict) -> None:
     """The round's stages, its four figures and the places of each township and category."""
     loc = ctx.loc
     progress = data.award_progress(ctx.url, ctx.scope, int(rnd["id"]), ctx.as_of)
-    for col, card in zip(st.columns(4), V.headline(progress, rnd, ctx.as_of, loc), strict=True):
+    for col, card in zip(kpi_row("awards", 4), V.headline(progress, rnd, ctx.as_of, loc), strict=True):
         with col:
             kpi_card(card.label, card.value, card.detail, delta=None, help=card.help)
     st.markdown(f"**{t('awards.stages', loc, date=fmt_date(ctx.as_of, loc))}**")

@@ -10,7 +10,7 @@ from dashboard.queries.development import names_visible
 from dashboard.ui import data, exports
 from dashboard.ui.brief import scope_label
 from dashboard.ui.sections import Context
-from dashboard.ui.widgets import kpi_card
+from dashboard.ui.widgets import kpi_card, kpi_row
 from dashboard.ui.widgets import table as fitted
 from dashboard.views import development as V
 
@@ -29,7 +29,7 @@ def figures(ctx: Context) -> bool:
     if f.by_township.empty:
         st.info(t("development.none", loc))
         return False
-    for col, card in zip(st.columns(4), V.kpi_cards(f.overall, f.year, loc), strict=True):
+    for col, card in zip(kpi_row("development", 4), V.kpi_cards(f.overall, f.year, loc), strict=True):
         with col:
             kpi_card(card.label, card.value, card.detail, delta=None, help=card.definition)
     left, right = st.columns([1, 4])
