@@ -429,12 +429,14 @@ def rebuild_summaries(engine_or_conn: Engine | Connection,
     months = _cumulative_months(per_day, measures, until=today or dt.date.today())
 
     # every row is replaced: the tables' indexes are dropped and built again after the rows are in
-    # (one sort per index instead of millions of inserts into it) — all in this transaction
+    # (one sort per index instead of millions of inserts into it) — all in this transaction. The rows
+    # are deleted first: Python's sqlite3 opens its transaction at the first DELETE/INSERT only, and
+    # a DROP INDEX before it would be committed at once (a failure later would leave no index)
+    for table in (coverage_delta, coverage_month, enterprise_state):
+        conn.execute(table.delete())
     indexes = [ix for table in (coverage_delta, coverage_month, enterprise_state) for ix in table.indexes]
     for ix in indexes:
         ix.drop(conn, checkfirst=True)
-    for table in (coverage_delta, coverage_month, enterprise_state):
-        conn.execute(table.delete())
     _write(conn, coverage_delta, per_day.rename(columns={"day": "_day"}), {"day": "_day"}, report)
     _write(conn, coverage_month, months.rename(columns={"month": "_month"}), {"month": "_month"}, report)
     states = _states(ent, periods)

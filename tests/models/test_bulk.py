@@ -79,3 +79,33 @@ def test_a_null_where_ints_were_promised_is_read_all_the_same(rows_table):
         bulk.write_rows(conn, ROWS, ["id", "n", "valid_from"], [(1, None, day), (2, 4, day)])
         frame = summary._read(conn, sa.select(ROWS.c.id, ROWS.c.n).order_by(ROWS.c.id), ints=True)
     assert frame["id"].tolist() == [1, 2] and pd.isna(frame["n"][0]) and frame["n"][1] == 4
+
+
+def test_a_rebuild_that_fails_after_dropping_the_indexes_keeps_rows_and_indexes(any_own_demo_engine, monkeypatch):
+    """A full rebuild drops the summary tables' indexes and builds them after the rows are in, all in
+    one transaction: a failure in between leaves the old rows and every index (on SQLite too, where
+    Python's sqlite3 opens its transaction only at the first DELETE or INSERT)."""
+    from models.tables import coverage_delta, coverage_month, enterprise_state
+
+    engine = any_own_demo_engine
+    tables = (coverage_delta, coverage_month, enterprise_state)
+
+    def state():
+        with engine.connect() as conn:
+            inspector = sa.inspect(conn)
+            return ({t.name: sorted(ix["name"] for ix in inspector.get_indexes(t.name)) for t in tables},
+                    {t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one() for t in tables})
+
+    before = state()
+    assert before[0]["enterprise_state"] and all(before[1].values())  # the control: indexes and rows there
+    real = summary._write
+
+    def failing(conn, table, *args, **kwargs):
+        real(conn, table, *args, **kwargs)
+        if table is enterprise_state:  # every row written, the indexes not yet built again
+            raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(summary, "_write", failing)
+    with pytest.raises(RuntimeError):
+        summary.rebuild_summaries(engine)
+    assert state() == before
