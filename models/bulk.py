@@ -25,6 +25,9 @@ _EPOCH = np.datetime64("1970-01-01", "D")
 
 Batch = list[tuple]
 
+#: "no date" among int days since 1970 (a day before 1970 is negative: the ledger takes dates from 1949)
+NO_DAY = -(1 << 31)
+
 
 def dates_as_text(conn: Connection) -> bool:
     """Whether the connection's database stores a date as ISO text (SQLite) — the form
@@ -75,13 +78,13 @@ def write_rows(conn: Connection, table: sa.Table, columns: Iterable[str], rows: 
 
 
 def day_values(days: np.ndarray, as_text: bool) -> list[str | dt.date | None]:
-    """Int days since 1970 (negative: no date) → the stored form of a date: ISO text or ``date``."""
+    """Int days since 1970 (:data:`NO_DAY`: no date) → the stored form of a date: ISO text or ``date``."""
     days = np.asarray(days, dtype="int64")
-    values = (_EPOCH + days.clip(min=0)).astype("datetime64[D]")
+    missing = days == NO_DAY
+    values = (_EPOCH + np.where(missing, 0, days)).astype("datetime64[D]")
     out = values.astype(str).tolist() if as_text else values.astype(object).tolist()
-    if (days < 0).any():
-        for k in np.flatnonzero(days < 0):
-            out[k] = None
+    for k in np.flatnonzero(missing):
+        out[k] = None
     return out
 
 

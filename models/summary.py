@@ -97,7 +97,7 @@ def is_fresh(conn: Connection) -> bool:
 
 
 def _day_sql(conn: Connection, column: sa.ColumnElement) -> sa.ColumnElement:
-    """``column`` (a date) read as int days since 1970 (-1 when NULL), labelled with its name: the
+    """``column`` (a date) read as int days since 1970 (``bulk.NO_DAY`` when NULL), labelled with its name: the
     database converts millions of dates far faster than date objects made per value and parsed back
     (SQLite stores ISO text: its julianday; PostgreSQL: date minus date is an integer)."""
     name = column.key
@@ -107,17 +107,17 @@ def _day_sql(conn: Connection, column: sa.ColumnElement) -> sa.ColumnElement:
         days = sa.type_coerce(column - sa.literal(dt.date(1970, 1, 1), sa.Date), sa.Integer)
     else:
         return column
-    return sa.func.coalesce(days, -1).label(name)
+    return sa.func.coalesce(days, bulk.NO_DAY).label(name)
 
 
 def _days(series: pd.Series) -> np.ndarray:
     """Dates (date objects or ISO strings, or int days already: :func:`_day_sql`) → int days since 1970;
-    NaT → -1."""
+    NaT → ``bulk.NO_DAY`` (a day before 1970 is negative)."""
     if pd.api.types.is_integer_dtype(series.dtype):
         return series.to_numpy("int64")
     values = pd.to_datetime(series, format="ISO8601", errors="raise").to_numpy("datetime64[D]")
     out = (values - _EPOCH).astype("int64")
-    out[np.isnat(values)] = -1
+    out[np.isnat(values)] = bulk.NO_DAY
     return out
 
 
@@ -162,7 +162,7 @@ def _events(conn: Connection, township_ids: list[int] | None = None,
     frames = []
 
     def add(eids, days, **deltas):
-        keep = days >= 0
+        keep = days != bulk.NO_DAY
         frame = {"eid": np.asarray(eids)[keep], "day": days[keep]}
         for k, v in deltas.items():
             frame[k] = np.broadcast_to(np.asarray(v), keep.shape)[keep]
@@ -302,7 +302,7 @@ def _sweep(ent: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
                             "day": ev["day"].to_numpy()[change]})
     nxt = periods["day"].shift(-1)
     same = periods["eid"].shift(-1) == periods["eid"]
-    periods["until"] = np.where(same, nxt, -1).astype("int64")
+    periods["until"] = np.where(same, nxt, bulk.NO_DAY).astype("int64")
     periods = periods[periods["code"] >= 0]
     return per_day, periods
 
@@ -324,7 +324,7 @@ def _new_unions(conn: Connection, township_ids: list[int] | None = None,
 
 def _to_dates(days: np.ndarray) -> list[dt.date | None]:
     base = dt.date(1970, 1, 1)
-    return [None if d < 0 else base + dt.timedelta(days=int(d)) for d in days]
+    return [None if d == bulk.NO_DAY else base + dt.timedelta(days=int(d)) for d in days]
 
 
 def _month_number(days: np.ndarray) -> np.ndarray:
@@ -428,13 +428,16 @@ def rebuild_summaries(engine_or_conn: Engine | Connection,
     measures = list(SUMMARY_MEASURES)
     months = _cumulative_months(per_day, measures, until=today or dt.date.today())
 
-    # every row is replaced: the tables' indexes are dropped and built again after the rows are in
-    # (one sort per index instead of millions of inserts into it) — all in this transaction. The rows
-    # are deleted first: Python's sqlite3 opens its transaction at the first DELETE/INSERT only, and
-    # a DROP INDEX before it would be committed at once (a failure later would leave no index)
+    # every row is replaced. On SQLite the tables' indexes are dropped and built again after the rows
+    # are in (one sort per index instead of millions of inserts into it), in this transaction: its
+    # readers (WAL) keep the old snapshot, indexes included. The rows are deleted first: Python's
+    # sqlite3 opens its transaction at the first DELETE/INSERT only, and a DROP INDEX before it would
+    # be committed at once (a failure later would leave no index). Not on PostgreSQL: DROP INDEX
+    # locks the table against every reader until the commit — the pages would wait on the rebuild.
     for table in (coverage_delta, coverage_month, enterprise_state):
         conn.execute(table.delete())
-    indexes = [ix for table in (coverage_delta, coverage_month, enterprise_state) for ix in table.indexes]
+    indexes = [ix for table in (coverage_delta, coverage_month, enterprise_state) for ix in table.indexes
+               ] if conn.dialect.name == "sqlite" else []
     for ix in indexes:
         ix.drop(conn, checkfirst=True)
     _write(conn, coverage_delta, per_day.rename(columns={"day": "_day"}), {"day": "_day"}, report)

@@ -171,8 +171,10 @@ def _nominations_where(scope: Scope, round_id: int, as_of: dt.date, names: Scope
                        stages: tuple[str, ...] | None) -> list[sa.ColumnElement]:
     stage = stage_as_of(as_of)
     where = [DA.c.round_id == int(round_id), scope.where(DA.c.township_id), DA.c.nominated_on <= as_of,
-             # a nominee who did not pass is listed only where their names may be seen (``names_visible``)
-             sa.or_(stage != NominationStage.REJECTED.value, names.where(DA.c.township_id))]
+             # a nominee who did not pass is listed only where their names may be seen (``names_visible``):
+             # decided on the stored stage, not the stage on ``as_of`` — else a date before the evaluation
+             # would list them, and comparing it with today would name who failed
+             sa.or_(DA.c.stage != NominationStage.REJECTED.value, names.where(DA.c.township_id))]
     if stages is not None:
         where.append(stage.in_([_v(x) for x in stages]))
     return where
@@ -215,8 +217,7 @@ def nomination_counts(session: Session, scope: Scope, round_id: int, as_of: dt.d
     """How many nominations :func:`round_nominations` lists without its limit (``listed``) and how
     many that did not pass it leaves out because their names are not the user's to see (``hidden``:
     counted, not named)."""
-    stage = stage_as_of(as_of)
-    hidden = sa.and_(stage == NominationStage.REJECTED.value, sa.not_(names.where(DA.c.township_id)))
+    hidden = sa.and_(DA.c.stage == NominationStage.REJECTED.value, sa.not_(names.where(DA.c.township_id)))
     row = session.execute(
         sa.select(sa.func.count().label("all"), sa.func.coalesce(sa.func.sum(sa.case((hidden, 1), else_=0)), 0))
         .where(DA.c.round_id == int(round_id), scope.where(DA.c.township_id), DA.c.nominated_on <= as_of)).one()

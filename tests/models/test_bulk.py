@@ -14,7 +14,6 @@ import sqlalchemy as sa
 
 from models import bulk, summary
 
-
 META = sa.MetaData()
 #: a table of the test's own (no foreign keys): the columns in an order the rows do not follow
 ROWS = sa.Table("bulk_rows", META, sa.Column("id", sa.Integer, primary_key=True), sa.Column("label", sa.String(20)),
@@ -31,7 +30,7 @@ def rows_table(any_engine):
 
 def test_rows_land_in_the_columns_named_in_the_order_named(rows_table):
     engine = rows_table
-    frame = pd.DataFrame({"_to": [-1, 19000], "label": ["无工会", None], "n": [3, 2**40], "_from": [0, 18000],
+    frame = pd.DataFrame({"_to": [bulk.NO_DAY, 19000], "label": ["无工会", None], "n": [3, 2**40], "_from": [0, 18000],
                           "id": [7, 8]})
     with engine.begin() as conn:
         text = bulk.dates_as_text(conn)
@@ -59,7 +58,7 @@ def test_a_failed_batch_leaves_nothing(rows_table):
 
 def test_dates_read_as_days_are_the_dates(rows_table):
     engine = rows_table
-    days = [-1, 0, 11688, 20788]  # none, 1970-01-01, 2002-01-01, 2026-12-01
+    days = [bulk.NO_DAY, 0, 11688, 20788, -7397]  # none, 1970-01-01, 2002-01-01, 2026-12-01, 1949-10-01
     with engine.begin() as conn:
         values = bulk.day_values(np.array(days), bulk.dates_as_text(conn))
         bulk.write_rows(conn, ROWS, ["id", "valid_from", "valid_to"],
@@ -68,8 +67,8 @@ def test_dates_read_as_days_are_the_dates(rows_table):
                               ints=True)
     assert list(frame.columns) == ["id", "valid_to"] and frame["valid_to"].tolist() == days
     assert frame["valid_to"].dtype == "int64"
-    assert values[1:] == (["1970-01-01", "2002-01-01", "2026-12-01"] if engine.dialect.name == "sqlite"
-                          else [dt.date(1970, 1, 1), dt.date(2002, 1, 1), dt.date(2026, 12, 1)])
+    assert values[1:] == (["1970-01-01", "2002-01-01", "2026-12-01", "1949-10-01"] if engine.dialect.name == "sqlite"
+                          else [dt.date(1970, 1, 1), dt.date(2002, 1, 1), dt.date(2026, 12, 1), dt.date(1949, 10, 1)])
 
 
 def test_a_null_where_ints_were_promised_is_read_all_the_same(rows_table):
@@ -109,3 +108,29 @@ def test_a_rebuild_that_fails_after_dropping_the_indexes_keeps_rows_and_indexes(
     with pytest.raises(RuntimeError):
         summary.rebuild_summaries(engine)
     assert state() == before
+
+
+def test_dates_before_1970_count_in_the_summaries(any_engine):
+    """The ledger takes dates from 1949: an enterprise registered and a union founded before 1970 are
+    counted by the summaries as by the exact SQL (a negative day once meant "no date": the rebuild
+    failed on the union and dropped the enterprise)."""
+    from dashboard.queries import coverage
+    from dashboard.queries.scope import Scope
+    from tests.factories import world
+
+    D = dt.date
+    with world(any_engine) as w:
+        w.add_township("A")
+        w.add_enterprise("old", "A", members=5, registered=D(1958, 3, 1), union=D(1965, 5, 1))
+        w.add_enterprise("new", "A", members=2, registered=D(1999, 1, 1), union=D(2002, 6, 1))
+        w.add_enterprise("gone", "A", registered=D(1955, 1, 1), closed=D(1969, 12, 31))
+    summary.rebuild_summaries(any_engine, today=D(2026, 12, 1))
+    from sqlmodel import Session
+
+    with Session(any_engine) as s:
+        for day in (D(1960, 1, 1), D(1966, 1, 1), D(1969, 12, 30), D(2002, 12, 31), D(2026, 11, 30)):
+            fast = coverage.coverage_by_township_summary(s, Scope.district(), day)
+            exact = coverage.coverage_by_township_exact(s, Scope.district(), day)
+            assert fast.equals(exact), (day, fast, exact)
+        late = coverage.coverage_by_township_summary(s, Scope.district(), D(2026, 11, 30)).iloc[0]
+    assert (late["operating"], late["unionised"]) == (2, 2)  # the control: both living enterprises counted

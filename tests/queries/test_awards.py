@@ -207,6 +207,11 @@ def test_who_sees_the_names_of_those_who_did_not_pass_and_the_lists_filters_in_s
         assert "丙" not in set(led["person_name"]) and "rejected" not in set(led["stage"])
         assert Q.nomination_counts(s, Scope.district(), r25, day, names=Scope.townships(())) == {"listed": 4, "hidden": 1}
         assert Q.nomination_counts(s, Scope.district(), r25, day, names=Scope.district()) == {"listed": 5, "hidden": 0}
+        # nor on a date before 丙 was evaluated: comparing that list with today's would name who failed
+        early = Q.round_nominations(s, Scope.district(), r25, D(2025, 11, 5), names=Scope.townships(()))
+        assert "丙" not in set(early["person_name"]) and len(early) == 4
+        assert Q.nomination_counts(s, Scope.district(), r25, D(2025, 11, 5), names=Scope.townships(())) == {
+            "listed": 4, "hidden": 1}
         # the nominating township sees its own; B's account does not see A's rejected (outside its scope anyway)
         own = Q.round_nominations(s, Scope.townships([A]), r25, day, names=Scope.townships([A]))
         assert "丙" in set(own["person_name"])
