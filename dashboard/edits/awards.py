@@ -102,7 +102,10 @@ def _day_of(value: Any) -> dt.date | None:
 
 
 def _round(conn, round_id: Any) -> dict:
-    row = conn.execute(sa.select(RA).where(RA.c.id == _id(round_id, "round"))).mappings().first()
+    """The round, its row locked until the edit's commit (every caller is an edit): an evaluation, a
+    nomination or a withdrawal waits while the round is being closed or published, then sees its new
+    status — never a passed nominee in a published round, never a nomination after the close."""
+    row = conn.execute(sa.select(RA).where(RA.c.id == _id(round_id, "round")).with_for_update()).mappings().first()
     if row is None:
         raise EditError("edit.gone")
     return {**row, "status": getattr(row["status"], "value", row["status"])}

@@ -299,3 +299,28 @@ def test_a_quota_change_and_a_nomination_at_once_never_exceed_the_quota(setup, f
     used = scalar(engine, "SELECT count(*) FROM double_love_award WHERE round_id = :r AND township_id = :t AND "
                           "category = 'worker' AND stage <> 'withdrawn'", r=rid, t=yb)
     assert (quota, used) == ((1, 1) if first == "nominate" else (0, 0))
+
+
+def test_an_evaluation_while_the_round_is_published_waits_and_is_refused(setup):
+    """The review's race on the real PostgreSQL server: staff publishes the round (its transaction
+    left open) while another changes a rejected nominee to passed — the evaluation waits for the
+    round's lock, then sees the round published and is refused: no passed nominee in a published
+    round that was never awarded."""
+    engine, rid, yb, town = setup
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite lets one writer at a time: the race needs PostgreSQL's row locks")
+    a, b = _ids(engine, UNIONISED, "YB")[:2]
+    n1 = run(engine, ed.nominate, actor=town, round_id=rid, enterprise_id=a, category="worker", person_name="李明")
+    n2 = run(engine, ed.nominate, actor=town, round_id=rid, enterprise_id=b, category="manager", person_name="赵刚")
+    run(engine, ed.close_nominations, round_id=rid, version=1)
+    run(engine, ed.evaluate, nomination_id=n1, version=1, result="passed")
+    run(engine, ed.evaluate, nomination_id=n2, version=1, result="rejected")
+    with session_scope(engine) as s:
+        assert ed.publish_round(session=s, actor=STAFF, today=DEMO_TODAY, round_id=rid, version=2,
+                                awarded_on=DEMO_TODAY) == 1
+        th, out = _in_thread(engine, ed.evaluate, nomination_id=n2, version=2, result="passed")
+        _waiting_for_a_lock(engine)
+    th.join(30)
+    assert isinstance(out.get("error"), EditError) and out["error"].key == "awards.err.not_evaluating", out
+    assert [r["stage"] for r in rows(engine, "SELECT stage FROM double_love_award WHERE round_id = :r ORDER BY id",
+                                     r=rid)] == ["awarded", "rejected"]
