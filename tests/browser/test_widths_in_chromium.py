@@ -76,6 +76,18 @@ _MEASURE = """() => {
 }"""
 
 
+_HEADED = """() => [...document.querySelectorAll('[data-testid=stMainBlockContainer] [data-testid=stDataFrame]')]
+  .filter(df => df.querySelector('canvas') && df.getBoundingClientRect().width)
+  .every(df => [...df.querySelectorAll('th')].some(th => th.textContent.trim()))"""
+
+
+def _measure(page) -> dict:
+    """:data:`_MEASURE`, once every shown table has drawn its header row (the grid fills its
+    accessible table a moment after its canvas)."""
+    page.wait_for_function(_HEADED, timeout=30_000)
+    return page.evaluate(_MEASURE)
+
+
 def _ready(page, path: str) -> None:
     selector = READY.get(path)
     if selector:
@@ -92,7 +104,7 @@ def test_nothing_is_cut_or_sticks_out(server, signed_in, path, size):
     page = signed_in("leader", server + path, size=size)
     _ready(page, path)
     assert page.locator("[data-testid=stException]").count() == 0
-    got = page.evaluate(_MEASURE)
+    got = _measure(page)
     where = f"{path} at {size[0]}×{size[1]}"
     assert got["scroll"][0] <= got["scroll"][1] + 1, f"{where}: the main block scrolls sideways {got['scroll']}"
     assert not got["sticking"], f"{where}: sticks out of the main block: {got['sticking']}"
@@ -127,7 +139,7 @@ def test_english_cards_are_not_cut_either(server, context):
             page.set_viewport_size({"width": size[0], "height": size[1]})
             visit(page, server + path + "?lang=en")
             _ready(page, path)
-            got = page.evaluate(_MEASURE)
+            got = _measure(page)
             where = f"{path} (English) at {size[0]}×{size[1]}"
             assert "Union coverage" in page.inner_text("[data-testid=stMain]") or path != "/"
             assert got["metrics"] >= 4, where
@@ -173,7 +185,7 @@ def test_tables_in_tabs_and_a_case_at_1440(server, signed_in, demo_template, tmp
                                        timeout=30_000)
             else:
                 page.wait_for_selector("[data-testid=stDataFrame] th", timeout=30_000, state="attached")
-            for table in page.evaluate(_MEASURE)["tables"]:
+            for table in _measure(page)["tables"]:
                 want = TAB_TABLES.get((path, tab, table["heads"][0]))
                 if want is None:
                     continue
