@@ -37,12 +37,6 @@ def person(w, ent: str, name: str, rec: D, **dates) -> None:
     w.session.flush()
 
 
-def _if(column: str, model, value) -> dict:
-    """``{column: value}`` where the table has the column (migration 0023 added the rounds' and the
-    nominations' own dates while this module was written)."""
-    return {column: value} if column in model.__table__.c else {}
-
-
 @pytest.fixture
 def district(any_engine):
     """Townships A (a1, a2) and B (b1); people and one round around the period 2025-09-01 … 12-31."""
@@ -73,10 +67,10 @@ def district(any_engine):
         w.session.add(PartyAdmission(enterprise_id=w.ent["a2"], year=2025, admitted=3))
         rnd = AwardRound(year=2025, title="2025年度双爱双评", opened_on=D(2025, 9, 1), nominate_by=D(2025, 10, 31),
                          evaluate_by=D(2025, 11, 30), awarded_on=D(2025, 12, 10), status="awarded",
-                         **_if("closed_on", AwardRound, D(2025, 11, 1)))
+                         closed_on=D(2025, 11, 1))
         old = AwardRound(year=2024, title="2024年度双爱双评", opened_on=D(2024, 9, 1), nominate_by=D(2024, 10, 31),
                          evaluate_by=D(2024, 11, 30), awarded_on=D(2024, 12, 10), status="awarded",
-                         **_if("closed_on", AwardRound, D(2024, 11, 1)))
+                         closed_on=D(2024, 11, 1))
         w.session.add_all([rnd, old])
         w.session.flush()
         a, b = w.township["A"], w.township["B"]
@@ -90,10 +84,10 @@ def district(any_engine):
             evaluated = stage_on if stage in ("passed", "rejected", "awarded") else None
             w.session.add(DoubleLoveAward(enterprise_id=w.ent[ent], year=2025, category=cat, person_name=name,
                                           round_id=rnd.id, township_id=town, stage=stage, nominated_on=on,
-                                          stage_on=stage_on, **_if("evaluated_on", DoubleLoveAward, evaluated)))
+                                          stage_on=stage_on, evaluated_on=evaluated))
         w.session.add(DoubleLoveAward(enterprise_id=w.ent["a1"], year=2024, category="worker", person_name="王七",
                                       round_id=old.id, township_id=a, stage="awarded", nominated_on=D(2024, 9, 5),
-                                      stage_on=D(2024, 12, 10), **_if("evaluated_on", DoubleLoveAward, D(2024, 12, 10))))
+                                      stage_on=D(2024, 12, 10), evaluated_on=D(2024, 12, 10)))
     return any_engine, w.township
 
 
