@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bench.overview_sql import timed_passes
+from bench.overview_sql import render_passes, timed_passes
 from dashboard.queries import awards
 from dashboard.queries.scope import Scope
 
@@ -42,29 +42,12 @@ def measure(url: str, as_of, repeat: int) -> dict[str, Any]:
 
 def render(results: dict[str, Any]) -> str:
     """The section of the report (empty when no size ran it)."""
-    rows, detail, names = [], [], []
-    for size in results.get("sizes", []):
-        r = size.get("awards")
-        if not r:
-            continue
-        warm = f"{r['warm']:.3f}" if r.get("warm") is not None else "—"
-        verdict = "" if size["dataset"]["label"] != "1m" else (" ✅" if r["cold"] <= TARGET_COLD else " ❌")
-        rows.append(f"| {size['dataset']['label']} | {r['rounds']:,} | {r['nominations']:,} | **{r['cold']:.3f}**{verdict} "
-                    f"| {warm} |")
-        detail.append(f"| {size['dataset']['label']} | " + " | ".join(f"{v:.3f}" for v in r["per_query_cold"].values())
-                      + " |")
-        names = list(r["per_query_cold"])
-    if not rows:
-        return ""
-    return (
-        "\n### 双爱双评 award rounds (/awards, seconds)\n\n"
+    return render_passes(
+        results, "awards", "双爱双评 award rounds (/awards, seconds)",
         "The page's queries (`dashboard.queries.awards`: the rounds, the current round's progress per township and "
         "category, its nominations, the awards per township and the top 50 enterprises over every published round) "
         "for the whole district, each pass on a new engine; *cold* is the first pass. Grouped in SQL from the "
         "indexes `ix_double_love_award_progress` (round, township, category, stage, dates), "
-        "`ix_double_love_award_township` and `ix_double_love_award_enterprise` (stage first).\n\n"
-        "| size | rounds | nominations | SQL cold | SQL warm |\n| --- | ---: | ---: | ---: | ---: |\n"
-        + "\n".join(rows) + "\n\n"
-        "| size | " + " | ".join(names) + " |\n| --- |" + " ---: |" * len(names) + "\n" + "\n".join(detail) + "\n\n"
-        f"Target at 1m: the page's SQL under {TARGET_COLD} s cold (half the pages' 1 s budget).\n"
-    )
+        "`ix_double_love_award_township` and `ix_double_love_award_enterprise` (stage first).",
+        [("rounds", "rounds"), ("nominations", "nominations")], TARGET_COLD,
+        f"Target at 1m: the page's SQL under {TARGET_COLD} s cold (half the pages' 1 s budget).")

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bench.overview_sql import timed_passes
+from bench.overview_sql import render_passes, timed_passes
 from dashboard.queries import development
 from dashboard.queries.scope import Scope
 
@@ -37,24 +37,8 @@ def measure(url: str, as_of, repeat: int) -> dict[str, Any]:
 
 def render(results: dict[str, Any]) -> str:
     """The section of the report (empty when no size ran it)."""
-    rows, detail, names = [], [], []
-    for size in results.get("sizes", []):
-        r = size.get("development")
-        if not r:
-            continue
-        warm = f"{r['warm']:.3f}" if r.get("warm") is not None else "—"
-        verdict = "" if size["dataset"]["label"] != "1m" else (" ✅" if r["cold"] <= TARGET_COLD else " ❌")
-        rows.append(f"| {size['dataset']['label']} | {r['people']:,} | **{r['cold']:.3f}**{verdict} | {warm} |")
-        detail.append(f"| {size['dataset']['label']} | " + " | ".join(f"{v:.3f}" for v in r["per_query_cold"].values())
-                      + " |")
-        names = list(r["per_query_cold"])
-    if not rows:
-        return ""
-    return (
-        "\n### 荐优纳新推评制 (/development, seconds)\n\n"
+    return render_passes(
+        results, "development", "荐优纳新推评制 (/development, seconds)",
         "The page's queries (`dashboard.queries.development`) for the whole district, each pass on a new engine; "
-        "*cold* is the first pass.\n\n"
-        "| size | people | SQL cold | SQL warm |\n| --- | ---: | ---: | ---: |\n" + "\n".join(rows) + "\n\n"
-        "| size | " + " | ".join(names) + " |\n| --- |" + " ---: |" * len(names) + "\n" + "\n".join(detail) + "\n\n"
-        f"Target at 1m: the page's SQL under {TARGET_COLD} s cold.\n"
-    )
+        "*cold* is the first pass.",
+        [("people", "people")], TARGET_COLD, f"Target at 1m: the page's SQL under {TARGET_COLD} s cold.")

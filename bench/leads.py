@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bench.overview_sql import timed_passes
+from bench.overview_sql import render_passes, timed_passes
 from dashboard.queries import leads
 from dashboard.queries.scope import Scope
 
@@ -35,28 +35,11 @@ def measure(url: str, as_of, repeat: int) -> dict[str, Any]:
 
 def render(results: dict[str, Any]) -> str:
     """The section of the report (empty when no size ran it)."""
-    rows, detail = [], []
-    for size in results.get("sizes", []):
-        r = size.get("leads")
-        if not r:
-            continue
-        warm = f"{r['warm']:.3f}" if r.get("warm") is not None else "—"
-        verdict = "" if size["dataset"]["label"] != "1m" else (" ✅" if r["cold"] <= TARGET_COLD else " ❌")
-        rows.append(f"| {size['dataset']['label']} | {r['leads']:,} | {r['stages']:,} | **{r['cold']:.3f}**{verdict} | "
-                    f"{warm} |")
-        detail.append(f"| {size['dataset']['label']} | " + " | ".join(f"{v:.3f}" for v in r["per_query_cold"].values())
-                      + " |")
-        names = list(r["per_query_cold"])
-    if not rows:
-        return ""
-    return (
-        "\n### The founding-lead pipeline (建会线索, seconds)\n\n"
+    return render_passes(
+        results, "leads", "The founding-lead pipeline (建会线索, seconds)",
         "The pipeline view's queries (`dashboard.queries.leads`: `pipeline` — funnel, breakdowns with medians, the "
         "overdue and idle counts — the list's count and first 200 rows) for the whole district, each pass on a new engine; *cold* is the "
         "first pass. Counting in SQL over `founding_lead_stage` (the stage in force on the date), indexes "
-        "on (stage, start_on), (lead_id, start_on), stage_on and notice_deadline.\n\n"
-        "| size | leads | stage rows | SQL cold | SQL warm |\n| --- | ---: | ---: | ---: | ---: |\n"
-        + "\n".join(rows) + "\n\n"
-        "| size | " + " | ".join(names) + " |\n| --- |" + " ---: |" * len(names) + "\n" + "\n".join(detail) + "\n\n"
-        f"Target at 1m: the pipeline's SQL under {TARGET_COLD} s cold.\n"
-    )
+        "on (stage, start_on), (lead_id, start_on), stage_on and notice_deadline.",
+        [("leads", "leads"), ("stage rows", "stages")], TARGET_COLD,
+        f"Target at 1m: the pipeline's SQL under {TARGET_COLD} s cold.")

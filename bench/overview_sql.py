@@ -170,3 +170,30 @@ def measure(url: str, as_of: dt.date, repeat: int, scope: Scope | None = None) -
         "results": results,
         "dates": d,
     }
+
+
+def render_passes(results: dict[str, Any], key: str, heading: str, intro: str, counts: list[tuple[str, str]],
+                  target_cold: float, target_text: str) -> str:
+    """The report's section of one page's :func:`timed_passes` (empty when no size ran it): a row per
+    size with the data's ``counts`` (header, result key), the cold and warm sums (the 1m row marked
+    against ``target_cold``), then each query's cold time, then the target's sentence."""
+    rows, detail, names = [], [], []
+    for size in results.get("sizes", []):
+        r = size.get(key)
+        if not r:
+            continue
+        label = size["dataset"]["label"]
+        warm = f"{r['warm']:.3f}" if r.get("warm") is not None else "—"
+        verdict = "" if label != "1m" else (" ✅" if r["cold"] <= target_cold else " ❌")
+        rows.append(f"| {label} | " + "".join(f"{r[k]:,} | " for _, k in counts) + f"**{r['cold']:.3f}**{verdict} | {warm} |")
+        detail.append(f"| {label} | " + " | ".join(f"{v:.3f}" for v in r["per_query_cold"].values()) + " |")
+        names = list(r["per_query_cold"])
+    if not rows:
+        return ""
+    head = "| size | " + "".join(f"{h} | " for h, _ in counts) + "SQL cold | SQL warm |"
+    return (
+        f"\n### {heading}\n\n{intro}\n\n"
+        + head + "\n| --- |" + " ---: |" * (len(counts) + 2) + "\n" + "\n".join(rows) + "\n\n"
+        "| size | " + " | ".join(names) + " |\n| --- |" + " ---: |" * len(names) + "\n" + "\n".join(detail) + "\n\n"
+        f"{target_text}\n"
+    )
