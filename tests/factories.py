@@ -47,6 +47,7 @@ from models.enums import (
 )
 from models.tables import (
     ActionItem,
+    ActivistRecommendation,
     CaseStudy,
     CoordinationNotice,
     Decision,
@@ -302,6 +303,23 @@ class World:
 
 
 @contextmanager
+def add_person(w: World, ent: str, name: str, rec: dt.date, **dates) -> int:
+    """A person recommended by enterprise ``ent``'s union on ``rec`` (荐优纳新), with the later stages'
+    dates given (``activist_on`` … ``member_on``, ``withdrawn_on``, ``evaluated_on``/``evaluation``);
+    the stored stage and its day are the latest of them. Returns the id."""
+    stage, on = "recommended", rec
+    for s, col in (("withdrawn", "withdrawn_on"), ("member", "member_on"), ("probationary", "probationary_on"),
+                   ("candidate", "candidate_on"), ("activist", "activist_on")):
+        if dates.get(col):
+            stage, on = s, dates[col]
+            break
+    row = ActivistRecommendation(enterprise_id=w.ent[ent], person_name=name, recommended_on=rec, stage=stage,
+                                 stage_on=on, **dates)
+    w.session.add(row)
+    w.session.flush()
+    return row.id
+
+
 def world(engine: Engine, **kwargs) -> Iterator[World]:
     """A :class:`World` on ``engine``, committed when the block ends (rolled back on an error)."""
     with Session(engine) as session:

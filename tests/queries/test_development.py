@@ -15,24 +15,13 @@ from dashboard.queries import development as q
 from dashboard.queries.scope import Scope
 from models.enums import Role
 from models.tables import ActivistRecommendation, PartyAdmission
-from tests.factories import DEMO_TODAY, world
+from tests.factories import DEMO_TODAY, add_person, world
 
 D = dt.date
 AS_OF = D(2025, 6, 30)
 
 
-def person(w, ent: str, name: str, rec: D, **dates) -> int:
-    stage, on = "recommended", rec
-    for s, col in (("withdrawn", "withdrawn_on"), ("member", "member_on"), ("probationary", "probationary_on"),
-                   ("candidate", "candidate_on"), ("activist", "activist_on")):
-        if dates.get(col):
-            stage, on = s, dates[col]
-            break
-    row = ActivistRecommendation(enterprise_id=w.ent[ent], person_name=name, recommended_on=rec, stage=stage,
-                                 stage_on=on, **dates)
-    w.session.add(row)
-    w.session.flush()
-    return row.id
+person = add_person  # 荐优纳新: a person and their stages' dates (tests.factories)
 
 
 @pytest.fixture

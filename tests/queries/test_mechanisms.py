@@ -19,22 +19,13 @@ from dashboard.queries.scope import Scope
 from dashboard.views.mechanisms import award_tiles, brief_section, development_tiles, top_townships
 from models.enums import ActivistStage
 from models.tables import ActivistRecommendation, AwardRound, DoubleLoveAward, PartyAdmission
-from tests.factories import DEMO_TODAY, world
+from tests.factories import DEMO_TODAY, add_person, world
 
 D = dt.date
 SINCE, UNTIL = D(2025, 9, 1), D(2025, 12, 31)
 
 
-def person(w, ent: str, name: str, rec: D, **dates) -> None:
-    stage, on = "recommended", rec
-    for s, col in (("withdrawn", "withdrawn_on"), ("member", "member_on"), ("probationary", "probationary_on"),
-                   ("candidate", "candidate_on"), ("activist", "activist_on")):
-        if dates.get(col):
-            stage, on = s, dates[col]
-            break
-    w.session.add(ActivistRecommendation(enterprise_id=w.ent[ent], person_name=name, recommended_on=rec, stage=stage,
-                                         stage_on=on, **dates))
-    w.session.flush()
+person = add_person  # 荐优纳新: a person and their stages' dates (tests.factories)
 
 
 @pytest.fixture
