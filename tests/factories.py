@@ -302,7 +302,6 @@ class World:
         return lead.id
 
 
-@contextmanager
 def add_person(w: World, ent: str, name: str, rec: dt.date, **dates) -> int:
     """A person recommended by enterprise ``ent``'s union on ``rec`` (荐优纳新), with the later stages'
     dates given (``activist_on`` … ``member_on``, ``withdrawn_on``, ``evaluated_on``/``evaluation``);
@@ -320,6 +319,7 @@ def add_person(w: World, ent: str, name: str, rec: dt.date, **dates) -> int:
     return row.id
 
 
+@contextmanager
 def world(engine: Engine, **kwargs) -> Iterator[World]:
     """A :class:`World` on ``engine``, committed when the block ends (rolled back on an error)."""
     with Session(engine) as session:
