@@ -853,6 +853,16 @@ def _push_config(path: Path | None):
         raise CliError(str(exc)) from None
 
 
+def cfg_channel(cfg, name: str):
+    """The channel ``name`` of the push set-up; an unknown one is one sentence listing the others."""
+    from dashboard.push.config import ConfigError
+
+    try:
+        return cfg.get(name)
+    except ConfigError as exc:
+        raise CliError(str(exc)) from None
+
+
 def _today(value: str | None) -> dt.date:
     if value is None:
         from dashboard.queries.dates import district_today
@@ -908,21 +918,21 @@ def push_send(
     today: Annotated[str | None, typer.Option("--today", help="数据截至日期，默认今天")] = None,
 ):
     """立即发送一条消息（记录在发送记录中）/ send one message now (recorded in the send log)."""
-    from dashboard.push.run import send_now
+    from dashboard.push.config import ConfigError
+    from dashboard.push.run import on_demand, send_now
 
     kinds = ("brief", "summary", "reminder", "escalation", "test")
     if kind not in kinds:
         raise CliError(f"未知的推送类型 {kind!r}（可选 {', '.join(kinds)}）/ unknown kind")
-    params: dict = {"by": CLI_ACTOR}
-    if kind == "brief" and meeting != "next":
-        if not meeting.isdigit():
-            raise CliError(f"--meeting {meeting!r}: 应为 next 或会议编号 / next or a meeting id")
-        params["meeting_id"] = int(meeting)
-    if kind == "summary":
-        params["period"] = "weekly"
-    if kind == "escalation":
-        params["days"] = _push_config(config).schedule.escalate_after_days
-    report = send_now(_migrated_engine(), _push_config(config), kind, channel, _today(today), params=params)
+    if meeting != "next" and not meeting.isdigit():
+        raise CliError(f"--meeting {meeting!r}: 应为 next 或会议编号 / next or a meeting id")
+    cfg, day = _push_config(config), _today(today)
+    cfg_channel(cfg, channel)
+    try:
+        report = send_now(_migrated_engine(), cfg, kind, channel, day,
+                          params=on_demand(cfg, kind, day, meeting=meeting, by=CLI_ACTOR))
+    except ConfigError as exc:
+        raise CliError(str(exc)) from None
     _print_report(report)
     if report.failed or report.retrying:
         raise typer.Exit(2)
@@ -932,19 +942,31 @@ def push_send(
 @friendly
 def push_preview(
     out: Annotated[Path, typer.Argument(metavar="DIR", help="写入预览文件的目录 / directory for the preview files")],
-    kind: Annotated[str | None, typer.Option("--kind", help="只预览一种：brief | summary | reminder | escalation")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="只预览一种：brief | summary | reminder | escalation | test")] = None,
     channel: Annotated[str | None, typer.Option("--channel", help="与 --kind 同用的渠道")] = None,
+    meeting: Annotated[str, typer.Option("--meeting", help="简报对应的会议：next 或会议编号 / next or a meeting id")] = "next",
     config: PushFile = None,
     today: Annotated[str | None, typer.Option("--today", help="按此日期计划，默认今天")] = None,
 ):
     """写出将要发送的内容而不发送、不记录 / write what would be sent, without sending or recording."""
-    from dashboard.push.run import preview
+    from dashboard.push.config import ConfigError
+    from dashboard.push.run import on_demand, preview
 
     if (kind is None) != (channel is None):
         raise CliError("--kind 与 --channel 需同时给出 / give --kind and --channel together")
-    params = {"period": "weekly"} if kind == "summary" else {}
-    written = preview(_migrated_engine(), _push_config(config), _today(today), out, kind=kind, channel_name=channel,
-                      params=params)
+    kinds = ("brief", "summary", "reminder", "escalation", "test")
+    if kind is not None and kind not in kinds:
+        raise CliError(f"未知的推送类型 {kind!r}（可选 {', '.join(kinds)}）/ unknown kind")
+    if meeting != "next" and not meeting.isdigit():
+        raise CliError(f"--meeting {meeting!r}: 应为 next 或会议编号 / next or a meeting id")
+    cfg, day = _push_config(config), _today(today)
+    if channel is not None:
+        cfg_channel(cfg, channel)
+    try:
+        params = on_demand(cfg, kind, day, meeting=meeting, by=CLI_ACTOR) if kind else {}
+        written = preview(_migrated_engine(), cfg, day, out, kind=kind, channel_name=channel, params=params)
+    except ConfigError as exc:
+        raise CliError(str(exc)) from None
     for path in written:
         typer.echo(str(path))
     if not written:

@@ -35,10 +35,24 @@ class Smtp(_Model):
     user: str | None = None
     #: the environment variable holding the password (never the password itself)
     password_env: str = "DANGONG_SMTP_PASSWORD"
+    #: or a file holding it (a systemd credential, ``LoadCredential=`` → ``/run/credentials/…``; a
+    #: container secret): read when a message is sent, first line, taken before ``password_env``
+    password_file: str | None = None
     sender: str = Field(min_length=3)
     timeout: float = Field(default=20, gt=0, le=300)
+    #: the CA certificates (PEM) that sign the server's certificate when it is not a public one (an
+    #: in-house relay); empty: the system's. The certificate and its host name are always checked.
+    cafile: str | None = None
 
     def password(self) -> str | None:
+        """The password from ``password_file`` or ``password_env``; a file that cannot be read is a
+        :class:`ConfigError` naming the file (never its content)."""
+        if self.password_file:
+            try:
+                text = Path(self.password_file).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ConfigError(f"smtp.password_file {self.password_file}: cannot be read ({type(exc).__name__})") from None
+            return text.splitlines()[0] if text.strip() else None
         return os.environ.get(self.password_env) or None
 
 

@@ -31,7 +31,7 @@ from sqlmodel import Session
 
 from dashboard.push import messages as M
 from dashboard.push.config import Channel, ConfigError, PushConfig
-from dashboard.push.transport import SendError, send
+from dashboard.push.transport import SendError, partial, send
 from dashboard.queries.dates import district_time
 from models.audit import audit, utcnow
 from models.enums import PushKind, PushStatus
@@ -130,14 +130,16 @@ def _claim(engine: Engine, row_id: int, now: dt.datetime) -> bool:
 
 def _finish(engine: Engine, row, cfg: PushConfig, now: dt.datetime, *, subject: str | None, error: str | None,
             nothing: bool = False, receipt: str = "", final: bool = False) -> str:
-    """Record the outcome (``final``: a failure no retry can mend); returns the new status."""
+    """Record the outcome (``final``: a failure no retry can mend); returns the new status. A message
+    some recipients refused is sent (the others have it: sending again would send it twice to them)
+    and keeps the receipt naming the refused ones where the log shows errors."""
     attempts = int(row.attempts) + 1
     values: dict = {"attempts": attempts}
     if subject:
         values["subject"] = subject[:200]
     if error is None:
         values.update(status=(PushStatus.SKIPPED if nothing else PushStatus.SENT).value, sent_at=None if nothing else now,
-                      next_attempt_at=None, last_error=None)
+                      next_attempt_at=None, last_error=receipt if partial(receipt) else None)
     elif final or attempts >= cfg.schedule.max_attempts:
         values.update(status=PushStatus.FAILED.value, next_attempt_at=None, last_error=error)
     else:
@@ -171,22 +173,27 @@ def deliver(engine: Engine, cfg: PushConfig, now: dt.datetime, report: Report, *
             _finish(engine, row, cfg, now, subject=None, error=str(exc), final=True)
             report.failed.append((row.key, str(exc)))
             continue
+        message = None
         try:
             with Session(engine) as session:
                 message = build(session, cfg, channel, row.kind, row.key, row.as_of, json.loads(row.params or "{}"))
+            if message is not None:
+                receipt = send(channel, cfg.smtp, message)
         except ConfigError as exc:  # a township or unit that does not exist: no retry helps
             _finish(engine, row, cfg, now, subject=None, error=str(exc), final=True)
             report.failed.append((row.key, str(exc)))
             continue
+        except Exception as exc:  # noqa: BLE001 - refused, timed out, or anything unforeseen in building it:
+            # recorded and retried after the back-off; the run goes on with the other messages
+            why = str(exc) if isinstance(exc, SendError) else f"{type(exc).__name__}: {exc}"
+            # a test message is not retried: whoever pressed the button has the answer (and the log keeps it)
+            status = _finish(engine, row, cfg, now, subject=message.subject if message else None, error=why[:2000],
+                             final=row.kind == PushKind.TEST.value)
+            (report.failed if status == PushStatus.FAILED.value else report.retrying).append((row.key, why))
+            continue
         if message is None:  # nothing to say today: recorded as such, never retried
             _finish(engine, row, cfg, now, subject=None, error=None, nothing=True)
             report.skipped.append(row.key)
-            continue
-        try:
-            receipt = send(channel, cfg.smtp, message)
-        except SendError as exc:
-            status = _finish(engine, row, cfg, now, subject=message.subject, error=str(exc))
-            (report.failed if status == PushStatus.FAILED.value else report.retrying).append((row.key, str(exc)))
             continue
         _finish(engine, row, cfg, now, subject=message.subject, error=None, receipt=receipt)
         report.sent.append(row.key)
@@ -203,6 +210,32 @@ def run(engine: Engine, cfg: PushConfig, now: dt.datetime | None = None, *, toda
             report.planned.append(key)
     deliver(engine, cfg, now, report)
     return report
+
+
+def next_meeting(cfg: PushConfig, today: dt.date) -> dt.date | None:
+    """The first planned district meeting on or after ``today`` (``schedule.meetings``)."""
+    return min((d for d in cfg.schedule.meetings if d >= today), default=None)
+
+
+def on_demand(cfg: PushConfig, kind: str, today: dt.date, *, meeting: str = "next", by: str = "dangong") -> dict:
+    """The params of a message sent or previewed on demand (``dangong push send|preview``): the brief
+    for ``meeting`` — ``next`` (the next planned meeting's date in its subject, the figures as of
+    today) or the id of a district meeting held (its figures as of its date) —, the summary of the
+    schedule's period, the escalation after the schedule's days. A bad ``meeting`` is a ConfigError."""
+    params: dict = {"by": by}
+    if kind == PushKind.BRIEF.value:
+        if meeting == "next":
+            if (on := next_meeting(cfg, today)) is not None:
+                params["meeting_on"] = on.isoformat()
+        elif meeting.isdigit():
+            params["meeting_id"] = int(meeting)
+        else:
+            raise ConfigError(f"--meeting {meeting!r}: next or the number of a district meeting held")
+    elif kind == PushKind.SUMMARY.value:
+        params["period"] = cfg.schedule.summary if cfg.schedule.summary != "off" else "weekly"
+    elif kind == PushKind.ESCALATION.value:
+        params["days"] = cfg.schedule.escalate_after_days
+    return params
 
 
 def send_now(engine: Engine, cfg: PushConfig, kind: str, channel_name: str, as_of: dt.date, *,

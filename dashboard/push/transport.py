@@ -19,7 +19,7 @@ import urllib.request
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from dashboard.push.config import Channel, Smtp
+from dashboard.push.config import Channel, ConfigError, Smtp
 from dashboard.push.messages import Message
 
 
@@ -28,7 +28,8 @@ class SendError(RuntimeError):
 
 
 def send(channel: Channel, smtp: Smtp | None, message: Message, *, timeout: float = 20) -> str:
-    """Deliver ``message`` on ``channel``; returns a short receipt (e.g. "2 recipients")."""
+    """Deliver ``message`` on ``channel``; returns a short receipt: the addresses that took the mail,
+    or the webhook's host and its answer ("qyapi.weixin.qq.com HTTP 200")."""
     if channel.kind == "email":
         if smtp is None:
             raise SendError("no [smtp] section")
@@ -49,15 +50,20 @@ def send_email(smtp: Smtp, to: tuple[str, ...], message: Message) -> str:
         main, _, sub = mime.partition("/")
         mail.add_attachment(data, maintype=main, subtype=sub, filename=name)
     try:
+        password = smtp.password()
+        context = ssl.create_default_context(cafile=smtp.cafile) if smtp.security != "none" else None
+    except ConfigError as exc:
+        raise SendError(str(exc)) from None
+    except (OSError, ssl.SSLError) as exc:  # the cafile is missing or not PEM
+        raise SendError(f"smtp.cafile {smtp.cafile}: {type(exc).__name__}: {exc}") from None
+    try:
         if smtp.security == "ssl":
-            client: smtplib.SMTP = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout,
-                                                    context=ssl.create_default_context())
+            client: smtplib.SMTP = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout, context=context)
         else:
             client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
         with client:
             if smtp.security == "starttls":
-                client.starttls(context=ssl.create_default_context())
-            password = smtp.password()
+                client.starttls(context=context)
             if smtp.user and password:
                 client.login(smtp.user, password)
             refused = client.send_message(mail)
@@ -70,10 +76,24 @@ def send_email(smtp: Smtp, to: tuple[str, ...], message: Message) -> str:
                         f"{exc.smtp_error.decode('utf-8', 'replace') if isinstance(exc.smtp_error, bytes) else exc.smtp_error}") from None
     except (TimeoutError, OSError, smtplib.SMTPException) as exc:
         raise SendError(f"SMTP {smtp.host}:{smtp.port}: {type(exc).__name__}: {exc}") from None
+    except UnicodeError:  # smtplib sends the login and plain addresses as ASCII (no word of the password here)
+        raise SendError(f"SMTP {smtp.host}:{smtp.port}: the user, password or an address is not ASCII "
+                        "and the server does not take UTF-8") from None
     if refused:
-        # some recipients refused, the others took it: sent, and the receipt says who did not
-        return f"{len(to) - len(refused)} of {len(to)} recipients (refused: {', '.join(refused)})"
-    return f"{len(to)} recipients"
+        # some recipients refused, the others took it: sent, and the receipt says who did not (the
+        # send log keeps it: see ``partial``)
+        took = [a for a in to if a not in refused]
+        return f"{', '.join(took)} ({PARTIAL} {', '.join(refused)})"
+    return ", ".join(to)
+
+
+#: the mark of a receipt some recipients refused
+PARTIAL = "refused:"
+
+
+def partial(receipt: str) -> bool:
+    """True when the message reached some recipients and not others (the send log keeps the receipt)."""
+    return PARTIAL in receipt
 
 
 def _dingtalk_url(url: str, secret: str) -> str:
@@ -106,7 +126,8 @@ def post_webhook(channel: Channel, message: Message, *, timeout: float = 20) -> 
     body = json.dumps(webhook_body(channel, message), ensure_ascii=False).encode("utf-8")
     request = urllib.request.Request(url, data=body, method="POST",
                                      headers={"Content-Type": "application/json; charset=utf-8"})
-    shown = urllib.parse.urlsplit(channel.url or "")._replace(query="").geturl()  # no robot key in a message
+    # the host only in a message: a robot's key is in the query (企业微信, 钉钉) or in the path (others)
+    shown = urllib.parse.urlsplit(channel.url or "").netloc
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (http/https checked in config)
             answer = response.read(65536).decode("utf-8", "replace")
@@ -124,4 +145,4 @@ def post_webhook(channel: Channel, message: Message, *, timeout: float = 20) -> 
             raise SendError(f"{shown} answered HTTP {status} without the robot's JSON") from None
         if code != 0:
             raise SendError(f"{shown} refused the message: errcode {code} ({json.loads(answer).get('errmsg', '')})")
-    return f"HTTP {status}"
+    return f"{shown} HTTP {status}"

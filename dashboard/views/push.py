@@ -14,15 +14,18 @@ from dashboard.views.meetings import Table
 STATUS_COLOUR = {"sent": "green", "skipped": "", "pending": "amber", "sending": "amber", "failed": "red"}
 
 
-def channels_frame(cfg: PushConfig, loc: str) -> pd.DataFrame:
+def channels_frame(cfg: PushConfig, loc: str, townships: dict[str, str] | None = None) -> pd.DataFrame:
     """One row per channel: name, kind, recipients (addresses, or the webhook's host — never a robot
-    key), scope, what it receives."""
+    key), scope (the townships' names from ``townships``, code → name; a code not there is shown as
+    unknown: the channel's messages will fail until it is corrected), what it receives."""
     from urllib.parse import urlsplit
 
+    names = townships or {}
     rows = []
     for c in cfg.channel:
         target = "、".join(c.to) if c.kind == "email" else urlsplit(c.url or "").netloc
-        scope = "、".join(c.townships) if c.townships else t("present.whole_district", loc)
+        scope = ("、".join(names.get(code) or t("push.admin.unknown_code", loc, code=code) for code in c.townships)
+                 if c.townships else t("present.whole_district", loc))
         sends = "、".join(t(f"push.sends.{s}", loc) for s in c.sends)
         if c.units:
             sends += f"（{'、'.join(c.units)}）"
@@ -44,7 +47,7 @@ def schedule_text(cfg: PushConfig, loc: str) -> str:
 def log_table(rows: list[dict], loc: str) -> Table:
     """The send log (``dashboard.push.run.recent``), newest first, times in the district's zone, the
     status in words and coloured (a failure red, a retry amber)."""
-    cols = ["created", "key", "subject", "status", "attempts", "sent", "error"]
+    cols = ["created", "status", "attempts", "key", "subject", "error", "sent"]  # what went wrong before the rest
     when = lambda at: district_time(at).strftime("%Y-%m-%d %H:%M") if at is not None else ""  # noqa: E731
     out = [{t("push.col.created", loc): when(r["created_at"]), t("push.col.key", loc): r["key"],
             t("push.col.subject", loc): r["subject"] or "", t("push.col.status", loc): t(f"push.status.{r['status']}", loc),

@@ -58,31 +58,46 @@ sends = ["summary"]
     at = admin_page()
     channels = [d.value for d in at.dataframe if t("push.col.kind", "zh_CN") in d.value.columns][0]
     assert channels.iloc[0].tolist() == ["yuebei", "企业微信群机器人", f"127.0.0.1:{webhook_server.url.rsplit(':', 1)[1]}",
-                                         "YB", "周报/月报"]
+                                         "越北镇", "周报/月报"]
     assert "SECRETKEY" not in channels.to_csv()
     assert "2027年1月15日" in texts(at) and t("push.admin.log_empty", "zh_CN") in texts(at)
     at.selectbox(key="push_test_channel").set_value("yuebei")
     button(at, t("push.admin.test", "zh_CN")).click().run()
     ok(at)
-    assert [s.value for s in at.success] == [t("push.admin.test_sent", "zh_CN", channel="yuebei", receipt="HTTP 200")]
+    host = webhook_server.url.removeprefix("http://")
+    assert [s.value for s in at.success] == [t("push.admin.test_sent", "zh_CN", channel="yuebei",
+                                               receipt=f"{host} HTTP 200")]
     assert len(webhook_server.bodies) == 1
     content = webhook_server.bodies[0]["markdown"]["content"]
     assert "（admin 发起）" in content and "越北镇" in content  # the channel's scope, by name
     log = [d.value for d in at.dataframe if t("push.col.key", "zh_CN") in d.value.columns][0]
     assert log.iloc[0][t("push.col.status", "zh_CN")] == "已发送" and log.iloc[0][t("push.col.key", "zh_CN")].startswith(
         "test:yuebei:now:")
-    # the robot breaks: the test message is refused, said next to the button; after every attempt, reported
+    # the robot breaks: the test message is refused, said next to the button, and the log reports it
+    # failed at once (a test is not retried: the admin has the answer)
     webhook_server.status = 500
     button(at, t("push.admin.test", "zh_CN")).click().run()
-    assert "HTTP 500" in " ".join(e.value for e in at.error)
+    assert [e.value for e in at.error] == [t("push.admin.test_failed", "zh_CN", channel="yuebei",
+                                             error=f"{host} answered HTTP 500")]
+    assert t("push.admin.failed", "zh_CN", n=1) in texts(at)
+    log = [d.value for d in at.dataframe if t("push.col.key", "zh_CN") in d.value.columns][0]
+    top = log.iloc[0]
+    assert top[t("push.col.status", "zh_CN")] == t("push.status.failed", "zh_CN") and top[t("push.col.attempts", "zh_CN")] == 1
+    assert "HTTP 500" in top[t("push.col.error", "zh_CN")] and "SECRETKEY" not in log.to_csv()
+    assert log.iloc[1][t("push.col.status", "zh_CN")] == "已发送"
+    # a scheduled message that failed every attempt is reported the same way, the newest first
     from dashboard.push.config import load
-    from dashboard.push.run import Report, deliver
+    from dashboard.push.run import Report, deliver, enqueue
     from models.db import make_engine
     from models.settings import get_settings
 
-    engine = make_engine(get_settings().database_url)
+    engine, cfg = make_engine(get_settings().database_url), load(get_settings().push_config)
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    enqueue(engine, "summary:yuebei:2099-W01", "yuebei", "summary", dt.date(2026, 12, 1), {"period": "weekly"}, later)
     for k in range(5):
-        deliver(engine, load(get_settings().push_config), later + dt.timedelta(hours=k * 7), Report())
+        deliver(engine, cfg, later + dt.timedelta(hours=k * 7), Report())
     at.run()
-    assert t("push.admin.failed", "zh_CN", n=1) in texts(at)
+    assert t("push.admin.failed", "zh_CN", n=2) in texts(at)
+    log = [d.value for d in at.dataframe if t("push.col.key", "zh_CN") in d.value.columns][0]
+    row = log[log[t("push.col.key", "zh_CN")] == "summary:yuebei:2099-W01"].iloc[0]
+    assert row[t("push.col.status", "zh_CN")] == "失败" and row[t("push.col.attempts", "zh_CN")] == 5

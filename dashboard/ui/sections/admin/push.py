@@ -30,7 +30,8 @@ def render(ctx: Context) -> None:
         return
     engine = data.engine()
     st.markdown(f"**{t('push.admin.channels', loc)}**")
-    st.dataframe(V.channels_frame(cfg, loc), hide_index=True, width="stretch")
+    towns = data.townships(data.database_url())
+    st.dataframe(V.channels_frame(cfg, loc, dict(zip(towns["code"], towns["name"]))), hide_index=True, width="stretch")
     st.markdown(f"**{t('push.admin.schedule', loc)}**")
     st.caption(V.schedule_text(cfg, loc))
 
@@ -54,4 +55,7 @@ def render(ctx: Context) -> None:
         return
     if (n := V.failed_count(rows)):
         st.warning(t("push.admin.failed", loc, n=n))
-    st.dataframe(V.log_table(rows, loc).styled(), hide_index=True, width="stretch")
+    # the error wide enough to read, the key and the subject narrower (whole on hover)
+    widths = {t(f"push.col.{k}", loc): st.column_config.TextColumn(width=w)
+              for k, w in (("key", "small"), ("subject", "medium"), ("error", "large"))}
+    st.dataframe(V.log_table(rows, loc).styled(), hide_index=True, width="stretch", column_config=widths)
