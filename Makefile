@@ -8,7 +8,7 @@ TEST_STAMP := $(VENV)/.installed-test
 # two workers, one test file each at a time (what CI runs; the suite is CPU-bound: more is slower)
 PYTEST_ARGS ?= -n 2 --dist loadfile
 
-.PHONY: run test install install-test db seed bench clean
+.PHONY: run test install install-test db seed bench bench-load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ test: $(TEST_STAMP)
 bench: $(TEST_STAMP)
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.followup
+	$(BIN)/python -m bench.browser
+
+## make bench-load: many viewers at once on the 1M database (N = 1, 10, 20, 50; PostgreSQL too with
+## DANGONG_LOAD_PG_URL set; see docs/performance.md)
+bench-load: $(TEST_STAMP)
+	$(BIN)/python -m bench.load --db $(if $(DANGONG_LOAD_PG_URL),both,sqlite)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -15,14 +15,13 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from bench.overview_sql import EXTRA, GAP_LIMIT, Dates
 from dashboard.queries.coverage import COVERAGE_COLUMNS, kpis_from_counts
 from dashboard.queries.followup import DUE_SOON_DAYS
 from dashboard.queries.trends import SERIES_METRICS as RATE_METRICS
 from models import rules
 from models.db import make_engine
 from models.enums import Pattern, UnionKind
-
-from bench.overview_sql import EXTRA, GAP_LIMIT, Dates
 
 #: Every table the overview reads, loaded whole (``SELECT *``), as a naive page would.
 TABLES = ("township", "unit", "enterprise", "union_org", "union_coverage", "membership_change", "party_org",

@@ -182,9 +182,9 @@ def render_passes(results: dict[str, Any], key: str, heading: str, intro: str, c
         r = size.get(key)
         if not r:
             continue
-        label = size["dataset"]["label"]
+        label = size["dataset"].get("key") or size["dataset"]["label"]  # "1m", "1m PG"
         warm = f"{r['warm']:.3f}" if r.get("warm") is not None else "—"
-        verdict = "" if label != "1m" else (" ✅" if r["cold"] <= target_cold else " ❌")
+        verdict = "" if (size["dataset"].get("n") or 0) < 1_000_000 else (" ✅" if r["cold"] <= target_cold else " ❌")
         rows.append(f"| {label} | " + "".join(f"{r[k]:,} | " for _, k in counts) + f"**{r['cold']:.3f}**{verdict} | {warm} |")
         detail.append(f"| {label} | " + " | ".join(f"{v:.3f}" for v in r["per_query_cold"].values()) + " |")
         names = list(r["per_query_cold"])

@@ -16,9 +16,9 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bench.overview_sql import time_queries
 from dashboard.queries import coverage
 from dashboard.queries.scope import Scope
-from bench.overview_sql import time_queries
 
 #: The map's gap tabs (``coverage_map.GAPS``) and their length (``coverage.GAP_LIST_LIMIT``).
 MAP_GAPS = ("should_build", "no_union", "union_only")

@@ -80,6 +80,11 @@ ANALYSIS_STUB = """
 """
 
 
+def _key(r: dict[str, Any]) -> str:
+    """The column of a size's results: ``1m`` (SQLite), ``1m PG`` (PostgreSQL)."""
+    return r["dataset"].get("key") or r["dataset"]["label"]
+
+
 def _s(x: float | None, digits: int = 3) -> str:
     if x is None:
         return "—"
@@ -123,7 +128,7 @@ def _app_section(results: dict[str, Any]) -> list[str]:
             keys.setdefault(k, a.get("label", k))
     if not keys:
         return []
-    header = ["page"] + [f"{r['dataset']['label']} {w}" for r in sizes for w in ("cold", "warm")]
+    header = ["page"] + [f"{_key(r)} {w}" for r in sizes for w in ("cold", "warm")]
     rows, errors, runs = [], [], []
     for k, label in keys.items():
         row = [label]
@@ -133,10 +138,10 @@ def _app_section(results: dict[str, Any]) -> list[str]:
                 row += ["—", "—"]
             elif "error" in a:
                 row += ["error", "error"]
-                errors.append(f"**{label} at {r['dataset']['label']}:** {_esc(a['error'], 400)}")
+                errors.append(f"**{label} at {_key(r)}:** {_esc(a['error'], 400)}")
             else:
                 row += [_s(a["cold"]), _s(a["warm"])]
-                runs.append([label, r["dataset"]["label"], " / ".join(_s(x) for x in a["cold_all"]),
+                runs.append([label, _key(r), " / ".join(_s(x) for x in a["cold_all"]),
                              " / ".join(_s(x) for x in a["warm_all"])])
         rows.append(row)
     share = []
@@ -150,7 +155,8 @@ def _app_section(results: dict[str, Any]) -> list[str]:
     if any(x not in ("", "—") for x in share):
         out += ["The last row is the process's CPU time over the wall time of all the measured runs at that size: "
                 "near 100 % the runs had a CPU to themselves; well below, they waited (another job on the machine), "
-                "and the times are inflated.", ""]
+                "and the times are inflated. On PostgreSQL (*PG*) the server's processes do the queries' work and are not "
+                "counted: the share is lower there without the runs having waited.", ""]
     if any(k.startswith("ledger") for k in keys):
         out += ["The ledger rows: its first page (50 rows) sorted by name, then the same page with the search box "
                 "set (`at.text_input(key=\"ledger_search\")`) or sorted by employees descending "
@@ -167,7 +173,7 @@ def _pages_sql_section(results: dict[str, Any]) -> list[str]:
     sizes = [r for r in results["sizes"] if r.get("pages_sql")]
     if not sizes:
         return []
-    labels = [r["dataset"]["label"] for r in sizes]
+    labels = [_key(r) for r in sizes]
     first = sizes[0]["pages_sql"]
     out = [f"### The map's and the ledger's SQL by query (seconds, median of {results['repeat']})", ""]
     rows = [[n, *(_s(r["pages_sql"]["per_query"].get(n), 4) for r in sizes)] for n in first["groups"]["map"]]
@@ -184,17 +190,38 @@ def _pages_sql_section(results: dict[str, Any]) -> list[str]:
     return out
 
 
+def _run_line(run: dict[str, Any], as_of: str) -> str:
+    commit = f" at commit `{run['commit']}`" if run.get("commit") else ""
+    pages = run.get("pages") or ["overview", "map", "ledger"]
+    where = f", sizes {', '.join(run['sizes'])}" if run.get("sizes") else ""
+    load = (f"; load average {run['load_start']} at the start, {run['load_end']} at the end"
+            if run.get("load_start") and run.get("load_end") else "")
+    return (f"Run of {run['started']}{commit} ({run['elapsed']:.0f} s), `--repeat {run['repeat']}`, as of {as_of}"
+            f"{where}, pages {', '.join(pages)}{load}.")
+
+
+def _runs_lines(results: dict[str, Any]) -> list[str]:
+    """One line per run whose figures are in the tables (``bench.run --pages X`` replaces only the
+    figures it measured: the others come from earlier runs)."""
+    sizes = results["sizes"]
+    as_of = sizes[0]["dataset"]["as_of"] if sizes else "—"
+    runs = results.get("runs") or [{k: results.get(k) for k in ("started", "commit", "elapsed", "repeat", "pages")}]
+    if len(runs) == 1:
+        return [_run_line(runs[0], as_of), ""]
+    return ["Figures from several runs (a run of some pages or sizes replaces only what it measured; each size's "
+            "columns say which run they come from in the *Databases* table):", "",
+            *(f"{i}. {_run_line(run, as_of)}" for i, run in enumerate(runs, 1)), ""]
+
+
 def render(results: dict[str, Any]) -> str:
     sizes: list[dict[str, Any]] = results["sizes"]
-    labels = [r["dataset"]["label"] for r in sizes]
+    labels = [_key(r) for r in sizes]
     repeat = results["repeat"]
-    commit = f" at commit `{results['commit']}`" if results.get("commit") else ""
-    pages = results.get("pages") or ["overview", "map", "ledger"]
-    out: list[str] = [f"Run of {results['started']}{commit} ({results['elapsed']:.0f} s), `--repeat {repeat}`, "
-                      f"as of {sizes[0]['dataset']['as_of'] if sizes else '—'}"
-                      + (f", pages {', '.join(pages)}" if set(pages) != {"overview", "map", "ledger"} else "") + ".", ""]
+    out: list[str] = _runs_lines(results)
     if results.get("load_end"):
         results["machine"]["load average at end"] = results["load_end"]
+    if results.get("postgresql_skipped"):
+        out += [f"**PostgreSQL skipped:** {results['postgresql_skipped']}", ""]
 
     out += ["### Machine", "", _table(["", ""], [[k, v] for k, v in results["machine"].items()], "ll"), ""]
 
@@ -203,19 +230,30 @@ def render(results: dict[str, Any]) -> str:
         d = r["dataset"]
         s = d.get("seed_seconds") or {}
         what = "`seed demo`" if d["n"] is None else f"`seed --scale {d['n']:,}`"
-        note = "reused from bench/.cache" if d["cached"] else "generated in this run"
+        pg = d.get("backend") == "postgresql"
+        if pg:
+            what += f" into {d.get('server') or 'PostgreSQL'} `{d['database']}`"
+        note = ("reused" + (" (kept on the server)" if pg else " from bench/.cache") if d["cached"]
+                else "generated in this run")
+        if pg and s.get("vacuum_analyze") is not None:
+            note += f"; then `VACUUM (ANALYZE)` {_s(s['vacuum_analyze'], 1)} s"
         if d.get("upgrades"):
             note += "; migrated in place " + ", ".join(d["upgrades"])
         note += "".join(f"; {x}" for x in d.get("prepared", []) if not x.startswith("upgraded"))
-        rows.append([d["label"], f"{d['enterprises']:,}", f"{d['townships']:,}", _mb(d["file_bytes"]), what,
+        if len(results.get("runs") or []) > 1 and r.get("runs"):
+            note += "; figures from run " + ", ".join(
+                f"{n} ({', '.join(p for p, i in r['runs'].items() if i == n - 1)})"
+                for n in sorted({i + 1 for i in r["runs"].values()}))
+        rows.append([_key(r), f"{d['enterprises']:,}", f"{d['townships']:,}", _mb(d["file_bytes"]), what,
                      _s(s.get("wall"), 1), _s(s.get("generate"), 1), _s(s.get("summary"), 1), note])
     out += ["### Databases and generator time (seconds)", "",
-            _table(["size", "enterprises", "townships", "SQLite file", "command", "wall", "generation",
+            _table(["size", "enterprises", "townships", "database size", "command", "wall", "generation",
                     "summary rebuild", "note"], rows, "lrrrlrrrl"),
             "", "*wall* is the whole `dangong` process; *generation* and *summary rebuild* are split at the "
             "first `summary:` progress line. Times of a reused database are those of the run that generated it; "
             "*migrated in place* is `dangong db upgrade` run on the cached file when the code's schema head moved "
-            "(the generator being unchanged), with its time and when.", ""]
+            "(the generator being unchanged), with its time and when. *PG*: the same data in PostgreSQL (its size is "
+            "`pg_database_size`, indexes included; the SQLite size is the file's).", ""]
 
     out += _app_section(results)
 
@@ -225,7 +263,7 @@ def render(results: dict[str, Any]) -> str:
         for r in with_sql:
             sql, nv = r["sql"], r.get("naive") or {}
             eq = "yes" if r.get("check") == [] else ("not checked" if r.get("check") is None else "**no**")
-            rows.append([r["dataset"]["label"], _s(sql["total"]), _s(nv.get("load")), _s(nv.get("compute")),
+            rows.append([_key(r), _s(sql["total"]), _s(nv.get("load")), _s(nv.get("compute")),
                          _s(nv.get("total")), _x(_speedup(nv.get("total"), sql["total"])),
                          _x(_speedup(nv.get("compute"), sql["total"])), str(nv.get("runs", "—")), eq])
         out += ["### The overview's SQL against the naive way (seconds, median)", "",
@@ -238,7 +276,7 @@ def render(results: dict[str, Any]) -> str:
                    if any("campaign_progress" in r["sql"]["per_query"] for r in with_sql) else ""), ""]
         for r in with_sql:
             if r.get("check"):
-                out += [f"**{r['dataset']['label']}: SQL and naive figures differ:** " + "; ".join(r["check"]), ""]
+                out += [f"**{_key(r)}: SQL and naive figures differ:** " + "; ".join(r["check"]), ""]
 
         names = list(with_sql[0]["sql"]["per_query"])
         rows = []
@@ -247,7 +285,7 @@ def render(results: dict[str, Any]) -> str:
             rows.append([label, *(_s(r["sql"]["per_query"].get(n), 4) for r in with_sql)])
         rows.append(["**total (without ¹)**", *(f"**{_s(r['sql']['total'], 4)}**" for r in with_sql)])
         out += [f"### The overview's SQL by query (seconds, median of {repeat})", "",
-                _table(["query", *(r["dataset"]["label"] for r in with_sql)], rows), "",
+                _table(["query", *(_key(r) for r in with_sql)], rows), "",
                 "¹ Not in the total, run once: the exact per-enterprise query from the source tables, shown for "
                 "comparison with `enterprises_in_pattern` (from the `enterprise_state` summary)."
                 + (" **`dashboard/ui/data.py` `alert_lists` currently calls this exact query**, so the page pays it "
@@ -261,7 +299,7 @@ def render(results: dict[str, Any]) -> str:
         out += ["### The naive way by step (seconds)", "", _table(["step", *labels], rows), ""]
         caps = [r for r in sizes if (r.get("naive") or {}).get("series_capped")]
         for r in caps:
-            out += [f"At {r['dataset']['label']} the naive coverage series was capped to its last "
+            out += [f"At {_key(r)} the naive coverage series was capped to its last "
                     f"{r['naive']['series_dates']} dates (of {r['naive']['series_dates_all']}).", ""]
 
     rows = []
@@ -271,7 +309,7 @@ def render(results: dict[str, Any]) -> str:
             continue
         f = lambda m: f"{k[m][0]:,} / {k[m][1]:,}"  # noqa: E731
         p = k["patterns"]
-        rows.append([r["dataset"]["label"], f"{k['operating']:,}", f("union_coverage"), f("party_coverage"),
+        rows.append([_key(r), f"{k['operating']:,}", f("union_coverage"), f("party_coverage"),
                      f("qualified_built"), f("work_coverage"),
                      " · ".join(f"{p[x]:,}" for x in ("union_and_branch", "union_and_liaison", "union_only",
                                                         "no_union", "should_build"))])
@@ -295,13 +333,21 @@ def _verdict(value: float | None, target: float, below: bool, failed: bool = Fal
 
 
 def targets(results: dict[str, Any]) -> list[str]:
-    sizes = results["sizes"]
-    if not sizes:
-        return []
-    big = max(sizes, key=lambda r: r["dataset"]["enterprises"])
-    label = big["dataset"]["label"]
+    """The targets at the biggest size of each database (SQLite, then PostgreSQL)."""
+    out: list[str] = []
+    for backend in ("sqlite", "postgresql"):
+        sizes = [r for r in results["sizes"] if r["dataset"].get("backend", "sqlite") == backend]
+        if sizes:
+            out += _targets_at(max(sizes, key=lambda r: r["dataset"]["enterprises"]))
+    return out
+
+
+def _targets_at(big: dict[str, Any]) -> list[str]:
+    label = _key(big)
     apps = big.get("apps") or {}
     note = "" if big["dataset"]["n"] == 1_000_000 else f" (1M was not measured: verdicts are at {label})"
+    if big["dataset"]["n"] and big["dataset"]["n"] > 1_000_000:
+        note = " (the 1 s targets, asked at 10M on PostgreSQL by issue 19)"
     out = [f"### Targets at {label}{note}", ""]
 
     if big.get("sql"):
@@ -373,7 +419,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--output", type=Path, default=DOC)
     p.add_argument("--no-write", action="store_true", help="print only")
     args = p.parse_args(argv)
-    body = render(json.loads(args.results.read_text(encoding="utf-8")))
+    from bench.run import render as render_all
+
+    body = render_all(json.loads(args.results.read_text(encoding="utf-8")))
     print(body)
     if not args.no_write:
         write_doc(args.output, body)

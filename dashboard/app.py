@@ -10,6 +10,7 @@ busy is one sentence at the top of the page (with a retry button), never Streaml
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -25,6 +26,7 @@ from dashboard.ui import auth, data, state  # noqa: E402
 from dashboard.ui.layout import header, show_asof  # noqa: E402
 from models.enums import Role  # noqa: E402
 from models.settings import get_settings  # noqa: E402
+
 
 def pages_for(user: auth.CurrentUser | None, locale: str) -> dict:
     """The navigation a role may use: a page absent here cannot be opened, and each page checks
@@ -68,6 +70,10 @@ def pages_for(user: auth.CurrentUser | None, locale: str) -> dict:
         pages[t("nav.section.admin", locale)] = [
             st.Page(ROOT / "dashboard/app_pages/admin.py", title=t("nav.admin", locale), icon=":material/admin_panel_settings:", url_path="admin"),
         ]
+    if os.environ.get("DANGONG_BENCH_FLOOR") == "1":  # python -m bench.browser's server only: two hidden pages
+        from dashboard.app_pages.bench_floor import pages as floor_pages
+
+        pages[t("nav.section.leaders", locale)] += floor_pages()
     return pages
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import os
 import secrets
 import threading
 import time
@@ -60,8 +61,27 @@ class AccountError(ValueError):
     """A refused account operation, in one sentence."""
 
 
+#: password hashes (argon2id: 64 MiB and four lanes each) computed at the same time in one process: fifty
+#: viewers signing in at once would otherwise ask for 3.2 GB and 200 threads on a 2-core server, to finish
+#: no sooner (the work is the CPU's either way); the others wait their turn (issue 19)
+HASH_CONCURRENCY = max(1, os.cpu_count() or 1)
+_HASH_SLOTS = threading.BoundedSemaphore(HASH_CONCURRENCY)
+
+
+class _BoundedHasher(PasswordHasher):
+    """argon2id with at most :data:`HASH_CONCURRENCY` hashes or checks running at once in this process."""
+
+    def hash(self, password, *args, **kwargs):  # noqa: ANN001, ANN201 - PasswordHasher's own signature
+        with _HASH_SLOTS:
+            return super().hash(password, *args, **kwargs)
+
+    def verify(self, hash, password):  # noqa: A002, ANN001, ANN201
+        with _HASH_SLOTS:
+            return super().verify(hash, password)
+
+
 def hasher() -> PasswordHasher:
-    return PasswordHasher()  # argon2id with the library's current recommended parameters
+    return _BoundedHasher()  # argon2id with the library's current recommended parameters
 
 
 #: the shortest and longest password accepted (the same rule for the CLI, the admin page and the

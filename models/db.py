@@ -22,6 +22,14 @@ SQLITE_BUSY_TIMEOUT = 10.0
 PG_CONNECT_TIMEOUT = 10
 #: seconds a PostgreSQL statement waits for a lock another transaction holds (default: forever)
 PG_LOCK_TIMEOUT = 10.0
+#: connections one server process keeps open, and may open beyond them under load, and seconds a page run
+#: waits for one before "busy" (SQLAlchemy's defaults, written down: the dashboard's cached queries hold
+#: at most ``dashboard.ui.data.QUERY_CONCURRENCY`` at once, sign-ins and edits a few more — issue 19's load
+#: benchmark never waited for one with fifty viewers). Two servers on one PostgreSQL: 2 × (5 + 10) = 30 of
+#: its 100 connections.
+POOL_SIZE = 5
+POOL_MAX_OVERFLOW = 10
+POOL_TIMEOUT = 30.0
 
 
 class DatabaseError(RuntimeError):
@@ -145,6 +153,8 @@ def make_engine(url: str | None = None, *, create: bool = True, **kwargs) -> Eng
             path.parent.mkdir(parents=True, exist_ok=True)
         # a writer waits this long for another process's lock (sqlite3's timeout is SQLite's busy_timeout)
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT, **kwargs.get("connect_args", {})}
+        if path is not None:  # a file: a queue pool (a memory database keeps SQLAlchemy's single connection)
+            kwargs = {"pool_size": POOL_SIZE, "max_overflow": POOL_MAX_OVERFLOW, "pool_timeout": POOL_TIMEOUT, **kwargs}
         engine = sa.create_engine(url, **kwargs)
 
         if path is not None and not uri_form:
@@ -174,7 +184,8 @@ def make_engine(url: str | None = None, *, create: bool = True, **kwargs) -> Eng
         if "options" not in parsed.query:
             defaults["options"] = f"-c lock_timeout={int(PG_LOCK_TIMEOUT * 1000)}"
         kwargs["connect_args"] = {**defaults, **kwargs.get("connect_args", {})}
-    return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+    pool = {"pool_size": POOL_SIZE, "max_overflow": POOL_MAX_OVERFLOW, "pool_timeout": POOL_TIMEOUT}
+    return sa.create_engine(url, pool_pre_ping=True, **{**pool, **kwargs})
 
 
 #: values in one ``IN (…)`` list (SQLite allows 32,766 parameters; PostgreSQL plans short lists better)

@@ -224,6 +224,86 @@ def test_the_frame_counting_check_would_notice_an_offender(tmp_path):
     assert frame_counting(bad) == ["line 2: boolean mask", "line 3: .groupby()"]
 
 
+# --------------------------------------------------------------------------- no whole table into pandas (issue #19)
+
+#: methods that narrow what a statement reads (rows it filters, groups or limits)
+NARROWING = {"where", "filter", "filter_by", "limit", "group_by", "having", "fetch"}
+READ_SQL = {"read_sql", "read_sql_query", "read_sql_table"}
+SELECT_STAR = re.compile(r"\bselect\s+(distinct\s+)?\*\s+from\b", re.IGNORECASE)
+
+
+def whole_table_loads(path: Path) -> list[str]:
+    """Places in a query module that load a whole table: ``pd.read_sql*``, ``SELECT * FROM`` in SQL text,
+    or ``select(<a table>)`` — every column of a table (a ``X = Model.__table__`` alias, ``Model.__table__``
+    or a model class) — with no ``.where``/``.group_by``/``.limit`` in the same statement."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tables = {t.id for node in ast.walk(tree) if isinstance(node, ast.Assign)
+              and isinstance(node.value, ast.Attribute) and node.value.attr == "__table__"
+              for t in node.targets if isinstance(t, ast.Name)}
+    models = {a.asname or a.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+              and node.module == "models.tables" for a in node.names}
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+
+    def whole_table(arg: ast.expr) -> bool:
+        if isinstance(arg, ast.Name):
+            return arg.id in tables or arg.id in models
+        return isinstance(arg, ast.Attribute) and arg.attr == "__table__"
+
+    def narrowed(call: ast.Call) -> bool:
+        node = call  # up the chain select(T).where(…).order_by(…): any narrowing method on it
+        while isinstance(parents.get(node), ast.Attribute) and isinstance(parents.get(parents[node]), ast.Call):
+            attribute = parents[node]
+            if attribute.attr in NARROWING:
+                return True
+            node = parents[attribute]
+        return False
+
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name in READ_SQL:
+                found.append(f"line {node.lineno}: {name}()")
+            elif (name == "select" and len(node.args) == 1 and not node.keywords and whole_table(node.args[0])
+                  and not narrowed(node)):
+                arg = node.args[0]
+                found.append(f"line {node.lineno}: select of a whole table "
+                             f"{arg.id if isinstance(arg, ast.Name) else ast.unparse(arg)}")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and SELECT_STAR.search(node.value):
+            found.append(f"line {node.lineno}: SELECT *")
+    return sorted(found, key=lambda f: int(f.split()[1].rstrip(":")))
+
+
+#: whole tables a query may read, by module and table: small by nature, every row shown
+WHOLE_TABLE_ALLOWED = {
+    ("kiosk.py", "KL"): "the kiosk links admins made (a handful), every one listed on the admin page",
+}
+
+
+def test_query_modules_load_no_whole_table():
+    """What the pages may not do (``test_page_scripts_are_thin``: no frames of their own) the queries may
+    not do either: every query reads the rows and columns it needs, narrowed in SQL."""
+    modules = sorted((ROOT / "dashboard" / "queries").glob("*.py"))
+    assert len(modules) >= 8
+    found = {p.name: [f for f in whole_table_loads(p) if (p.name, f.rsplit(" ", 1)[-1]) not in WHOLE_TABLE_ALLOWED
+                      or "whole table" not in f] for p in modules}
+    assert {name: f for name, f in found.items() if f} == {}
+
+
+def test_the_whole_table_check_would_notice_an_offender(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("import pandas as pd\nimport sqlalchemy as sa\nfrom models.tables import Enterprise, Township\n"
+                   "E = Enterprise.__table__\n"
+                   "a = pd.read_sql('SELECT * FROM enterprise', conn)\n"
+                   "b = pd.DataFrame(s.execute(sa.select(E).order_by(E.c.id)).all())\n"
+                   "c = s.execute(sa.select(Township)).all()\n"
+                   "d = s.execute(sa.select(E).where(E.c.id == 1).order_by(E.c.id)).all()\n"
+                   "e = s.execute(sa.select(E.c.id, E.c.name).limit(10)).all()\n"
+                   "f = s.execute(sa.select(sa.func.count()).select_from(E)).scalar()\n", encoding="utf-8")
+    assert whole_table_loads(bad) == ["line 5: read_sql()", "line 5: SELECT *", "line 6: select of a whole table E",
+                                      "line 7: select of a whole table Township"]
+
+
 def _cli_commands() -> list[str]:
     import typer
 

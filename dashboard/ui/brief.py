@@ -15,11 +15,12 @@ from dashboard.queries.scope import Scope
 from dashboard.ui import data
 from models.settings import get_settings
 
-TTL = 600
+TTL = data.TTL
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _choices(url: str, as_of: dt.date):
+def _choices(url: str, as_of: dt.date, epoch: int = 0):
+    """The meetings a brief can be about (``epoch``: ``data.epoch()``, stale after a write that makes everything stale)."""
     with data.session(url) as s:
         return briefq.meeting_choices(s, as_of)
 
@@ -78,7 +79,7 @@ def downloads(*, scope: Scope, as_of: dt.date, locale: str, scope_label: str, ke
     except FontMissing as exc:
         st.warning(str(exc))
         return
-    meetings = _choices(url, as_of)
+    meetings = _choices(url, as_of, data.epoch())
     options = [None, *[int(i) for i in meetings["id"]]]
     names = {int(r.id): f"{fmt_date(r.held_on, locale)} {r.title}" for r in meetings.itertuples(index=False)}
     chosen = st.selectbox(t("brief.meeting", locale), options, key=f"{key}_meeting",

@@ -5,7 +5,8 @@ Every query wrapper is made by :func:`cached` from a pure function of ``dashboar
 database URL, the scope, the filters and the as-of date, so results never cross databases,
 scopes or dates — and by a per-township count of writes (:func:`generation`), so
 ``clear_caches(township_ids)`` after a write of a few townships makes only what reads them stale
-(``clear_caches()``: everything).
+(``clear_caches()``: everything — by a new epoch in every key, never by emptying Streamlit's cache, which
+would also drop the chart specs and make every other viewer's next page a cold one at the same time).
 
 A database that cannot be used *right now* — a PostgreSQL server down, unreachable or restarting,
 a SQLite file locked by another process past ``models.db.SQLITE_BUSY_TIMEOUT`` — is one sentence in
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import os
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -48,7 +50,17 @@ from dashboard.queries import (
 from models.db import DatabaseError, check_schema, make_engine, mask_url, outage_kind
 from models.settings import get_settings
 
-TTL = 600
+
+def _cache_ttl() -> int:
+    """Seconds a cached read lives: ``DANGONG_CACHE_TTL_SECONDS`` (default 600; not a positive whole number:
+    600) — also how long another server process may show figures from before a write made through this
+    one. Read when this module is imported (Streamlit fixes a cache's TTL when the function is decorated);
+    an environment variable until ``models.settings`` has it."""
+    value = os.environ.get("DANGONG_CACHE_TTL_SECONDS", "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else 600
+
+
+TTL = _cache_ttl()
 _LOG = logging.getLogger("dangong.database")
 
 
@@ -85,33 +97,44 @@ def engine() -> Engine:
 
 #: per township id (and ``"*"``: any township) the number of writes this process has seen — part of
 #: every cached query's key (:func:`cached`), so a write makes only the results that read its
-#: townships stale: a scope holding one of them, the whole district, or a query without a scope
+#: townships stale: a scope holding one of them, the whole district, or a query without a scope;
+#: ``EPOCH``: the writes that may change anything (a boundary import, a ledger import, an account's
+#: scope …) — part of every key, so they make every cached read stale
 _GENERATIONS: dict[object, int] = {}
 _GENERATIONS_LOCK = threading.Lock()
+EPOCH = "epoch"
 
 
 def clear_caches(township_ids: Iterable[int] | None = None) -> None:
     """After a write. ``township_ids``: the townships whose data it changed — then only cached results
     that read one of them are read afresh (every user of other townships keeps theirs; empty: none);
-    ``None``: everything cached is dropped. Per server process, as Streamlit's cache is (other processes see
-    the change when their entries expire, ``TTL``)."""
-    if township_ids is None:
-        st.cache_data.clear()
-        return
-    if not township_ids:  # a write that changes no figure (an account): nothing to read afresh
-        return
+    ``None``: every cached read is read afresh (a new :func:`epoch`). Nothing is removed from Streamlit's
+    cache: stale entries are no longer asked for and leave with their ``TTL`` (or ``max_entries``); the
+    chart specs (keyed by their data) and the brief documents of unchanged data stay. Per server
+    process, as Streamlit's cache is (other processes see the change when their entries expire, ``TTL``)."""
     with _GENERATIONS_LOCK:
-        for township_id in {int(i) for i in township_ids}:
+        if township_ids is None:
+            _GENERATIONS[EPOCH] = _GENERATIONS.get(EPOCH, 0) + 1
+            return
+        township_ids = {int(i) for i in township_ids}
+        if not township_ids:  # a write that changes no figure (an account): nothing to read afresh
+            return
+        for township_id in township_ids:
             _GENERATIONS[township_id] = _GENERATIONS.get(township_id, 0) + 1
         _GENERATIONS["*"] = _GENERATIONS.get("*", 0) + 1
+
+
+def epoch() -> int:
+    """The count of :func:`clear_caches` calls that made everything stale (a key of reads without a scope)."""
+    return _GENERATIONS.get(EPOCH, 0)
 
 
 def generation(scope: Any) -> tuple:
     """The part of a cached query's key that changes when data it may read changes (:func:`clear_caches`)."""
     ids = getattr(scope, "township_ids", None)
     if ids is None:  # the whole district, or a query without a scope: any write
-        return ("*", _GENERATIONS.get("*", 0))
-    return tuple(sorted((int(i), _GENERATIONS.get(int(i), 0)) for i in ids))
+        return (epoch(), "*", _GENERATIONS.get("*", 0))
+    return (epoch(), *sorted((int(i), _GENERATIONS.get(int(i), 0)) for i in ids))
 
 
 def pace_margin() -> float:
@@ -175,14 +198,23 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
 def dataset_info(url: str) -> dict[str, str]:
+    return _dataset_info(url, epoch())
+
+
+def townships(url: str) -> pd.DataFrame:
+    """Every township with its boundary (stale after any write that makes everything stale: a boundary import)."""
+    return _townships(url, epoch())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _dataset_info(url: str, epoch_key: int) -> dict[str, str]:
     with _engine(url).connect() as conn:
         return dict(conn.execute(sa.text("SELECT key, value FROM dataset_info")).all())
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def townships(url: str) -> pd.DataFrame:
+def _townships(url: str, epoch_key: int) -> pd.DataFrame:
     with _engine(url).connect() as conn:
         return pd.DataFrame(
             conn.execute(sa.text(
@@ -198,6 +230,15 @@ def session(url: str) -> Session:
     return Session(_engine(url))
 
 
+#: queries (cache misses) one server process computes at the same time; the others wait their turn. Many
+#: viewers at once (issue 19): without a bound, fifty page runs share the CPU evenly and all finish late
+#: (each viewer waits for everyone's queries); with it, the queries asked first are answered first, and
+#: the connections in use and the frames in memory stay bounded. Two per CPU: SQLite's queries run in this
+#: process (without the GIL), PostgreSQL's in the server's. A query never asks for another through here.
+QUERY_CONCURRENCY = 2 * (os.cpu_count() or 2)
+QUERY_SLOTS = threading.BoundedSemaphore(QUERY_CONCURRENCY)
+
+
 def cached(fn: Callable[..., Any], *, name: str | None = None, max_entries: int | None = None) -> Callable[..., Any]:
     """``fn(session, *args, **kwargs)`` as a cached ``wrapper(url, *args, **kwargs)``.
 
@@ -211,7 +252,7 @@ def cached(fn: Callable[..., Any], *, name: str | None = None, max_entries: int 
     takes_scope = "scope" in signature.parameters
 
     def run(url: str, generation_key: tuple, *args: Any, **kwargs: Any) -> Any:
-        with session(url) as s:  # looked up at call time, so a test may stand in for the query
+        with QUERY_SLOTS, session(url) as s:  # looked up at call time, so a test may stand in for the query
             return getattr(module, attr)(s, *args, **kwargs)
 
     run.__name__ = run.__qualname__ = label

@@ -14,7 +14,9 @@ with ``streamlit run dashboard/app.py``.
 
 from __future__ import annotations
 
+import contextlib
 import sys
+import threading
 from pathlib import Path
 
 import streamlit as st
@@ -45,9 +47,40 @@ def _base_url() -> str:
     return str(st.get_option("server.baseUrlPath") or "")
 
 
+#: what the login page and the first page after a sign-in (the overview) import: the app's frame,
+#: then Altair, the chart builders and the overview's sections and views — about 0.2–0.6 s on a
+#: 2-core machine that a leader's first sign-in would otherwise wait for. Imported once the server
+#: is up, in a thread (``python -m bench.browser`` measures the sign-in).
+WARM_IMPORTS = ("dashboard.ui.auth", "dashboard.ui.data", "dashboard.ui.layout", "dashboard.ui.chart",
+                "dashboard.ui.sections.overview.alerts", "dashboard.ui.sections.overview.campaign",
+                "dashboard.ui.sections.overview.kpis", "dashboard.ui.sections.overview.mini_map",
+                "dashboard.ui.sections.overview.patterns", "dashboard.ui.sections.overview.ranking",
+                "dashboard.ui.sections.overview.trends")
+
+
+def _warm_imports() -> None:
+    import importlib
+    import logging
+
+    for name in WARM_IMPORTS:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - the page's own run imports it again and shows its error
+            logging.getLogger(__name__).exception("warm-up import of %s failed", name)
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(_app):
+    """At server start (Streamlit's runtime is up): :data:`WARM_IMPORTS` in a daemon thread, so the
+    server answers at once and a sign-in during the imports waits only for what is left of them."""
+    threading.Thread(target=_warm_imports, name="dangong-warm-imports", daemon=True).start()
+    yield None
+
+
 app = st.App(
     ROOT / "dashboard" / "app.py",
     routes=session_routes(_base_url()),  # the session cookie (a reload keeps the sign-in)
     middleware=[Middleware(SecurityHeaders), Middleware(ShortLivedDownloads, base_url=_base_url())],
     on_script_error=_database_outage,
+    lifespan=_lifespan,
 )

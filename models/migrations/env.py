@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table on SQLModel.metadata)
 from models.db import make_engine
+from models.pg_indexes import include_object
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -18,6 +19,7 @@ def _run(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,  # PostgreSQL-only indexes (0024) are not in the metadata
     )
     with context.begin_transaction():
         context.run_migrations()

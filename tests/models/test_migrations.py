@@ -32,6 +32,7 @@ from models.db import (
     mask_url,
     upgrade,
 )
+from models.pg_indexes import POSTGRES_ONLY_INDEXES, include_object
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,8 +54,10 @@ def table_names(engine: Engine) -> set[str]:
 
 
 def schema_diff(engine: Engine) -> list:
+    """What differs between the database and the models' metadata, the PostgreSQL-only indexes
+    (``models.pg_indexes``, 0024) left out as alembic's autogenerate leaves them out."""
     with engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object})
         return compare_metadata(ctx, SQLModel.metadata)
 
 
@@ -102,6 +105,49 @@ def test_schema_diff_would_notice_a_difference(any_engine):
         finally:
             trans.rollback()
     assert any(d[0] == "add_index" and d[1].name == "ix_enterprise_township_dates" for d in diff), diff
+
+
+def index_names(engine: Engine, table: str) -> set[str]:
+    with engine.connect() as conn:
+        return {i["name"] for i in sa.inspect(conn).get_indexes(table)}
+
+
+def test_postgres_only_indexes_exist_on_postgres_only_and_nothing_else_is_hidden(any_engine):
+    """0024's indexes are on PostgreSQL (with their access method and operator class) and not on
+    SQLite; the hook hides exactly them: another index the models lack is still reported."""
+    names = index_names(any_engine, "enterprise")
+    if any_engine.dialect.name == "postgresql":
+        assert set(POSTGRES_ONLY_INDEXES) <= names
+        with any_engine.connect() as conn:
+            defs = dict(conn.execute(sa.text(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'enterprise'")).all())
+        assert "USING gin (name gin_trgm_ops)" in defs["ix_enterprise_name_trgm"]
+        assert "(uscc text_pattern_ops)" in defs["ix_enterprise_uscc_pattern"]
+        with any_engine.connect() as conn:
+            assert conn.execute(sa.text(
+                "SELECT count(*) FROM pg_statistic_ext WHERE stxname = 'st_enterprise_name_plain'")).scalar_one() == 1
+    else:
+        assert not set(POSTGRES_ONLY_INDEXES) & names
+    with any_engine.connect() as conn:
+        trans = conn.begin()
+        try:
+            conn.execute(sa.text("CREATE INDEX ix_enterprise_not_in_the_models ON enterprise (legal_rep)"))
+            ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object})
+            diff = compare_metadata(ctx, SQLModel.metadata)
+        finally:
+            trans.rollback()
+    assert [d[1].name for d in diff if d[0] == "remove_index"] == ["ix_enterprise_not_in_the_models"], diff
+
+
+def test_0024_goes_down_and_up(any_engine):
+    """Downgrading 0024 drops its indexes (PostgreSQL; nothing to do on SQLite), upgrading makes them again."""
+    command.downgrade(alembic_config(any_engine), "0023")
+    try:
+        assert not set(POSTGRES_ONLY_INDEXES) & index_names(any_engine, "enterprise")
+    finally:
+        upgrade(any_engine)
+    assert (set(POSTGRES_ONLY_INDEXES) <= index_names(any_engine, "enterprise")) == (any_engine.dialect.name == "postgresql")
+    assert schema_diff(any_engine) == []
 
 
 def test_upgrade_is_idempotent(any_engine):

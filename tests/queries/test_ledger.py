@@ -206,6 +206,24 @@ def test_search_by_name_substring_uscc_prefix_and_literal_wildcards(any_own_demo
         assert ledger_page(s, Scope.district(), TODAY, LedgerQuery()).total == len(ref)  # table intact
 
 
+def test_search_of_every_length_matches_names_or_uscc_prefixes(any_demo_engine):
+    """One, two (no trigram on PostgreSQL: the name unindexed), three and more characters, and USCC
+    prefixes most enterprises share (PostgreSQL's plain OR of name and USCC since 0024): the same
+    enterprises as the reference, on both databases."""
+    with Session(any_demo_engine) as s:
+        ref = reference(s, Scope.district(), TODAY)
+        some = ref.sort_values("enterprise_id").iloc[17]
+        texts = [some["uscc"][:1], some["uscc"][:2], some["uscc"][:4].lower(), some["uscc"][:8],
+                 some["name"][3:4], some["name"][3:5], some["name"][2:5], some["name"][:6]]
+        for text in texts:
+            want = sorted(int(i) for i, n, u in zip(ref["enterprise_id"], ref["name"], ref["uscc"], strict=True)
+                          if text.lower() in n.lower() or u.startswith(text.upper()))
+            rows, total, _ = all_pages(s, Scope.district(), TODAY, search=text, page_size=500)
+            assert total == len(want) >= 1 and sorted(rows["enterprise_id"]) == want, text
+        assert len(sorted(i for i, u in zip(ref["enterprise_id"], ref["uscc"], strict=True)
+                          if u.startswith(texts[1]))) > len(ref) // 2  # a prefix most share: the broad case
+
+
 def test_pattern_filters_match_the_reference_and_combine_with_search_and_sort(any_demo_engine):
     with Session(any_demo_engine) as s:
         for day in (facts.SNAPSHOT, TODAY):
