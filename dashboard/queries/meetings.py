@@ -39,7 +39,7 @@ from sqlmodel import Session
 from dashboard.queries import coverage, followup
 from dashboard.queries.dates import year_before
 from dashboard.queries.scope import Scope
-from models.enums import MeetingLevel, NoticeStatus, Pattern
+from models.enums import Base, MeetingLevel, NoticeStatus, Pattern
 from models.tables import (
     ActionItem, CoordinationNotice, Decision, Enterprise, JointMeeting, MeetingAttendee, Township, Unit,
     enterprise_state,
@@ -442,7 +442,8 @@ def _pattern_on(session: Session, scope: Scope, day: dt.date, name: str, pattern
     else the exact SQL of ``coverage.enterprise_flags`` (same rules, slower). ``pattern`` keeps one."""
     if coverage.summaries_fresh(session):
         stmt = (sa.select(ES.c.enterprise_id, ES.c.township_id, ES.c.party_members, ES.c.pattern)
-                .where(coverage.active(ES.c.valid_from, ES.c.valid_to, day), scope.where(ES.c.township_id)))
+                .where(coverage.active(ES.c.valid_from, ES.c.valid_to, day), scope.where(ES.c.township_id),
+                       ES.c.in_base if scope.base == Base.SANYOU else sa.true()))
         return (stmt if pattern is None else stmt.where(ES.c.pattern == pattern.value)).subquery(name)
     f = coverage.enterprise_flags(scope, day).element.subquery(f"{name}_flags")
     stmt = sa.select(f.c.enterprise_id, f.c.township_id, f.c.party_members, f.c.pattern)

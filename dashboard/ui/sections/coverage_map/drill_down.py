@@ -27,11 +27,11 @@ from dashboard.views.coverage_map import (
 
 def render(ctx: Context) -> None:
     loc, url, scope, as_of = ctx.loc, ctx.url, ctx.scope, ctx.as_of
-    whole = data.coverage_by_township(url, ctx.user.scope, as_of)  # names of every township the user may see
+    whole = data.coverage_by_township(url, ctx.whole, as_of)  # names of every township the user may see
     st.markdown(f"#### {t('map.drill_title', loc, names=escape_markdown(drill_names(whole, ctx.township_codes, loc)))}")
     if not ctx.township_codes:
         st.info(t("map.drill_hint", loc))
-    k = kpis_from_counts(data.coverage_by_township(url, scope, as_of), as_of)
+    k = kpis_from_counts(data.coverage_by_township(url, scope, as_of), as_of, scope.base)
     if k.operating == 0:
         st.info(t("empty.township", loc))
         return
