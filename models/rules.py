@@ -29,16 +29,6 @@ class Period:
         return self.start <= day and (self.end is None or day < self.end)
 
 
-#: the default of the setting ``base_min_employees``: the 三有 base's 有一定从业人员 (10 or more is common)
-BASE_MIN_EMPLOYEES = 10
-
-
-def in_base(*, fixed_premises: bool, trading: bool, employees: int, min_employees: int = BASE_MIN_EMPLOYEES) -> bool:
-    """三有 (党建基数): fixed premises, really trading, and at least ``min_employees`` employees (an
-    operating enterprise; the SQL twin is ``dashboard.queries.coverage.in_base``)."""
-    return bool(fixed_premises and trading and employees >= min_employees)
-
-
 def any_active(periods: Iterable[Period], day: dt.date) -> bool:
     return any(p.active_on(day) for p in periods)
 

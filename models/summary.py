@@ -91,7 +91,7 @@ def fingerprint(conn: Connection) -> str:
 
 
 def base_min_employees() -> int:
-    """The 三有 base's 有一定从业人员: the setting ``base_min_employees`` (``models.rules.in_base``)."""
+    """The 三有 base's 有一定从业人员: the setting ``base_min_employees`` (``dashboard.queries.coverage.in_base``)."""
     return get_settings().base_min_employees
 
 
@@ -301,8 +301,8 @@ def _sweep(ent: pd.DataFrame, events: pd.DataFrame, min_employees: int | None = 
     }
     for k, pat in enumerate(PATTERN_CODES):
         level[f"pattern_{pat.value}"] = code == k
-    # the same over the 三有 base (models.rules.in_base): fixed premises and trading (as last verified),
-    # and the employees as of the day
+    # the same over the 三有 base (the SQL twin: dashboard.queries.coverage.in_base): fixed premises and
+    # trading (as last verified), and the employees as of the day
     inb = op & (info["flags"].to_numpy() > 0) & (emp >= min_employees)
     for k in list(level):
         value = np.asarray(level[k])

@@ -849,7 +849,7 @@ STOCK_MEASURES = (
 #: flows, accumulated over time like the stocks: new grassroots unions, new members
 FLOW_MEASURES = ("new_unions", "new_members")
 #: the stocks again over the 三有 base (党建基数, 0025): ``sy_<measure>`` counts only the enterprises in
-#: the base on that day (``models.rules.in_base``); the flows count acts (foundings, members joining)
+#: the base on that day (``dashboard.queries.coverage.in_base``); the flows count acts (foundings, members joining)
 #: and have one figure whatever the base
 BASE_PREFIX = "sy_"
 BASE_MEASURES = tuple(BASE_PREFIX + m for m in STOCK_MEASURES)

@@ -68,8 +68,8 @@ def operating(as_of: dt.date) -> sa.ColumnElement[bool]:
 
 def in_base(as_of: dt.date) -> sa.ColumnElement[bool]:
     """三有 (党建基数) as of ``as_of``, for an operating enterprise: fixed premises, really trading (their
-    state as last verified) and at least ``base_min_employees`` employees as of that day — the SQL twin
-    of ``models.rules.in_base`` and of the summaries' sweep."""
+    state as last verified) and at least ``base_min_employees`` employees as of that day — the rule of
+    the summaries' sweep (``models.summary._sweep``, ``inb``); tests check both give the same figures."""
     return sa.and_(E.c.fixed_premises, E.c.trading,
                    headcount_as_of("employees", as_of) >= summary.base_min_employees())
 

@@ -53,7 +53,7 @@ PNG_TITLES = {
 
 
 #: the charts of coverage figures (their caption names the 党建基数)
-COVERAGE_BUILDERS = frozenset({"township_map", "pattern_bar", "rates_chart"})
+COVERAGE_BUILDERS = frozenset({"township_map", "pattern_bar", "rates_chart", "meetings.mechanism_bar"})
 
 
 def png_caption(builder: str, kwargs: dict, filters: Any, title: str | None = None) -> tuple[str | None, str | None]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 from sqlmodel import Session
 
@@ -15,7 +16,7 @@ from dashboard.edits import Actor
 from dashboard.edits import enterprises as events
 from dashboard.queries import coverage, statistics
 from dashboard.queries.scope import Scope
-from models import rules, summary
+from models import summary
 from models.enums import Base, Role
 from models.tables import Enterprise, HeadcountCensus
 from tests.factories import world
@@ -89,14 +90,6 @@ def test_gap_lists_and_the_statistics_table_follow_the_base(district):
         assert int(statistics.statistics_table(s, ALL, LATE)["operating"].sum()) == 7
 
 
-def test_the_python_rule_is_the_sql_rule():
-    assert rules.in_base(fixed_premises=True, trading=True, employees=10)
-    assert not rules.in_base(fixed_premises=True, trading=True, employees=9)
-    assert not rules.in_base(fixed_premises=False, trading=True, employees=500)
-    assert not rules.in_base(fixed_premises=True, trading=False, employees=500)
-    assert rules.in_base(fixed_premises=True, trading=True, employees=3, min_employees=3)
-
-
 def test_another_threshold_makes_the_summaries_stale_and_the_exact_sql_uses_it(district, monkeypatch):
     engine, _ = district
     from models.settings import get_settings
@@ -126,3 +119,81 @@ def test_verifying_the_flags_moves_an_enterprise_and_keeps_the_summaries_fresh(d
         assert _totals(s, SANYOU, LATE)["operating"] == 5
         assert coverage.coverage_by_township_summary(s, SANYOU, LATE).equals(
             coverage.coverage_by_township_exact(s, SANYOU, LATE))
+
+
+def test_a_flag_edit_equals_a_full_rebuild_row_for_row_and_every_list_follows(district):
+    from tests.edits.test_enterprise_events import assert_queries_exact, assert_same_as_rebuild
+
+    engine, ids = district
+    actor = Actor(username="staff", role=Role.STAFF)
+    today = D(2026, 11, 30)
+    for key, flags in (("gap", {"fixed_premises": True, "trading": False}), ("dormant", {"fixed_premises": True,
+                                                                                          "trading": True})):
+        with Session(engine) as s:
+            events.verify_base_flags(session=s, actor=actor, enterprise_id=ids[key], version=s.get(Enterprise, ids[key]).version,
+                                     today=today, **flags)
+            s.commit()
+        assert_same_as_rebuild(engine, today)  # enterprise_state.in_base and the sy_ measures included
+        assert_queries_exact(engine, [LATE, EARLY], [SANYOU, ALL])
+    with Session(engine) as s:  # gap left the base, dormant entered it: still one 应建未建 in the base
+        listed = coverage.enterprises_in_pattern(s, SANYOU, LATE, "should_build", limit=None)
+        assert set(listed["enterprise_id"]) == {ids["dormant"]}
+
+
+def test_since_the_last_meeting_counts_the_base_the_same_way_from_the_summaries_and_the_exact_sql(any_engine):
+    """A 应建未建 enterprise that enters the 三有 base by a census after the meeting is new in the base;
+    one that leaves it is closed; the summaries and the exact SQL agree, and the table says the new
+    one was outside the base on the meeting day (not "not operating")."""
+    from dashboard.queries import meetings as MQ
+    from dashboard.views.meetings import new_gaps_table
+    from models.tables import DatasetInfo
+
+    meeting, now = D(2003, 1, 1), D(2003, 12, 31)
+    with world(any_engine) as w:
+        w.add_township("T1")
+        w.add_enterprise("grow", "T1", employees=12, members=4)
+        w.add_enterprise("shrink", "T1", employees=5, members=4)
+        for key, before, after in (("grow", 9, 12), ("shrink", 30, 5)):
+            w.session.add(HeadcountCensus(enterprise_id=w.ent[key], census_on=D(1995, 1, 1), employees=before,
+                                          party_members=4))
+            w.session.add(HeadcountCensus(enterprise_id=w.ent[key], census_on=D(2003, 6, 1), employees=after,
+                                          party_members=4))
+        ids = dict(w.ent)
+    summary.rebuild_summaries(any_engine, today=D(2026, 11, 30))
+    results = []
+    for fresh in (True, False):
+        with Session(any_engine) as s:
+            if not fresh:  # the exact SQL: the summaries made stale
+                s.execute(DatasetInfo.__table__.delete().where(DatasetInfo.__table__.c.key == summary.FINGERPRINT_KEY))
+            assert coverage.summaries_fresh(s) is fresh
+            new, closed = MQ._should_build_changes(s, SANYOU, meeting, now)
+            results.append((sorted(new["enterprise_id"]), closed, list(new["pattern_then"])))
+            every, closed_every = MQ._should_build_changes(s, ALL, meeting, now)
+            assert every.empty and closed_every == 0  # over every enterprise nothing changed
+            s.rollback()
+    assert results[0] == results[1] == ([ids["grow"]], 1, [MQ.OUT_OF_BASE])
+    table = new_gaps_table(pd.DataFrame({"name": ["企业grow"], "township": ["T1镇"], "party_members": [4],
+                                         "pattern_then": [MQ.OUT_OF_BASE]}), "zh_CN")
+    assert table.frame.iloc[0, -1] == "当时未计入党建基数"
+
+
+def test_a_model_is_compared_with_the_unionised_enterprises_of_the_same_base(any_engine):
+    """The case comparison's average activities: the activities of the benchmark's unionised
+    enterprises ÷ their number, both over the benchmark's base (a small unionised enterprise outside
+    the 三有 base counts in neither)."""
+    from dashboard.queries.cases import comparison
+    from models.enums import ActivityKind, Organ
+    from models.tables import Activity
+
+    with world(any_engine) as w:
+        w.add_township("T1")
+        w.add_enterprise("model", "T1", employees=50, union=D(2000, 1, 1))
+        w.add_enterprise("small", "T1", employees=5, union=D(2000, 1, 1))
+        for k in range(10):
+            w.session.add(Activity(enterprise_id=w.ent["small"], held_on=D(2003, 3, 1) + dt.timedelta(days=k),
+                                   kind=ActivityKind.TRAINING, organ=Organ.UNION, title=f"活动{k}"))
+        ids = dict(w.ent)
+    with Session(any_engine) as s:
+        for scope, average in ((SANYOU, 0.0), (ALL, 5.0)):
+            c = comparison(s, scope, ids["model"], 50, D(2003, 12, 31))
+            assert (c.activities.average, c.base) == (average, scope.base)

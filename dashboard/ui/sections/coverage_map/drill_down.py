@@ -32,7 +32,9 @@ def render(ctx: Context) -> None:
     if not ctx.township_codes:
         st.info(t("map.drill_hint", loc))
     k = kpis_from_counts(data.coverage_by_township(url, scope, as_of), as_of, scope.base)
-    if k.operating == 0:
+    # no enterprise at all: nothing to show; none in the 三有 base only: the rule checks (every
+    # enterprise) still are
+    if k.operating == 0 and int(data.coverage_by_township(url, ctx.register, as_of)["operating"].sum()) == 0:
         st.info(t("empty.township", loc))
         return
     a, b = st.columns([1, 2])
