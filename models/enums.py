@@ -15,6 +15,13 @@ class TownshipKind(StrEnum):
     SUBDISTRICT = "subdistrict"  # 街道
 
 
+class Base(StrEnum):
+    """党建基数: which operating enterprises the coverage figures count (issue 14, docs/kpis.md)."""
+
+    SANYOU = "sanyou"  # 三有企业: fixed premises, really trading, ≥ N employees (the official base)
+    ALL = "all"  # 全部在营企业: every registered, not closed enterprise (the seed facts' base)
+
+
 class UnitKind(StrEnum):
     PARTY_DEPT = "party_dept"  # 区委组织部 etc.
     UNION = "union"  # 区总工会, 乡镇工会

@@ -91,6 +91,12 @@ class Settings(BaseSettings):
     #: an open founding lead whose stage has not changed for more than this many days is idle
     #: (长期未推进, the pipeline's list and the brief)
     lead_idle_days: int = Field(default=60, ge=1, le=3650)
+    #: 党建基数 (三有): the fewest employees an operating enterprise with fixed premises that really trades
+    #: needs to count in the base (docs/kpis.md). A change makes the summaries stale until ``dangong db
+    #: refresh-summary`` (the exact SQL answers meanwhile)
+    base_min_employees: int = Field(default=10, ge=1, le=100_000)
+    #: the base the pages open on: ``sanyou`` (三有企业, the official 党建基数) or ``all`` (全部在营企业)
+    default_base: str = Field(default="sanyou", pattern="^(sanyou|all)$")
     #: the push set-up (channels, recipients, schedule: ``dashboard.push``, deploy/push.example.toml);
     #: unset: nothing is pushed
     push_config: Path | None = None

@@ -32,7 +32,10 @@ from sqlalchemy.engine import Connection, Engine
 
 from models import bulk, rules
 from models.enums import PartyOrgLevel, Pattern, UnionKind
+from models.settings import get_settings
 from models.tables import (
+    BASE_MEASURES,
+    BASE_PREFIX,
     STOCK_MEASURES,
     SUMMARY_MEASURES,
     DatasetInfo,
@@ -83,7 +86,13 @@ def fingerprint(conn: Connection) -> str:
         parts.append(str(conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar_one()))
     info = DatasetInfo.__table__
     version = conn.execute(sa.select(info.c.value).where(info.c.key == "data_version")).scalar_one_or_none()
-    return ":".join(parts) + f":v{version}"
+    # the 三有 base's staff threshold is part of the figures: another setting makes them stale
+    return ":".join(parts) + f":v{version}:b{base_min_employees()}"
+
+
+def base_min_employees() -> int:
+    """The 三有 base's 有一定从业人员: the setting ``base_min_employees`` (``dashboard.queries.coverage.in_base``)."""
+    return get_settings().base_min_employees
 
 
 def stored_fingerprint(conn: Connection) -> str | None:
@@ -146,7 +155,9 @@ def _events(conn: Connection, township_ids: list[int] | None = None,
     the enterprises ``enterprise_ids`` (a few: an edit's)."""
     E = Enterprise.__table__
     d = lambda column: _day_sql(conn, column)  # noqa: E731 - dates read as int days, not date objects
-    stmt = sa.select(E.c.id, E.c.township_id, E.c.employees, E.c.party_members, d(E.c.registered_on), d(E.c.closed_on))
+    stmt = sa.select(E.c.id, E.c.township_id, E.c.employees, E.c.party_members, d(E.c.registered_on), d(E.c.closed_on),
+                     # the 三有 flags as 0/1 (every column an integer: the fast read)
+                     sa.cast(sa.and_(E.c.fixed_premises, E.c.trading), sa.Integer).label("flags"))
     ids_in_towns = None
     if township_ids is not None:
         stmt = stmt.where(E.c.township_id.in_(township_ids))
@@ -247,11 +258,16 @@ def _censuses(conn: Connection, ent: pd.DataFrame, of_towns, add) -> None:
     add(eids[later], days[later], emp=d_emp[later], pm=d_pm[later])
 
 
-def _sweep(ent: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per (township, day): the change of every measure; and each enterprise's pattern periods."""
+def _sweep(ent: pd.DataFrame, events: pd.DataFrame, min_employees: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per (township, day): the change of every measure; and each enterprise's pattern periods (a
+    period also ends when the enterprise enters or leaves the 三有 base: ``inb``). ``min_employees``:
+    the base's staff threshold (default: the setting)."""
+    if min_employees is None:
+        min_employees = base_min_employees()
     if events.empty:
-        return (pd.DataFrame(columns=["day", "township_id", *STOCK_MEASURES, "new_members"], dtype="int64"),
-                pd.DataFrame(columns=["eid", "town", "code", "day", "until"], dtype="int64"))
+        return (pd.DataFrame(columns=["day", "township_id", *STOCK_MEASURES, *BASE_MEASURES, "new_members"],
+                             dtype="int64"),
+                pd.DataFrame(columns=["eid", "town", "code", "inb", "day", "until"], dtype="int64"))
     ev = events.groupby(["eid", "day"], sort=True, as_index=False).sum()
     state = ev.groupby("eid")[["op", "u", "p", "l", "m", "emp", "pm", "uo", "po"]].cumsum()
     info = ent.set_index("id").loc[ev["eid"].to_numpy()]
@@ -285,6 +301,12 @@ def _sweep(ent: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
     }
     for k, pat in enumerate(PATTERN_CODES):
         level[f"pattern_{pat.value}"] = code == k
+    # the same over the 三有 base (the SQL twin: dashboard.queries.coverage.in_base): fixed premises and
+    # trading (as last verified), and the employees as of the day
+    inb = op & (info["flags"].to_numpy() > 0) & (emp >= min_employees)
+    for k in list(level):
+        value = np.asarray(level[k])
+        level[BASE_PREFIX + k] = np.where(inb, value, 0) if value.dtype != bool else value & inb
     levels = pd.DataFrame({k: np.asarray(v, dtype="int64") for k, v in level.items()})
     first = ev["eid"].ne(ev["eid"].shift()).to_numpy()
     deltas = levels.diff()
@@ -297,9 +319,9 @@ def _sweep(ent: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
     per_day = deltas.groupby(["day", "township_id"], as_index=False)[stock_cols + ["new_members"]].sum()
 
     # pattern periods: rows where the code changes within an enterprise
-    change = first | (code != np.roll(code, 1))
+    change = first | (code != np.roll(code, 1)) | (inb != np.roll(inb, 1))
     periods = pd.DataFrame({"eid": ev["eid"].to_numpy()[change], "town": township[change], "code": code[change],
-                            "day": ev["day"].to_numpy()[change]})
+                            "inb": inb[change].astype("int64"), "day": ev["day"].to_numpy()[change]})
     nxt = periods["day"].shift(-1)
     same = periods["eid"].shift(-1) == periods["eid"]
     periods["until"] = np.where(same, nxt, bulk.NO_DAY).astype("int64")
@@ -380,6 +402,7 @@ def _states(ent: pd.DataFrame, periods: pd.DataFrame) -> pd.DataFrame:
         "enterprise_id": periods["eid"].to_numpy(), "township_id": periods["town"].to_numpy(),
         "party_members": members.loc[periods["eid"].to_numpy()].to_numpy(),
         "pattern": np.array([p.value for p in PATTERN_CODES], dtype=object)[periods["code"].to_numpy("int64")],
+        "in_base": periods["inb"].to_numpy() > 0,
         "_from": periods["day"].to_numpy(), "_to": periods["until"].to_numpy(),
     })
 

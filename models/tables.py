@@ -124,6 +124,11 @@ class Enterprise(SQLModel, table=True):
     legal_rep: str | None = Field(default=None, max_length=40)
     owner_is_party_member: bool = False
     version: int = _version()  # 0011: the ledger detail's event forms
+    # 0025, 三有 (党建基数, docs/kpis.md): the enterprise has fixed premises (有固定经营场所) and really
+    # trades (有正常经营活动) — their state as last verified; the staff criterion (有一定从业人员) is
+    # the headcount as of a date against the setting ``base_min_employees``
+    fixed_premises: bool = Field(default=True, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.true()))
+    trading: bool = Field(default=True, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.true()))
 
 
 class EnterpriseChange(SQLModel, table=True):
@@ -843,7 +848,12 @@ STOCK_MEASURES = (
 )
 #: flows, accumulated over time like the stocks: new grassroots unions, new members
 FLOW_MEASURES = ("new_unions", "new_members")
-SUMMARY_MEASURES = STOCK_MEASURES + FLOW_MEASURES
+#: the stocks again over the 三有 base (党建基数, 0025): ``sy_<measure>`` counts only the enterprises in
+#: the base on that day (``dashboard.queries.coverage.in_base``); the flows count acts (foundings, members joining)
+#: and have one figure whatever the base
+BASE_PREFIX = "sy_"
+BASE_MEASURES = tuple(BASE_PREFIX + m for m in STOCK_MEASURES)
+SUMMARY_MEASURES = STOCK_MEASURES + FLOW_MEASURES + BASE_MEASURES
 
 
 def _measure_columns() -> list[sa.Column]:
@@ -878,6 +888,8 @@ enterprise_state = sa.Table(
     sa.Column("party_members", sa.Integer, nullable=False, server_default="0"),
     sa.Column("valid_from", sa.Date, nullable=False),
     sa.Column("valid_to", sa.Date, nullable=True),
+    # in the 三有 base during the period (0025): a period ends when the pattern or this changes
+    sa.Column("in_base", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Index("ix_enterprise_state_pattern", "pattern", "township_id", "valid_from", "valid_to"),
     # lists of one pattern, most Party members first, stop after the first N active rows
     sa.Index("ix_enterprise_state_pattern_members", "pattern", "party_members", "enterprise_id", "valid_from",

@@ -181,6 +181,8 @@ class _Builder:
             raise DemoError(f"演示数据的截止日期必须晚于 {facts.SNAPSHOT}（原文的统计日）"
                             f" / the demo's date must be after {facts.SNAPSHOT}, the source's snapshot")
         self.rng = random.Random(seed)
+        # the 三有 flags draw from their own stream: the facts' stream above stays as it was
+        self.base_rng = random.Random(seed * 31 + 3)
         self.seed = seed
         self.today = today
         self.data = DemoData()
@@ -312,10 +314,21 @@ class _Builder:
             ownership=ownership.value, industry=industry, employees=employees, party_members=members,
             registered_on=registered_on, closed_on=None, barrier=barrier.value if barrier else None,
             legal_rep=self.person(), owner_is_party_member=owner_member if owner_member is not None else r.random() < 0.1,
+            **self._base_flags(category, ownership),
         )
         ent = _Ent(eid, township_code, category, members, employees, registered_on)
         self.ents.append(ent)
         return ent
+
+    def _base_flags(self, category: str, ownership: Ownership) -> dict[str, bool]:
+        """三有 flags as a verification would find them: a model enterprise (category A) always has
+        both; a 个体 often has no fixed premises of its own (a stall, a home workshop); a few others
+        have none or have stopped trading without deregistering (歇业)."""
+        if category == "A":
+            return {"fixed_premises": True, "trading": True}
+        r = self.base_rng
+        no_premises = 0.35 if ownership is Ownership.INDIVIDUAL else 0.04
+        return {"fixed_premises": r.random() >= no_premises, "trading": r.random() >= 0.05}
 
     def snapshot_enterprises(self) -> None:
         r = self.rng

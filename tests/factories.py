@@ -128,7 +128,8 @@ class World:
                    registered: dt.date = LONG_AGO, closed: dt.date | None = None, name: str | None = None,
                    uscc: str | None = None, ownership: Ownership = Ownership.PRIVATE, industry: str = "制造业",
                    owner_is_party_member: bool = False, union: dt.date | None = None,
-                   party: dt.date | None = None, party_end: dt.date | None = None) -> int:
+                   party: dt.date | None = None, party_end: dt.date | None = None, fixed_premises: bool = True,
+                   trading: bool = True) -> int:
         """An enterprise named ``企业<key>`` with a valid USCC of its own. ``union`` / ``party``: the
         founding date of its own enterprise union / Party branch (covering it from that day;
         ``party_end`` ends the branch and its coverage)."""
@@ -137,7 +138,7 @@ class World:
             uscc=uscc or rules.make_uscc(division=self.division, serial=self._serial), name=name or f"企业{key}",
             township_id=self.township[township], ownership=ownership, industry=industry, employees=employees,
             party_members=members, registered_on=registered, closed_on=closed,
-            owner_is_party_member=owner_is_party_member))
+            owner_is_party_member=owner_is_party_member, fixed_premises=fixed_premises, trading=trading))
         self.ent[key] = e.id
         if union:
             self.add_union(key, key, founded=union)

@@ -145,6 +145,37 @@ def test_distributions_are_plausible(generated):
     assert 0.6 <= with_org <= 0.8
 
 
+def test_the_three_you_flags_have_the_demos_proportions_and_the_summaries_both_bases(generated, tmp_path):
+    """Issue 14 item 2: about a third of 个体 and 4 % of the others without fixed premises, 5 % not
+    trading; the rebuilt summaries equal the exact SQL over both bases."""
+    import datetime as dt
+
+    from sqlmodel import Session
+
+    from dashboard.queries import coverage
+    from dashboard.queries.scope import Scope
+    from models.enums import Base
+
+    [(individual, others, trading)] = _all(
+        generated,
+        "SELECT AVG(CASE WHEN ownership = 'individual' THEN 1 - fixed_premises END),"
+        " AVG(CASE WHEN ownership <> 'individual' THEN 1 - fixed_premises END), AVG(1 - trading) FROM enterprise")
+    assert 0.25 <= individual <= 0.45 and 0.02 <= others <= 0.07 and 0.03 <= trading <= 0.07
+    from models.summary import rebuild_summaries
+
+    engine = _new_sqlite(tmp_path, "flags.sqlite")  # a copy of its own: the summaries are written
+    generate_scale(engine, 1500, seed=5, today=TODAY)
+    rebuild_summaries(engine, today=TODAY)
+    with Session(engine) as s:
+        assert coverage.summaries_fresh(s)
+        for base in Base:
+            scope = Scope.district().with_base(base)
+            for day in (dt.date(2002, 12, 31), TODAY):
+                assert coverage.coverage_by_township_summary(s, scope, day).equals(
+                    coverage.coverage_by_township_exact(s, scope, day)), (base, day)
+    engine.dispose()
+
+
 def test_dates_and_periods_are_consistent(generated):
     # coverage starts on or after registration and ends when the enterprise closes
     assert _all(

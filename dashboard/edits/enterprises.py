@@ -275,8 +275,10 @@ def _township_in_scope(conn, actor: Actor, value: Any, name: str) -> dict:
 def register_enterprise(*, session: Session, actor: Actor, township: Any, uscc: str, name: str, ownership: Any,
                         industry: str, registered_on: Any, employees: Any, party_members: Any,
                         is_village: bool = False, legal_rep: str | None = None,
-                        owner_is_party_member: bool = False, today: dt.date | None = None) -> EventResult:
-    """A newly registered enterprise (with its first headcount census on its registration day)."""
+                        owner_is_party_member: bool = False, fixed_premises: bool = True, trading: bool = True,
+                        today: dt.date | None = None) -> EventResult:
+    """A newly registered enterprise (with its first headcount census on its registration day);
+    ``fixed_premises`` / ``trading``: the 三有 flags as found at registration."""
     actor.require(*EDITORS)
     conn = session.connection()
     summary.lock(conn)
@@ -297,6 +299,7 @@ def register_enterprise(*, session: Session, actor: Actor, township: Any, uscc: 
         "is_village": _flag(is_village, "is_village"),
         "legal_rep": _text(legal_rep, "legal_rep", MAX_PERSON, required=False),
         "owner_is_party_member": _flag(owner_is_party_member, "owner_is_party_member"), "township_id": town["id"],
+        "fixed_premises": _flag(fixed_premises, "fixed_premises"), "trading": _flag(trading, "trading"),
     }
     if values["registered_on"] > today:
         raise EditError("upkeep.err.in_future", field="registered_on", date=today)
@@ -695,6 +698,24 @@ def record_census(*, session: Session, actor: Actor, enterprise_id: Any, version
             ev.insert(MC, {"union_id": cov["union_id"], "enterprise_id": ev.eid, "changed_on": day,
                            "joined": max(diff, 0), "left_count": max(-diff, 0)}, "membership_change")
     return ev.finish({"employees": ev.row["employees"], "party_members": ev.row["party_members"]})
+
+
+def verify_base_flags(*, session: Session, actor: Actor, enterprise_id: Any, version: Any, fixed_premises: Any,
+                      trading: Any, today: dt.date | None = None) -> EventResult:
+    """三有核实: whether the enterprise has fixed premises (有固定经营场所) and really trades (有正常经营
+    活动), as a verification found them — its state from now on, for every date (the flags have no
+    history of their own: the audit event keeps the values before). Moves it into or out of the 三有
+    base (党建基数) together with its headcount; the summaries are kept up to date in the same
+    transaction."""
+    ev = _Event(session, actor, enterprise_id, version, "base_flags", today)
+    new = {"fixed_premises": _flag(fixed_premises, "fixed_premises"), "trading": _flag(trading, "trading")}
+    old = {k: bool(ev.row[k]) for k in new}
+    if new == old:
+        raise EditError("upkeep.err.no_change", field="fixed_premises")
+    ev.fields = dict(new)
+    ev.begin()
+    ev.conn.execute(E.update().where(E.c.id == ev.eid).values(**new))
+    return ev.finish(old)
 
 
 def set_barrier(*, session: Session, actor: Actor, enterprise_id: Any, version: Any, barrier: Any, noted_on: Any,

@@ -589,6 +589,7 @@ class _Writer:
                 "registered_on": rec["registered_on"], "closed_on": rec["closed_on"],
                 "barrier": rec["barrier"].value if rec["barrier"] else None, "legal_rep": rec["legal_rep"],
                 "owner_is_party_member": bool(rec["owner_is_party_member"]),
+                "fixed_premises": bool(rec["fixed_premises"]), "trading": bool(rec["trading"]),
             }
             counts = {"employees": rec["employees"], "party_members": rec["party_members"]}
             census = {"census_on": rec["census_on"], **counts, "union_members": rec["union_members"]}

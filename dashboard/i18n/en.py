@@ -20,6 +20,21 @@ MESSAGES: dict[str, str] = {
     "filter.lang": "Language",
     "notice.bad_township": "Unknown township codes in the link were ignored: {codes}",
     "notice.bad_asof": "The date “{value}” in the link is invalid (YYYY-MM-DD between {lo} and {hi}); today is used instead.",
+    "filter.base": "Base (党建基数)",
+    "filter.base_help": ("Which enterprises the coverage rates count. 三有 enterprises (the official base): operating "
+                         "enterprises with fixed premises, real trading and {min} or more employees; all operating: every "
+                         "registered, not deregistered non-public enterprise, sole traders included (the base of the "
+                         "source's 2002 figures)."),
+    "base.sanyou": "三有 enterprises",
+    "base.all": "All operating",
+    "ledger.register_note": "The ledger lists every operating enterprise; the base ({base}) does not filter it.",
+    "base.short.sanyou": "三有",
+    "base.short.all": "all operating",
+    "base.definition.sanyou": ("Base: 三有 enterprises — operating, with fixed premises, real trading and {min} or more "
+                               "employees (党建基数)."),
+    "base.definition.all": "Base: every operating enterprise — registered, not deregistered, sole traders included.",
+    "app.asof_badge_base": "As of {date} · {base}",
+    "notice.bad_base": "The base “{value}” in the link is invalid (sanyou or all); the default is used.",
     "notice.bad_lang": "The language “{value}” in the link is invalid (zh or en); Simplified Chinese is used.",
     "unit.enterprises": "enterprises",
     "unit.people": "people",
@@ -98,6 +113,7 @@ MESSAGES: dict[str, str] = {
     "rank.help": "Click a column header to sort. Rates come from each township's numerator and denominator.",
     "col.township": "Township",
     "col.operating": "Operating",
+    "col.operating_sanyou": "三有 enterprises",
     "col.union_coverage": "Union coverage",
     "col.party_coverage": "Party org coverage",
     "col.work_coverage": "Work coverage",
@@ -246,6 +262,7 @@ MESSAGES: dict[str, str] = {
     "stat.download_pdf": "Download the coverage statistics (PDF)",
     "stat.help": "In the official layout: a row per township, the total their sum; own and joint organisations apart, Party organisations by level.",
     "stat.col.operating": "Operating enterprises",
+    "stat.col.operating_sanyou": "三有 enterprises (党建基数)",
     "stat.col.union_own": "Own union",
     "stat.col.union_joint": "Joint union",
     "stat.col.union_none": "No union",
@@ -258,6 +275,8 @@ MESSAGES: dict[str, str] = {
     "stat.col.liaison_only": "No Party org, liaison/instructor",
     "stat.col.party_none": "Neither",
     "stat.note.base": "Base: non-public enterprises operating on the date (registered, not closed).",
+    "stat.note.base_sanyou": ("{definition} Fixed premises and trading are as last verified; employees are counted as of "
+                              "the date."),
     "stat.note.union": "Unions: own = covered by the enterprise's own union; joint = covered only by a joint union or the like; the three add up to the base. Employees and members: of unionised enterprises on the date.",
     "stat.note.party": "Party: own organisations by level (committee, general branch, branch); joint = covered only by a joint branch; without a Party organisation, those with a liaison officer or a dispatched instructor apart; the six add up to the base.",
     "stat.note.sum": "The total row is the sum of the township rows; rates come from the summed numerators and denominators, never averaged.",

@@ -40,6 +40,9 @@ ZH: dict[str, str] = {
     "upkeep.event.liaison_end": "联络员 / 指导员离任",
     "upkeep.event.census": "人数统计（从业人员、党员、会员）",
     "upkeep.event.barrier": "“五难”情况记录或解除",
+    "upkeep.event.base_flags": "三有核实（经营场所、经营活动）",
+    "upkeep.base_flags.help": ("核实后的现状，适用于所有统计日期（不留历史，审计日志保留原值）。有固定经营场所、有正常经营活动且从业人员"
+                               "达到设定人数的在营企业计入三有企业（党建基数）。"),
     "upkeep.liaison_kind.own": "党建联络员（本企业党员）",
     "upkeep.liaison_kind.dispatched": "党建指导员（上级选派）",
     "upkeep.barrier.none": "无（已解除）",
@@ -79,6 +82,8 @@ ZH: dict[str, str] = {
     "upkeep.field.union_members": "工会会员数",
     "upkeep.field.noted_on": "记录日期",
     "upkeep.field.barrier": "“五难”情况",
+    "upkeep.field.fixed_premises": "有固定经营场所",
+    "upkeep.field.trading": "有正常经营活动（未歇业）",
     "upkeep.field.uscc": "统一社会信用代码",
     "upkeep.field.ownership": "企业类型",
     "upkeep.field.industry": "行业",
@@ -183,6 +188,10 @@ EN: dict[str, str] = {
     "upkeep.event.liaison_end": "Liaison officer / instructor left",
     "upkeep.event.census": "Headcount (employees, Party members, union members)",
     "upkeep.event.barrier": "Barrier (五难) noted or cleared",
+    "upkeep.event.base_flags": "三有 verified (premises, trading)",
+    "upkeep.base_flags.help": ("The state a verification found, used for every as-of date (no history; the audit log "
+                               "keeps the values before). An operating enterprise with fixed premises, real trading and "
+                               "the set number of employees counts in the 三有 base (党建基数)."),
     "upkeep.liaison_kind.own": "liaison officer (own Party member)",
     "upkeep.liaison_kind.dispatched": "Party instructor (dispatched)",
     "upkeep.barrier.none": "none (cleared)",
@@ -223,6 +232,8 @@ EN: dict[str, str] = {
     "upkeep.field.union_members": "Union members",
     "upkeep.field.noted_on": "Date",
     "upkeep.field.barrier": "Barrier (五难)",
+    "upkeep.field.fixed_premises": "Has fixed premises",
+    "upkeep.field.trading": "Really trading (not dormant)",
     "upkeep.field.uscc": "USCC",
     "upkeep.field.ownership": "Ownership",
     "upkeep.field.industry": "Industry",

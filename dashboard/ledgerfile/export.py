@@ -84,6 +84,7 @@ def _enterprises(conn: Connection, scope: Scope, today: dt.date) -> Iterator[dic
             "census_on": r.census_on or max(today, r.registered_on),
             "barrier": Barrier(r.barrier) if r.barrier else None, "legal_rep": r.legal_rep,
             "owner_is_party_member": r.owner_is_party_member,
+            "fixed_premises": r.fixed_premises, "trading": r.trading,
         }
 
 

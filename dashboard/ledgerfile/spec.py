@@ -99,6 +99,7 @@ class Column:
     enum: type[Enum] | None = None
     max_len: int | None = None
     feeds: str = ""  # the KPI or page this field feeds (说明 sheet)
+    blank_yes: bool = False  # a yes/no column whose blank cell reads 是 (the 三有 flags)
 
     def allowed_zh(self) -> str:
         """Allowed values as the 说明 sheet states them."""
@@ -107,7 +108,7 @@ class Column:
         return {
             DATE: "日期：2002-05-08、2002/5/8、2002.5.8、2002年5月8日 或 Excel 日期",
             COUNT: "不小于 0 的整数",
-            BOOL: "是 / 否（空白为否）",
+            BOOL: "是 / 否（空白为是）" if self.blank_yes else "是 / 否（空白为否）",
             USCC: "18 位统一社会信用代码（校验位按 GB 32100-2015 检查）",
             USCC_LIST: "统一社会信用代码，多个用分号（；）分隔；某家企业加入或退出的日期与本组织不同时写作 代码[2003-05-01~2008-01-01]",
             NAME_OR_CODE: "本文件或数据库中已有的乡镇街道名称或区划代码",
@@ -184,6 +185,10 @@ ENTERPRISES = Sheet(
         C("legal_rep", "法定代表人", TEXT, False, "（可空）", "(optional)", "Legal representative", "", max_len=40),
         C("owner_is_party_member", "出资人是党员", BOOL, False, "出资人（老板）是否党员", "Is the owner a Party member?",
           "Owner is a Party member", "否"),
+        C("fixed_premises", "有固定经营场所", BOOL, False, "三有之一：是否有固定经营场所（空白为是）",
+          "三有: has fixed premises? (blank: yes)", "Fixed premises", "是", feeds="党建基数（三有企业）", blank_yes=True),
+        C("trading", "有正常经营活动", BOOL, False, "三有之一：是否正常经营、未歇业（空白为是）",
+          "三有: really trading, not dormant? (blank: yes)", "Trading", "是", feeds="党建基数（三有企业）", blank_yes=True),
     ),
     required=False,
     aliases=("企业名录", "非公企业", "Enterprises"),

@@ -315,7 +315,7 @@ def parse(raw_sheets: Iterable[Any], *, today: dt.date | None = None,
                 if value is None or (isinstance(value, str) and cells.is_blank(value)):
                     if col.required:
                         out.add(_problem(title, row_no, col.header, "", "必填，不能为空", "required, empty"))
-                    rec.values[col.key] = [] if col.kind == spec.USCC_LIST else (False if col.kind == spec.BOOL else None)
+                    rec.values[col.key] = [] if col.kind == spec.USCC_LIST else (col.blank_yes if col.kind == spec.BOOL else None)
                     continue
                 try:
                     rec.values[col.key] = _parse_cell(col, value, today)
@@ -326,7 +326,7 @@ def parse(raw_sheets: Iterable[Any], *, today: dt.date | None = None,
                 if col.key not in rec.values:
                     if col.required:
                         out.add(_problem(title, row_no, col.header, "", "必填，不能为空", "required, empty"))
-                    rec.values[col.key] = [] if col.kind == spec.USCC_LIST else (False if col.kind == spec.BOOL else None)
+                    rec.values[col.key] = [] if col.kind == spec.USCC_LIST else (col.blank_yes if col.kind == spec.BOOL else None)
             faulty = {c.header for i, c in enumerate(columns)
                       if c and reported and (letters[i] in reported or raw.header[i] in reported)}
             for header, value, zh, en in _row_rules(sheet, rec):

@@ -28,7 +28,8 @@ from dashboard.queries import coverage, followup
 from dashboard.queries import meetings as MQ
 from dashboard.queries.scope import Scope
 from dashboard.views import meetings as V
-from models.enums import Pattern
+from models.enums import Base, Pattern
+from models.settings import get_settings
 from models.tables import DatasetInfo, Township, Unit
 
 #: the longest lists a chat message carries (the rest is counted: "另有 N 项")
@@ -60,6 +61,12 @@ class Target:
     label: str
     town_codes: tuple[str, ...]
     units: tuple[tuple[int, str, str], ...]  # (id, code, name)
+    base_name: str = ""  # the 党建基数 of its coverage figures (三有企业)
+
+    @property
+    def figures_label(self) -> str:
+        """The scope and the base: what a brief's or a summary's coverage figures count ("全区 · 三有企业")."""
+        return f"{self.label} · {self.base_name}" if self.base_name else self.label
 
 
 def resolve(session: Session, channel: Channel) -> Target:
@@ -76,6 +83,9 @@ def resolve(session: Session, channel: Channel) -> Target:
         scope, label = Scope.townships([r.id for r in rows]), "、".join(r.name for r in rows)
     else:
         scope, label = Scope.district(), t("present.whole_district", loc)
+    # the figures count over the 党建基数 the pages open on (the setting ``default_base``), named with the scope
+    base = Base(get_settings().default_base)
+    scope = scope.with_base(base)
     units: list[tuple[int, str, str]] = []
     if channel.units:
         rows = session.execute(sa.select(U.c.id, U.c.code, U.c.name).where(U.c.code.in_(channel.units))
@@ -84,7 +94,7 @@ def resolve(session: Session, channel: Channel) -> Target:
         if unknown:
             raise ConfigError(f"channel {channel.name}: unknown unit code(s) {', '.join(unknown)}")
         units = [(int(r.id), r.code, r.name) for r in rows]
-    return Target(scope, label, tuple(channel.townships), tuple(units))
+    return Target(scope, label, tuple(channel.townships), tuple(units), t(f"base.{base.value}", loc))
 
 
 def _info(session: Session) -> dict[str, str]:
@@ -162,7 +172,7 @@ def brief(session: Session, cfg: PushConfig, channel: Channel, key: str, as_of: 
     info = _info(session)
     district = info.get("district_name", "")
     settings = get_settings()
-    ctx = export.BriefContext(loc, district, target.label, info.get("dataset") in ("demo", "scale"),
+    ctx = export.BriefContext(loc, district, target.figures_label, info.get("dataset") in ("demo", "scale"),
                               settings.campaign_pace_margin_pp / 100)
     title = export.title(b, ctx)
     when = t("push.brief.when", loc, date=fmt_date(meeting_on, loc)) if meeting_on else ""
@@ -204,7 +214,8 @@ def summary(session: Session, cfg: PushConfig, channel: Channel, key: str, as_of
     overdue = MQ.action_items(session, target.scope, as_of, limit=3, **on_table)
     overdue = overdue[overdue["label"] == "overdue"]
     district = _info(session).get("district_name", "")
-    subject = t(f"push.summary.subject.{period}", loc, district=district, scope=target.label, date=fmt_date(as_of, loc))
+    subject = t(f"push.summary.subject.{period}", loc, district=district, scope=target.figures_label,
+                date=fmt_date(as_of, loc))
     lines = [*_kpi_lines(now, then, basis, loc), "",
              t("push.summary.items", loc, overdue=fmt_int(counts.overdue), soon=fmt_int(counts.due_soon),
                days=followup.DUE_SOON_DAYS)]

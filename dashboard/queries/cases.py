@@ -35,6 +35,7 @@ from dashboard.queries.awards import CASE_COLUMNS as AWARD_COLUMNS
 from dashboard.queries.awards import enterprise_awards
 from dashboard.queries.coverage import (
     active,
+    base_condition,
     coverage_by_township,
     kpis_from_counts,
     operating,
@@ -50,7 +51,7 @@ from dashboard.queries.timeline import (
     latest_designation,
     own_or_first,
 )
-from models.enums import HonourLevel, Season
+from models.enums import Base, HonourLevel, Season
 from models.summary import is_fresh
 from models.tables import (
     ActivistRecommendation,
@@ -297,6 +298,7 @@ class Comparison:
     bench_is_district: bool  # the benchmark is the whole district (else the caller's townships)
     unionised: int  # unionised enterprises of the benchmark
     window_start: dt.date  # first day of the 12-month window
+    base: Base = Base.ALL  # the 党建基数 of the benchmark's enterprises
 
 
 @dataclass(frozen=True, eq=False)
@@ -427,8 +429,10 @@ def comparison(session: Session, bench: Scope, enterprise_id: int, employees: in
         sa.select(sa.func.count()).where(AR.c.enterprise_id == eid, AR.c.recommended_on <= as_of)
     ).scalar_one())
 
-    kpis = kpis_from_counts(coverage_by_township(session, bench, as_of), as_of)
-    unionised_ents = sa.select(E.c.id).where(operating(as_of), bench.where(E.c.township_id), _unionised_flag(as_of))
+    kpis = kpis_from_counts(coverage_by_township(session, bench, as_of), as_of, bench.base)
+    # the unionised enterprises of the benchmark, over its 党建基数 (the same as ``n`` below counts)
+    unionised_ents = sa.select(E.c.id).where(operating(as_of), bench.where(E.c.township_id), _unionised_flag(as_of),
+                                             base_condition(bench, as_of))
     bench_acts = int(session.execute(
         sa.select(sa.func.count()).where(AC.c.enterprise_id.in_(unionised_ents), AC.c.held_on >= start,
                                          AC.c.held_on <= as_of)
@@ -446,7 +450,7 @@ def comparison(session: Session, bench: Scope, enterprise_id: int, employees: in
                           bench_numerator=bench_acts, bench_denominator=n),
         activists=Figure(value=float(own_recs), average=avg(bench_recs), numerator=own_recs, denominator=1,
                          bench_numerator=bench_recs, bench_denominator=n),
-        bench_is_district=bench.township_ids is None, unionised=n, window_start=start,
+        bench_is_district=bench.township_ids is None, unionised=n, window_start=start, base=bench.base,
     )
 
 

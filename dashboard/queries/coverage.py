@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from models import rules, summary
-from models.enums import PartyOrgLevel, Pattern, UnionKind
+from models.enums import Base, PartyOrgLevel, Pattern, UnionKind
 from models.tables import (
     Enterprise,
     HeadcountCensus,
@@ -26,7 +26,7 @@ from models.tables import (
     UnionOrg,
 )
 from dashboard.queries.scope import Scope
-from models.tables import STOCK_MEASURES
+from models.tables import BASE_PREFIX, STOCK_MEASURES
 from models.tables import coverage_delta as CD
 from models.tables import coverage_month as CM
 from models.tables import enterprise_state as ES
@@ -66,6 +66,25 @@ def operating(as_of: dt.date) -> sa.ColumnElement[bool]:
     return active(E.c.registered_on, E.c.closed_on, as_of)
 
 
+def in_base(as_of: dt.date) -> sa.ColumnElement[bool]:
+    """三有 (党建基数) as of ``as_of``, for an operating enterprise: fixed premises, really trading (their
+    state as last verified) and at least ``base_min_employees`` employees as of that day — the rule of
+    the summaries' sweep (``models.summary._sweep``, ``inb``); tests check both give the same figures."""
+    return sa.and_(E.c.fixed_premises, E.c.trading,
+                   headcount_as_of("employees", as_of) >= summary.base_min_employees())
+
+
+def base_condition(scope: Scope, as_of: dt.date) -> sa.ColumnElement[bool]:
+    """The scope's 党建基数 on ``enterprise`` rows: nothing more for every operating enterprise."""
+    return in_base(as_of) if scope.base == Base.SANYOU else sa.true()
+
+
+def stored(column: str, base: Base) -> str:
+    """The summary column holding ``column`` over ``base``: the 三有 stocks are ``sy_<measure>``; the
+    flows (new unions, new members) have one figure whatever the base."""
+    return BASE_PREFIX + column if base == Base.SANYOU and column in STOCK_MEASURES else column
+
+
 def _exists(table: sa.Table, start: str, end: str, as_of: dt.date) -> sa.Exists:
     return (
         sa.select(sa.literal(1))
@@ -86,7 +105,8 @@ def pattern_case(has_union, has_party, has_liaison, party_members) -> sa.Case:
 
 
 def enterprise_flags(scope: Scope, as_of: dt.date) -> sa.Subquery:
-    """One row per operating enterprise in scope: coverage flags and pattern as of ``as_of``."""
+    """One row per operating enterprise in scope (townships and 党建基数): coverage flags and pattern
+    as of ``as_of``."""
     has_union = _exists(UC, "start_on", "end_on", as_of)
     has_party = _exists(PC, "start_on", "end_on", as_of)
     has_liaison = _exists(LO, "appointed_on", "ended_on", as_of)
@@ -100,7 +120,7 @@ def enterprise_flags(scope: Scope, as_of: dt.date) -> sa.Subquery:
             has_party.label("has_party"),
             has_liaison.label("has_liaison"),
         )
-        .where(operating(as_of), scope.where(E.c.township_id))
+        .where(operating(as_of), scope.where(E.c.township_id), base_condition(scope, as_of))
         .subquery("flags0")
     )
     return sa.select(
@@ -188,11 +208,14 @@ def summary_rows(session: Session, scope: Scope, as_of: dt.date, columns) -> sa.
     """Rows whose sums are the figures as of ``as_of``: the accumulated figures at the end of the
     last month before, plus the daily changes since (a few hundred rows at any size)."""
     base = _base_month(session, as_of)
-    delta = sa.select(CD.c.township_id, *(CD.c[c] for c in columns)).where(CD.c.day <= as_of, scope.where(CD.c.township_id))
+    col = lambda t, c: t.c[stored(c, scope.base)].label(c)  # noqa: E731 - the scope's 党建基数
+    delta = sa.select(CD.c.township_id, *(col(CD, c) for c in columns)).where(CD.c.day <= as_of,
+                                                                               scope.where(CD.c.township_id))
     if base is None:
         return sa.union_all(delta)
     return sa.union_all(
-        sa.select(CM.c.township_id, *(CM.c[c] for c in columns)).where(CM.c.month == base, scope.where(CM.c.township_id)),
+        sa.select(CM.c.township_id, *(col(CM, c) for c in columns)).where(CM.c.month == base,
+                                                                        scope.where(CM.c.township_id)),
         delta.where(CD.c.day >= _next_month(base)),
     )
 
@@ -206,7 +229,7 @@ def summary_totals_at(session: Session, scope: Scope, dates: list[dt.date], colu
     out: dict[dt.date, pd.Series] = {}
     if at_month_end:
         rows = session.execute(
-            sa.select(CM.c.month, *(sa.func.sum(CM.c[c]) for c in cols))
+            sa.select(CM.c.month, *(sa.func.sum(CM.c[stored(c, scope.base)]) for c in cols))
             .where(CM.c.month.in_(sorted(d.replace(day=1) for d in at_month_end)), scope.where(CM.c.township_id))
             .group_by(CM.c.month)
         ).all()
@@ -292,10 +315,13 @@ class CoverageKpis:
     #: 党组织覆盖率 split: 单独组建 (its own 党委/党总支/党支部) and 联合组建 (a joint branch only)
     party_own: Rate = Rate(0, 0)
     party_joint: Rate = Rate(0, 0)
+    #: the 党建基数 every denominator above counts over
+    base: Base = Base.ALL
 
 
-def kpis_from_counts(counts: pd.DataFrame | pd.Series, as_of: dt.date) -> CoverageKpis:
-    """District (or any group) KPIs from additive counts: sums first, then rates."""
+def kpis_from_counts(counts: pd.DataFrame | pd.Series, as_of: dt.date, base: Base = Base.ALL) -> CoverageKpis:
+    """District (or any group) KPIs from additive counts: sums first, then rates. ``base``: the
+    党建基数 the counts were made over (the scope's), carried to the cards' denominators."""
     s = counts[list(COVERAGE_COLUMNS)].sum() if isinstance(counts, pd.DataFrame) else counts
     n = lambda c: int(s[c])  # noqa: E731
     return CoverageKpis(
@@ -312,11 +338,12 @@ def kpis_from_counts(counts: pd.DataFrame | pd.Series, as_of: dt.date) -> Covera
         union_joint=Rate(n("unionised") - n("unionised_own"), n("operating")),
         party_own=Rate(n("with_party_org_own"), n("operating")),
         party_joint=Rate(n("with_party_org") - n("with_party_org_own"), n("operating")),
+        base=Base(base),
     )
 
 
 def coverage_kpis(session: Session, scope: Scope, as_of: dt.date) -> CoverageKpis:
-    return kpis_from_counts(coverage_by_township(session, scope, as_of), as_of)
+    return kpis_from_counts(coverage_by_township(session, scope, as_of), as_of, scope.base)
 
 
 ENTERPRISE_PATTERN_COLUMNS = ["enterprise_id", "name", "uscc", "township_id", "employees", "party_members",
@@ -336,7 +363,7 @@ def enterprises_in_pattern(session: Session, scope: Scope, as_of: dt.date, patte
                   E.c.barrier, ES.c.pattern)
         .join(E, E.c.id == ES.c.enterprise_id)
         .where(ES.c.pattern == Pattern(pattern).value, active(ES.c.valid_from, ES.c.valid_to, as_of),
-               scope.where(ES.c.township_id))
+               scope.where(ES.c.township_id), ES.c.in_base if scope.base == Base.SANYOU else sa.true())
         .order_by(ES.c.party_members.desc(), ES.c.enterprise_id.desc())  # a backward scan of the index
         .limit(limit)
     )

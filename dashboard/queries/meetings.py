@@ -39,7 +39,7 @@ from sqlmodel import Session
 from dashboard.queries import coverage, followup
 from dashboard.queries.dates import year_before
 from dashboard.queries.scope import Scope
-from models.enums import MeetingLevel, NoticeStatus, Pattern
+from models.enums import Base, MeetingLevel, NoticeStatus, Pattern
 from models.tables import (
     ActionItem, CoordinationNotice, Decision, Enterprise, JointMeeting, MeetingAttendee, Township, Unit,
     enterprise_state,
@@ -442,11 +442,16 @@ def _pattern_on(session: Session, scope: Scope, day: dt.date, name: str, pattern
     else the exact SQL of ``coverage.enterprise_flags`` (same rules, slower). ``pattern`` keeps one."""
     if coverage.summaries_fresh(session):
         stmt = (sa.select(ES.c.enterprise_id, ES.c.township_id, ES.c.party_members, ES.c.pattern)
-                .where(coverage.active(ES.c.valid_from, ES.c.valid_to, day), scope.where(ES.c.township_id)))
+                .where(coverage.active(ES.c.valid_from, ES.c.valid_to, day), scope.where(ES.c.township_id),
+                       ES.c.in_base if scope.base == Base.SANYOU else sa.true()))
         return (stmt if pattern is None else stmt.where(ES.c.pattern == pattern.value)).subquery(name)
     f = coverage.enterprise_flags(scope, day).element.subquery(f"{name}_flags")
     stmt = sa.select(f.c.enterprise_id, f.c.township_id, f.c.party_members, f.c.pattern)
     return (stmt if pattern is None else stmt.where(f.c.pattern == pattern.value)).subquery(name)
+
+
+#: ``pattern_then`` of an enterprise that operated on the meeting date but was outside the 党建基数
+OUT_OF_BASE = "out_of_base"
 
 
 def _should_build_changes(session: Session, scope: Scope, then: dt.date, now: dt.date,
@@ -458,9 +463,11 @@ def _should_build_changes(session: Session, scope: Scope, then: dt.date, now: dt
         # a correlated index lookup per enterprise (SQLite plans an outer join of two summary
         # subqueries as a nested scan: minutes at 200,000 enterprises)
         # (the pattern is compared outside the lookup, so that it goes by enterprise_id, not by pattern)
+        in_base = ES.c.in_base if scope.base == Base.SANYOU else sa.true()  # out of the base: no pattern
+
         def pattern_on(col, day):
             return sa.func.coalesce(sa.select(ES.c.pattern).where(
-                ES.c.enterprise_id == col, coverage.active(ES.c.valid_from, ES.c.valid_to, day))
+                ES.c.enterprise_id == col, coverage.active(ES.c.valid_from, ES.c.valid_to, day), in_base)
                 .limit(1).scalar_subquery(), "")
         new_from, new_cond = f_now, pattern_on(f_now.c.enterprise_id, then) != sb.value
         closed_from, closed_cond = f_then, pattern_on(f_then.c.enterprise_id, now) != sb.value
@@ -479,10 +486,14 @@ def _should_build_changes(session: Session, scope: Scope, then: dt.date, now: dt
     df = pd.DataFrame(session.execute(new).mappings().all(),
                       columns=["enterprise_id", "name", "township", "party_members"])
     before: dict[int, str] = {}
-    if len(df):  # what these enterprises were on the meeting date (nothing: not operating then)
-        p_then = _pattern_on(session, scope, then, "p_before")
-        before = dict(session.execute(sa.select(p_then.c.enterprise_id, p_then.c.pattern).where(
-            p_then.c.enterprise_id.in_([int(i) for i in df["enterprise_id"]]))).all())
+    if len(df):  # what these enterprises were on the meeting date (nothing: not operating then; OUT_OF_BASE:
+        # operating, but outside the scope's 党建基数)
+        ids = [int(i) for i in df["enterprise_id"]]
+        for base in dict.fromkeys((Base.ALL, scope.base)):  # the scope's base last: it wins
+            p_then = _pattern_on(session, scope.with_base(base), then, f"p_before_{base.value}")
+            found = dict(session.execute(sa.select(p_then.c.enterprise_id, p_then.c.pattern)
+                                         .where(p_then.c.enterprise_id.in_(ids))).all())
+            before = ({i: OUT_OF_BASE for i in before} | found) if base != Base.ALL else found
     df["pattern_then"] = pd.Series([before.get(int(i)) for i in df["enterprise_id"]], dtype=object, index=df.index)
     closed = session.execute(sa.select(sa.func.count()).select_from(closed_from).where(closed_cond)).scalar_one()
     return df, int(closed)

@@ -13,7 +13,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from dashboard.queries.coverage import LO, MC, PC, UC, UO, E, T, active, headcount_as_of, operating
+from dashboard.queries.coverage import LO, MC, PC, UC, UO, E, T, active, base_condition, headcount_as_of, operating
 from dashboard.queries.scope import Scope
 from models.enums import PartyOrgLevel
 from models.tables import PartyOrg
@@ -50,7 +50,7 @@ def _flags(scope: Scope, as_of: dt.date) -> sa.Subquery:
                   covered(PC).label("has_party"), sa.func.coalesce(own_party, 0).label("own_party"),
                   liaison.label("liaison"), headcount_as_of("employees", as_of).label("employees"),
                   members.label("members"))
-        .where(operating(as_of), scope.where(E.c.township_id))
+        .where(operating(as_of), scope.where(E.c.township_id), base_condition(scope, as_of))
         .subquery("stat_flags")
     )
 

@@ -108,4 +108,4 @@ def coverage_series(session: Session, scope: Scope, dates: list[dt.date]) -> pd.
 
 def _kpis_at_dates_from_summary(session: Session, scope: Scope, dates: list[dt.date]):
     totals = summary_totals_at(session, scope, dates, COVERAGE_COLUMNS)
-    return [kpis_from_counts(totals[d], d) for d in dates]
+    return [kpis_from_counts(totals[d], d, scope.base) for d in dates]

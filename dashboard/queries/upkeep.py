@@ -60,6 +60,8 @@ class UpkeepOptions:
     joint_branches: list[dict] = field(default_factory=list)  # id, name, township
     townships: list[dict] = field(default_factory=list)  # id, code, name: where it may be moved
     units: list[dict] = field(default_factory=list)  # id, name: who may dispatch an instructor
+    fixed_premises: bool = True  # the 三有 flags as last verified
+    trading: bool = True
 
 
 def _in_force(session: Session, cov: sa.Table, org: sa.Table, fk: str, kind: sa.Column, eid: int,
@@ -79,7 +81,7 @@ def upkeep_options(session: Session, scope: Scope, enterprise_id: int, day: dt.d
     not exist or lies outside ``scope`` (checked in SQL)."""
     row = session.execute(
         sa.select(E.c.id, E.c.version, E.c.township_id, E.c.registered_on, E.c.closed_on, E.c.barrier,
-                  headcount_as_of("employees", day).label("employees"),
+                  E.c.fixed_premises, E.c.trading, headcount_as_of("employees", day).label("employees"),
                   headcount_as_of("party_members", day).label("party_members"))
         .where(E.c.id == int(enterprise_id), scope.where(E.c.township_id))
     ).mappings().first()
@@ -123,4 +125,5 @@ def upkeep_options(session: Session, scope: Scope, enterprise_id: int, day: dt.d
         liaisons=[{**r, "kind": value(r["kind"])} for r in liaisons],
         joint_unions=[dict(r) for r in joint_unions], joint_branches=[dict(r) for r in joint_branches],
         townships=[dict(r) for r in towns], units=[dict(r) for r in units],
+        fixed_premises=bool(row["fixed_premises"]), trading=bool(row["trading"]),
     )

@@ -59,11 +59,16 @@ def scope_label(filters, locale: str) -> str:
     return "、".join(names) if names else t("present.no_township", locale)
 
 
+def figures_label(filters, locale: str) -> str:
+    """:func:`scope_label` and the 党建基数 its coverage figures count over: "全区 · 三有企业"."""
+    return f"{scope_label(filters, locale)} · {t(f'base.{filters.scope.base.value}', locale)}"
+
+
 def popover(filters, *, key: str = "brief") -> None:
     """The brief downloads in a popover button (for a page's title row)."""
     loc = filters.locale
     with st.popover(t("brief.download", loc), icon=":material/description:"):
-        downloads(scope=filters.scope, as_of=filters.as_of, locale=loc, scope_label=scope_label(filters, loc), key=key)
+        downloads(scope=filters.scope, as_of=filters.as_of, locale=loc, scope_label=figures_label(filters, loc), key=key)
 
 
 def _deferred(url, scope, as_of, meeting_id, locale, scope_label, kind):

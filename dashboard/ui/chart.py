@@ -55,6 +55,10 @@ PNG_TITLES = {
 }
 
 
+#: the charts of coverage figures (their caption names the 党建基数)
+COVERAGE_BUILDERS = frozenset({"township_map", "pattern_bar", "rates_chart", "meetings.mechanism_bar"})
+
+
 def png_caption(builder: str, kwargs: dict, filters: Any, title: str | None = None) -> tuple[str | None, str | None]:
     """(title, note) under the chart's image: the chart's name (``title``, else the map's metric
     or :data:`PNG_TITLES`), and 统计截至 <date> · 范围：<scope> from the page's filters (the chart's
@@ -67,11 +71,12 @@ def png_caption(builder: str, kwargs: dict, filters: Any, title: str | None = No
             title = t(PNG_TITLES[builder], loc)
     if filters is None:
         return title, None
-    from dashboard.ui.brief import scope_label
+    from dashboard.ui.brief import figures_label, scope_label
 
     as_of = kwargs.get("as_of") or filters.as_of
-    note = t("chart.caption", loc, asof=t("app.asof_badge", loc, date=fmt_date(as_of, loc)),
-             scope=scope_label(filters, loc))
+    # a chart of coverage figures names the 党建基数 they count over
+    label = figures_label if builder in COVERAGE_BUILDERS else scope_label
+    note = t("chart.caption", loc, asof=t("app.asof_badge", loc, date=fmt_date(as_of, loc)), scope=label(filters, loc))
     return title, note
 
 

@@ -55,7 +55,8 @@ def statistics_file(url: str, scope: Scope, as_of: dt.date, locale: str, scope_l
     with session(url) as s:
         table = statistics_table(s, scope, as_of)
     build = statistics_pdf if kind == "pdf" else statistics_xlsx
-    return build(statistics_frame(table, locale), statistics_notes(locale), title=statistics_title(scope_label, locale),
+    return build(statistics_frame(table, locale, scope.base), statistics_notes(locale, scope.base),
+                 title=statistics_title(scope_label, locale),
                  as_of=as_of, locale=locale, demo=dataset_info(url).get("dataset") in ("demo", "scale"))
 
 

@@ -29,5 +29,5 @@ def header(info: dict[str, str]):
 
 def show_asof(slot, filters: state.Filters) -> None:
     """Fill the header's as-of badge (the date is known only after the sidebar filters ran)."""
-    slot.badge(t("app.asof_badge", filters.locale, date=fmt_date(filters.as_of, filters.locale)), color="gray",
-                   icon=":material/event:")
+    slot.badge(t("app.asof_badge_base", filters.locale, date=fmt_date(filters.as_of, filters.locale),
+                 base=t(f"base.{filters.base.value}", filters.locale)), color="gray", icon=":material/event:")

@@ -1,4 +1,5 @@
-"""Global filters kept in the URL: ``town`` (repeatable township code), ``asof``, ``lang``.
+"""Global filters kept in the URL: ``town`` (repeatable township code), ``asof``, ``base`` (the
+党建基数: ``sanyou`` or ``all``; absent: the setting ``default_base``), ``lang``.
 
 A link reproduces the view: on the first run of a session the URL sets the filters; afterwards
 every run writes the filters back to the URL, so changing a filter updates it and the filters
@@ -20,6 +21,8 @@ from dashboard.i18n import DEFAULT_LOCALE, LANGS, locale_of, t
 from dashboard.queries.dates import district_today
 from dashboard.queries.scope import Scope
 from dashboard.ui.widgets import untrusted
+from models.enums import Base
+from models.settings import get_settings
 
 MIN_ASOF = dt.date(1998, 1, 1)
 NOTICES_KEY = "_url_notices"
@@ -31,6 +34,11 @@ class Filters:
     township_codes: tuple[str, ...]
     as_of: dt.date
     locale: str
+
+    @property
+    def base(self) -> Base:
+        """The 党建基数 the figures count over (carried by ``scope``)."""
+        return self.scope.base
 
 
 INIT_KEY = "_filters_from_url"
@@ -55,6 +63,17 @@ def init_from_url(townships: pd.DataFrame, user_scope: Scope, today: dt.date | N
     allowed = townships if user_scope.township_ids is None else townships[townships["id"].isin(user_scope.township_ids)]
     st.session_state[NOTICES_KEY] = _check_url(set(townships["code"]), set(allowed["code"]), today)
     st.session_state["town"] = [c for c in dict.fromkeys(st.query_params.get_all("town")) if c in set(allowed["code"])]
+    raw_base = st.query_params.get("base")
+    st.session_state["base"] = raw_base if raw_base in BASES else default_base()
+
+
+#: the 党建基数 choices, official first
+BASES = tuple(b.value for b in Base)
+
+
+def default_base() -> str:
+    """The base a page opens on without ``base`` in the URL: the setting ``default_base`` (三有)."""
+    return get_settings().default_base
 
 
 PENDING_TOWNSHIPS = "_pending_townships"
@@ -74,12 +93,17 @@ def apply_pending_townships() -> None:
         _clear_notices()
 
 
-def _write_url(township_codes: tuple[str, ...], lang: str) -> None:
+def _write_url(township_codes: tuple[str, ...], lang: str, base: str | None = None) -> None:
     if township_codes:
         if st.query_params.get_all("town") != list(township_codes):
             st.query_params["town"] = list(township_codes)
     elif "town" in st.query_params:
         del st.query_params["town"]
+    if base is not None and base != default_base():
+        if st.query_params.get("base") != base:
+            st.query_params["base"] = base
+    elif "base" in st.query_params:
+        del st.query_params["base"]
     if lang != "zh":
         if st.query_params.get("lang") != lang:
             st.query_params["lang"] = lang
@@ -115,6 +139,9 @@ def _check_url(township_codes: set[str], allowed_codes: set[str], today: dt.date
                 raise ValueError(raw)
         except ValueError:
             notices.append(t("notice.bad_asof", loc, value=untrusted(raw), lo=MIN_ASOF.isoformat(), hi=today.isoformat()))
+    base = st.query_params.get("base")
+    if base is not None and base not in BASES:
+        notices.append(t("notice.bad_base", loc, value=untrusted(base)))
     lang = st.query_params.get("lang")
     if lang is not None and lang not in LANGS:
         notices.append(t("notice.bad_lang", loc, value=untrusted(lang)))
@@ -152,12 +179,20 @@ def sidebar_filters(townships: pd.DataFrame, user_scope: Scope, today: dt.date |
             t("filter.asof", loc), value=today, min_value=MIN_ASOF, max_value=today, format="YYYY-MM-DD",
             help=t("filter.asof_help", loc), key="asof", bind="query-params", on_change=_clear_notices,
         )
+        if st.session_state.get("base") not in BASES:
+            st.session_state["base"] = default_base()
+        base = st.segmented_control(
+            t("filter.base", loc), options=list(BASES), format_func=lambda b: t(f"base.{b}", loc), required=True,
+            help=t("filter.base_help", loc, min=get_settings().base_min_employees), key="base",
+            on_change=_clear_notices,
+        )
     if not isinstance(as_of, dt.date):  # cleared input: back to the default
         as_of = today
     chosen = tuple(c for c in chosen if c in codes)
-    _write_url(chosen, st.session_state.get("lang", "zh"))
+    base = base if base in BASES else default_base()
+    _write_url(chosen, st.session_state.get("lang", "zh"), base)
     scope = user_scope.narrow(codes[c] for c in chosen) if chosen else user_scope
-    return Filters(scope=scope, township_codes=chosen, as_of=as_of, locale=loc)
+    return Filters(scope=scope.with_base(base), township_codes=chosen, as_of=as_of, locale=loc)
 
 
 def show_url_notices() -> None:

@@ -18,10 +18,11 @@ import pandas as pd
 
 from dashboard.i18n import fmt_date, fmt_int, fmt_pct, t
 from dashboard.queries.cases import CaseDetail
+from dashboard.views import base as base_words
 from dashboard.views.edits import unique_labels
 
 __all__ = [
-    "Card", "Kpi", "activities_frame", "bench_name", "card", "card_why", "case_id", "case_tags", "case_why",
+    "Card", "Kpi", "activities_frame", "bench_heading", "bench_name", "card", "card_why", "case_id", "case_tags", "case_why",
     "comparison_cards", "comparison_frame", "comparison_rows", "designation_frame", "event_lines", "event_when",
     "honour_line", "honours_frame", "key_facts", "label_sep", "list_sep", "order_text", "search_options",
     "story_parts", "why_text", "year_text",
@@ -234,6 +235,13 @@ def event_lines(detail: CaseDetail, locale: str, limit: int | None = None) -> li
 def bench_name(detail: CaseDetail, locale: str) -> str:
     """What the averages are of: 全区 (the district) or 本辖区 (the caller's townships)."""
     return t("cases.bench.district" if detail.comparison.bench_is_district else "cases.bench.scope", locale)
+
+
+def bench_heading(detail: CaseDetail, locale: str) -> str:
+    """The comparison's heading: against the averages of :func:`bench_name`, over the 党建基数 of their
+    enterprises — "与全区已建会企业平均比较（三有企业）"."""
+    return (f"{t('cases.compare', locale, bench=bench_name(detail, locale))}"
+            f"（{base_words.name(detail.comparison.base, locale)}）")
 
 
 def _average(value: float | None) -> str:

@@ -10,8 +10,9 @@ import pandas as pd
 
 from dashboard.i18n import fmt_int, fmt_pct, t
 from dashboard.queries.coverage import RATE_METRICS
+from dashboard.views import base as base_words
 from models import rules
-from models.enums import Pattern
+from models.enums import Base, Pattern
 
 __all__ = [
     "GAPS", "MAP_SCHEMES", "check_frame", "check_tab_label", "METRICS", "MISSING", "MetricView", "boundary_missing", "drill_names", "gap_frame",
@@ -87,9 +88,10 @@ def is_schematic(townships: pd.DataFrame) -> bool:
                if isinstance(g, str) and g)
 
 
-def map_caption(metric: str, locale: str, *, schematic: bool) -> str:
-    """Under the map: the metric's definition, how a click filters, and a schematic-boundary note."""
-    text = f"{metric_view(metric, locale).definition} {t('map.click_hint', locale)}"
+def map_caption(metric: str, locale: str, *, schematic: bool, base: Base = Base.ALL) -> str:
+    """Under the map: the metric's definition and the 党建基数 of its denominator, how a click
+    filters, and a schematic-boundary note."""
+    text = f"{metric_view(metric, locale).definition} {base_words.definition(base, locale)} {t('map.click_hint', locale)}"
     return text + (f" {t('map.schematic', locale)}" if schematic else "")
 
 

@@ -122,6 +122,8 @@ def ledger_workbook(rows: pd.DataFrame, by_township: pd.DataFrame, query: Ledger
         (t("ledger.xl.asof", locale), fmt_date(as_of, locale)),
         (t("ledger.xl.townships", locale), "、".join(by_township["name"]) if narrowed
          else t("filter.township_placeholder", locale)),
+        # the ledger is a register: rows and township counts over every operating enterprise
+        (t("filter.base", locale), t("base.all", locale)),
         (t("ledger.search", locale), query.search or MISSING),
         (t("ledger.patterns", locale), "、".join(t(f"pattern.{p}", locale) for p in query.patterns)
          or t("ledger.all_patterns", locale)),

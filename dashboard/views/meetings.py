@@ -23,6 +23,7 @@ import pandas as pd
 
 from dashboard.i18n import fmt_date, fmt_int, fmt_pct, fmt_pp_change, t
 from dashboard.queries.coverage import CoverageKpis
+from dashboard.queries.meetings import OUT_OF_BASE
 from dashboard.views.status import (
     COLOUR, DUE_SOON_DAYS, LABEL_STYLE, count_status, items_status, notice_colour, notice_label,
 )
@@ -324,8 +325,9 @@ def new_gaps_table(gaps: pd.DataFrame, loc: str) -> Table:
         t("col.enterprise", loc): gaps["name"].values,
         t("col.township", loc): gaps["township"].values,
         t("col.party_members", loc): gaps["party_members"].values,
-        t("meetings.col.pattern_then", loc): [t(f"pattern.{p}", loc) if isinstance(p, str) else t("meetings.not_operating", loc)
-                                               for p in gaps["pattern_then"]],
+        t("meetings.col.pattern_then", loc): [t("meetings.out_of_base", loc) if p == OUT_OF_BASE
+                                               else t(f"pattern.{p}", loc) if isinstance(p, str)
+                                               else t("meetings.not_operating", loc) for p in gaps["pattern_then"]],
     }))
 
 

@@ -25,7 +25,8 @@ from dashboard.views.status import (
     task_progress,
     time_progress,
 )
-from models.enums import Pattern
+from dashboard.views import base as base_words
+from models.enums import Base, Pattern
 
 #: the five coverage KPIs of the first row: key, accent (union blue / Party red), unit of the fraction
 KPIS: tuple[tuple[str, str, str], ...] = (
@@ -52,6 +53,14 @@ class KpiCard:
     higher_is_better: bool = True
     #: what the delta compares with ("较上年同期"); "" when the delta says so itself
     basis: str = ""
+    #: what the 党建基数 of the denominator is ("基数为三有企业：…"): the overview's ⓘ adds it to the
+    #: definition; a slide, whose heading names the base, leaves it out
+    base_note: str = ""
+
+    @property
+    def full_definition(self) -> str:
+        """The definition and the base it counts over (the overview's ⓘ)."""
+        return f"{self.definition}\n\n{self.base_note}" if self.base_note else self.definition
 
     @property
     def detail_text(self) -> str:
@@ -97,9 +106,9 @@ def kpi_cards(now: CoverageKpis, prev: CoverageKpis, loc: str, since: dt.date | 
         change = _change(rate, before)
         cards.append(KpiCard(
             key=key, label=t(f"kpi.{key}", loc), value=fmt_pct(rate.value, loc),
-            detail=t("kpi.fraction", loc, num=fmt_int(rate.numerator), den=fmt_int(rate.denominator), unit=t(unit, loc)),
+            detail=base_words.fraction(rate, unit, now.base, loc),
             delta=fmt_pp_change(before.value, rate.value, loc), definition=_definition(key, now, loc), kind=kind,
-            change=change, basis=since_text(since, loc),
+            change=change, basis=since_text(since, loc), base_note=base_words.definition(now.base, loc),
         ))
     return cards
 
@@ -365,13 +374,13 @@ def owner_frame(by_owner: pd.DataFrame, loc: str) -> pd.DataFrame:
 RANK_RATES = ("union_coverage", "party_coverage", "work_coverage")
 
 
-def ranking_frame(by_township: pd.DataFrame, overdue: pd.DataFrame, loc: str) -> pd.DataFrame:
-    """One row per township: operating enterprises, the three coverage rates in percent (the
+def ranking_frame(by_township: pd.DataFrame, overdue: pd.DataFrame, loc: str, base: Base = Base.ALL) -> pd.DataFrame:
+    """One row per township: the enterprises in the base (``base``: its column's name), the three coverage rates in percent (the
     definitions of ``coverage.MAP_METRICS``; empty where a township has no denominator), the
     应建未建 and 未建会 counts and its overdue items; highest union coverage first."""
     per_township = dict(zip(overdue["township_id"], overdue["overdue"], strict=True))
     columns = {t("col.township", loc): by_township["name"].to_numpy(),
-               t("col.operating", loc): by_township["operating"].to_numpy()}
+               base_words.operating_column(base, loc): by_township["operating"].to_numpy()}
     for key in RANK_RATES:
         columns[t(f"col.{key}", loc)] = (metric_by_township(by_township, key)["value"].astype(float) * 100).to_numpy()
     columns[t("col.should_build", loc)] = by_township[f"pattern_{Pattern.SHOULD_BUILD.value}"].to_numpy()

@@ -14,7 +14,7 @@ from models.enums import Barrier, LiaisonKind, Ownership, PartyOrgLevel, Role
 
 #: the order of the event picker
 ORDER = ("census", "members", "union_found", "union_join", "union_end", "party_found", "party_join", "party_end",
-         "liaison_appoint", "liaison_end", "barrier", "move", "close")
+         "liaison_appoint", "liaison_end", "barrier", "base_flags", "move", "close")
 
 #: the levels an enterprise's own Party organisation may have (a joint branch is joined, not founded)
 OWN_LEVELS = (PartyOrgLevel.COMMITTEE, PartyOrgLevel.GENERAL_BRANCH, PartyOrgLevel.BRANCH)
@@ -35,7 +35,7 @@ def available_events(opts: UpkeepOptions) -> list[str]:
         "union_join": not has_union and bool(opts.joint_unions), "union_end": has_union,
         "party_found": not has_party, "party_join": not has_party and bool(opts.joint_branches),
         "party_end": has_party, "liaison_appoint": True, "liaison_end": bool(opts.liaisons),
-        "barrier": True, "move": bool(opts.townships), "close": True,
+        "barrier": True, "base_flags": True, "move": bool(opts.townships), "close": True,
     }
     return [k for k in ORDER if allowed[k]]
 

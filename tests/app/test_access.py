@@ -37,6 +37,7 @@ def audit_actions(url: str, username: str) -> list[str]:
 def test_nothing_before_login(app_env):
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["asof"] = "2002-12-31"
+    at.query_params["base"] = "all"  # the seed facts' base
     at.run()
     assert not at.exception
     assert not at.metric and not at.dataframe
@@ -55,6 +56,7 @@ def test_login_page_in_english(app_env):
 def test_login_through_the_form_then_logout(app_env):
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["asof"] = "2002-12-31"
+    at.query_params["base"] = "all"  # the seed facts' base
     at.run()
     login(at, "leader", "demo2002")
     assert not at.exception
@@ -76,7 +78,7 @@ def test_wrong_password_is_refused_and_audited(app_env):
 
 
 def test_township_user_sees_only_yuebei(app_env):
-    at = run(_user="yuebei", asof="2002-12-31")
+    at = run(_user="yuebei", asof="2002-12-31", base="all")
     caps = captions(at)
     assert caps[0].startswith("37 / ")
     patterns = next(c for c in caps if c.startswith("一会一支"))
@@ -87,7 +89,7 @@ def test_township_user_sees_only_yuebei(app_env):
 
 
 def test_township_user_cannot_reach_another_township_by_url(app_env):
-    at = run(_user="yuebei", asof="2002-12-31", town=["QL"])
+    at = run(_user="yuebei", asof="2002-12-31", base="all", town=["QL"])
     notices = " ".join(w.value for w in at.warning)
     assert "无权查看" in notices and "QL" in notices
     assert captions(at)[0].startswith("37 / ")  # still 越北镇 only, never 青岚街道

@@ -104,8 +104,11 @@ def test_every_chart_image_says_what_when_and_where(app_env, monkeypatch):
         overview.switch_page(path).run()
         assert not overview.exception, [e.value for e in overview.exception]
     assert len(seen) >= 9  # overview 4, map 2, meetings 3, campaigns 1 on the demo at 2002-12-31
+    # a chart of coverage figures also names the 党建基数 they count over (issue 14 item 2)
+    where = "统计截至 2002年12月31日 · 范围：全区"
     for built, width, (title, note) in seen:
-        assert title and note == "统计截至 2002年12月31日 · 范围：全区", (title, note)
+        assert title and note in (where, where + " · 三有企业"), (title, note)
+    assert sum(note.endswith(" · 三有企业") for _, _, (_, note) in seen) >= 3  # the pattern bar, two maps
     for built, width, (title, note) in seen:  # every one rendered, with and without its caption
         plain = Image.open(io.BytesIO(chart_png(built, width=width)))
         captioned = Image.open(io.BytesIO(chart_png(built, width=width, title=title, note=note)))
@@ -113,6 +116,7 @@ def test_every_chart_image_says_what_when_and_where(app_env, monkeypatch):
 
     seen.clear()
     filtered = run(asof="2002-12-31", town=code)
-    assert seen and all(note == f"统计截至 2002年12月31日 · 范围：{name}" for _, _, (_, note) in seen)
+    where = f"统计截至 2002年12月31日 · 范围：{name}"
+    assert seen and all(note in (where, where + " · 三有企业") for _, _, (_, note) in seen)
     titles = [title for _, _, (title, _) in seen]
     assert "组建模式分布" in titles and not filtered.exception

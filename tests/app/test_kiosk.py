@@ -41,7 +41,7 @@ def screen(token: str, **params) -> AppTest:
 def test_a_kiosk_link_opens_the_big_screen_read_only_for_its_townships(own_db):  # noqa: F811
     made = make(own_db, townships=["YB"], days=30)
     # another township in the URL changes nothing: the link's scope is 越北镇
-    at = screen(made.token, slide="kpis", asof="2002-12-31", town=["SH"])
+    at = screen(made.token, slide="kpis", asof="2002-12-31", base="all", town=["SH"])
     assert not [i for i in at.text_input if i.label == "用户名"]  # no sign-in form
     assert "会议室大屏（只读）：三楼会议室" in " ".join(c.value for c in at.caption)
     text = html_text(at)

@@ -34,7 +34,7 @@ def chart_features(at) -> list[dict]:
 
 
 def test_every_township_gets_a_value_on_the_map_and_in_the_tiles(app_env):
-    at = map_page(asof="2002-12-31")
+    at = map_page(asof="2002-12-31", base="all")
     features = chart_features(at)
     assert len(features) == 10
     assert all(f["properties"]["value"] is not None and 0 < f["properties"]["value"] <= 1 for f in features)
@@ -45,7 +45,7 @@ def test_every_township_gets_a_value_on_the_map_and_in_the_tiles(app_env):
 
 
 def test_a_click_on_a_township_sets_the_filter_and_the_url(app_env):
-    at = map_page(asof="2002-12-31")
+    at = map_page(asof="2002-12-31", base="all")
     at.session_state["map_select"] = {"selection": {"pick": [{"code": "QL"}]}}  # what a click sends
     at.run()
     assert not at.exception
@@ -55,7 +55,7 @@ def test_a_click_on_a_township_sets_the_filter_and_the_url(app_env):
 
 
 def test_metric_selector_changes_the_values(app_env):
-    at = map_page(asof="2002-12-31")
+    at = map_page(asof="2002-12-31", base="all")
     before = {f["properties"]["code"]: f["properties"]["value"] for f in chart_features(at)}
     at.segmented_control(key="map_metric").set_value("should_build").run()
     after = {f["properties"]["code"]: f["properties"]["value"] for f in chart_features(at)}
@@ -64,7 +64,7 @@ def test_metric_selector_changes_the_values(app_env):
 
 
 def test_drill_down_lists_gap_enterprises_with_next_steps(app_env):
-    at = map_page(asof="2002-12-31", town=["YB"])
+    at = map_page(asof="2002-12-31", base="all", town=["YB"])
     gaps = at.dataframe[1].value
     assert len(gaps) == 2 and set(gaps["乡镇/街道"]) == {"越北镇"}
     # 越北镇's two 应建未建 enterprises at the end of 2002 have no union: both organisations are missing
@@ -72,7 +72,7 @@ def test_drill_down_lists_gap_enterprises_with_next_steps(app_env):
 
 
 def test_township_user_sees_only_its_township_on_the_map(app_env):
-    at = map_page(user="yuebei", asof="2002-12-31")
+    at = map_page(user="yuebei", asof="2002-12-31", base="all")
     features = chart_features(at)
     assert [f["properties"]["code"] for f in features] == ["YB"]
     assert list(at.dataframe[0].value.iloc[:, 0]) == ["越北镇"]
@@ -82,7 +82,7 @@ def test_township_user_sees_only_its_township_on_the_map(app_env):
 
 
 def test_map_page_in_english(app_env):
-    at = map_page(asof="2002-12-31", town=["YB"], lang="en")
+    at = map_page(asof="2002-12-31", base="all", town=["YB"], lang="en")
     tiles = at.dataframe[0].value
     assert list(tiles.columns) == ["Township", "Union coverage", "numerator / denominator", "Boundary"]
     assert tiles.loc[tiles["Township"] == "越北镇", "numerator / denominator"].iloc[0] == "37 / 43"

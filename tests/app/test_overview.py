@@ -46,7 +46,7 @@ def badges(at: AppTest) -> list[str]:
 
 
 def test_district_at_the_seed_snapshot_shows_585_and_52(app_env):
-    at = run(asof="2002-12-31")
+    at = run(asof="2002-12-31", base="all")
     caps = captions(at)
     metrics = {m.label: m.value for m in at.metric}
     assert caps[0].startswith("585 / ") and metrics["建会率"] == f"{585 / int(caps[0].split('/')[1].split()[0]):.1%}"
@@ -59,7 +59,7 @@ def test_district_at_the_seed_snapshot_shows_585_and_52(app_env):
 
 
 def test_yuebei_filter_shows_37_7_30(app_env):
-    at = run(asof="2002-12-31", town=["YB"])
+    at = run(asof="2002-12-31", base="all", town=["YB"])
     assert at.sidebar.multiselect[0].value == ["YB"]
     caps = captions(at)
     assert caps[0].startswith("37 / ")
@@ -71,7 +71,7 @@ def test_yuebei_filter_shows_37_7_30(app_env):
 
 
 def test_english_labels_and_numbers(app_env):
-    at = run(asof="2002-12-31", lang="en")
+    at = run(asof="2002-12-31", base="all", lang="en")
     labels = [m.label for m in at.metric]
     assert labels[:2] == ["Union coverage", "Membership rate"]
     assert captions(at)[0].startswith("585 / ") and "enterprises" in captions(at)[0]
@@ -99,13 +99,13 @@ def test_malformed_url_values_are_ignored_with_a_notice(app_env, params, fragmen
 
 
 def test_valid_township_kept_when_another_is_unknown(app_env):
-    at = run(town=["XX", "YB"], asof="2002-12-31")
+    at = run(town=["XX", "YB"], asof="2002-12-31", base="all")
     assert at.sidebar.multiselect[0].value == ["YB"]
     assert captions(at)[0].startswith("37 / ")
 
 
 def test_changing_a_filter_updates_the_url(app_env):
-    at = run(asof="2002-12-31")
+    at = run(asof="2002-12-31", base="all")
     at.sidebar.multiselect[0].set_value(["YB", "QL"]).run()
     assert at.query_params["town"] == ["YB", "QL"]
     at.sidebar.multiselect[0].set_value([]).run()
@@ -116,7 +116,7 @@ def test_changing_a_filter_updates_the_url(app_env):
 
 
 def test_a_date_changes_every_figure(app_env):
-    then = run(asof="2002-12-31")
+    then = run(asof="2002-12-31", base="all")
     later = run(asof="2015-06-30")
     assert captions(then)[0] != captions(later)[0]
 
@@ -152,7 +152,7 @@ def test_campaign_zones_show_the_same_status_word_and_colour_as_the_slide(app_en
     expected = {z.zone: ":green-badge[已完成]" if z.new_unions >= z.target_unions and z.new_members >= z.target_members
                 else ":red-badge[逾期未完成]" for z in zones.itertuples(index=False)}
     assert set(expected.values()) == {":green-badge[已完成]", ":red-badge[逾期未完成]"}
-    lines = [m.value for m in run(asof="2002-12-31").markdown]
+    lines = [m.value for m in run(asof="2002-12-31", base="all").markdown]
     for zone, badge in expected.items():
         assert any(line.startswith(f"**{zone}**") and line.endswith(badge) for line in lines), (zone, badge, lines)
 
@@ -173,16 +173,16 @@ def test_the_mini_map_shows_the_district_with_the_filtered_township_outlined(app
     """Issue 17: with a township filter the overview's map was a lone blob. Now it draws every
     township the user may see, the filtered one outlined and the others dimmed; the figures above
     it stay the township's."""
-    codes, enc = _mini_map(run(asof="2002-12-31", town=["YB"]))
+    codes, enc = _mini_map(run(asof="2002-12-31", base="all", town=["YB"]))
     assert len(codes) == 10 and "YB" in codes
     assert enc["stroke"]["condition"]["test"] == {"field": "code", "oneOf": ["YB"]}
     assert enc["opacity"]["condition"]["value"] == 1 and enc["opacity"]["value"] < 1
-    codes, enc = _mini_map(run(asof="2002-12-31"))
+    codes, enc = _mini_map(run(asof="2002-12-31", base="all"))
     assert len(codes) == 10 and enc["opacity"] == {"value": 1}  # no filter: none dimmed
 
 
 def test_a_township_account_sees_only_its_own_township_on_the_mini_map(app_env):
     """The map reads the account's scope in SQL: a township account draws its own townships only,
     never its neighbours' shapes or figures."""
-    codes, _ = _mini_map(run(_user="yuebei", asof="2002-12-31"))
+    codes, _ = _mini_map(run(_user="yuebei", asof="2002-12-31", base="all"))
     assert codes == ["YB"]

@@ -21,7 +21,7 @@ def html_text(at) -> str:
 
 @pytest.mark.parametrize("slide", SLIDES)
 def test_every_slide_renders_with_its_title(app_env, slide):
-    at = run(slide=slide, asof="2002-12-31")
+    at = run(slide=slide, asof="2002-12-31", base="all")
     text = html_text(at)
     from dashboard.i18n import t
 
@@ -31,19 +31,19 @@ def test_every_slide_renders_with_its_title(app_env, slide):
 
 
 def test_kpi_slide_shows_the_seed_snapshot_for_the_district(app_env):
-    text = html_text(run(slide="kpis", asof="2002-12-31"))
+    text = html_text(run(slide="kpis", asof="2002-12-31", base="all"))
     assert "585 / " in text and "52 / " in text  # union coverage, Party organisations where qualified
 
 
 def test_township_user_sees_only_yuebei_even_with_another_township_in_the_url(app_env):
-    at = run(_user="yuebei", slide="kpis", asof="2002-12-31", town=["SH"])
+    at = run(_user="yuebei", slide="kpis", asof="2002-12-31", base="all", town=["SH"])
     text = html_text(at)
     assert "37 / 43 家" in text  # 越北镇: 37 unionised of 43 operating
     assert "585 / " not in text
 
 
 def test_a_township_filter_applies_to_the_slides(app_env):
-    text = html_text(run(slide="kpis", asof="2002-12-31", town=["YB"]))
+    text = html_text(run(slide="kpis", asof="2002-12-31", base="all", town=["YB"]))
     assert "37 / 43 家" in text and "越北镇" in text
 
 
@@ -54,7 +54,7 @@ def test_a_bad_slide_in_the_url_opens_the_first_slide(app_env, raw):
 
 
 def test_slide_by_number_and_next_button(app_env):
-    at = run(slide="2", asof="2002-12-31")
+    at = run(slide="2", asof="2002-12-31", base="all")
     assert at.query_params["slide"] == "map"
     at.button(key="deck_next").click().run()
     assert at.query_params["slide"] == "campaign"
@@ -80,18 +80,18 @@ def test_actions_slide_lists_overdue_items_with_a_text_label(app_env):
 
 
 def test_a_township_user_is_labelled_with_their_township_not_the_district(app_env):
-    text = html_text(run(_user="yuebei", slide="kpis", asof="2002-12-31"))
+    text = html_text(run(_user="yuebei", slide="kpis", asof="2002-12-31", base="all"))
     assert "越北镇" in text and "· 全区 ·" not in text
 
 
 def test_the_map_slide_ranks_only_the_filtered_townships(app_env):
     import re
 
-    text = html_text(run(slide="map", asof="2002-12-31", town=["YB"]))
+    text = html_text(run(slide="map", asof="2002-12-31", base="all", town=["YB"]))
     table = text[text.index('<table class="dg-table'):]
     names = re.findall(r"<tr><td[^>]*>([^<]+)</td>", table)
     assert names == ["越北镇"]
-    whole = html_text(run(slide="map", asof="2002-12-31"))
+    whole = html_text(run(slide="map", asof="2002-12-31", base="all"))
     assert len(re.findall(r"<tr><td[^>]*>([^<]+)</td>", whole[whole.index('<table class="dg-table'):])) == 10
 
 
@@ -115,7 +115,7 @@ def test_closed_campaign_zones_are_green_when_their_targets_were_met_and_red_oth
     expected = {z.zone: "green" if z.new_unions >= z.target_unions and z.new_members >= z.target_members else "red"
                 for z in zones.itertuples(index=False)}
     assert (zones["days_left"] < 0).all() and set(expected.values()) == {"green", "red"}  # both cases occur
-    text = html_text(run(slide="campaign", asof="2002-12-31"))
+    text = html_text(run(slide="campaign", asof="2002-12-31", base="all"))
     kinds = {zone: kind for kind, zone in re.findall(r'<div class="dg-tile (\w+)"><div class="dg-label">([^<]+)<', text)}
     assert kinds == expected
 
@@ -158,7 +158,7 @@ def test_campaign_zone_tiles_say_their_status_in_words(app_env):
     落后 / 逾期未完成 red)."""
     import re
 
-    text = html_text(run(slide="campaign", asof="2002-12-31"))
+    text = html_text(run(slide="campaign", asof="2002-12-31", base="all"))
     tiles = re.findall(r'<div class="dg-tile (\w+)"><div class="dg-label">[^<]+</div><div class="dg-detail">'
                        r'<span class="dg-status"[^>]*>([^<]+)</span>', text)
     words = {"green": {"已完成", "超前", "按期"}, "red": {"落后", "逾期未完成"}}
@@ -172,7 +172,7 @@ def test_campaign_zone_tiles_say_their_status_in_words(app_env):
 def test_a_wall_in_the_url_sets_the_stage_for_the_wall(app_env, raw, cols):
     from dashboard.ui.sections.present import WALL_KEY
 
-    at = run(slide="kpis", asof="2002-12-31", wall=raw)
+    at = run(slide="kpis", asof="2002-12-31", base="all", wall=raw)
     setting = at.session_state[WALL_KEY]
     assert setting.wall is not None and setting.wall.cols == cols and setting.rejected is None
     text = html_text(at)
@@ -187,7 +187,7 @@ def test_an_unknown_wall_is_ignored_with_a_visible_note(app_env, raw):
 
     from dashboard.ui.sections.present import WALL_KEY
 
-    at = run(slide="kpis", asof="2002-12-31", wall=raw)
+    at = run(slide="kpis", asof="2002-12-31", base="all", wall=raw)
     assert at.session_state[WALL_KEY].wall is None
     text = html_text(at)
     assert 'class="dg-note"' in text and "未识别的拼接屏设置" in text and html.escape(raw) in text
@@ -196,24 +196,24 @@ def test_an_unknown_wall_is_ignored_with_a_visible_note(app_env, raw):
 
 
 def test_no_wall_no_note(app_env):
-    text = html_text(run(slide="kpis", asof="2002-12-31"))
+    text = html_text(run(slide="kpis", asof="2002-12-31", base="all"))
     assert 'class="dg-note"' not in text and "--dg-cols:3;" in text
 
 
 def test_the_stage_has_a_clock_and_with_auto_advance_a_countdown(app_env):
     import re
 
-    text = html_text(run(slide="kpis", asof="2002-12-31", auto="30"))
+    text = html_text(run(slide="kpis", asof="2002-12-31", base="all", auto="30"))
     assert re.search(r'class="dg-clock">\d\d:\d\d:\d\d<', text)
     m = re.search(r'class="dg-countdown" data-left="(\d+)" data-template="\{n\} 秒后翻页">(\d+) 秒后翻页<', text)
     assert m and 25 <= int(m.group(1)) <= 30 and m.group(1) == m.group(2)
-    assert 'class="dg-countdown"' not in html_text(run(slide="kpis", asof="2002-12-31"))  # by hand: none
+    assert 'class="dg-countdown"' not in html_text(run(slide="kpis", asof="2002-12-31", base="all"))  # by hand: none
 
 
 def test_the_deck_controls_carry_no_tooltips_and_the_keys_hint_is_a_caption(app_env):
     from dashboard.i18n import t
 
-    at = run(slide="kpis", asof="2002-12-31")
+    at = run(slide="kpis", asof="2002-12-31", base="all")
     for key in ("deck_prev", "deck_next"):
         assert not at.button(key=key).help
     assert any(t("present.keys", "zh_CN") in c.value for c in at.caption)
@@ -221,6 +221,6 @@ def test_the_deck_controls_carry_no_tooltips_and_the_keys_hint_is_a_caption(app_
 
 
 def test_the_model_picker_sits_in_the_bar_that_hides(app_env):
-    at = run(slide="model", asof="2002-12-31")
+    at = run(slide="model", asof="2002-12-31", base="all")
     assert at.selectbox(key="deck_model").value is not None
     assert at.selectbox(key="deck_pick").value == 4  # the slide picker follows the slide

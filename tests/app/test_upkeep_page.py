@@ -124,3 +124,27 @@ def test_the_overview_counts_the_new_union_at_once(own_app_env):
     after = _unionised(at)
     n, d = (int(x) for x in before.split(" 家")[0].split(" / "))
     assert after.startswith(f"{n + 1} / {d} 家"), (before, after)
+
+
+def test_staff_verify_the_three_you_flags_and_the_sanyou_figures_follow(own_app_env):
+    """三有核实 (issue 14 item 2): the form shows the flags as recorded; unticking 有固定经营场所 takes
+    the enterprise out of the 三有 base on every date — the overview's default figures drop by one,
+    the 全部在营企业 ones stay."""
+    eid, name = _one(own_app_env, "SELECT e.id, e.name FROM enterprise e JOIN township t ON t.id = e.township_id "
+                                  "WHERE t.code = 'YB' AND e.closed_on IS NULL AND e.employees >= 10 "
+                                  "AND e.fixed_premises AND e.trading ORDER BY e.id LIMIT 1")
+
+    def operating(**params) -> int:
+        caption = run(_user="staff", **params).caption[0].value  # 建会率's fraction: "526 / 582 家 · 三有"
+        return int(caption.split(" / ")[1].split()[0].replace(",", ""))
+
+    sanyou, every = operating(), operating(base="all")
+    at = _detail("staff", name)
+    at.selectbox(key=f"upkeep_kind_{eid}").set_value("base_flags").run()
+    key = f"upkeep_base_flags_{eid}"
+    assert at.checkbox(key=f"{key}_premises").value is True and at.checkbox(key=f"{key}_trading").value is True
+    at.checkbox(key=f"{key}_premises").uncheck()
+    at.button(key=f"{key}_submit").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert _one(own_app_env, f"SELECT fixed_premises, trading FROM enterprise WHERE id = {eid}") == (False, True)
+    assert operating() == sanyou - 1 and operating(base="all") == every

@@ -47,7 +47,7 @@ def test_every_page_renders_without_an_exception(server, signed_in, path):
 
 
 def test_seed_snapshot_in_the_browser_with_filled_map(server, signed_in):
-    page = signed_in("leader", server + "/?asof=2002-12-31")
+    page = signed_in("leader", server + "/?asof=2002-12-31&base=all")  # the seed facts' base
     page.wait_for_selector("[data-testid=stMetric]", timeout=30_000)
     text = page.inner_text("[data-testid=stMain]")
     assert "585 / " in text and "52 / " in text
@@ -88,7 +88,7 @@ def test_map_page_draws_every_township_and_a_click_filters(server, context):
 
 def test_filters_survive_in_the_url_and_reproduce_the_view(server, context):
     page = new_page(context)
-    page.goto(server + "/?asof=2002-12-31&town=YB&lang=en")
+    page.goto(server + "/?asof=2002-12-31&town=YB&lang=en&base=all")
     page.wait_for_selector("input[type=password]", timeout=90_000)
     page.get_by_label("Username", exact=True).fill("leader")
     page.get_by_label("Password", exact=True).fill("demo2002")
@@ -97,7 +97,23 @@ def test_filters_survive_in_the_url_and_reproduce_the_view(server, context):
     page.wait_for_selector(IDLE, timeout=90_000)
     text = page.inner_text("[data-testid=stMain]")
     assert "37 / " in text and "Union coverage" in text
-    assert "town=YB" in page.url and "lang=en" in page.url and "asof=2002-12-31" in page.url
+    assert "town=YB" in page.url and "lang=en" in page.url and "asof=2002-12-31" in page.url and "base=all" in page.url
+    page.close()
+
+
+def test_the_base_selector_switches_every_figure_and_the_url(server, signed_in):
+    """党建基数 (issue 14 item 2): the page opens on the official 三有 base; a click on 全部在营企业
+    shows the seed facts (585 unionised at 2002-12-31) and writes base=all into the URL."""
+    page = signed_in("leader", server + "/?asof=2002-12-31")
+    page.wait_for_selector("[data-testid=stMetric]", timeout=30_000)
+    main = "[data-testid=stMain]"
+    assert "三有企业" in page.inner_text("body") and " · 三有" in page.inner_text(main)
+    assert "585 / " not in page.inner_text(main) and "base=" not in page.url
+    page.locator("[data-testid=stSidebar] button", has_text="全部在营企业").click()
+    page.wait_for_function("() => document.querySelector('[data-testid=stMain]').innerText.includes('585 / ')",
+                           timeout=60_000)
+    page.wait_for_selector(IDLE, timeout=60_000)
+    assert " · 全部在营" in page.inner_text(main) and "base=all" in page.url
     page.close()
 
 
@@ -110,7 +126,7 @@ def test_phone_width_has_no_horizontal_page_scroll(server, context):
 
 def test_login_form_wrong_password_then_township_user_and_logout(server, context):
     page = new_page(context)
-    page.goto(server + "/?asof=2002-12-31&town=QL")
+    page.goto(server + "/?asof=2002-12-31&town=QL&base=all")
     login(page, "yuebei", "wrong-password")
     page.wait_for_selector("text=用户名或密码错误", timeout=30_000)
     assert page.locator("[data-testid=stMetric]").count() == 0

@@ -97,7 +97,8 @@ def assert_queries_exact(engine: Engine, days, scopes, *, fresh: bool = True) ->
             for day in days:
                 got = coverage.coverage_by_township(s, scope, day)  # the summaries' when fresh
                 pd.testing.assert_frame_equal(got, exact[day], obj=f"coverage_by_township {scope} {day}")
-            assert coverage.coverage_kpis(s, scope, days[0]) == coverage.kpis_from_counts(exact[days[0]], days[0])
+            assert coverage.coverage_kpis(s, scope, days[0]) == coverage.kpis_from_counts(exact[days[0]], days[0],
+                                                                                     scope.base)
             if fresh:  # the trend charts' totals (month ends straight from coverage_month)
                 totals = coverage.summary_totals_at(s, scope, list(days), cols)
                 for day in days:

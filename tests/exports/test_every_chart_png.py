@@ -109,6 +109,8 @@ def test_every_chart_of_every_page_renders_to_a_captioned_png(app_env, monkeypat
     assert all(s["png"] for s in seen), [s["builder"] for s in seen if not s["png"]]  # each has its button
     assert len(seen) >= 12  # overview 4, map 2, case 1, meetings 3, campaign 1, leads 1
 
+    from dashboard.ui.chart import COVERAGE_BUILDERS
+
     as_of = at.session_state["filters"].as_of
     date = f"{as_of.year}年{as_of.month}月{as_of.day}日"
     for s in seen:
@@ -125,7 +127,8 @@ def test_every_chart_of_every_page_renders_to_a_captioned_png(app_env, monkeypat
         assert len(image.convert("RGB").getcolors(maxcolors=1 << 20)) > 16, name
         # the caption says what, when and where, and takes its room under the chart
         assert title, name
-        assert note == f"统计截至 {date} · 范围：全区", (name, note)
+        base = " · 三有企业" if name in COVERAGE_BUILDERS else ""  # coverage figures name their 党建基数
+        assert note == f"统计截至 {date} · 范围：全区{base}", (name, note)
         plain_height = chart_svg_size(built, width=width)[1]
         assert image.size[1] >= 2 * (plain_height + 27), (name, image.size, plain_height)
 

@@ -567,3 +567,49 @@ def test_three_censuses_give_the_same_figures_in_sql_and_in_the_summaries(sqlite
         qualified = [coverage.coverage_kpis(s, Scope.district(), d).qualified_built.denominator
                      for d in (dt.date(2004, 1, 1), dt.date(2006, 1, 1))]
     assert qualified == [0, 1]  # 1 member before the 2005 census, 3 after it
+
+
+def test_the_three_you_flags_import_move_enterprises_in_and_out_of_the_base(any_own_demo_engine):
+    """Issue 14 item 2: 有固定经营场所 / 有正常经营活动 from a file (是/否; a blank reads 是, a column
+    left out changes nothing); the 三有 figures follow at once, from the summaries the import keeps."""
+    from models.enums import Base
+
+    engine = any_own_demo_engine
+    rows = _rows_of(engine, "YB")["enterprises"]
+    inside = [r for r in rows if r["fixed_premises"] and r["trading"] and r["closed_on"] is None
+              and r["employees"] >= 10][:2]
+    assert len(inside) == 2
+    sanyou = Scope.district().with_base(Base.SANYOU)
+    before = figures(engine, DEMO_TODAY, sanyou)[0].operating
+    wb = openpyxl.load_workbook(io.BytesIO(ledger_workbook({"enterprises": [
+        {**inside[0], "fixed_premises": False}, {**inside[1], "trading": False}]})))
+    data = io.BytesIO()
+    wb.save(data)
+    out = import_ledger(engine, data.getvalue(), "flags.xlsx", actor=ADMIN, today=DEMO_TODAY)
+    assert out.written and out.totals()["enterprises_changed"] == 2
+    with Session(engine) as s:
+        assert coverage.summaries_fresh(s)
+        assert coverage.coverage_kpis(s, sanyou, DEMO_TODAY).operating == before - 2
+        assert coverage.coverage_kpis(s, Scope.district(), DEMO_TODAY).operating == figures(engine, DEMO_TODAY)[0].operating
+        flags = dict(s.execute(sa.select(Enterprise.uscc, Enterprise.fixed_premises)
+                               .where(Enterprise.uscc.in_([r["uscc"] for r in inside]))).all())
+    assert flags == {inside[0]["uscc"]: False, inside[1]["uscc"]: True}
+    # blank cells read 是: the enterprise is back in the base; a file without the columns changes nothing
+    wb = openpyxl.load_workbook(io.BytesIO(ledger_workbook({"enterprises": [inside[0]]})))
+    ws = wb["企业"]
+    col = [c.value for c in ws[1]].index("有固定经营场所") + 1
+    ws.cell(row=2, column=col).value = None
+    wb.save(data := io.BytesIO())
+    assert import_ledger(engine, data.getvalue(), "blank.xlsx", actor=ADMIN, today=DEMO_TODAY).written
+    wb = openpyxl.load_workbook(io.BytesIO(ledger_workbook({"enterprises": [{**inside[1], "trading": True}]})))
+    ws = wb["企业"]
+    for header in ("有固定经营场所", "有正常经营活动"):
+        ws.delete_cols([c.value for c in ws[1]].index(header) + 1)
+    wb.save(data := io.BytesIO())
+    # (its trading set to 是 in the rows, but without the column the file says nothing about it)
+    assert import_ledger(engine, data.getvalue(), "without.xlsx", actor=ADMIN, today=DEMO_TODAY).writes == 0
+    with Session(engine) as s:
+        flags = dict(s.execute(sa.select(Enterprise.uscc, sa.and_(Enterprise.fixed_premises, Enterprise.trading))
+                               .where(Enterprise.uscc.in_([r["uscc"] for r in inside]))).all())
+        assert coverage.coverage_kpis(s, sanyou, DEMO_TODAY).operating == before - 1
+    assert flags == {inside[0]["uscc"]: True, inside[1]["uscc"]: False}

@@ -72,6 +72,7 @@ SAMPLE_ROWS = {
         "ownership": Ownership.FOREIGN, "industry": "@SUM(A1)", "registered_on": dt.date(1998, 3, 16),
         "closed_on": dt.datetime(2004, 5, 1), "employees": 120, "party_members": 0, "union_members": None,
         "census_on": "2002-12-31", "barrier": Barrier.AFRAID, "legal_rep": "-2+3", "owner_is_party_member": False,
+        "fixed_premises": False, "trading": True,
     }],
     "unions": [{"name": "联合工会", "kind": UnionKind.JOINT, "township": "越北镇",
                 "enterprises": [(U1, None, None), (U2, dt.date(2003, 5, 1), dt.date(2008, 1, 1)),
@@ -220,6 +221,7 @@ def test_python_values_are_written_in_file_form(export):
     row = dict(zip(spec.ENTERPRISES.headers, values(ws)[1], strict=True))
     assert row["统一社会信用代码"] == U3 and ws["A2"].data_type == "s" and ws["A2"].number_format == "@"
     assert row["村级企业"] == "是" and row["出资人是党员"] == "否"
+    assert row["有固定经营场所"] == "否" and row["有正常经营活动"] == "是"  # the 三有 flags (issue 14 item 2)
     assert row["经济类型"] == "外资及港澳台" and row["未建党组织原因"] == "怕被辞退不敢建"
     assert row["成立日期"] == dt.datetime(1998, 3, 16) and ws["G2"].is_date and ws["G2"].number_format == "yyyy-mm-dd"
     assert row["注销日期"] == dt.datetime(2004, 5, 1) and ws["H2"].number_format == "yyyy-mm-dd"
@@ -230,7 +232,7 @@ def test_python_values_are_written_in_file_form(export):
     assert ws["D2"].data_type == "s" and ws["I2"].value == "是" and ws["J2"].value is None
     assert export["党组织"]["B2"].value == "联合党支部" and export["联络员"]["C2"].value == "下派党建指导员"
     assert values(export["会员变动"])[1] == (U1, dt.datetime(2002, 6, 30), 12, 0)
-    assert export["企业"].auto_filter.ref == "A1:O2"
+    assert export["企业"].auto_filter.ref == "A1:Q2"
 
 
 def test_formula_like_text_is_neutralised_as_exports_cells_does(export):

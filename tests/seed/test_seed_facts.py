@@ -68,6 +68,20 @@ def test_585_unionised_and_52_qualified_with_party_org(session):
     assert k.union_coverage.denominator == k.operating > 585
 
 
+def test_the_seed_facts_are_stated_over_every_operating_enterprise_and_the_sanyou_base_is_narrower(session):
+    """The source counted every operating enterprise (全部在营企业): the facts hold over ``Base.ALL``,
+    the query layer's default. The official 三有 base the pages open on counts fewer enterprises in
+    the demo (个体 without fixed premises, enterprises not trading), so its figures differ."""
+    from models.enums import Base
+
+    every = coverage_kpis(session, Scope.district().with_base(Base.ALL), SNAP)
+    assert every == coverage_kpis(session, Scope.district(), SNAP) and every.base is Base.ALL
+    sanyou = coverage_kpis(session, Scope.district().with_base(Base.SANYOU), SNAP)
+    assert sanyou.base is Base.SANYOU
+    assert 0.8 * every.operating < sanyou.operating < every.operating
+    assert sanyou.union_coverage.numerator < 585
+
+
 def test_yuebei_37_unionised_7_branches_30_liaison(session):
     scope = _yuebei(session)
     k = coverage_kpis(session, scope, SNAP)

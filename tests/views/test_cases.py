@@ -237,6 +237,7 @@ def test_event_lines_name_the_kinds_with_the_one_vocabulary():
 
 def test_comparison_rows_and_frame():
     assert view.bench_name(detail(), "zh_CN") == "全区"
+    assert view.bench_heading(detail(), "zh_CN").endswith("（全部在营企业）")  # the base of its enterprises
     local = detail(comparison=dataclasses.replace(detail().comparison, bench_is_district=False))
     assert view.bench_name(local, "en") == "your townships"
     assert view.comparison_rows(detail(), "zh_CN") == [

@@ -7,7 +7,7 @@ import pytest
 
 from dashboard.queries.coverage import MAP_METRICS
 from dashboard.views import coverage_map as view
-from models.enums import Pattern
+from models.enums import Base, Pattern
 
 SQUARE = '{"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]}'
 
@@ -67,11 +67,13 @@ def test_boundaries_missing_and_schematic():
 
 
 def test_map_caption_both_locales():
-    zh = view.map_caption("union_coverage", "zh_CN", schematic=True)
+    zh = view.map_caption("union_coverage", "zh_CN", schematic=True, base=Base.SANYOU)
     assert zh == ("已建工会（含独立建会与联合工会覆盖）的在营非公企业数 ÷ 在营非公企业总数。 "
+                  "基数为三有企业：有固定经营场所、有正常经营活动、从业人员 10 人及以上的在营企业（党建基数）。 "
                   "点击乡镇即按该乡镇筛选（再次点击其他乡镇可切换）。 边界为示意，非真实行政区划。")
     en = view.map_caption("should_build", "en", schematic=False)
     assert en == ("Operating enterprises with 3 or more formal Party members and no Party organisation. "
+                  "Base: every operating enterprise — registered, not deregistered, sole traders included. "
                   "Click a township to filter by it (click another to switch).")
 
 

@@ -97,7 +97,7 @@ def test_workbook_holds_the_screen_table_and_says_what_was_exported():
     assert len(towns) == len(summary) + 1 and towns.iloc[-1, 0] == "合计"  # a total row under the townships
     assert towns.iloc[-1, 1:].tolist() == summary.iloc[:, 1:].sum().tolist()
     meta = dict(book.meta)
-    assert meta == {"统计截至": "2002年12月31日", "乡镇筛选": "越北镇、青岚街道", "搜索": "红光",
+    assert meta == {"统计截至": "2002年12月31日", "乡镇筛选": "越北镇、青岚街道", "党建基数": "全部在营企业", "搜索": "红光",
                     "组建模式": "一会一支、未建会", "排序": "职工数 ↓", "企业数": "2", "导出人": "yuebei",
                     "导出时间": "2026-11-24 09:30"}
     assert book.demo_note and "越北镇" in book.demo_note

@@ -37,20 +37,36 @@ def test_five_kpi_cards_with_values_fractions_and_changes_in_chinese():
                                       "work_coverage"]
     assert [c.label for c in cards] == ["建会率", "入会率", "党组织覆盖率", "应建已建率", "工作覆盖率"]
     first = cards[0]
-    assert first.value == "83.3%" and first.detail == "585 / 702 家"
+    assert first.value == "83.3%" and first.detail == "585 / 702 家 · 全部在营"  # the base of the denominator
     assert first.delta == "+12.1 个百分点" and first.delta_good is True
-    assert first.detail_text == "585 / 702 家 · 变化较上年同期"  # the delta names what it compares with
+    assert first.detail_text == "585 / 702 家 · 全部在营 · 变化较上年同期"  # the delta names what it compares with
     assert first.kind == "union" and cards[2].kind == "party"
     assert first.definition.startswith("已建工会")
-    assert cards[1].detail == "900 / 1,000 人"  # membership counts people
+    assert cards[1].detail == "900 / 1,000 人 · 全部在营"  # membership counts people
     assert cards[1].delta == "持平" and cards[1].delta_good is None  # no change: neither good nor bad news
+
+
+def test_every_card_names_the_base_of_its_denominator_and_defines_it():
+    """Issue 14 item 2: a figure shows which 党建基数 its denominator counts, next to the denominator,
+    and the definition panel says what that base is (with the staff threshold in force)."""
+    from dataclasses import replace
+
+    from models.enums import Base
+
+    cards = view.kpi_cards(replace(kpis(), base=Base.SANYOU), kpis(), "zh_CN")
+    assert all(c.detail.endswith(" · 三有") for c in cards)
+    assert all("三有企业" in c.full_definition and "10 人及以上" in c.full_definition for c in cards)
+    assert all("三有企业" not in c.definition for c in cards)  # a slide's card: its heading names the base
+    english = view.kpi_cards(kpis(), kpis(), "en")
+    assert all(c.detail.endswith(" · all operating") for c in english)
+    assert all("every operating enterprise" in c.full_definition for c in english)
 
 
 def test_kpi_cards_in_english_and_a_fall_is_bad_news():
     cards = view.kpi_cards(kpis(unionised=500), kpis(), "en")
-    assert cards[0].label == "Union coverage" and cards[0].detail == "500 / 702 enterprises"
+    assert cards[0].label == "Union coverage" and cards[0].detail == "500 / 702 enterprises · all operating"
     assert cards[0].delta == "-12.1 pp" and cards[0].delta_good is False
-    assert cards[0].detail_text == "500 / 702 enterprises · change on a year earlier"
+    assert cards[0].detail_text == "500 / 702 enterprises · all operating · change on a year earlier"
 
 
 def test_a_delta_is_the_difference_of_the_rates_shown():
@@ -94,7 +110,7 @@ def test_the_overview_delta_names_the_day_it_compares_with():
     since = D(2001, 12, 31)
     first = view.kpi_cards(kpis(), kpis(unionised=500), "zh_CN", since)[0]
     assert first.delta == "+12.1 个百分点" and first.delta_text == "+12.1 个百分点 · 较\u00a02001年12月31日"
-    assert first.detail == "585 / 702 家"
+    assert first.detail == "585 / 702 家 · 全部在营"
     en = view.kpi_cards(kpis(unionised=500), kpis(), "en", since)[0]
     assert en.delta_text == "-12.1 pp · vs\u00a02001-12-31" and en.delta_good is False
     flat = view.kpi_cards(kpis(), kpis(), "zh_CN", since)[0]

@@ -15,7 +15,9 @@ from typing import Any
 import streamlit as st
 
 from dashboard.queries.scope import Scope
+from models.enums import Base
 from dashboard.ui import data
+from dashboard.ui.state import default_base
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,17 @@ class Context:
         return self.filters.scope
 
     @property
+    def whole(self) -> Scope:
+        """Everything the user may see (no township filter), over the chosen 党建基数: a map's context."""
+        return self.user.scope.with_base(self.scope.base)
+
+    @property
+    def register(self) -> Scope:
+        """The page's townships over every operating enterprise whatever the 党建基数: the ledger is a
+        register, it lists and counts them all."""
+        return self.scope.with_base(Base.ALL)
+
+    @property
     def as_of(self) -> dt.date:
         return self.filters.as_of
 
@@ -47,6 +60,7 @@ class Context:
         """The URL filters to carry into a link to another page."""
         return {"asof": self.as_of.isoformat(),
                 **({"town": list(self.township_codes)} if self.township_codes else {}),
+                **({"base": self.scope.base.value} if self.scope.base.value != default_base() else {}),
                 **({"lang": "en"} if self.loc == "en" else {})}
 
 

@@ -37,7 +37,7 @@ def case_from_url(ctx: Context) -> CaseDetail | None:
     if raw is None:
         return None
     eid = case_id(raw)
-    detail = None if eid is None else data.case_detail(ctx.url, ctx.user.scope, eid, ctx.as_of)
+    detail = None if eid is None else data.case_detail(ctx.url, ctx.whole, eid, ctx.as_of)
     if detail is None:
         st.warning(t("cases.bad_case", ctx.loc, value=untrusted(raw)))
         close_case()

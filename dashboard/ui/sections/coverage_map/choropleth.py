@@ -34,14 +34,14 @@ def render(ctx: Context) -> None:
                                   format_func=lambda m: metric_name(m, loc), key="map_metric")
     view = metric_view(metric, loc)
     townships = data.townships(url)
-    values = township_map_frame(data.coverage_by_township(url, ctx.user.scope, ctx.as_of), townships, metric)
+    values = township_map_frame(data.coverage_by_township(url, ctx.whole, ctx.as_of), townships, metric)
 
     left, right = st.columns([2, 1])
     with left:
         event = chart.show("township_map", values[MAP_COLUMNS], loc, value_col="value", value_title=view.title,
                            fmt=view.fmt, height=460, selected=ctx.township_codes, selectable=True, scheme=view.scheme,
                            key="map_select", on_select="rerun")
-        st.caption(map_caption(metric, loc, schematic=is_schematic(townships)))
+        st.caption(map_caption(metric, loc, schematic=is_schematic(townships), base=ctx.scope.base))
     with right:
         st.markdown(f"**{t('map.tiles', loc)}**", help=t("map.tiles_help", loc))
         tiles = tiles_frame(values, metric, loc)

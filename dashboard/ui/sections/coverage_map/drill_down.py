@@ -27,12 +27,14 @@ from dashboard.views.coverage_map import (
 
 def render(ctx: Context) -> None:
     loc, url, scope, as_of = ctx.loc, ctx.url, ctx.scope, ctx.as_of
-    whole = data.coverage_by_township(url, ctx.user.scope, as_of)  # names of every township the user may see
+    whole = data.coverage_by_township(url, ctx.whole, as_of)  # names of every township the user may see
     st.markdown(f"#### {t('map.drill_title', loc, names=escape_markdown(drill_names(whole, ctx.township_codes, loc)))}")
     if not ctx.township_codes:
         st.info(t("map.drill_hint", loc))
-    k = kpis_from_counts(data.coverage_by_township(url, scope, as_of), as_of)
-    if k.operating == 0:
+    k = kpis_from_counts(data.coverage_by_township(url, scope, as_of), as_of, scope.base)
+    # no enterprise at all: nothing to show; none in the 三有 base only: the rule checks (every
+    # enterprise) still are
+    if k.operating == 0 and int(data.coverage_by_township(url, ctx.register, as_of)["operating"].sum()) == 0:
         st.info(t("empty.township", loc))
         return
     a, b = st.columns([1, 2])

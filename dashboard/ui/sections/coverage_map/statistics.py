@@ -7,12 +7,12 @@ import streamlit as st
 
 from dashboard.i18n import t
 from dashboard.ui import exports
-from dashboard.ui.brief import scope_label
+from dashboard.ui.brief import figures_label
 from dashboard.ui.sections import Context
 
 
 def render(ctx: Context) -> None:
-    loc, label = ctx.loc, scope_label(ctx.filters, ctx.loc)
+    loc, label = ctx.loc, figures_label(ctx.filters, ctx.loc)
     left, right = st.columns(2)
     day = ctx.as_of.isoformat()
     left.download_button(t("stat.download_xlsx", loc), file_name=f"coverage_statistics_{day}.xlsx",

@@ -14,7 +14,7 @@ from dashboard.views.ledger import detail_caption, detail_facts, history_frame
 def render(ctx: Context, enterprise_id: int) -> bool:
     """Draws the detail; False when the enterprise is not in the page's scope."""
     loc = ctx.loc
-    detail = data.enterprise_detail(ctx.url, ctx.scope, enterprise_id, ctx.as_of)
+    detail = data.enterprise_detail(ctx.url, ctx.register, enterprise_id, ctx.as_of)
     if detail is None:  # not in scope (or gone): show nothing of it
         st.warning(t("ledger.not_found", loc))
         return False

@@ -48,9 +48,11 @@ def render(ctx: Context) -> None:
                 legal_rep = st.text_input(t(f"{PREFIX}.legal_rep", loc), max_chars=edits.MAX_PERSON, key="reg_rep")
             village = st.checkbox(t(f"{PREFIX}.is_village", loc), key="reg_village")
             owner_party = st.checkbox(t(f"{PREFIX}.owner_is_party_member", loc), key="reg_owner_party")
+            premises = st.checkbox(t(f"{PREFIX}.fixed_premises", loc), value=True, key="reg_premises")
+            trading = st.checkbox(t(f"{PREFIX}.trading", loc), value=True, key="reg_trading")
             if st.form_submit_button(t("upkeep.save", loc), type="primary", key="reg_submit"):
                 run_edit(edits.register_enterprise, loc=loc, field_prefix=PREFIX,
                          saved=t("upkeep.saved", loc, event=V.event_label("register", loc)), township=township,
                          uscc=uscc, name=name, ownership=ownership, industry=industry, registered_on=registered_on,
                          employees=employees, party_members=party, is_village=village, legal_rep=legal_rep,
-                         owner_is_party_member=owner_party, today=today)
+                         owner_is_party_member=owner_party, fixed_premises=premises, trading=trading, today=today)

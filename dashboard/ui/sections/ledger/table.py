@@ -17,13 +17,16 @@ from dashboard.views.ledger import TABLE_DATE_FORMAT, ledger_frame
 
 def render(ctx: Context, query: LedgerQuery) -> int | None:
     """Draw the page of the ledger the user is on; the id of the enterprise picked in it, if any."""
-    loc, url, scope, as_of = ctx.loc, ctx.url, ctx.scope, ctx.as_of
+    loc, url, scope, as_of = ctx.loc, ctx.url, ctx.register, ctx.as_of
     first = data.ledger_page(url, scope, as_of, query)
     pages = max(first.pages, 1)
     current = min(st.session_state.get("ledger_page", 1), pages)
     page = first if current == 1 else data.ledger_page(url, scope, as_of, dataclasses.replace(query, page=current))
 
-    st.caption(t("ledger.total", loc, n=fmt_int(page.total), date=fmt_date(as_of, loc)))
+    total = t("ledger.total", loc, n=fmt_int(page.total), date=fmt_date(as_of, loc))
+    if ctx.scope.base != scope.base:  # the ledger is a register: every operating enterprise, whatever the base
+        total += " " + t("ledger.register_note", loc, base=t(f"base.{ctx.scope.base.value}", loc))
+    st.caption(total)
     if page.total == 0:
         st.info(t("ledger.empty", loc))
         return None
@@ -59,7 +62,7 @@ def _export_button(ctx: Context, query: LedgerQuery, *, too_many: bool) -> None:
     loc, limit = ctx.loc, fmt_int(exports.EXPORT_LIMIT)
     st.download_button(
         t("ledger.export", loc),
-        data=exports.ledger_excel_callable(ctx.url, ctx.scope, ctx.as_of, query, loc, ctx.user.username,
+        data=exports.ledger_excel_callable(ctx.url, ctx.register, ctx.as_of, query, loc, ctx.user.username,
                                            ctx.township_codes),
         file_name=f"enterprise_ledger_{ctx.as_of.isoformat()}.xlsx", mime=exports.XLSX_MIME,
         icon=":material/download:", help=t("ledger.export_help", loc, limit=limit), disabled=too_many, on_click="ignore")

@@ -211,6 +211,15 @@ def _barrier(ctx, opts, today, key):
         _save(ctx, opts, "barrier", edits.set_barrier, key, barrier=barrier or None, noted_on=on)
 
 
+def _base_flags(ctx, opts, today, key):
+    loc = ctx.loc
+    with st.form(key):
+        st.caption(t("upkeep.base_flags.help", loc))
+        premises = st.checkbox(t(f"{PREFIX}.fixed_premises", loc), value=opts.fixed_premises, key=f"{key}_premises")
+        trading = st.checkbox(t(f"{PREFIX}.trading", loc), value=opts.trading, key=f"{key}_trading")
+        _save(ctx, opts, "base_flags", edits.verify_base_flags, key, fixed_premises=premises, trading=trading)
+
+
 def _move(ctx, opts, today, key):
     loc = ctx.loc
     choices = V.township_options(opts)
@@ -232,6 +241,7 @@ def _close(ctx, opts, today, key):
 FORMS = {
     "census": _census, "members": _members, "union_found": _union_found, "union_join": _union_join,
     "union_end": _union_end, "party_found": _party_found, "party_join": _party_join, "party_end": _party_end,
-    "liaison_appoint": _liaison_appoint, "liaison_end": _liaison_end, "barrier": _barrier, "move": _move,
+    "liaison_appoint": _liaison_appoint, "liaison_end": _liaison_end, "barrier": _barrier,
+    "base_flags": _base_flags, "move": _move,
     "close": _close,
 }

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.i18n import fmt_int, fmt_pct, t
+from dashboard.i18n import fmt_pct, t
+from dashboard.queries.coverage import Rate
 from dashboard.ui import chart, data
 from dashboard.ui.sections import Context
 from dashboard.ui.sections.meetings import show
 from dashboard.ui.widgets import metric_style
+from dashboard.views import base as base_words
 from dashboard.views import meetings as V
 
 
@@ -21,8 +23,9 @@ def render(ctx: Context) -> None:
     c1, c2 = st.columns([1, 3])
     with c1, st.container(border=True):
         st.metric(t("meetings.mech.rate", loc), fmt_pct(rate, loc), help=t("meetings.mech.def", loc))
-        st.caption(t("kpi.fraction", loc, num=fmt_int(num), den=fmt_int(den), unit=t("unit.enterprises", loc)))
-    c2.caption(t("meetings.mech.def", loc))
+        # the eligible enterprises (一会一支) counted over the page's 党建基数
+        st.caption(base_words.fraction(Rate(num, den), "unit.enterprises", ctx.scope.base, loc))
+    c2.caption(f"{t('meetings.mech.def', loc)} {base_words.definition(ctx.scope.base, loc)}")
     if den == 0:
         st.info(t("meetings.mech.empty", loc))
         return

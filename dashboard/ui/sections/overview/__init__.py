@@ -20,4 +20,4 @@ def by_township(ctx: Context, *, year_ago: bool = False) -> pd.DataFrame:
 
 def coverage_kpis(ctx: Context, *, year_ago: bool = False) -> CoverageKpis:
     day = year_before(ctx.as_of) if year_ago else ctx.as_of
-    return kpis_from_counts(by_township(ctx, year_ago=year_ago), day)
+    return kpis_from_counts(by_township(ctx, year_ago=year_ago), day, ctx.scope.base)

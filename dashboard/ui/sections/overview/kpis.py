@@ -25,5 +25,5 @@ def render(ctx: Context) -> None:
     cards = [*kpi_cards(now, prev, ctx.loc, since), overdue_card(items, ctx.loc, items_prev, since)]
     for col, card in zip(kpi_row("overview", len(cards)), cards, strict=True):
         with col:
-            kpi_card(card.label, card.value, card.detail, delta=card.delta_text, help=card.definition,
+            kpi_card(card.label, card.value, card.detail, delta=card.delta_text, help=card.full_definition,
                      delta_color="off" if card.delta_good is None else "normal" if card.higher_is_better else "inverse")

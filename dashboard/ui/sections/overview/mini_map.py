@@ -17,7 +17,7 @@ from dashboard.views.overview import map_note
 def render(ctx: Context) -> None:
     st.markdown(f"**{t('map.title', ctx.loc)}**", help=t("kpi.union_coverage.def", ctx.loc))
     townships = data.townships(ctx.url)
-    whole = data.coverage_by_township(ctx.url, ctx.user.scope, ctx.as_of)  # the user's scope, not the filter's
+    whole = data.coverage_by_township(ctx.url, ctx.whole, ctx.as_of)  # the user's scope, not the filter's
     frame = township_map_frame(whole, townships, "union_coverage")
     chart.show("township_map", frame[MAP_COLUMNS], ctx.loc, value_col="value",
                value_title=t("kpi.union_coverage", ctx.loc), selected=ctx.township_codes)

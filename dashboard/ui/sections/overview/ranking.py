@@ -16,7 +16,7 @@ def render(ctx: Context) -> None:
     st.markdown(f"**{t('rank.title', ctx.loc)}**", help=t("rank.help", ctx.loc))
     overdue = data.overdue_items_by_township(ctx.url, ctx.scope, ctx.as_of)
     pct = st.column_config.ProgressColumn
-    frame = ranking_frame(by_township(ctx), overdue, ctx.loc)
+    frame = ranking_frame(by_township(ctx), overdue, ctx.loc, ctx.scope.base)
     # the township pinned, the rates next (the key figures, in view on a phone), the counts after
     rates = [t(f"col.{key}", ctx.loc) for key in RANK_RATES]
     order = [frame.columns[0], *rates, *(c for c in frame.columns[1:] if c not in rates)]

@@ -72,7 +72,7 @@ def dark() -> bool:
 def heading(ctx: Context, title: str) -> None:
     """The slide's title and the line under it (district · scope · date · n / N)."""
     info = data.dataset_info(ctx.url)
-    line = heading_line(district=info.get("district_name", ""), scope_label=brief.scope_label(ctx.filters, ctx.loc),
+    line = heading_line(district=info.get("district_name", ""), scope_label=brief.figures_label(ctx.filters, ctx.loc),
                         as_of=ctx.as_of, slide=st.session_state[SLIDE_KEY], slides=len(P.SLIDES),
                         demo=info.get("dataset") in ("demo", "scale"), loc=ctx.loc)
     P.html_block(f'<div class="dg-head"><div><div class="dg-title">{P.esc(title)}</div><div class="dg-sub">{P.esc(line)}</div>'

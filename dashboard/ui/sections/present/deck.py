@@ -86,7 +86,7 @@ def controls(ctx: Context) -> None:
                        format_func=lambda s: t("present.auto_off", loc) if s == 0 else t("present.auto_every", loc, n=s))
         c[3].toggle(t("present.dark", loc), key="deck_dark")
         with c[4].popover(t("brief.download", loc), icon=":material/description:", width="stretch"):
-            brief.downloads(scope=ctx.scope, as_of=ctx.as_of, locale=loc, scope_label=brief.scope_label(ctx.filters, loc),
+            brief.downloads(scope=ctx.scope, as_of=ctx.as_of, locale=loc, scope_label=brief.figures_label(ctx.filters, loc),
                             key="deck_brief")
         if not getattr(ctx.user, "kiosk", False):  # a kiosk link's screen has no other page to go to
             c[5].page_link("app_pages/overview.py", label=t("present.exit", loc), icon=":material/close_fullscreen:",

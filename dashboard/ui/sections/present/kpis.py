@@ -16,8 +16,8 @@ from dashboard.views.present import kpi_tiles
 def render(ctx: Context) -> None:
     heading(ctx, t("present.slide.kpis", ctx.loc))
     year_ago = year_before(ctx.as_of)
-    now = kpis_from_counts(data.coverage_by_township(ctx.url, ctx.scope, ctx.as_of), ctx.as_of)
-    prev = kpis_from_counts(data.coverage_by_township(ctx.url, ctx.scope, year_ago), year_ago)
+    now = kpis_from_counts(data.coverage_by_township(ctx.url, ctx.scope, ctx.as_of), ctx.as_of, ctx.scope.base)
+    prev = kpis_from_counts(data.coverage_by_township(ctx.url, ctx.scope, year_ago), year_ago, ctx.scope.base)
     if now.operating == 0:
         return empty_scope(ctx)
     items = data.action_item_counts(ctx.url, ctx.scope, ctx.as_of)

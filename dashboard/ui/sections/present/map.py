@@ -23,7 +23,7 @@ SPLIT = (2, 1)
 def render(ctx: Context) -> None:
     loc = ctx.loc
     heading(ctx, t("present.slide.map", loc))
-    whole = data.coverage_by_township(ctx.url, ctx.user.scope, ctx.as_of)  # context: all the user may see
+    whole = data.coverage_by_township(ctx.url, ctx.whole, ctx.as_of)  # context: all the user may see
     chosen = data.coverage_by_township(ctx.url, ctx.scope, ctx.as_of)
     if chosen.empty or int(chosen["operating"].sum()) == 0:
         return empty_scope(ctx)
