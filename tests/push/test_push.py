@@ -246,6 +246,30 @@ def test_the_schedule_sends_the_brief_only_in_its_window_and_the_week_once(made)
     assert [k for k, *_ in R.plan(monthly, dt.date(2026, 12, 9))] == ["summary:x:2026-12"]
 
 
+@pytest.mark.official_base
+def test_the_default_base_is_named_and_counted(made, webhook_server):
+    """Issue 14 item 2: a summary counts over the 党建基数 the pages open on (三有企业 by default) and
+    its subject names it; the figures are the query layer's over that base."""
+    from models.enums import Base
+
+    engine, ids = made
+    cfg = config(None, webhook_server.url, extra=f"""
+[[channel]]
+name = "district"
+kind = "webhook"
+url = "{webhook_server.url}/hook"
+sends = ["summary"]
+""")
+    R.run(engine, cfg, NOW, today=TODAY)
+    body = next(b for b in webhook_server.bodies if b.get("channel") == "district")
+    with Session(engine) as s:
+        sanyou = coverage.coverage_kpis(s, Scope.district().with_base(Base.SANYOU), TODAY)
+        every = coverage.coverage_kpis(s, Scope.district(), TODAY)
+    assert sanyou.operating != every.operating  # the hand-made district has enterprises outside the base
+    assert "三有企业" in body["text"]
+    assert f"（{sanyou.union_coverage.numerator} / {sanyou.operating}）" in body["text"]
+
+
 def test_a_township_recipient_only_receives_its_townships(made, webhook_server):
     engine, ids = made
     cfg = config(None, webhook_server.url, extra=f"""
