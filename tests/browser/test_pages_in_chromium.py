@@ -49,6 +49,11 @@ def test_every_page_renders_without_an_exception(server, signed_in, path):
 def test_seed_snapshot_in_the_browser_with_filled_map(server, signed_in):
     page = signed_in("leader", server + "/?asof=2002-12-31&base=all")  # the seed facts' base
     page.wait_for_selector("[data-testid=stMetric]", timeout=30_000)
+    # a page kept signed in from an earlier test keeps its session's base: choose it (a no-op when set)
+    page.locator("[data-testid=stSidebar] button", has_text="全部在营企业").click()
+    page.wait_for_function("() => document.querySelector('[data-testid=stMain]').innerText.includes('585 / ')",
+                           timeout=60_000)
+    page.wait_for_selector(IDLE, timeout=60_000)
     text = page.inner_text("[data-testid=stMain]")
     assert "585 / " in text and "52 / " in text
     # the mini map (second chart) is filled with township shapes: a blank map fails here
@@ -107,6 +112,11 @@ def test_the_base_selector_switches_every_figure_and_the_url(server, signed_in):
     page = signed_in("leader", server + "/?asof=2002-12-31")
     page.wait_for_selector("[data-testid=stMetric]", timeout=30_000)
     main = "[data-testid=stMain]"
+    # a page kept signed in from an earlier test keeps its session's base: back to the default first
+    page.locator("[data-testid=stSidebar] button", has_text="三有企业").click()
+    page.wait_for_function("() => document.querySelector('[data-testid=stMain]').innerText.includes(' · 三有')",
+                           timeout=60_000)
+    page.wait_for_selector(IDLE, timeout=60_000)
     assert "三有企业" in page.inner_text("body") and " · 三有" in page.inner_text(main)
     assert "585 / " not in page.inner_text(main) and "base=" not in page.url
     page.locator("[data-testid=stSidebar] button", has_text="全部在营企业").click()
