@@ -50,12 +50,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from bench.datasets import ROOT
+from bench.serving import wait_until_healthy
 
 CHROMIUM = os.environ.get("DANGONG_CHROMIUM", "/usr/bin/chromium")
 DOC = ROOT / "docs" / "performance.md"
@@ -243,17 +243,8 @@ def server(url: str, log: Path) -> Iterator[tuple[str, float]]:
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start (see {log})")
-            time.sleep(0.05)  # waiting for the server to answer: not part of any timing
+        if not wait_until_healthy(base, proc):
+            raise RuntimeError(f"streamlit did not start (see {log})")
         yield base, time.perf_counter() - t0
     finally:
         proc.terminate()

@@ -72,6 +72,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.serving import wait_until_healthy  # noqa: E402 - after the path above (run as a script too)
+
 RESULTS = ROOT / "bench" / "results" / "load.json"
 DOC = ROOT / "docs" / "performance.md"
 START, END = "<!-- load-bench:start -->", "<!-- load-bench:end -->"
@@ -375,18 +377,9 @@ class Server:
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard/ui/server.py"), "--server.port", str(self.port),
              "--server.headless", "true", "--server.address", "127.0.0.1"],
             cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://{self.host}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"streamlit did not start on {self.host} (log: {self.log})")
-            time.sleep(0.2)
+        if not wait_until_healthy(f"http://{self.host}", self.proc, every=0.2):
+            self.stop()
+            raise RuntimeError(f"streamlit did not start on {self.host} (log: {self.log})")
         return self
 
     def status(self, field_name: str) -> int:
