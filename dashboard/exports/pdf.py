@@ -73,6 +73,11 @@ class Document(FPDF):
         self.total_pages = total_pages  # known: "第 1 页 / 共 2 页"; unknown: "第 1 页"
         self.cjk = font or cjk_font()
         self.add_font(FAMILY, fname=str(self.cjk.path), collection_font_number=self.cjk.index)
+        # The embedded subset keeps the whole font's bounding box instead of fontTools recomputing it
+        # from every kept glyph's outline when the subset is saved: the PDF's own FontBBox comes from
+        # the font's head table either way, the pages render the same, and a brief is made in about
+        # half the time (Noto CJK is a CFF font: the recalculation was ~40 % of a document's time).
+        self.fonts[FAMILY].ttfont.recalcBBoxes = False
         self.set_margins(MARGIN, MARGIN + 6, MARGIN)
         self.set_auto_page_break(True, margin=MARGIN + 4)
         self.set_title(f"{self.doc_title} · {subtitle}" if subtitle else self.doc_title)

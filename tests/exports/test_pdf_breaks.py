@@ -17,7 +17,13 @@ from tests.exports.test_brief import TODAY
 from tests.fonts import needs_font
 
 pytestmark = needs_font
-made = test_brief.made  # the hand-made database of the brief's tests (a fixture)
+
+
+@pytest.fixture
+def made(sqlite_engine):
+    """The hand-made database of the brief's tests, on SQLite only: what is tested here is the PDF's
+    line breaking of one brief (32 renderings); ``test_brief`` checks the brief's query on both databases."""
+    return sqlite_engine, test_brief.build(sqlite_engine)
 
 DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日|\d{4}-\d{2}-\d{2}")
 
