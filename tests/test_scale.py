@@ -346,6 +346,61 @@ def test_postgres_and_sqlite_get_the_same_rows(sqlite_engine, pg_engine):
     assert _dump(sqlite_engine, names) == _dump(pg_engine, names)
 
 
+def test_the_generators_usccs_and_names_are_those_of_the_slow_ways():
+    """The generator's own USCC maker and name drawer (faster) give what ``make_uscc`` and the plain
+    ``random.choice`` draws give, and leave the random stream where those leave it."""
+    import random
+
+    from models.rules import make_uscc
+    from seed_data import facts, scale
+
+    serials = [*range(0, 3000), *random.Random(1).sample(range(10**8), 3000), 10**8 - 1]
+    assert [scale._uscc(s) for s in serials] == [make_uscc(division=facts.DIVISION_CODE, serial=s) for s in serials]
+    with pytest.raises(ValueError):
+        scale._uscc(10**8)
+
+    def slow(rng):
+        given = rng.choice(scale._GIVEN) if rng.random() < 0.4 else rng.choice(scale._GIVEN) + rng.choice(scale._GIVEN)
+        return rng.choice(scale._SURNAMES) + given
+
+    a, b = random.Random(3), random.Random(3)
+    names = [scale._person(a) for _ in range(5000)]
+    assert names == [slow(b) for _ in range(5000)] and a.random() == b.random()
+    assert {len(n) for n in names} == {2, 3}  # the control: both kinds of given names drawn
+
+
+_SCHEMA = """SELECT x FROM (SELECT indexname || ' ' || indexdef AS x FROM pg_indexes WHERE schemaname = 'public'
+UNION ALL SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated
+FROM pg_constraint WHERE connamespace = 'public'::regnamespace) s ORDER BY x"""
+
+
+@pytest.mark.postgres
+def test_on_postgres_the_indexes_and_foreign_keys_come_back_as_the_migrations_made_them(pg_engine):
+    """PostgreSQL: the tables' plain indexes and foreign keys are dropped for the load and made again
+    from the catalog's definitions — the same names and definitions after, and after a failure."""
+    before = _all(pg_engine, _SCHEMA)
+    calls: list[tuple[str, int, int]] = []
+
+    class Boom(Exception):
+        pass
+
+    def failing(stage, done, total):
+        if stage == "party_org" and done > 0:
+            raise Boom
+
+    with pytest.raises(Boom):
+        generate_scale(pg_engine, 300, today=TODAY, batch_size=100, progress=failing)
+    assert _all(pg_engine, _SCHEMA) == before
+    generate_scale(pg_engine, 300, today=TODAY, progress=lambda *a: calls.append(a))
+    assert _all(pg_engine, _SCHEMA) == before
+    made = [total for stage, _, total in calls if stage == "indexes"]
+    assert made and made[-1] > 20  # the control: dozens of foreign keys (and indexes, table by table) made again
+    with pg_engine.connect() as conn:  # the foreign keys hold again
+        with pytest.raises(sa.exc.IntegrityError):
+            conn.execute(sa.text("INSERT INTO union_coverage (union_id, enterprise_id, start_on) VALUES (1, 999999, "
+                                 "DATE '2020-01-01')"))
+
+
 # --------------------------------------------------------------------------- safety
 
 
