@@ -21,11 +21,12 @@ from dashboard.queries.followup import DUE_SOON_DAYS
 from dashboard.queries.trends import SERIES_METRICS as RATE_METRICS
 from models import rules
 from models.db import make_engine
-from models.enums import Pattern, UnionKind
+from models.enums import LeadStage, Pattern, UnionKind
 
 #: Every table the overview reads, loaded whole (``SELECT *``), as a naive page would.
 TABLES = ("township", "unit", "enterprise", "union_org", "union_coverage", "membership_change", "party_org",
-          "party_coverage", "liaison_officer", "action_item", "founding_lead", "coordination_notice")
+          "party_coverage", "liaison_officer", "action_item", "founding_lead", "founding_lead_stage",
+          "coordination_notice")
 DATE_COLUMNS = {
     "enterprise": ("registered_on", "closed_on"),
     "union_org": ("founded_on", "dissolved_on"),
@@ -36,6 +37,7 @@ DATE_COLUMNS = {
     "liaison_officer": ("appointed_on", "ended_on"),
     "action_item": ("created_on", "due_on", "done_on"),
     "founding_lead": ("identified_on", "notice_deadline", "closed_on"),
+    "founding_lead_stage": ("start_on", "end_on"),
     "coordination_notice": ("sent_on", "respond_by", "acknowledged_on", "resolved_on"),
 }
 
@@ -145,6 +147,17 @@ def _overdue_items(t, day: dt.date) -> pd.DataFrame:
     return ai[(ai["created_on"] <= D) & ~done & (ai["due_on"] < D)]
 
 
+def overdue_leads(t: dict[str, pd.DataFrame], day: dt.date) -> pd.DataFrame:
+    """建会通知书逾期 (docs/kpis.md): the leads in 已发建会通知书 on the day — their stage period
+    (``founding_lead_stage``, 0016) holds it — whose notice's deadline is before it."""
+    D = _ts(day)
+    fls = t["founding_lead_stage"]
+    in_notice = fls[(fls["start_on"] <= D) & (fls["end_on"].isna() | (fls["end_on"] > D))
+                    & (fls["stage"] == LeadStage.NOTICE_SENT.value)]["lead_id"]
+    fl = t["founding_lead"]
+    return fl[fl["id"].isin(in_notice) & fl["notice_deadline"].notna() & (fl["notice_deadline"] < D)]
+
+
 def alerts(t: dict[str, pd.DataFrame], day: dt.date, flags: pd.DataFrame) -> dict[str, Any]:
     D = _ts(day)
     gaps = flags[flags["pattern"] == Pattern.SHOULD_BUILD.value]
@@ -152,9 +165,7 @@ def alerts(t: dict[str, pd.DataFrame], day: dt.date, flags: pd.DataFrame) -> dic
     items = _overdue_items(t, day).merge(t["unit"][["id", "name"]].rename(columns={"id": "unit_id", "name": "owner"}),
                                          left_on="owner_unit_id", right_on="unit_id")
     items = items.sort_values(["due_on", "id"]).head(50)
-    fl = t["founding_lead"]
-    leads = fl[(fl["identified_on"] <= D) & fl["notice_deadline"].notna() & (fl["notice_deadline"] < D)
-               & (fl["closed_on"].isna() | (fl["closed_on"] > D))]
+    leads = overdue_leads(t, day)
     cn = t["coordination_notice"]
     notices = cn[(cn["sent_on"] <= D) & (cn["respond_by"] < D)
                  & (cn["acknowledged_on"].isna() | (cn["acknowledged_on"] > D))

@@ -1,7 +1,9 @@
-"""Pure Altair chart builders: DataFrame in, ``alt.Chart`` out. No Streamlit, no database."""
+"""Pure Altair chart builders: DataFrame in, ``alt.Chart`` out (the map: a :class:`MapChart`). No Streamlit, no
+database."""
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import math
@@ -181,7 +183,7 @@ def _room(geometry: dict, lon: float, lat: float) -> tuple[float, float]:
 
 def township_map(townships: pd.DataFrame, locale: str, *, value_col: str, value_title: str,
                  fmt: str = ".1%", height: int = 260, selected: tuple[str, ...] = (), selectable: bool = False,
-                 scheme: str = "blues", label_size: int = 12) -> alt.Chart:
+                 scheme: str = "blues", label_size: int = 12) -> MapChart:
     """Choropleth of the townships with a boundary; ``towns`` has code, name, boundary_geojson,
     ``value_col``, numerator and denominator. ``selected`` codes are outlined and the others dimmed;
     with ``selectable`` a click selects a township (selection parameter ``pick``, field ``code``).
@@ -190,7 +192,12 @@ def township_map(townships: pd.DataFrame, locale: str, *, value_col: str, value_
     17: labels overlapped at narrower widths and on a phone): the type is ``label_size`` at most and
     smaller on a narrow chart (parameter ``lfs``: a fortieth of the map's width, at least 9 px); a
     name that does not fit is shortened (越北镇 → 越北) or left out (the tooltip has it), and the
-    value goes under it only when the shape has room for two lines."""
+    value goes under it only when the shape has room for two lines.
+
+    The townships are the named dataset ``MAP_DATA`` of a chart built without them (:class:`MapChart`):
+    altair copies and walks a layer's inline values at every step of building and serialising it —
+    0.9–1.6 s for 400 boundaries on the benchmark's machine, on every township or date a viewer picks
+    (issue 19); the chart without them is the same for every value and date, and is built once."""
     features = []
     for row in townships.itertuples(index=False):
         geom = getattr(row, "boundary_geojson")
@@ -213,6 +220,8 @@ def township_map(townships: pd.DataFrame, locale: str, *, value_col: str, value_
     else:
         span_x = span_y = 1.0
     aspect = span_x / span_y
+    # (the aspect is written into the chart's expressions: rounded as they write it, part of the chart's key)
+    aspect = float(f"{aspect:.6f}")
     for f in features:
         room_x, room_y = f.pop("_room")
         f.pop("_bounds")
@@ -221,7 +230,43 @@ def township_map(townships: pd.DataFrame, locale: str, *, value_col: str, value_
         p.update(rw=round(math.radians(room_x) / span_x, 4), rh=round(room_y / span_y, 4),
                  short=short_name(p["name"]), nem=_em(p["name"]), sem=_em(short_name(p["name"])),
                  vem=_em("100.0%" if fmt.endswith("%") else f"{int(p['value'] or 0):,}"))
-    data = alt.Data(values=features)
+    chart, spec = _map_template(locale, value_title, fmt, height, tuple(selected), selectable, scheme, label_size,
+                                aspect)
+    return MapChart(chart, spec, features)
+
+
+#: the name of the map's dataset: every layer reads it; :class:`MapChart` gives its rows
+MAP_DATA = "townships"
+
+
+class MapChart:
+    """The townships' map: a layered chart reading the dataset ``MAP_DATA`` (``chart``; ``spec`` its
+    Vega-Lite spec, kept), and that dataset's rows; :meth:`to_dict` is the spec of both, the rows under
+    ``datasets``. The rows share each boundary's geometry with the cache of :func:`_shape_facts`:
+    read them, do not change them."""
+
+    def __init__(self, chart: alt.TopLevelMixin, spec: dict, rows: list[dict]):
+        self.chart, self._spec, self.rows = chart, spec, rows
+
+    def to_dict(self, validate: bool = True, **kwargs) -> dict:
+        """The spec (``validate``: the chart checked against the Vega-Lite schema, as altair does)."""
+        spec = self.chart.to_dict(validate=True, **kwargs) if validate or kwargs else copy.deepcopy(self._spec)
+        spec["datasets"] = {MAP_DATA: self.rows}
+        return spec
+
+
+@functools.lru_cache(maxsize=64)
+def _map_template(locale: str, value_title: str, fmt: str, height: int, selected: tuple[str, ...],
+                  selectable: bool, scheme: str, label_size: int, aspect: float) -> tuple[alt.TopLevelMixin, dict]:
+    """The map's layered chart for these arguments, reading the dataset ``MAP_DATA`` (no rows), and its
+    spec. Everything in it is the same for every value and date: it is built once per look."""
+    chart = _map_chart(locale, value_title, fmt, height, selected, selectable, scheme, label_size, aspect)
+    return chart, chart.to_dict(validate=False)
+
+
+def _map_chart(locale: str, value_title: str, fmt: str, height: int, selected: tuple[str, ...],
+               selectable: bool, scheme: str, label_size: int, aspect: float) -> alt.TopLevelMixin:
+    data = alt.Data(name=MAP_DATA)
     chosen = alt.FieldOneOfPredicate(field="code", oneOf=list(selected)) if selected else None
     # the layers take the data from the top (given once there): altair copies a layer's data with every
     # layer it is combined into — five copies of 400 boundaries, half the time of a map (issue 19)

@@ -43,10 +43,15 @@ def _rank_needed(members: sa.ColumnElement) -> sa.ColumnElement[int]:
 
 
 def _page(session: Session, stmt: sa.Select, order, limit: int, columns: list[str]) -> tuple[pd.DataFrame, int]:
+    """The first ``limit`` rows of ``stmt`` in ``order`` and how many there are, in one execution (the
+    count a window over the same rows: the candidates are found once, not once more for a count)."""
     sub = stmt.subquery("found")
-    total = int(session.execute(sa.select(sa.func.count()).select_from(sub)).scalar_one())
-    rows = session.execute(sa.select(sub).order_by(*order(sub)).limit(limit)).mappings().all()
-    return pd.DataFrame(rows, columns=columns), total
+    if limit < 1:
+        return pd.DataFrame(columns=columns), int(session.execute(sa.select(sa.func.count()).select_from(sub)).scalar_one())
+    rows = session.execute(sa.select(sub, sa.func.count().over().label("found_total"))
+                           .order_by(*order(sub)).limit(limit)).mappings().all()
+    total = int(rows[0]["found_total"]) if rows else 0
+    return pd.DataFrame([{c: r[c] for c in columns} for r in rows], columns=columns), total
 
 
 def party_level(session: Session, scope: Scope, as_of: dt.date, limit: int = 200) -> tuple[pd.DataFrame, int]:
@@ -74,8 +79,10 @@ def union_committee(session: Session, scope: Scope, as_of: dt.date, limit: int =
     # the candidates: enterprises a union not of their own covers on the date (few, whatever the size)
     not_own = [k.value for k in UnionKind if k is not UnionKind.ENTERPRISE]  # an IN list: the index on kind
     joint = (sa.select(UC.c.enterprise_id).select_from(UO).join(UC, UC.c.union_id == UO.c.id)
-             .where(UO.c.kind.in_(not_own), active(UC.c.start_on, UC.c.end_on, as_of))
-             .distinct().subquery("joint_covered"))
+             .where(UO.c.kind.in_(not_own), active(UC.c.start_on, UC.c.end_on, as_of)))
+    if scope.township_ids is not None:  # a township's enterprises, not the district's joint coverage
+        joint = joint.where(UC.c.enterprise_id.in_(sa.select(E.c.id).where(scope.where(E.c.township_id))))
+    joint = joint.distinct().subquery("joint_covered")
     members = (sa.select(MC.c.enterprise_id, sa.func.sum(MC.c.joined - MC.c.left_count).label("union_members"))
                .join(joint, joint.c.enterprise_id == MC.c.enterprise_id)
                .where(MC.c.changed_on <= as_of).group_by(MC.c.enterprise_id).subquery("joint_members"))

@@ -15,23 +15,24 @@ the order of ``models.enums.Pattern``; text sorts by the database collation.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
+import unicodedata
 from dataclasses import dataclass
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
 from dashboard.queries.coverage import active, enterprise_flags, headcount_as_of, summaries_fresh, summary_rows
+from dashboard.queries.plan import unindexed
 from dashboard.queries.scope import Scope
 from dashboard.queries.timeline import COLUMNS as TIMELINE_COLUMNS
 from dashboard.queries.timeline import KINDS, enterprise_timeline
 from models import rules
 from models.db import in_chunks
-from models.enums import PartyOrgLevel, Pattern
+from models.enums import Base, PartyOrgLevel, Pattern
 from models.tables import (
     Enterprise,
     LiaisonOfficer,
@@ -133,7 +134,7 @@ class LedgerPage:
 #
 # How a page is found fast at a million enterprises (SQLite has no statistics to plan with):
 # * The operating condition is written so that SQLite does not drive the query from the
-#   ``registered_on`` index (true for ~all rows: a million random lookups); ``_unindexed``.
+#   ``registered_on`` index (true for ~all rows: a million random lookups); ``plan.unindexed``.
 # * The matching rows are counted first (from the summary when fresh and there is no search:
 #   a few hundred rows; else one ``COUNT``, a scan of the table). Knowing how many rows match
 #   and how many operate, the page query is then either *index-driven* (walk the sort column's
@@ -144,24 +145,8 @@ class LedgerPage:
 #   district is ever needed.
 
 
-class _unindexed(FunctionElement):
-    """The column unchanged; on SQLite written ``+column`` so the planner uses no index for it."""
-
-    inherit_cache = True
-
-
-@compiles(_unindexed)
-def _compile_unindexed(element, compiler, **kw):
-    return compiler.process(element.clauses, **kw)
-
-
-@compiles(_unindexed, "sqlite")
-def _compile_unindexed_sqlite(element, compiler, **kw):
-    return "+" + compiler.process(element.clauses, **kw)
-
-
 def _plain(column: sa.ColumnElement) -> sa.ColumnElement:
-    return sa.type_coerce(_unindexed(column), column.type)
+    return unindexed(column)
 
 
 def _operating(as_of: dt.date) -> sa.ColumnElement[bool]:
@@ -169,20 +154,30 @@ def _operating(as_of: dt.date) -> sa.ColumnElement[bool]:
     return active(_plain(E.c.registered_on), _plain(E.c.closed_on), as_of)
 
 
+def _caseless(text: str) -> bool:
+    """No character of ``text`` has a case (Chinese characters, digits, punctuation): a name contains
+    it in any case exactly when it contains it as it is. (A letter without case — ``Lo``, a Chinese
+    character — is never what lower() makes of another character; ``Ll``/``Lu``/``Lt`` letters are.)"""
+    return all(c.lower() == c == c.upper() and (not c.isalpha() or unicodedata.category(c) == "Lo") for c in text)
+
+
 def _search_condition(search: str, dialect: str) -> sa.ColumnElement[bool]:
     """Name contains ``search`` or the USCC starts with it, case-insensitive; bound parameters,
     ``%`` and ``_`` escaped (``autoescape``) so that they match literally."""
-    # SQLite's LIKE ignores ASCII case already (as its lower() does); PostgreSQL: ILIKE
+    # SQLite's LIKE ignores ASCII case already (as its lower() does); PostgreSQL: ILIKE, or LIKE for a
+    # search without case (a Chinese name: ILIKE lower-cases every name first, 3-4 times the scan)
     if dialect == "sqlite":
         name = E.c.name.contains(search, autoescape=True)
-    elif len(search) < TRIGRAM_MIN:
-        # a trigram index cannot narrow a search of one or two characters: it would hand every row
-        # to the recheck (1.4 s at 1M against 0.35 s for a parallel scan), and PostgreSQL's estimate
-        # does not see it. ``name || ''`` is the same text in an expression no index covers.
-        unindexed = sa.type_coerce(E.c.name.op("||")(sa.literal_column("''")), E.c.name.type)
-        name = unindexed.icontains(search, autoescape=True)
     else:
-        name = E.c.name.icontains(search, autoescape=True)
+        contains = "contains" if _caseless(search) else "icontains"
+        if len(search) < TRIGRAM_MIN:
+            # a trigram index cannot narrow a search of one or two characters: it would hand every row
+            # to the recheck (1.4 s at 1M against 0.35 s for a parallel scan), and PostgreSQL's estimate
+            # does not see it. ``name || ''`` is the same text in an expression no index covers.
+            plain_name = sa.type_coerce(E.c.name.op("||")(sa.literal_column("''")), E.c.name.type)
+            name = getattr(plain_name, contains)(search, autoescape=True)
+        else:  # the trigram index serves LIKE and ILIKE alike
+            name = getattr(E.c.name, contains)(search, autoescape=True)
     prefix = search.upper()
     if len(prefix) > 18 or any(c not in rules.USCC_CHARSET for c in prefix):
         return name  # cannot be the start of a USCC
@@ -207,17 +202,21 @@ class _Ctx:
     dialect: str
 
 
-def _conditions(ctx: _Ctx, patterns: tuple[str, ...], *, set_driven: bool) -> list[sa.ColumnElement[bool]]:
-    """Conditions on ``enterprise`` for the operating enterprises in scope matching the search and
-    having one of ``patterns`` (() = any)."""
+def _conditions(ctx: _Ctx, patterns: tuple[str, ...], *, set_driven: bool,
+                unmatched: bool = False) -> list[sa.ColumnElement[bool]]:
+    """Conditions on ``enterprise`` for the operating enterprises in scope matching the search (not
+    matching it: ``unmatched``) and having one of ``patterns`` (() = any)."""
     conds = [_operating(ctx.as_of), ctx.scope.where(E.c.township_id)]
     if ctx.q.search:
-        conds.append(_search_condition(ctx.q.search, ctx.dialect))
+        search = _search_condition(ctx.q.search, ctx.dialect)  # never NULL: name and uscc are NOT NULL
+        conds.append(sa.not_(search) if unmatched else search)
     if patterns:
         if ctx.fresh and not set_driven:  # probe each candidate's pattern period
+            # by its enterprise_id (the pattern unindexed: SQLite took the covering pattern index and
+            # read every period of the pattern for each candidate — 9 s for page 2 at 1M)
             conds.append(sa.select(sa.literal(1)).where(
                 ES.c.enterprise_id == E.c.id, active(ES.c.valid_from, ES.c.valid_to, ctx.as_of),
-                ES.c.pattern.in_(patterns)).exists())
+                _plain(ES.c.pattern).in_(patterns)).exists())
         elif ctx.fresh:
             conds.append(E.c.id.in_(sa.select(ES.c.enterprise_id).where(
                 ES.c.pattern.in_(patterns), active(ES.c.valid_from, ES.c.valid_to, ctx.as_of),
@@ -242,6 +241,11 @@ class _Counts:
     population: int | None  # operating enterprises in scope (None when not known cheaply)
     # (value, matching or None when counted lazily, population) in page order; None: one sorted query
     segments: list[tuple[object, int | None, int | None]] | None
+    # lazily counted pattern segments: each pattern's operating enterprises in scope (the summary's)
+    summary: dict[str, int] | None = None
+    # sort by pattern from the summary's periods (_pick_from_state): per pattern, the ids of the operating
+    # enterprises in scope the search leaves out, ascending ({} without a search); None: not that way
+    left_out: dict[str, list[int]] | None = None
 
 
 def _summary_counts(session: Session, ctx: _Ctx) -> pd.DataFrame:
@@ -267,18 +271,23 @@ def _counts(session: Session, ctx: _Ctx) -> _Counts:
         seg_values = _townships(session, ctx)
     elif q.sort == "pattern":
         seg_values = list(reversed(patterns) if q.descending else patterns)
+    by_township = _summary_counts(session, ctx) if ctx.fresh else None
+    population = int(by_township["operating"].sum()) if by_township is not None else None
     if ctx.fresh and not q.search:
-        by_township = _summary_counts(session, ctx)
         measure = by_township[[f"pattern_{p}" for p in q.patterns]].sum(axis=1) if q.patterns else by_township["operating"]
-        population = int(by_township["operating"].sum())
         segments = None
         if q.sort == "township":
             segments = [(t, int(measure.get(t, 0)), int(by_township["operating"].get(t, 0))) for t in seg_values]
         elif q.sort == "pattern":
             segments = [(p, int(by_township[f"pattern_{p}"].sum()), population) for p in seg_values]
-        return _Counts(int(measure.sum()), population, segments)
+        return _Counts(int(measure.sum()), population, segments, left_out={} if _by_state(ctx) else None)
 
-    population = int(_summary_counts(session, ctx)["operating"].sum()) if ctx.fresh else None
+    if q.sort == "pattern" and _by_state(ctx):
+        left_out = _left_out(session, ctx, patterns)
+        if left_out is not None:  # a search that leaves out few: the summary's counts less those
+            segments = [(p, int(by_township[f"pattern_{p}"].sum()) - len(left_out.get(p, [])), population)
+                        for p in seg_values]
+            return _Counts(sum(n for _, n, _ in segments), population, segments, left_out=left_out)
     conds = _conditions(ctx, q.patterns, set_driven=True)
     if q.sort == "township":
         # grouped on +township_id: SQLite then scans a covering index instead of walking the
@@ -293,14 +302,79 @@ def _counts(session: Session, ctx: _Ctx) -> _Counts:
         return _Counts(total, population, None)
     if total > _SET_DRIVEN_MAX:
         # counting per pattern means a pattern lookup per matching row: segments are counted
-        # only when a page has to skip them (page 1 needs none)
-        return _Counts(total, population, [(p, None, population) for p in seg_values])
+        # only when a page has to skip them (page 1 needs none) — then all at once (_segment_counts)
+        summary = None if by_township is None else {p: int(by_township[f"pattern_{p}"].sum()) for p in patterns}
+        return _Counts(total, population, [(p, None, population) for p in seg_values], summary)
     found = _pattern_counts(session, ctx, patterns)
     return _Counts(total, population, [(p, found.get(p, 0), population) for p in seg_values])
 
 
-def _pattern_counts(session: Session, ctx: _Ctx, patterns) -> dict[str, int]:
-    """The matching rows of each of ``patterns``, in one grouped query."""
+def _by_state(ctx: _Ctx) -> bool:
+    """Sorted by pattern, are the pages read from the summary's pattern periods (``enterprise_state``)?
+    When they are fresh and the scope counts every operating enterprise: its periods in force on the
+    date are then exactly the operating enterprises in scope, each with its pattern and township
+    (the same the counts of a ledger without a search come from)."""
+    return ctx.fresh and ctx.q.sort == "pattern" and ctx.scope.base == Base.ALL
+
+
+def _left_out(session: Session, ctx: _Ctx, patterns) -> dict[str, list[int]] | None:
+    """Per pattern (of ``patterns``), the ascending ids of the operating enterprises in scope that the
+    search does not match — or ``None`` when there are more than ``_SET_DRIVEN_MAX`` of them (a
+    narrow search: found as they come, so it stops early; a broad one reads every name once, as a
+    count would)."""
+    ids = session.execute(sa.select(E.c.id).where(*_conditions(ctx, (), set_driven=True, unmatched=True))
+                          .limit(_SET_DRIVEN_MAX + 1)).scalars().all()
+    if len(ids) > _SET_DRIVEN_MAX:
+        return None
+    wanted, out = set(patterns), {}
+    for chunk in in_chunks(sorted(int(i) for i in ids), _ID_CHUNK):
+        for eid, pattern in session.execute(sa.select(ES.c.enterprise_id, ES.c.pattern).where(
+                ES.c.enterprise_id.in_(chunk), active(ES.c.valid_from, ES.c.valid_to, ctx.as_of))).all():
+            if pattern in wanted:
+                out.setdefault(str(pattern), []).append(int(eid))
+    return {p: sorted(v) for p, v in out.items()}
+
+
+def _pick_from_state(session: Session, ctx: _Ctx, pattern: str, left_out: list[int], start: int,
+                     take: int) -> list[int]:
+    """The ids of rows ``start`` .. ``start + take`` of a pattern's segment (ordered by id), read from
+    the pattern's periods in force on the date (:func:`_by_state`), less ``left_out`` (ascending ids
+    the search does not match): the periods from offset ``start`` on, ``take`` + ``len(left_out)`` of
+    them, hold every wanted row (each left-out id before a row moves it one place down); a row's
+    place is its offset less the left-out ids before it."""
+    desc = ctx.q.descending
+    key = ES.c.enterprise_id.desc() if desc else ES.c.enterprise_id.asc()
+    ids = session.execute(
+        sa.select(ES.c.enterprise_id).where(ES.c.pattern == pattern, active(ES.c.valid_from, ES.c.valid_to, ctx.as_of),
+                                            ctx.scope.where(ES.c.township_id))
+        .order_by(key).offset(start).limit(take + len(left_out))).scalars().all()
+    skip, out = set(left_out), []
+    for k, eid in enumerate(int(i) for i in ids):
+        if eid in skip:
+            continue
+        before = len(left_out) - bisect.bisect_right(left_out, eid) if desc else bisect.bisect_left(left_out, eid)
+        if start <= start + k - before < start + take:
+            out.append(eid)
+    return out
+
+
+def _segment_counts(session: Session, ctx: _Ctx, counts: _Counts) -> dict[str, int]:
+    """The matching rows of each pattern segment, in one grouped query. A search that matches most
+    of the operating enterprises (a common word of names) is counted by what it does *not* match:
+    the summary's count of the pattern less the enterprises of that pattern the search leaves out —
+    one scan of the names with a pattern lookup for those few only, instead of for every match."""
+    patterns = [p for p, _, _ in counts.segments]
+    if counts.summary is not None:
+        pool = sum(counts.summary.values())  # operating enterprises in scope with one of the patterns
+        if counts.total > pool - counts.total:
+            left_out = _pattern_counts(session, ctx, patterns, unmatched=True)
+            return {p: counts.summary[p] - left_out.get(p, 0) for p in patterns}
+    return _pattern_counts(session, ctx, patterns)
+
+
+def _pattern_counts(session: Session, ctx: _Ctx, patterns, *, unmatched: bool = False) -> dict[str, int]:
+    """The matching rows (not matching the search: ``unmatched``) of each of ``patterns``, in one
+    grouped query."""
     if ctx.fresh:
         src = E.join(ES, sa.and_(ES.c.enterprise_id == E.c.id, active(ES.c.valid_from, ES.c.valid_to, ctx.as_of)))
         key = ES.c.pattern
@@ -308,13 +382,9 @@ def _pattern_counts(session: Session, ctx: _Ctx, patterns) -> dict[str, int]:
         flags = enterprise_flags(ctx.scope, ctx.as_of)
         src, key = E.join(flags, flags.c.enterprise_id == E.c.id), flags.c.pattern
     stmt = (sa.select(key, sa.func.count()).select_from(src)
-            .where(*_conditions(ctx, (), set_driven=True), key.in_(list(patterns))).group_by(key))
+            .where(*_conditions(ctx, (), set_driven=True, unmatched=unmatched), key.in_(list(patterns)))
+            .group_by(key))
     return {str(k): int(n) for k, n in session.execute(stmt).all()}
-
-
-def _count_segment(session: Session, ctx: _Ctx, pattern: str) -> int:
-    conds = _conditions(ctx, (pattern,), set_driven=True)
-    return int(session.execute(sa.select(sa.func.count()).select_from(E).where(*conds)).scalar_one())
 
 
 def _columns() -> list[sa.ColumnElement]:
@@ -325,12 +395,19 @@ def _columns() -> list[sa.ColumnElement]:
 def _select(ctx: _Ctx, extra: list, patterns: tuple[str, ...], keys: list, *, set_driven: bool,
             offset: int, limit: int) -> sa.Select:
     conds = _conditions(ctx, patterns, set_driven=set_driven) + extra
-    if set_driven:
-        conds = [E.c.id.in_(sa.select(E.c.id).where(*conds).correlate(None).scalar_subquery())]
     keys = [*keys, E.c.id]
     order = [k.desc() for k in keys] if ctx.q.descending else [k.asc() for k in keys]
-    return (sa.select(*_columns()).select_from(E.join(T, T.c.id == E.c.township_id))
-            .where(*conds).order_by(*order).offset(offset).limit(limit))
+    if not set_driven:
+        return (sa.select(*_columns()).select_from(E.join(T, T.c.id == E.c.township_id))
+                .where(*conds).order_by(*order).offset(offset).limit(limit))
+    # the page's ids picked from the sorted (key, id) pairs alone, then its rows read: a deep page
+    # sorts narrow pairs, not every matching row with all its columns (PostgreSQL spilled those to disk)
+    picked = (sa.select(*(k.label(f"k{i}") for i, k in enumerate(keys)))
+              .where(E.c.id.in_(sa.select(E.c.id).where(*conds).correlate(None).scalar_subquery()))
+              .order_by(*order).offset(offset).limit(limit).subquery("picked"))
+    pid = picked.c[f"k{len(keys) - 1}"]
+    return (sa.select(*_columns()).select_from(picked.join(E, E.c.id == pid).join(T, T.c.id == E.c.township_id))
+            .order_by(*(c.desc() if ctx.q.descending else c.asc() for c in picked.c)))
 
 
 def _fetch(session: Session, ctx: _Ctx, counts: _Counts, offset: int, limit: int) -> pd.DataFrame:
@@ -345,21 +422,29 @@ def _fetch(session: Session, ctx: _Ctx, counts: _Counts, offset: int, limit: int
             frames.append(pd.DataFrame(result.fetchall(), columns=list(result.keys())))
     else:
         start, need = offset, limit
+        lazy: dict[str, int] | None = None
         for value, n, population in counts.segments:
             if need <= 0:
                 break
             if n is None and start > 0:  # a lazily counted segment that this page may skip
-                n = _count_segment(session, ctx, value)
+                lazy = _segment_counts(session, ctx, counts) if lazy is None else lazy
+                n = lazy.get(value, 0)
             if n is not None and start >= n:
                 start -= n
                 continue
             take = need if n is None else min(need, n - start)
-            if q.sort == "township":
-                extra, patterns = [E.c.township_id == value], q.patterns
+            if counts.left_out is not None:  # from the pattern's periods (_by_state), then these rows
+                ids = _pick_from_state(session, ctx, value, counts.left_out.get(value, []), start, take)
+                key = E.c.id.desc() if q.descending else E.c.id.asc()
+                stmt = (sa.select(*_columns()).select_from(E.join(T, T.c.id == E.c.township_id))
+                        .where(E.c.id.in_(ids)).order_by(key))
+            elif q.sort == "township":
+                set_driven = n is not None and _set_driven(n, population, start + take)
+                stmt = _select(ctx, [E.c.township_id == value], q.patterns, [], set_driven=set_driven, offset=start,
+                               limit=take)
             else:
-                extra, patterns = [], (value,)
-            set_driven = n is not None and _set_driven(n, population, start + take)
-            stmt = _select(ctx, extra, patterns, [], set_driven=set_driven, offset=start, limit=take)
+                set_driven = n is not None and _set_driven(n, population, start + take)
+                stmt = _select(ctx, [], (value,), [], set_driven=set_driven, offset=start, limit=take)
             result = session.execute(stmt)
             frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
             frames.append(frame)

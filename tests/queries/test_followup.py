@@ -261,3 +261,60 @@ def test_action_items_per_owner_add_up_to_the_totals(demo_engine):
             assert per_owner["total"].sum() == totals.total and per_owner["overdue"].sum() == totals.overdue
             assert (per_owner["open"] == per_owner["total"] - per_owner["done"]).all()
             assert list(per_owner["overdue"]) == sorted(per_owner["overdue"], reverse=True)
+
+
+def _overdue_leads_joined(s, scope, day):
+    """The overdue leads as they were counted before the query was narrowed (issue 19): every lead's
+    stage period in force on the day joined to its lead — the reference the faster forms must equal."""
+    import sqlalchemy as sa
+
+    from dashboard.queries import leads
+
+    now = leads._now(day)
+    rows = s.execute(sa.select(leads.FL.c.id).select_from(now.join(leads.FL, leads.FL.c.id == now.c.lead_id))
+                     .where(leads._overdue(now.c.stage, day), scope.where(leads.FL.c.township_id))
+                     .order_by(leads.FL.c.notice_deadline, leads.FL.c.id)).scalars().all()
+    return [int(i) for i in rows]
+
+
+def test_overdue_leads_every_way_of_reading_them_agrees(made):
+    """The overdue leads are read three ways — from the leads' own stage when no stage changed after
+    the date, per lead for some townships, from the stage periods for the district — and by the
+    naive benchmark's pandas (``bench.naive``): on every day around the leads' changes and in every
+    scope, the same leads in the same order as the stage periods joined to their leads."""
+    from bench import naive
+    from dashboard.queries import leads
+    from models.tables import FoundingLead, FoundingLeadStage
+
+    engine, w = made
+    with Session(engine) as s:  # l7: its deadline passed in notice, then it moved on to 筹备 without closing —
+        # overdue only until then (the naive benchmark's old rule kept it overdue while not closed)
+        lead = FoundingLead(enterprise_name="线索l7", township_id=w.township["A"], source="notice_left",
+                            stage=LeadStage.PREPARING, identified_on=D(2025, 12, 1), notice_deadline=D(2026, 1, 1),
+                            stage_on=D(2026, 2, 1))
+        s.add(lead)
+        s.flush()
+        for stage, start, end in ((LeadStage.NOTICE_SENT, D(2025, 12, 1), D(2026, 2, 1)),
+                                  (LeadStage.PREPARING, D(2026, 2, 1), None)):
+            s.add(FoundingLeadStage(lead_id=lead.id, stage=stage, start_on=start, end_on=end, username="test",
+                                    at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)))
+        s.commit()
+        l7 = lead.id
+    days = [D(2025, 12, 1) + dt.timedelta(days=k) for k in range(0, 130, 3)] + [D(2026, 3, 10), D(2026, 3, 11)]
+    tables = naive.load(str(engine.url.render_as_string(hide_password=False)))
+    seen = set()
+    with Session(engine) as s:
+        for day in days:
+            seen.add(leads._is_current(s, day))
+            pandas = naive.overdue_leads(tables, day).sort_values(["notice_deadline", "id"])
+            for scope in _scopes(w):
+                want = _overdue_leads_joined(s, scope, day)
+                assert followup.overdue_leads(s, scope, day, limit=None)["id"].tolist() == want, (day, scope)
+                assert followup.count_overdue_leads(s, scope, day) == len(want), (day, scope)
+                assert followup.overdue_leads(s, scope, day, limit=1)["id"].tolist() == want[:1]
+                if scope.township_ids is None:
+                    assert pandas["id"].tolist() == want, day
+    assert seen == {True, False}  # both the leads' own stage and the stage periods were read
+    with Session(engine) as s:
+        assert l7 in _overdue_leads_joined(s, Scope.district(), D(2026, 1, 20))
+        assert l7 not in _overdue_leads_joined(s, Scope.district(), D(2026, 2, 20))

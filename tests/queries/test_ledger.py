@@ -413,10 +413,16 @@ def test_both_query_plans_and_lazy_segment_counts_give_the_same_rows(any_demo_en
     """Walking an index and collecting a set are speed choices: both must give the same pages."""
     queries = [dict(), dict(sort="employees", descending=True), dict(patterns=("should_build",)),
                dict(sort="pattern"), dict(sort="township", descending=True, patterns=("union_only", "no_union")),
-               dict(search="有限", sort="pattern", descending=True), dict(search="食品", sort="township")]
+               dict(search="有限", sort="pattern", descending=True), dict(search="食品", sort="township"),
+               dict(search="食品", sort="pattern"), dict(search="有限", sort="pattern", patterns=("no_union", "union_only"))]
     with Session(any_demo_engine) as s:
         ref = reference(s, Scope.district(), TODAY)
+        picked = []  # sorted by pattern with fresh summaries: pages read from the pattern periods
+        original_pick = ledger._pick_from_state
+        monkeypatch.setattr(ledger, "_pick_from_state", lambda *a: picked.append(a[2]) or original_pick(*a))
         default = [all_pages(s, Scope.district(), TODAY, page_size=40, **q)[0] for q in queries]
+        assert picked
+        monkeypatch.setattr(ledger, "_pick_from_state", original_pick)
         for k, q in enumerate(queries):
             want = ref
             if "patterns" in q:
@@ -432,13 +438,16 @@ def test_both_query_plans_and_lazy_segment_counts_give_the_same_rows(any_demo_en
                 for k, q in enumerate(queries):
                     got = all_pages(s, Scope.district(), TODAY, page_size=40, **q)[0]
                     assert got.equals(default[k]), (stale, mode, q)
-        # segments counted lazily (many matches): a deep page has to count the segments it skips
+        # segments counted lazily (many matches, and more left out than _SET_DRIVEN_MAX): a deep page
+        # has to count the segments it skips — by what the search leaves out (most match: "有限") or
+        # by what it matches ("食品")
         monkeypatch.undo()
         monkeypatch.setattr(ledger, "_SET_DRIVEN_MAX", 5)
         calls = []
-        original = ledger._count_segment
-        monkeypatch.setattr(ledger, "_count_segment", lambda *a: calls.append(a[2]) or original(*a))
-        for k in (5, 6):
+        original = ledger._pattern_counts
+        monkeypatch.setattr(ledger, "_pattern_counts", lambda *a, **kw: calls.append(kw.get("unmatched", False))
+                            or original(*a, **kw))
+        for k in (5, 6, 7, 8):
             q = queries[k]
             assert all_pages(s, Scope.district(), TODAY, page_size=40, **q)[0].equals(default[k])
-        assert calls  # the lazy path ran
+        assert set(calls) == {True, False}  # both ways of counting ran

@@ -7,6 +7,7 @@ import datetime as dt
 from collections import Counter
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from dashboard.queries import followup
@@ -314,9 +315,13 @@ def test_summary_path_and_exact_sql_agree(world, monkeypatch):
     from models.summary import rebuild_summaries
 
     engine, w = world
+    with engine.begin() as conn:  # two enterprises outside the 三有 base (not really trading): the 三有 scopes differ
+        conn.execute(sa.text("UPDATE enterprise SET trading = :f WHERE id IN (:a, :b)"),
+                     {"f": False, "a": w.ent["e1"], "b": w.ent["e6"]})
     rebuild_summaries(engine, today=AS_OF)
     dates = [D(2025, 10, 15), AS_OF, D(2026, 6, 1)]
     scopes = [Scope.district(), Scope.townships([w.township["A"]]), Scope.townships([w.township["B"]])]
+    scopes += [sc.with_base(E.Base.SANYOU) for sc in scopes]
 
     def figures(s):
         out = []
@@ -336,6 +341,7 @@ def test_summary_path_and_exact_sql_agree(world, monkeypatch):
         exact = figures(s)
     assert fast == exact
     assert any(f[1]["name"] for f in fast) and any(f[2] for f in fast)  # the comparison saw gaps move
+    assert fast[0][0] != fast[3 * len(dates)][0]  # the district over 三有 is not the district over all (e1 left out)
 
 
 # --------------------------------------------------------------------------- counts past the list caps
