@@ -1,6 +1,7 @@
 """``python -m bench.browser``: what a leader waits for, measured in a real browser.
 
     python -m bench.browser [--sizes demo,1m] [--backends sqlite,postgres] [--repeat 5] [--no-write]
+    python -m bench.browser --sizes demo --backends sqlite --only switch --pages meetings,awards --no-write
 
 Playwright drives Debian's chromium (``DANGONG_CHROMIUM``, default ``/usr/bin/chromium``) against
 a real ``streamlit run dashboard/ui/server.py`` that this module starts and stops, with
@@ -102,8 +103,10 @@ _NAVIGATE = """path => {
   window.dispatchEvent(new PopStateEvent('popstate'));
 }"""
 #: resolves once a run that started after the action has finished, ``ready`` (a selector, or
-#: null) is in the page and every chart of the main area has a drawn canvas or SVG
-_DONE = """([ready, limit, startLimit]) => new Promise(resolve => {
+#: null) is in the page and every chart of the main area has a drawn canvas or SVG — at least
+#: ``minCharts`` of them (a first page's chart component is loaded by the browser after the run's
+#: end: without a count, "every chart drawn" would hold while none is there yet)
+_DONE = """([ready, limit, startLimit, minCharts]) => new Promise(resolve => {
   const d = window.__dg, start = performance.now();
   const tick = () => {
     const now = performance.now();
@@ -117,7 +120,7 @@ _DONE = """([ready, limit, startLimit]) => new Promise(resolve => {
           .filter(c => c.checkVisibility());  // a chart in a tab not shown is drawn when the tab opens
         const drawn = charts.every(c => [...c.querySelectorAll('canvas, svg.marks')].some(
           e => e.getBoundingClientRect().height > 0));
-        if (drawn) {
+        if (drawn && charts.length >= (minCharts || 0)) {
           const ends = d.log.filter(([t, s]) => t >= d.t0 && s === 'notRunning');
           resolve({t0: d.t0, first: runs[0][0] - d.t0, end: ends[ends.length - 1][0] - d.t0,
                    drawn: now - d.t0, runs: runs.length, charts: charts.length});
@@ -283,8 +286,8 @@ class Missed(RuntimeError):
     """An action no run answered (the widget did not take it): not a timing; the page is reloaded."""
 
 
-def _done(page, ready: str | None = None, start_ms: int | None = None) -> dict:
-    out = page.evaluate(_DONE, [ready, LONG_MS, start_ms])
+def _done(page, ready: str | None = None, start_ms: int | None = None, min_charts: int = 0) -> dict:
+    out = page.evaluate(_DONE, [ready, LONG_MS, start_ms, min_charts])
     if out.get("nostart"):
         raise Missed(f"no run started within {start_ms / 1000:.0f} s")
     if out.get("timeout"):
@@ -292,19 +295,22 @@ def _done(page, ready: str | None = None, start_ms: int | None = None) -> dict:
     return out
 
 
-def sign_in(page, base: str, path: str, password: str, ready: str | None) -> tuple[dict, float]:
-    """Load the login form of ``base/path``, sign in; (the timing from the click, seconds to the form)."""
+def sign_in(page, base: str, path: str, password: str, ready: str | None, wait: float = 0) -> tuple[dict, float]:
+    """Load the login form of ``base/path``, sign in; (the timing from the click, seconds to the form).
+    ``wait``: seconds between the form and the click (not timed) — a person typing."""
     t = time.perf_counter()
     page.goto(f"{base}/{path}")
     page.wait_for_selector("input[type=password]", timeout=LONG_MS)
     page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=LONG_MS)
     form = time.perf_counter() - t
+    if wait:
+        page.wait_for_timeout(wait * 1000)
     page.evaluate(_INSTALL)
     page.get_by_label("用户名", exact=True).fill(USER)
     page.get_by_label("密码", exact=True).fill(password)
     page.evaluate(_ARM)
     page.get_by_role("button", name="登录").click()
-    return _done(page, ready), form
+    return _done(page, ready, min_charts=SIGNIN_CHARTS), form
 
 
 def visit(page, path: str) -> dict:
@@ -369,13 +375,23 @@ def step_slide(page) -> dict:
 
 
 KPI = "[data-testid=stMain] [data-testid=stMetric]"
+#: the charts in view on the overview and on the floor's charts page (a fourth in a tab not open)
+SIGNIN_CHARTS = 3
+
+
+#: the kinds of measurement (``--only``)
+PARTS = ("signin", "switch", "filters", "slide")
 
 
 def measure(browser: Browser, url: str, repeat: int, workdir: Path, *, signin_repeat: int | None = None,
-            res: dict[str, Any] | None = None, smoke: bool = False) -> dict[str, Any]:
+            res: dict[str, Any] | None = None, smoke: bool = False, parts: tuple[str, ...] = PARTS,
+            pages: tuple[str, ...] | None = None, signin_wait: float = 0) -> dict[str, Any]:
     """Every measurement on one database into ``res`` (kept by the caller when one fails); seconds,
     lists of ``repeat`` values. ``smoke``: the quickest pass through every kind of action (no floor
-    sign-in, no uncounted first cycle, filters on the overview only): a check, not the benchmark."""
+    sign-in, no uncounted first cycle, filters on the overview only): a check, not the benchmark.
+    ``parts`` and ``pages`` (labels of :data:`PAGES`; the floor pages always) narrow it down for a
+    quick comparison (``--only``, ``--pages``); ``signin_wait``: seconds a sign-in waits on the form
+    before its click (``--signin-wait``; 0: at once, the server's start-up work may still be running)."""
     password = _prepare_user(url)
     log = workdir / "streamlit.log"
     res = {} if res is None else res
@@ -388,12 +404,12 @@ def measure(browser: Browser, url: str, repeat: int, workdir: Path, *, signin_re
         return out["drawn"] / 1000
 
     # sign-in on a fresh server, to the overview and to the floor's charts page
-    for k in range(n_signin):
+    for k in range(n_signin if "signin" in parts else 0):
         for key, path, ready in (("signin", "", KPI), ("signin_floor", "bench-charts", KPI))[:1 if smoke else 2]:
             with server(url, log) as (base, started):
                 res["server_start"].append(started)
                 page = browser.page()
-                out, form = sign_in(page, base, path, password, ready)
+                out, form = sign_in(page, base, path, password, ready, signin_wait)
                 res[key].append(note(key, out))
                 res["form"].append(form)
                 page.context.close()
@@ -403,15 +419,17 @@ def measure(browser: Browser, url: str, repeat: int, workdir: Path, *, signin_re
     with server(url, log) as (base, _):
         page = browser.page()
         sign_in(page, base, "", password, KPI)
-        order = [*PAGES, *FLOOR]
+        order = [*(p for p in PAGES if pages is None or p[0] in pages), *FLOOR]
         for _label, path in order if not smoke else ():  # the first run of each page: not counted
             visit(page, path)
-        for k in range(repeat):
+        for k in range(repeat if "switch" in parts else 0):
             for label, path in order:
                 res["switch"].setdefault(label, []).append(note("switch " + label, visit(page, path)))
             _log(f"    switch cycle {k + 1}: " + ", ".join(f"{lbl} {v[-1]:.2f}" for lbl, v in res["switch"].items()))
         res["missed"] = []
-        for label, path in FILTER_PAGES[:1] if smoke else FILTER_PAGES:
+        filter_pages = FILTER_PAGES[:1] if smoke else [
+            p for p in FILTER_PAGES if pages is None or p[0] in pages or p[0].startswith("floor")]
+        for label, path in filter_pages if "filters" in parts else ():
             visit(page, path)
             if not smoke:  # once, not counted (the filtered queries' first run)
                 choose_township(page), clear_townships(page)
@@ -436,12 +454,13 @@ def measure(browser: Browser, url: str, repeat: int, workdir: Path, *, signin_re
                 for key, value in one.items():
                     f[key].append(value)
             _log(f"    filters on {label}: " + ", ".join(f"{k} {statistics.median(v):.2f}" for k, v in f.items()))
-        visit(page, "present")
-        page.mouse.click(1200, 60)  # focus the page, not a widget
-        step_slide(page)  # the next slide's first run: not counted
-        for _ in range(repeat):
-            res["slide"].append(note("slide", step_slide(page)))
-        _log(f"    slide step: {statistics.median(res['slide']):.2f} s")
+        if "slide" in parts:
+            visit(page, "present")
+            page.mouse.click(1200, 60)  # focus the page, not a widget
+            step_slide(page)  # the next slide's first run: not counted
+            for _ in range(repeat):
+                res["slide"].append(note("slide", step_slide(page)))
+            _log(f"    slide step: {statistics.median(res['slide']):.2f} s")
         page.context.close()
     res["load"].append(os.getloadavg()[0])
     return res
@@ -458,7 +477,9 @@ def spread(values: list[float]) -> dict[str, float]:
 
 def rows(res: dict) -> list[tuple[str, str, dict, str]]:
     """(group, what, spread, floor key) of one database's results."""
-    out = [("sign-in → overview drawn (fresh server)", "overview", spread(res["signin"]), "signin_floor")]
+    out = []
+    if res["signin"]:
+        out.append(("sign-in → overview drawn (fresh server)", "overview", spread(res["signin"]), "signin_floor"))
     if res["signin_floor"]:
         out.append(("sign-in → overview drawn (fresh server)", "floor: 6 cards + 4 charts", spread(res["signin_floor"]), ""))
     for label, v in res["switch"].items():
@@ -466,7 +487,8 @@ def rows(res: dict) -> list[tuple[str, str, dict, str]]:
     for label, kinds in res["filters"].items():
         for kind, v in kinds.items():
             out.append((f"filter: {kind}", label, spread(v), "" if label.startswith("floor") else "filter " + kind))
-    out.append(("presentation: step a slide (→)", "present", spread(res["slide"]), "switch"))
+    if res["slide"]:
+        out.append(("presentation: step a slide (→)", "present", spread(res["slide"]), "switch"))
     return out
 
 
@@ -505,7 +527,9 @@ def render(results: dict) -> str:
              f"Run {results['started']} on commit {results.get('commit') or '—'}; {results['repeat']} repeats "
              "(median, p25–p75 and min–max in brackets). Machine: "
              + "; ".join(f"{k} {v}" for k, v in results["machine"].items() if k in
-                         ("CPU", "CPUs (nproc)", "memory (free -h)", "Python", "Streamlit")) + ".", ""]
+                         ("CPU", "CPUs (nproc)", "memory (free -h)", "Python", "Streamlit")) + "."
+             + (f" Each sign-in clicked 登录 {results['signin_wait']:g} s after its login form was there (not timed)."
+                if results.get("signin_wait") else ""), ""]
     for key, r in runs.items():
         if "error" in r:
             lines += [f"### {key}", "", f"Not measured: {r['error']}", ""]
@@ -514,9 +538,9 @@ def render(results: dict) -> str:
         floors = _floors(res)
         load = res["load"]
         lines += [f"### {key}: {r['what']}", "",
-                  f"Load average (1 min) at start {load[0]:.2f}, at end {load[1]:.2f}; the server started in "
-                  f"{statistics.median(res['server_start']):.2f} s, the login form loaded in "
-                  f"{statistics.median(res['form']):.2f} s (medians)."
+                  f"Load average (1 min) at start {load[0]:.2f}, at end {load[1]:.2f}"
+                  + (f"; the server started in {statistics.median(res['server_start']):.2f} s, the login form "
+                     f"loaded in {statistics.median(res['form']):.2f} s (medians)." if res["form"] else ".")
                   + (f" Filter actions a widget did not take (made again after a reload, not timed): "
                      f"{len(res['missed'])}." if res.get("missed") else ""), "",
                   "| what | page | median (p25–p75; min–max) | ÷ empty-page floor | ÷ cards+charts floor |",
@@ -583,9 +607,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--smoke", action="store_true",
                    help="the quickest pass through every kind of action (a check that it works, not the benchmark)")
     p.add_argument("--json", type=Path, default=None, help="also write the results here (even with --no-write)")
+    p.add_argument("--only", default=",".join(PARTS),
+                   help=f"comma-separated parts to measure, of {', '.join(PARTS)} (default all; a quick comparison: "
+                        "use --no-write)")
+    p.add_argument("--signin-wait", type=float, default=0,
+                   help="seconds between the login form and the click on 登录, not timed (default 0: at once)")
+    p.add_argument("--pages", default=None,
+                   help="comma-separated page labels for the switches and filters (default every page; the floor "
+                        "pages always)")
     args = p.parse_args(argv)
     if args.repeat < 1:
         p.error("--repeat must be at least 1")
+    parts = tuple(x.strip() for x in args.only.split(",") if x.strip())
+    pages = tuple(x.strip() for x in args.pages.split(",") if x.strip()) if args.pages else None
+    if set(parts) - set(PARTS) or (pages and set(pages) - {label for label, _ in PAGES}):
+        p.error(f"--only: of {', '.join(PARTS)}; --pages: of {', '.join(label for label, _ in PAGES)}")
     why = available()
     if why:
         print(f"bench.browser: skipped: {why}")
@@ -597,7 +633,8 @@ def main(argv: list[str] | None = None) -> int:
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     pg_server = os.environ.get("DANGONG_BENCH_POSTGRES_URL")
     results: dict[str, Any] = {"started": dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "commit": _git_state(),
-                               "repeat": args.repeat, "machine": machine.describe(), "runs": {}}
+                               "repeat": args.repeat, "signin_wait": args.signin_wait, "machine": machine.describe(),
+                               "runs": {}}
     workdir = Path(tempfile.mkdtemp(prefix="dangong-browser-bench-"))
     browser = Browser()
     try:
@@ -620,7 +657,7 @@ def main(argv: list[str] | None = None) -> int:
                         continue
                     _log(f"== {key}: {what}")
                     measure(browser, url, args.repeat, workdir, signin_repeat=args.signin_repeat, res=res,
-                            smoke=args.smoke)
+                            smoke=args.smoke, parts=parts, pages=pages, signin_wait=args.signin_wait)
                     results["runs"][key] = {"what": what, "results": res}
                 except Exception as exc:  # noqa: BLE001 - reported in the section, the others still run
                     _log(f"   {key} failed: {type(exc).__name__}: {exc}")

@@ -107,10 +107,12 @@ with data.database_guard(outage):  # a database outage anywhere below: that sent
     townships = data.townships(url)
 
     locale, asof_slot = header(info)
+    login_slot = st.empty()  # the login form; empty once signed in (one place in every run: nothing below moves)
     user = signed_in_user(engine, locale, outage)
     if user is None:
         st.navigation(pages_for(None, locale), position="hidden")  # keeps the requested page; not run
-        auth.login_page(engine, info, locale)  # stops: no page and no number before login
+        # stops: no page and no number before login; a sign-in goes on to the page in this run
+        user = auth.login_page(engine, info, locale, login_slot)
 
     state.init_from_url(townships, user.scope)
     filters = state.sidebar_filters(townships, user.scope)

@@ -97,6 +97,10 @@ class Settings(BaseSettings):
     base_min_employees: int = Field(default=10, ge=1, le=100_000)
     #: the base the pages open on: ``sanyou`` (三有企业, the official 党建基数) or ``all`` (全部在营企业)
     default_base: str = Field(default="sanyou", pattern="^(sanyou|all)$")
+    #: compute the whole district's overview for today in the background when the app server starts
+    #: and again whenever its cached figures expire (``dashboard.ui.data.warm_overview``), so that a
+    #: leader's sign-in finds them ready; off in the test suite (tests/conftest.py)
+    warm_caches: bool = True
     #: the push set-up (channels, recipients, schedule: ``dashboard.push``, deploy/push.example.toml);
     #: unset: nothing is pushed
     push_config: Path | None = None

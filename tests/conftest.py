@@ -45,6 +45,8 @@ from models.db import make_engine, upgrade
 from tests.factories import DEMO_SEED, DEMO_TODAY, table_counts
 
 PG_ENV = "DANGONG_TEST_POSTGRES_URL"
+# the app servers the tests start do not warm their caches in the background (a test that wants it says so)
+os.environ.setdefault("DANGONG_WARM_CACHES", "false")
 
 
 @pytest.fixture(autouse=True)

@@ -19,6 +19,7 @@ import json
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 from sqlalchemy.engine import Engine
@@ -280,14 +281,32 @@ def _sso_user(engine: Engine, locale: str) -> CurrentUser | None:
     return _load(engine, row_id)
 
 
-def login_page(engine: Engine, info: dict[str, str], locale: str) -> None:
-    """Draw the login page (and stop the script): nothing else is reachable before login."""
+def login_page(engine: Engine, info: dict[str, str], locale: str, slot: Any = None) -> CurrentUser:
+    """Draw the login page (in ``slot``, an ``st.empty()`` the app keeps at the same place in every
+    run) and stop the script: nothing else is reachable before login. A sign-in that may go on to the
+    pages does not stop it: the form is taken off (``slot`` emptied) and the signed-in user returned,
+    so that the app draws the page in this same run — no second run after the sign-in (issue 22).
+    Without ``slot`` (a caller of before): the run starts again after the sign-in."""
     settings = get_settings()
     if st.session_state.get(PENDING_KEY) is not None and st.session_state.get(USER_KEY) is not None:
         _own_password_page(engine, st.session_state[USER_KEY], locale)
         st.stop()
     notice = st.session_state.pop(NOTICE_KEY, None)
     cookie_binder()  # after a sign-out or with a dead cookie: the browser drops it
+    with (slot if slot is not None else st.empty()).container():
+        signed_in = _login_form(engine, info, locale, notice, settings)
+    user = current_user(engine, locale) if signed_in else None  # the checks of every run, once more
+    if user is None:  # not signed in (or this sign-in may not go on): the login page is all there is
+        st.stop()
+    if slot is None:
+        st.rerun()
+    slot.empty()  # the form is gone; the page follows in this run
+    return user
+
+
+def _login_form(engine: Engine, info: dict[str, str], locale: str, notice: str | None, settings) -> bool:
+    """The login form (and the single sign-on button, the demo's accounts); a submitted form signs
+    in (:func:`_try_login`) and, when that worked, draws nothing more and says so (True)."""
     _, middle, _ = st.columns([1, 2, 1])
     with middle:
         st.subheader(t("auth.title", locale))
@@ -299,8 +318,8 @@ def login_page(engine: Engine, info: dict[str, str], locale: str) -> None:
                 password = st.text_input(t("auth.password", locale), type="password", key="login_password",
                                          autocomplete="current-password")
                 submitted = st.form_submit_button(t("auth.submit", locale), type="primary", width="stretch")
-            if submitted:
-                _try_login(engine, username, password, locale)
+            if submitted and _try_login(engine, username, password, locale):
+                return True
         if _sso_configured():
             if st.button(t("auth.sso", locale), width="stretch", icon=":material/badge:"):
                 st.login()
@@ -312,7 +331,7 @@ def login_page(engine: Engine, info: dict[str, str], locale: str) -> None:
                 st.table({t("auth.username", locale): [u for u, *_ in DEMO_USERS],
                           t("auth.role", locale): [t(f"role.{r.value}", locale) + (f" · {'、'.join(townships)}" if townships else "")
                                                    for _, r, _, townships in DEMO_USERS]})
-    st.stop()
+    return False
 
 
 #: failed sign-ins per client address, for the whole server process (``models.accounts.AddressThrottle``:
@@ -330,7 +349,9 @@ def client_address() -> str | None:
     return address if isinstance(address, str) and address else None  # (a test harness gives a mock)
 
 
-def _try_login(engine: Engine, username: str, password: str, locale: str) -> None:
+def _try_login(engine: Engine, username: str, password: str, locale: str) -> bool:
+    """Check the form's username and password; True when they signed in and the pages may follow
+    (a one-time password: the run starts again on the form for their own password)."""
     settings = get_settings()
     result = accounts.sign_in(engine, username, password, throttle=ADDRESS_THROTTLE, address=client_address(),
                               policy=accounts.LoginPolicy.from_settings(settings))
@@ -342,9 +363,9 @@ def _try_login(engine: Engine, username: str, password: str, locale: str) -> Non
             pending = _load(engine, result.user_id)
             if pending is not None:
                 st.session_state[PENDING_KEY] = pending.version
-        else:  # a reload or a new tab keeps this sign-in (the session cookie)
-            _start_session(engine, result.user_id)
-        st.rerun()
+            st.rerun()
+        _start_session(engine, result.user_id)  # a reload or a new tab keeps this sign-in (the session cookie)
+        return True
     time.sleep(result.delay)  # grows with the failures from this address, whatever the username
     if result.answer == "throttled":
         st.error(t("auth.throttled", locale, minutes=max(1, math.ceil(result.retry_after / 60))))
@@ -352,6 +373,7 @@ def _try_login(engine: Engine, username: str, password: str, locale: str) -> Non
         st.error(t("auth.disabled", locale))
     else:  # unknown user, wrong password, locked account: one answer, so none can be told apart
         st.error(t("auth.failed", locale, max_failures=accounts.MAX_FAILURES, minutes=settings.lock_minutes))
+    return False
 
 
 def _own_password_page(engine: Engine, user_id: int, locale: str) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import threading
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -26,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # run from a checkout: the packages live at its root
     sys.path.insert(0, str(ROOT))
 
-from dashboard.ui.serving import SecurityHeaders, ShortLivedDownloads  # noqa: E402
+from dashboard.ui.serving import SecurityHeaders, ShortLivedDownloads, refuse_client_cache_clears  # noqa: E402
 from dashboard.ui.session_routes import routes as session_routes  # noqa: E402
 
 
@@ -69,13 +70,58 @@ def _warm_imports() -> None:
             logging.getLogger(__name__).exception("warm-up import of %s failed", name)
 
 
+#: after a warm-up the database refused (down, not upgraded yet): the next try
+RETRY_SECONDS = 60
+
+
+def _warm_caches(stop: threading.Event) -> None:
+    """The whole district's overview for today read into the caches (``data.warm_overview``), and again
+    each time they expire (``data.TTL``; a new day, a write that made everything stale: the new key),
+    so a leader signing in finds it ready — unless the setting ``warm_caches`` is off. A database that
+    cannot be read is logged and tried again at the next turn."""
+    import logging
+
+    from dashboard.ui import data
+    from models.settings import get_settings
+
+    try:
+        if not get_settings().warm_caches:
+            return
+    except Exception:  # noqa: BLE001 - invalid settings: the pages say so
+        return
+    log = logging.getLogger("dangong.warm")
+    while not stop.is_set():
+        started = time.perf_counter()
+        if data.warm_overview():
+            log.info("warm-up: the district's overview read in %.2f s", time.perf_counter() - started)
+            stop.wait(data.TTL + 1)  # the entries just made expire after TTL: read them again then
+        else:
+            stop.wait(RETRY_SECONDS)
+
+
+def _warm() -> None:
+    _warm_imports()
+    _warm_caches(_WARM_STOP)
+
+
+#: set when the server stops (the warm-up thread's loop ends)
+_WARM_STOP = threading.Event()
+
+
 @contextlib.asynccontextmanager
 async def _lifespan(_app):
-    """At server start (Streamlit's runtime is up): :data:`WARM_IMPORTS` in a daemon thread, so the
-    server answers at once and a sign-in during the imports waits only for what is left of them."""
-    threading.Thread(target=_warm_imports, name="dangong-warm-imports", daemon=True).start()
-    yield None
+    """At server start (Streamlit's runtime is up): :data:`WARM_IMPORTS`, then the whole district's
+    overview read into the caches (:func:`_warm_caches`), in a daemon thread — the server answers at
+    once, and a sign-in meanwhile waits only for what is left of them."""
+    _WARM_STOP.clear()
+    threading.Thread(target=_warm, name="dangong-warm", daemon=True).start()
+    try:
+        yield None
+    finally:
+        _WARM_STOP.set()
 
+
+refuse_client_cache_clears()  # a browser's clear_cache message would empty every leader's caches (docs/security.md)
 
 app = st.App(
     ROOT / "dashboard" / "app.py",

@@ -154,3 +154,30 @@ class ShortLivedDownloads:
     def _forget(self, file_id: str) -> None:
         self._pending.discard(file_id)
         forget_download(file_id, self.manager())
+
+
+def refuse_client_cache_clears(session_class: Any = None) -> bool:
+    """Make the server ignore a client's ``clear_cache`` message (issue 19's review).
+
+    Streamlit answers that message — its developer menu's "Clear cache", but any websocket client,
+    signed in or not, can send it — by emptying *every* cache of the process: every user's cached
+    reads and chart specs, ``st.cache_resource`` (the database engine and its pool) and the sender's
+    session state. One anonymous message would make every leader's next click a cold one at the same
+    moment. The dashboard's caches are made stale by its own writes (``dashboard.ui.data.clear_caches``
+    starts a new epoch) and expire with their TTL; nothing needs the client's message.
+
+    Streamlit has no option for this: the handler is replaced on ``AppSession`` (Streamlit 1.67's
+    ``_handle_clear_cache_request``, which ``handle_backmsg`` looks up on each message).
+    ``tests/ui/test_client_cache_clear.py`` checks the name against the installed Streamlit; a missing one is
+    logged and changes nothing. Returns whether the handler is replaced."""
+    if session_class is None:
+        from streamlit.runtime.app_session import AppSession as session_class
+    if not hasattr(session_class, "_handle_clear_cache_request"):
+        _LOG.warning("Streamlit's AppSession has no _handle_clear_cache_request: a client's clear_cache is not refused")
+        return False
+
+    def _refused(self: Any) -> None:
+        _LOG.warning("a client asked to clear every cache of the server: refused")
+
+    session_class._handle_clear_cache_request = _refused
+    return True

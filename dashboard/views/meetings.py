@@ -25,7 +25,7 @@ from dashboard.i18n import fmt_date, fmt_int, fmt_pct, fmt_pp_change, t
 from dashboard.queries.coverage import CoverageKpis
 from dashboard.queries.meetings import OUT_OF_BASE
 from dashboard.views.status import (
-    COLOUR, DUE_SOON_DAYS, LABEL_STYLE, count_status, items_status, notice_colour, notice_label,
+    COLOUR, DUE_SOON_DAYS, LABEL_FILL, LABEL_STYLE, count_status, items_status, notice_colour, notice_label,
 )
 from models.enums import Pattern
 
@@ -55,9 +55,25 @@ class Table:
     colours: list[str] = field(default_factory=list)
     status: str | None = None
 
+    def fills(self) -> dict[str, str | None]:
+        """Each status word of the table, in the order of its first row, with its fill (``LABEL_FILL``;
+        None: a word without colour): what a page needs to draw the status column's words as coloured
+        labels in a plain ``st.dataframe`` — no Styler, which renders every cell in Python on every run.
+        Empty without a status column. A word is one status: two colours for one word is an error."""
+        if self.status is None:
+            return {}
+        if len(self.colours) != len(self.frame):
+            raise ValueError(f"{len(self.colours)} colours for {len(self.frame)} rows")
+        out: dict[str, str | None] = {}
+        for word, colour in zip(self.frame[self.status], self.colours, strict=True):
+            fill = LABEL_FILL.get(colour)
+            if out.setdefault(word, fill) != fill:
+                raise ValueError(f"the status {word!r} has two colours")
+        return out
+
     def styled(self):
         """The frame with its status column coloured (``LABEL_STYLE``) and missing values as "—";
-        the plain frame when it has no status column."""
+        the plain frame when it has no status column. (The pages draw :meth:`fills` instead.)"""
         if self.status is None:
             return self.frame
         colour_of = dict(zip(self.frame.index, self.colours, strict=True))

@@ -12,7 +12,7 @@ from dashboard.queries.followup import DUE_SOON_DAYS
 from models.enums import ActionStatus
 
 __all__ = [
-    "COLOUR", "DUE_SOON_DAYS", "HEX", "LABEL_STYLE", "PACE_COLOUR", "PACE_MARGIN", "campaign_pace",
+    "COLOUR", "DUE_SOON_DAYS", "HEX", "LABEL_FILL", "LABEL_STYLE", "PACE_COLOUR", "PACE_MARGIN", "campaign_pace",
     "count_status", "item_label", "task_progress", "time_progress",
     "items_status", "notice_colour", "notice_label", "AWARD_COLOUR", "award_stage", "award_places",
 ]
@@ -23,11 +23,15 @@ COLOUR: dict[str, str] = {
     "red": "red", "amber": "amber", "green": "green", "gap": "red",
 }
 
+#: the fill of a status word in a table (light theme), by traffic-light colour: the cell's background
+#: in :data:`LABEL_STYLE`, and the label the word is drawn on without a Styler (``Table.fills``)
+LABEL_FILL: dict[str, str] = {"red": "#FDE2E1", "amber": "#FEF3C7", "green": "#DCFCE7"}
+
 #: the fill and text colours of a status cell in a table (light theme), by traffic-light colour
 LABEL_STYLE: dict[str, str] = {
-    "red": "background-color:#FDE2E1;color:#991B1B;font-weight:600",
-    "amber": "background-color:#FEF3C7;color:#92400E;font-weight:600",
-    "green": "background-color:#DCFCE7;color:#166534",
+    "red": f"background-color:{LABEL_FILL['red']};color:#991B1B;font-weight:600",
+    "amber": f"background-color:{LABEL_FILL['amber']};color:#92400E;font-weight:600",
+    "green": f"background-color:{LABEL_FILL['green']};color:#166534",
 }
 
 #: the accent colours of the two organisations (DESIGN.md §9): union blue, Party red

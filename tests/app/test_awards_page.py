@@ -10,6 +10,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from dashboard.queries.dates import district_today
+from dashboard.views.status import LABEL_FILL
 from tests.app.test_overview import run
 
 
@@ -24,6 +25,16 @@ def frames(at, column):
     return [d.value for d in at.dataframe if column in d.value.columns]
 
 
+def labels(at, column):
+    """{word: fill} of the 状态 column drawn as coloured labels in the first table holding ``column``."""
+    import json
+
+    d = next(d for d in at.dataframe if column in d.value.columns)
+    tc = json.loads(d.proto.columns)["状态"]["type_config"]
+    assert tc["type"] == "multiselect"
+    return {o["value"]: o.get("color") for o in tc["options"]}
+
+
 def test_a_leader_reads_the_current_round_and_every_published_one(app_env):
     at = awards_page(asof="2026-11-24")
     text = " ".join(m.value for m in at.markdown)
@@ -36,6 +47,9 @@ def test_a_leader_reads_the_current_round_and_every_published_one(app_env):
     assert metrics["已表彰"] == "0 人"  # the 2026 round is not published yet
     stages = frames(at, "环节")[0]
     assert list(stages["状态"]) == ["已完成", "临期", "未开始"]  # evaluation ends 30 November: within 14 days
+    # the words on their colours, drawn by the table (no pandas Styler: issue 22); 未开始 has none
+    assert labels(at, "环节") == {"已完成": LABEL_FILL["green"], "临期": LABEL_FILL["amber"], "未开始": None}
+    assert labels(at, "已推荐")["评审中"] == LABEL_FILL["amber"]
     places = frames(at, "已推荐")[0]
     assert len(places) == 20 and set(places["乡镇/街道"]) >= {"越北镇", "青岚街道"}
     assert set(places["状态"]) <= {"评审中", "评审完成", "无名额"} and "评审中" in set(places["状态"])

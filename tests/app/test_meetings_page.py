@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from dashboard.queries.dates import district_today
+from dashboard.views.status import LABEL_FILL
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 TABLES = ("joint_meeting", "meeting_attendee", "decision", "action_item", "coordination_notice", "audit_event")
@@ -86,12 +88,34 @@ def test_leader_sees_the_board_and_no_form(own_db):
     assert any("只读" in c.value for c in at.caption)
     # every status badge carries its words
     assert any(":red-badge[逾期]" in m.value for m in at.markdown)
+    # the tables' status words on their colours, drawn by the table itself (no Styler: issue 22)
+    labelled = status_labels(at)
+    assert len(labelled) >= 4  # the meeting's items, the since-list, the board per owner, its items, the notices
+    board = next(frame for frame, _ in labelled if "最长逾期（天）" in frame.columns)
+    fills = dict(next(opts for frame, opts in labelled if frame is board))
+    assert "逾期" in set(board["状态"]) and fills["逾期"] == LABEL_FILL["red"] and fills["已完成"] == LABEL_FILL["green"]
+    assert set(board["状态"]) <= set(fills)  # every word shown has its label
+
+
+def status_labels(at: AppTest) -> list[tuple]:
+    """(frame, {word: fill}) of every table whose 状态/Status column is drawn as coloured labels."""
+    out = []
+    for d in at.dataframe:
+        config = json.loads(d.proto.columns or "{}")
+        for column in ("状态", "Status"):
+            tc = config.get(column, {}).get("type_config", {})
+            if tc.get("type") == "multiselect":
+                out.append((d.value, {o["value"]: o.get("color") for o in tc["options"]}))
+    return out
 
 
 def test_english_page(own_db):
     at = page(own_db, "leader", lang="en")
     assert [tab.label for tab in at.tabs] == ["Meetings", "Action items", "Mechanism coverage", "Coordination notices"]
     assert any(m.label == "Overdue items" for m in at.metric)
+    notices = next(frame for frame, _ in status_labels(at) if "Reply due" in frame.columns)
+    # "Sent, awaiting reply" is one label (a JSON list), not split at its comma
+    assert json.dumps(["Sent, awaiting reply"]) in set(notices["Status"]) and "Overdue" in set(notices["Status"])
 
 
 def test_staff_marks_an_item_done_exactly_one_row_and_one_audit_event(own_db):
@@ -253,3 +277,36 @@ def test_district_meeting_forms_warn_that_their_text_is_visible_to_every_townshi
     assert warnings(staff) == 1
     township = page(own_db, "yuebei")  # no district meeting can be recorded nor extended by a township
     assert warnings(township) == 0
+
+
+def test_many_enterprises_are_found_by_name_not_all_sent(own_db, monkeypatch):
+    """Issue 22: above ENTERPRISE_OPTIONS enterprises with meetings (25,000 at 1M), the enterprise filter
+    offers at most that many, those whose names contain what is typed; one chosen stays chosen when the
+    search changes, and the timeline follows it."""
+    from dashboard.ui.sections.meetings import timeline
+
+    monkeypatch.setattr(timeline, "ENTERPRISE_OPTIONS", 5)
+    at = page(own_db, "leader")
+    with own_db.connect() as conn:
+        n = conn.execute(sa.text("SELECT count(DISTINCT enterprise_id) FROM joint_meeting WHERE level = 'enterprise'")).scalar()
+        name, ent_id = conn.execute(sa.text(
+            "SELECT e.name, e.id FROM enterprise e JOIN joint_meeting m ON m.enterprise_id = e.id "
+            "WHERE m.level = 'enterprise' ORDER BY e.name DESC LIMIT 1")).one()  # last by name: not among the first five
+    assert n > 5
+    box = at.selectbox(key="mt_enterprise")
+    assert len(box.options) == 6 and name not in box.options  # 全部企业 and the first five by name
+    at.text_input(key="mt_enterprise_search").input(name[-6:]).run()
+    box = at.selectbox(key="mt_enterprise")
+    assert name in box.options and all(name[-6:] in o for o in box.options[1:])
+    box.set_value(ent_id).run()
+    at.text_input(key="mt_enterprise_search").input("不会有这样的企业名").run()
+    assert not at.exception
+    box = at.selectbox(key="mt_enterprise")
+    assert box.value == ent_id and box.options == [t_all(), name]  # still chosen, still offered
+    assert any("次会议" in c.value for c in at.caption)
+
+
+def t_all() -> str:
+    from dashboard.i18n import t
+
+    return t("meetings.filter.all_enterprises", "zh_CN")

@@ -13,7 +13,7 @@ from dashboard.queries.brief import Brief
 from dashboard.queries.coverage import CoverageKpis, Rate
 from dashboard.queries.meetings import ITEM_COLUMNS, NOTICE_COLUMNS, MeetingCounts, MeetingRef, SinceLastMeeting
 from dashboard.views import meetings as V
-from dashboard.views.status import COLOUR, DUE_SOON_DAYS, LABEL_STYLE
+from dashboard.views.status import COLOUR, DUE_SOON_DAYS, LABEL_FILL, LABEL_STYLE
 from models.enums import Pattern
 
 D = dt.date
@@ -56,6 +56,23 @@ def test_table_styles_its_status_column_and_only_it():
     assert plain.styled() is frame and plain.colours == [] and plain.status is None
     with pytest.raises(ValueError):
         V.Table(frame, ["red"], "状态").styled()  # one colour per row, never silently misaligned
+
+
+def test_table_fills_give_each_status_word_its_one_colour():
+    """What the pages draw instead of a Styler (issue 22): each word once, in the order of the rows,
+    with the fill of its colour (LABEL_FILL, the Styler's background); no colour: None."""
+    frame = pd.DataFrame({"状态": ["逾期", "已回复", "正常", "逾期"], "n": [1, None, 3, 4]})
+    table = V.Table(frame, ["red", "", "green", "red"], "状态")
+    assert table.fills() == {"逾期": LABEL_FILL["red"], "已回复": None, "正常": LABEL_FILL["green"]}
+    assert all(f"background-color:{LABEL_FILL[c]}" in LABEL_STYLE[c] for c in LABEL_FILL)  # one colour, two uses
+    assert V.Table(frame).fills() == {}
+    with pytest.raises(ValueError, match="two colours"):
+        V.Table(frame, ["red", "", "green", "amber"], "状态").fills()  # a word is one status
+    with pytest.raises(ValueError):
+        V.Table(frame, ["red"], "状态").fills()  # one colour per row
+    board = V.board_items_table(items(), "zh_CN")
+    assert board.fills() == {V.item_status_text(k, "zh_CN"): LABEL_FILL[COLOUR[k]]
+                             for k in ("overdue", "due_soon", "on_track", "done")}
 
 
 def test_day_and_item_status_words():

@@ -15,6 +15,7 @@ from dashboard.ui import data
 from dashboard.ui.brief import scope_label
 from dashboard.ui.exports import XLSX_MIME
 from dashboard.ui.sections import Context
+from dashboard.ui.sections.meetings import tagged
 from dashboard.ui.widgets import kpi_card, kpi_row
 from dashboard.views import awards as V
 
@@ -58,13 +59,15 @@ def round_view(ctx: Context, rnd: dict) -> None:
         with col:
             kpi_card(card.label, card.value, card.detail, delta=None, help=card.help)
     st.markdown(f"**{t('awards.stages', loc, date=fmt_date(ctx.as_of, loc))}**")
-    st.dataframe(V.stages_table(rnd, ctx.as_of, loc).styled(), hide_index=True, width="content")
+    frame, config = tagged(V.stages_table(rnd, ctx.as_of, loc))
+    st.dataframe(frame, column_config=config, hide_index=True, width="content")
     st.markdown(f"**{t('awards.progress', loc)}**", help=t("awards.progress.help", loc))
     if progress.empty:
         st.info(t("awards.progress.none", loc))
         return
     table = V.progress_table(progress, rnd, ctx.as_of, loc)
-    st.dataframe(table.styled(), hide_index=True, width="stretch", height=35 * (len(table) + 1) + 3)
+    frame, config = tagged(table)
+    st.dataframe(frame, column_config=config, hide_index=True, width="stretch", height=35 * (len(table) + 1) + 3)
 
 
 def nominations(ctx: Context, rnd: dict) -> None:
