@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import streamlit as st
 
 from dashboard.i18n import t
@@ -98,14 +99,26 @@ def text_px(text: str) -> int:
     return sum(14 if ord(ch) >= 0x2E80 else 8 for ch in text)
 
 
+def cells_px(values) -> np.ndarray:
+    """:func:`text_px` of every value (``None`` an empty cell, anything else its ``str``), at once: the
+    texts joined and read as UTF-32 code points, the wide ones counted per text from a running sum
+    (a table's run measured every cell in Python: 20-30 % of a warm page run at 1M)."""
+    texts = ["" if v is None else str(v) for v in values]
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
+    wide = np.concatenate(([0], np.cumsum(codes >= 0x2E80, dtype=np.int64)))
+    ends = np.cumsum(lengths)
+    return 8 * lengths + 6 * (wide[ends] - wide[ends - lengths])
+
+
 def column_widths(frame, *, cap: int = TEXT_CAP, caps: dict | None = None,
                   header_cap: int = HEADER_CAP) -> dict[str, tuple[int, bool]]:
     """Each column's width in px and whether its header is cut (then its help says it in full)."""
     out = {}
-    for col in frame.columns:
-        values = frame[col].head(300)
-        cells = values.map(lambda v: text_px("" if v is None else str(v))) if len(values) else values
-        cell = int(cells.quantile(0.9)) if len(cells) else 0
+    head = frame.head(300)
+    for k, col in enumerate(frame.columns):
+        cells = cells_px(head.iloc[:, k].tolist())
+        cell = int(np.quantile(cells, 0.9)) if len(cells) else 0
         header = text_px(str(col)) + PAD + 8
         width = max(FLOOR, cell + PAD, min(header, header_cap))
         width = min(width, (caps or {}).get(col, cap))

@@ -30,3 +30,21 @@ def test_a_row_of_cards_puts_fewer_a_line_as_it_narrows():
     assert f"@container (max-width: {6 * W.CARD_MIN - 1}px)" in css and "calc(33.3333% - 1rem)" in css
     assert f"@container (max-width: {2 * W.CARD_MIN_PAIR - 1}px)" in css and "min-width: 100%" in css
     assert "text-overflow: clip" in W.METRIC_CSS and "white-space: normal" in W.METRIC_CSS
+
+
+def test_cell_widths_at_once_equal_text_px_of_each_cell():
+    """``cells_px`` (vectorised) gives ``text_px(str(v))`` of every messy value: CJK, full-width and
+    supplementary-plane characters, the edge 0x2E80, empty texts, None, numbers, NaN, dates."""
+    import datetime as dt
+
+    values = ["越北镇", "", None, "ab12", "\u2e7f\u2e80", "𠀀x", "ＡＢ", "一项很长很长的督办事项说明" * 9, 3, 12.5,
+              float("nan"), dt.date(2002, 12, 31), pd.Timestamp("2026-11-30"), pd.NA, "—·“”", "  "]
+    want = [W.text_px("" if v is None else str(v)) for v in values]
+    assert W.cells_px(values).tolist() == want
+    assert W.cells_px([]).tolist() == []
+    frame = pd.DataFrame({"名称": ["越北镇", None, "青岚街道东区"], "数": [1, 22, 333]})
+    # the 90th percentile of each column's cells, as pandas' linear quantile gives it
+    for col in frame.columns:
+        px = pd.Series([W.text_px("" if v is None else str(v)) for v in frame[col].tolist()])
+        width = max(W.FLOOR, int(px.quantile(0.9)) + W.PAD, min(W.text_px(col) + W.PAD + 8, W.HEADER_CAP))
+        assert W.column_widths(frame)[col][0] == min(width, W.TEXT_CAP)
