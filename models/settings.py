@@ -97,10 +97,13 @@ class Settings(BaseSettings):
     base_min_employees: int = Field(default=10, ge=1, le=100_000)
     #: the base the pages open on: ``sanyou`` (三有企业, the official 党建基数) or ``all`` (全部在营企业)
     default_base: str = Field(default="sanyou", pattern="^(sanyou|all)$")
-    #: compute the whole district's overview for today in the background when the app server starts
-    #: and again whenever its cached figures expire (``dashboard.ui.data.warm_overview``), so that a
-    #: leader's sign-in finds them ready; off in the test suite (tests/conftest.py)
+    #: compute the whole district's overview for today in the background when the app server starts,
+    #: again whenever its cached figures expire or a write made them stale (``dashboard.ui.warm``), so
+    #: that a leader's sign-in finds them ready; off in the test suite (tests/conftest.py)
     warm_caches: bool = True
+    #: seconds a server process keeps what it has read (``dashboard.ui.data``); also how long another
+    #: process may show figures from before a write made through this one. Read when the app server starts
+    cache_ttl_seconds: int = Field(default=600, gt=0)
     #: the push set-up (channels, recipients, schedule: ``dashboard.push``, deploy/push.example.toml);
     #: unset: nothing is pushed
     push_config: Path | None = None

@@ -337,3 +337,15 @@ def table_counts(engine: Engine) -> dict[str, int]:
         counts["data_version"] = conn.execute(
             sa.text("SELECT value FROM dataset_info WHERE key = 'data_version'")).scalar_one_or_none()
     return counts
+
+
+def app_on_own_demo(demo_template, path, monkeypatch) -> str:
+    """The app (AppTest runs, ``ui.data``) pointed at a copy of the demo district of the test's own at
+    ``path`` (``demo_template``: the fixture of tests/conftest.py; a test that writes, or one whose
+    caches must start empty): ``DANGONG_DATABASE_URL`` set and the settings read again. The copy's URL."""
+    from models.settings import get_settings
+
+    url = demo_template.copy(path)
+    monkeypatch.setenv("DANGONG_DATABASE_URL", url)
+    get_settings.cache_clear()
+    return url

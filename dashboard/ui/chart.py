@@ -15,8 +15,7 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard.i18n import fmt_date, t
-
-TTL = 600
+from dashboard.ui.data import TTL  # the setting cache_ttl_seconds: specs live as long as the reads they draw
 
 
 def _builder(name: str):

@@ -52,12 +52,17 @@ from models.settings import get_settings
 
 
 def _cache_ttl() -> int:
-    """Seconds a cached read lives: ``DANGONG_CACHE_TTL_SECONDS`` (default 600; not a positive whole number:
+    """Seconds a cached read lives: the setting ``cache_ttl_seconds`` (``DANGONG_CACHE_TTL_SECONDS``, default
     600) — also how long another server process may show figures from before a write made through this
     one. Read when this module is imported (Streamlit fixes a cache's TTL when the function is decorated);
-    an environment variable until ``models.settings`` has it."""
-    value = os.environ.get("DANGONG_CACHE_TTL_SECONDS", "").strip()
-    return int(value) if value.isdigit() and int(value) > 0 else 600
+    settings that do not validate: the default here (the pages' own reading of the settings says what is
+    wrong)."""
+    from models.settings import Settings
+
+    try:
+        return int(get_settings().cache_ttl_seconds)
+    except ValueError:  # pydantic's ValidationError, a secrets file that is not TOML
+        return int(Settings.model_fields["cache_ttl_seconds"].default)
 
 
 TTL = _cache_ttl()
@@ -105,23 +110,30 @@ _GENERATIONS_LOCK = threading.Lock()
 EPOCH = "epoch"
 
 
+#: set by :func:`clear_caches` whenever it makes a cached read stale: the server's warm-up loop
+#: (``ui/warm.py``) waits on it to read the whole district's overview again after a write
+WRITTEN = threading.Event()
+
+
 def clear_caches(township_ids: Iterable[int] | None = None) -> None:
     """After a write. ``township_ids``: the townships whose data it changed — then only cached results
     that read one of them are read afresh (every user of other townships keeps theirs; empty: none);
     ``None``: every cached read is read afresh (a new :func:`epoch`). Nothing is removed from Streamlit's
     cache: stale entries are no longer asked for and leave with their ``TTL`` (or ``max_entries``); the
     chart specs (keyed by their data) and the brief documents of unchanged data stay. Per server
-    process, as Streamlit's cache is (other processes see the change when their entries expire, ``TTL``)."""
+    process, as Streamlit's cache is (other processes see the change when their entries expire, ``TTL``).
+    Sets :data:`WRITTEN` (the whole district's reads are stale either way) unless nothing changed."""
     with _GENERATIONS_LOCK:
         if township_ids is None:
             _GENERATIONS[EPOCH] = _GENERATIONS.get(EPOCH, 0) + 1
-            return
-        township_ids = {int(i) for i in township_ids}
-        if not township_ids:  # a write that changes no figure (an account): nothing to read afresh
-            return
-        for township_id in township_ids:
-            _GENERATIONS[township_id] = _GENERATIONS.get(township_id, 0) + 1
-        _GENERATIONS["*"] = _GENERATIONS.get("*", 0) + 1
+        else:
+            township_ids = {int(i) for i in township_ids}
+            if not township_ids:  # a write that changes no figure (an account): nothing to read afresh
+                return
+            for township_id in township_ids:
+                _GENERATIONS[township_id] = _GENERATIONS.get(township_id, 0) + 1
+            _GENERATIONS["*"] = _GENERATIONS.get("*", 0) + 1
+    WRITTEN.set()  # after the new keys: a reader woken by it reads with them
 
 
 def epoch() -> int:
@@ -338,63 +350,3 @@ awards_by_township = cached(awards.awards_by_township)
 awards_by_enterprise = cached(awards.awards_by_enterprise)
 award_nominees = cached(awards.nominees, name="award_nominees", max_entries=64)
 award_quotas = cached(awards.quotas, name="award_quotas")
-
-
-# --- warmed at server start (``ui/server.py``)
-
-_WARM_LOG = logging.getLogger("dangong.warm")
-
-
-def warm_overview(url: str | None = None, *, as_of: Any = None, loc: str = "zh_CN") -> bool:
-    """The whole district's overview (the page a sign-in lands on) for ``as_of`` (default: today in
-    the district) over the default 党建基数, read into the caches through the wrappers above and the
-    chart specs of ``ui.chart`` with the arguments its sections use — a leader's first sign-in then
-    finds its figures and charts cached (``tests/ui/test_warm_caches.py`` checks that the page's run
-    misses nothing after it). Runs outside a script run (no ``ScriptRunContext`` needed: Streamlit's
-    caches are the server's). A database that is empty, not upgraded or unreachable is logged, not
-    raised: False. Nothing is drawn."""
-    import datetime as dt
-    from types import SimpleNamespace
-
-    from dashboard.i18n import t
-    from dashboard.queries.coverage import MAP_COLUMNS, township_map_frame
-    from dashboard.queries.dates import district_today, year_before
-    from dashboard.queries.scope import Scope
-    from dashboard.ui import chart
-    from dashboard.ui.sections import Context
-    from dashboard.ui.sections.overview import coverage_kpis
-    from dashboard.ui.sections.overview.trends import FIRST_YEAR, YEARS
-    from dashboard.ui.state import Filters, default_base
-
-    url = url or database_url()
-    as_of = as_of or district_today()
-    try:
-        scope = Scope.district().with_base(default_base())
-        ctx = Context(Filters(scope=scope, township_codes=(), as_of=as_of, locale=loc),
-                      SimpleNamespace(scope=Scope.district()), url)
-        dataset_info(url)  # app.py, every run
-        towns = townships(url)
-        now = coverage_kpis(ctx)  # kpis
-        coverage_kpis(ctx, year_ago=True)
-        if now.operating == 0:  # an empty database: the page says so and reads nothing more
-            _WARM_LOG.info("warm-up: no operating enterprise on %s", as_of)
-            return True
-        action_item_counts(url, scope, as_of)
-        action_item_counts(url, scope, year_before(as_of))
-        chart.spec("pattern_bar", now.patterns, loc)  # patterns
-        frame = township_map_frame(coverage_by_township(url, ctx.whole, as_of), towns, "union_coverage")  # mini map
-        chart.spec("township_map", frame[MAP_COLUMNS], loc, value_col="value",
-                   value_title=t("kpi.union_coverage", loc), selected=ctx.township_codes)
-        campaign_progress(url, scope, as_of)  # campaign
-        campaign_totals(url, scope, as_of)
-        start = dt.date(max(FIRST_YEAR, as_of.year - (YEARS - 1)), 1, 1)  # trends
-        chart.spec("foundings_chart", foundings_per_quarter(url, scope, start, as_of), loc)
-        chart.spec("rates_chart", coverage_series(url, scope, as_of), loc)
-        alert_lists(url, scope, as_of)  # alerts
-        action_items_by_owner(url, scope, as_of)
-        overdue_items_by_township(url, scope, as_of)  # ranking
-    except Exception as exc:  # noqa: BLE001 - the pages' own runs read it again and say what is wrong
-        _WARM_LOG.warning("warm-up of the overview on %s skipped: %s: %s", mask_url(url), type(exc).__name__,
-                          str(exc).splitlines()[0] if str(exc) else "")
-        return False
-    return True

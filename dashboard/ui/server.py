@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import sys
 import threading
-import time
 from pathlib import Path
 
 import streamlit as st
@@ -70,18 +69,11 @@ def _warm_imports() -> None:
             logging.getLogger(__name__).exception("warm-up import of %s failed", name)
 
 
-#: after a warm-up the database refused (down, not upgraded yet): the next try
-RETRY_SECONDS = 60
-
-
 def _warm_caches(stop: threading.Event) -> None:
-    """The whole district's overview for today read into the caches (``data.warm_overview``), and again
-    each time they expire (``data.TTL``; a new day, a write that made everything stale: the new key),
-    so a leader signing in finds it ready — unless the setting ``warm_caches`` is off. A database that
-    cannot be read is logged and tried again at the next turn."""
-    import logging
-
-    from dashboard.ui import data
+    """The whole district's overview for today kept in the caches (``ui.warm.keep_warm``: at start, when
+    they expire, soon after a write), so a leader signing in finds it ready — unless the setting
+    ``warm_caches`` is off. A database that cannot be read is logged and tried again later."""
+    from dashboard.ui import warm
     from models.settings import get_settings
 
     try:
@@ -89,14 +81,7 @@ def _warm_caches(stop: threading.Event) -> None:
             return
     except Exception:  # noqa: BLE001 - invalid settings: the pages say so
         return
-    log = logging.getLogger("dangong.warm")
-    while not stop.is_set():
-        started = time.perf_counter()
-        if data.warm_overview():
-            log.info("warm-up: the district's overview read in %.2f s", time.perf_counter() - started)
-            stop.wait(data.TTL + 1)  # the entries just made expire after TTL: read them again then
-        else:
-            stop.wait(RETRY_SECONDS)
+    warm.keep_warm(stop)
 
 
 def _warm() -> None:

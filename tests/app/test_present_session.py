@@ -28,6 +28,7 @@ import streamlit.testing.v1.local_script_runner as local_runner
 from dashboard.i18n import t
 from dashboard.ui.auth import SEEN_KEY, USER_KEY
 from tests.app.test_present_page import html_text, run
+from tests.factories import app_on_own_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,12 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def deck_db(demo_template, tmp_path, monkeypatch):
     """A demo district of this test's own (the tests disable accounts), the app pointed at it."""
-    from models.settings import get_settings
-
-    url = demo_template.copy(tmp_path / "demo.sqlite")
-    monkeypatch.setenv("DANGONG_DATABASE_URL", url)
-    get_settings.cache_clear()
-    return url
+    return app_on_own_demo(demo_template, tmp_path / "demo.sqlite", monkeypatch)
 
 
 def tick(at):

@@ -10,16 +10,12 @@ import sqlalchemy as sa
 
 from dashboard.queries.dates import district_today
 from tests.app.test_overview import run
+from tests.factories import app_on_own_demo
 
 
 @pytest.fixture
 def own_app_env(demo_template, tmp_path, monkeypatch):
-    from models.settings import get_settings
-
-    url = demo_template.copy(tmp_path / "upkeep.sqlite")
-    monkeypatch.setenv("DANGONG_DATABASE_URL", url)
-    get_settings.cache_clear()
-    return url
+    return app_on_own_demo(demo_template, tmp_path / "upkeep.sqlite", monkeypatch)
 
 
 def _one(url: str, sql: str):

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from dashboard.ui.widgets import escape_markdown
 from tests.app.test_overview import run as run_app
+from tests.factories import app_on_own_demo
 
 #: what CommonMark lets a backslash escape (ASCII punctuation)
 _ESCAPED = r"\\[!-/:-@\[-`{-~]"
@@ -135,12 +136,7 @@ def test_a_url_value_is_capped_on_one_line():
 @pytest.fixture
 def app_db(demo_template, tmp_path, monkeypatch):
     """A copy of the demo district of this test's own, the app pointed at it."""
-    from models.settings import get_settings
-
-    url = demo_template.copy(tmp_path / "demo.sqlite")
-    monkeypatch.setenv("DANGONG_DATABASE_URL", url)
-    get_settings.cache_clear()
-    return url
+    return app_on_own_demo(demo_template, tmp_path / "demo.sqlite", monkeypatch)
 
 
 def test_url_values_in_the_notices_are_text_and_capped(app_db):

@@ -10,11 +10,22 @@ from dashboard.ui.widgets import escape_markdown, word_badge_markdown
 from dashboard.views.overview import campaign_totals_text, campaign_view
 
 
-def render(ctx: Context) -> None:
+def _read(ctx: Context) -> tuple:
+    """(the campaign's view, its totals' text); (None, None) without a running campaign."""
     campaign = campaign_view(data.campaign_progress(ctx.url, ctx.scope, ctx.as_of), ctx.loc, data.pace_margin())
     if campaign is None:
+        return None, None
+    return campaign, campaign_totals_text(data.campaign_totals(ctx.url, ctx.scope, ctx.as_of), ctx.loc)
+
+
+def prefetch(ctx: Context) -> None:
+    _read(ctx)
+
+
+def render(ctx: Context) -> None:
+    campaign, totals = _read(ctx)
+    if campaign is None:
         return
-    totals = campaign_totals_text(data.campaign_totals(ctx.url, ctx.scope, ctx.as_of), ctx.loc)
     with st.container(border=True):
         st.markdown(f"**{escape_markdown(campaign.title)}**", help=campaign.definition)
         if totals is not None:

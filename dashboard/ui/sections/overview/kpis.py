@@ -14,13 +14,26 @@ from dashboard.ui.widgets import kpi_card, kpi_row
 from dashboard.views.overview import kpi_cards, overdue_card
 
 
-def render(ctx: Context) -> None:
+def _read(ctx: Context) -> tuple:
+    """(now, a year earlier, overdue items now, a year earlier); the items None for a scope without an
+    operating enterprise (the page stops: they are not read)."""
     now, prev = coverage_kpis(ctx), coverage_kpis(ctx, year_ago=True)
     if now.operating == 0:
+        return now, prev, None, None
+    return (now, prev, data.action_item_counts(ctx.url, ctx.scope, ctx.as_of),
+            data.action_item_counts(ctx.url, ctx.scope, year_before(ctx.as_of)))
+
+
+def prefetch(ctx: Context) -> bool:
+    """The reads of :func:`render`; False: the page stops here (no operating enterprise in scope)."""
+    return _read(ctx)[2] is not None
+
+
+def render(ctx: Context) -> None:
+    now, prev, items, items_prev = _read(ctx)
+    if items is None:
         st.info(t("empty.township", ctx.loc) if ctx.township_codes else t("empty.scope", ctx.loc))
         st.stop()
-    items = data.action_item_counts(ctx.url, ctx.scope, ctx.as_of)
-    items_prev = data.action_item_counts(ctx.url, ctx.scope, year_before(ctx.as_of))
     since = year_before(ctx.as_of)
     cards = [*kpi_cards(now, prev, ctx.loc, since), overdue_card(items, ctx.loc, items_prev, since)]
     for col, card in zip(kpi_row("overview", len(cards)), cards, strict=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard.i18n import t
@@ -12,11 +13,19 @@ from dashboard.ui.widgets import table as fitted
 from dashboard.views.overview import RANK_RATES, ranking_frame, ranking_rates
 
 
+def _read(ctx: Context) -> pd.DataFrame:
+    overdue = data.overdue_items_by_township(ctx.url, ctx.scope, ctx.as_of)
+    return ranking_frame(by_township(ctx), overdue, ctx.loc, ctx.scope.base)
+
+
+def prefetch(ctx: Context) -> None:
+    _read(ctx)
+
+
 def render(ctx: Context) -> None:
     st.markdown(f"**{t('rank.title', ctx.loc)}**", help=t("rank.help", ctx.loc))
-    overdue = data.overdue_items_by_township(ctx.url, ctx.scope, ctx.as_of)
+    frame = _read(ctx)
     pct = st.column_config.ProgressColumn
-    frame = ranking_frame(by_township(ctx), overdue, ctx.loc, ctx.scope.base)
     # the township pinned, the rates next (the key figures, in view on a phone), the counts after
     rates = [t(f"col.{key}", ctx.loc) for key in RANK_RATES]
     order = [frame.columns[0], *rates, *(c for c in frame.columns[1:] if c not in rates)]
