@@ -1,6 +1,6 @@
 """The meetings and awards boards past their lists' caps (issue 22: the boards without a pandas
 Styler, drawn at 1M): the action items' list on 事项看板 beyond ``ITEMS_LIMIT`` and the round's
-nominations beyond ``NOMINATION_LIMIT``. The list shows exactly the cap, says so with the total
+nominations beyond the page's ``LIST_LIMIT``. The list shows exactly the cap, says so with the total
 (never a silent cut), and its status words are the table's own coloured labels (a
 ``MultiselectColumn`` of ``ui.sections.meetings.tagged``) — every word shown has its label, on the
 colour of its status — as on the small demo lists. Each test adds rows to a copy of its own."""
@@ -12,9 +12,9 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from dashboard.queries.awards import NOMINATION_LIMIT
 from dashboard.queries.dates import district_today
 from dashboard.queries.meetings import ITEMS_LIMIT
+from dashboard.ui.sections.awards.board import LIST_LIMIT
 from dashboard.views.status import LABEL_FILL
 from tests.factories import app_on_own_demo
 
@@ -77,20 +77,20 @@ def test_the_nominations_past_the_cap(engine):
         n = conn.execute(sa.text("SELECT count(*) FROM double_love_award WHERE round_id = :r AND stage IN "
                                  "('nominated', 'passed')"), {"r": rnd}).scalar_one()
         conn.execute(sa.text(
-            _series(NOMINATION_LIMIT // max(n, 1) + 2) + "INSERT INTO double_love_award (enterprise_id, year, category, "
+            _series(LIST_LIMIT // max(n, 1) + 2) + "INSERT INTO double_love_award (enterprise_id, year, category, "
             "person_name, round_id, township_id, stage, nominated_on, stage_on, note, version, evaluated_on, remark) "
             "SELECT d.enterprise_id, d.year, d.category, d.person_name || k.k, d.round_id, d.township_id, d.stage, "
             "d.nominated_on, d.stage_on, d.note, 1, d.evaluated_on, d.remark FROM double_love_award d, k "
             "WHERE d.round_id = :r AND d.stage IN ('nominated', 'passed')"), {"r": rnd})
         listed = conn.execute(sa.text("SELECT count(*) FROM double_love_award WHERE round_id = :r AND stage != 'rejected'"),
                               {"r": rnd}).scalar_one()
-    assert listed > NOMINATION_LIMIT
+    assert listed > LIST_LIMIT
 
     at = awards_page(asof=today.isoformat())
     nominations = next(d.value for d in at.dataframe if "推荐日期" in d.value.columns)
-    assert len(nominations) == NOMINATION_LIMIT
+    assert len(nominations) == LIST_LIMIT
     caption = next(c.value for c in at.caption if "显示前" in c.value)
-    assert f"显示前 {NOMINATION_LIMIT:,} 条" in caption and "导出的 Excel 含全部" in caption
+    assert f"显示前 {LIST_LIMIT:,} 条" in caption and "导出的 Excel 含全部" in caption
     # the places per township over all of them, their status words on their labels
     places = labels(at, "已推荐")
     assert places and all(fill in (*LABEL_FILL.values(), None) for fill in places.values())

@@ -21,6 +21,10 @@ from dashboard.views import awards as V
 
 #: the enterprises the per-enterprise table shows
 TOP_ENTERPRISES = 50
+#: the nominations the page lists (a round of the 1M district has thousands: every run sent them all
+#: to the browser, 1.5 s a page switch); the caption says so with the total, the Excel file has them all,
+#: and the forms pick from up to ``queries.awards.NOMINATION_LIMIT``
+LIST_LIMIT = 500
 #: the list's total and the nominees counted but not named (cached like the reads of ``ui.data``)
 nomination_counts = data.cached(awards_queries.nomination_counts, name="award_nomination_counts")
 #: the rounds made but not open yet (the organisers' forms reach them)
@@ -74,7 +78,7 @@ def nominations(ctx: Context, rnd: dict) -> None:
     """The round's nominations and awards in scope, and the round's results as an Excel file."""
     loc = ctx.loc
     who = names(ctx)
-    rows = data.award_nominations(ctx.url, ctx.scope, int(rnd["id"]), ctx.as_of, names=who)
+    rows = data.award_nominations(ctx.url, ctx.scope, int(rnd["id"]), ctx.as_of, names=who, limit=LIST_LIMIT)
     counts = nomination_counts(ctx.url, ctx.scope, int(rnd["id"]), ctx.as_of, names=who)
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
     c1.caption(V.list_caption(counts, len(rows), ctx.as_of, loc))
