@@ -51,6 +51,20 @@ def _new_sqlite(tmp_path, name: str):
     return engine
 
 
+def _fail_half_way(engine, n: int) -> None:
+    """Start generating ``n`` enterprises and fail once the party organisations are being written."""
+
+    class Boom(Exception):
+        pass
+
+    def progress(stage, done, total):
+        if stage == "party_org" and done > 0:
+            raise Boom
+
+    with pytest.raises(Boom):
+        generate_scale(engine, n, today=TODAY, batch_size=100, progress=progress)
+
+
 # --------------------------------------------------------------------------- size and validity
 
 
@@ -381,15 +395,7 @@ def test_on_postgres_the_indexes_and_foreign_keys_come_back_as_the_migrations_ma
     before = _all(pg_engine, _SCHEMA)
     calls: list[tuple[str, int, int]] = []
 
-    class Boom(Exception):
-        pass
-
-    def failing(stage, done, total):
-        if stage == "party_org" and done > 0:
-            raise Boom
-
-    with pytest.raises(Boom):
-        generate_scale(pg_engine, 300, today=TODAY, batch_size=100, progress=failing)
+    _fail_half_way(pg_engine, 300)
     assert _all(pg_engine, _SCHEMA) == before
     generate_scale(pg_engine, 300, today=TODAY, progress=lambda *a: calls.append(a))
     assert _all(pg_engine, _SCHEMA) == before
@@ -418,15 +424,7 @@ def test_refuses_a_database_that_is_not_empty(any_engine):
 
 
 def test_a_failure_half_way_leaves_the_database_empty(any_engine):
-    class Boom(Exception):
-        pass
-
-    def progress(stage, done, total):
-        if stage == "party_org" and done > 0:
-            raise Boom
-
-    with pytest.raises(Boom):
-        generate_scale(any_engine, 1000, today=TODAY, batch_size=100, progress=progress)
+    _fail_half_way(any_engine, 1000)
 
     assert set(_table_counts(any_engine).values()) == {0}
     # and the database can still be filled afterwards

@@ -71,6 +71,21 @@ ZH: dict[str, str] = {
     "push.summary.off": "不发送",
     "push.reminders.daily": "每日",
     "push.reminders.off": "不发送",
+    # transport errors (dashboard/push/transport.py): the sentence here, the technical detail as it came
+    "push.error.no_smtp": "电子邮件渠道需要推送配置的 [smtp] 段（未配置）",
+    "push.error.password_file": "SMTP 密码文件 smtp.password_file {path} 无法读取（{error}）",
+    "push.error.cafile": "SMTP 证书文件 smtp.cafile {path} 无法使用（{error}）",
+    "push.error.smtp_login": "SMTP 服务器 {server} 拒绝了用户 {user} 的登录（{code}）",
+    "push.error.smtp_recipients": "SMTP 服务器 {server} 拒收全部收件人：{to}",
+    "push.error.smtp_answer": "SMTP 服务器 {server} 回复 {code}：{text}",
+    "push.error.smtp_connect": "无法经 SMTP 服务器 {server} 发送（{error}）",
+    "push.error.smtp_ascii": "SMTP 服务器 {server} 不支持 UTF-8，而用户名、密码或某个地址含非 ASCII 字符（{error}）",
+    "push.error.secret_unset": "未设置环境变量 {env}（钉钉加签密钥）",
+    "push.error.http": "{host} 返回 HTTP {code}",
+    "push.error.connect": "无法连接 {host}（{error}）",
+    "push.error.not_json": "{host} 返回 HTTP {code}，但不是机器人的 JSON 应答",
+    "push.error.robot": "{host} 拒收消息：errcode {errcode}（{errmsg}）",
+    "push.receipt.partial": "{took}（拒收：{refused}）",
 }
 
 EN: dict[str, str] = {
@@ -144,4 +159,19 @@ EN: dict[str, str] = {
     "push.summary.off": "off",
     "push.reminders.daily": "daily",
     "push.reminders.off": "off",
+    # transport errors (dashboard/push/transport.py): the sentence here, the technical detail as it came
+    "push.error.no_smtp": "an e-mail channel needs the push set-up's [smtp] section (there is none)",
+    "push.error.password_file": "smtp.password_file {path}: cannot be read ({error})",
+    "push.error.cafile": "smtp.cafile {path}: cannot be used ({error})",
+    "push.error.smtp_login": "SMTP {server} refused the login of {user} ({code})",
+    "push.error.smtp_recipients": "SMTP {server} refused every recipient: {to}",
+    "push.error.smtp_answer": "SMTP {server} answered {code}: {text}",
+    "push.error.smtp_connect": "SMTP {server}: could not send ({error})",
+    "push.error.smtp_ascii": "SMTP {server}: the user, password or an address is not ASCII and the server does not take UTF-8 ({error})",
+    "push.error.secret_unset": "{env} (the 钉钉 signing secret) is not set",
+    "push.error.http": "{host} answered HTTP {code}",
+    "push.error.connect": "{host}: cannot connect ({error})",
+    "push.error.not_json": "{host} answered HTTP {code} without the robot's JSON",
+    "push.error.robot": "{host} refused the message: errcode {errcode} ({errmsg})",
+    "push.receipt.partial": "{took} (refused: {refused})",
 }

@@ -23,6 +23,14 @@ class ConfigError(ValueError):
     """The push file is missing, not TOML, or says something impossible: the message says where."""
 
 
+class PasswordFileError(ConfigError):
+    """``smtp.password_file`` cannot be read: its path and the error's class (never the content)."""
+
+    def __init__(self, path: str, error: str):
+        super().__init__(f"smtp.password_file {path}: cannot be read ({error})")
+        self.path, self.error = path, error
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -51,7 +59,7 @@ class Smtp(_Model):
             try:
                 text = Path(self.password_file).read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
-                raise ConfigError(f"smtp.password_file {self.password_file}: cannot be read ({type(exc).__name__})") from None
+                raise PasswordFileError(self.password_file, type(exc).__name__) from None
             return text.splitlines()[0] if text.strip() else None
         return os.environ.get(self.password_env) or None
 

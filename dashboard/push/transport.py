@@ -1,7 +1,8 @@
 """Sending one message: e-mail over SMTP (smtplib: SMTPS, STARTTLS or plain to a local relay) and
 work-chat webhooks in their own formats — 企业微信 group robot and 钉钉 robot (markdown messages, the
 钉钉 加签 when a secret is set) and a generic JSON webhook. Any failure is a :class:`SendError` with
-one sentence (the password never appears in it)."""
+one sentence in the channel's language (``push.error.*`` in the catalogues) that keeps the technical
+detail as it came — the server, the exception's class, the answer (the password never appears in it)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ import urllib.request
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from dashboard.push.config import Channel, ConfigError, Smtp
+from dashboard.i18n import DEFAULT_LOCALE, t
+from dashboard.push.config import Channel, PasswordFileError, Smtp
 from dashboard.push.messages import Message
 
 
@@ -27,17 +29,27 @@ class SendError(RuntimeError):
     """The channel did not take the message (refused, timed out, an error answer)."""
 
 
+def _failed(loc: str, key: str, **params) -> SendError:
+    """A :class:`SendError` saying ``push.error.<key>`` in ``loc`` (the channel's language)."""
+    return SendError(t(f"push.error.{key}", loc, **params))
+
+
+def _why(exc: BaseException) -> str:
+    """The technical detail of an exception: its class and what it said."""
+    return f"{type(exc).__name__}: {exc}"
+
+
 def send(channel: Channel, smtp: Smtp | None, message: Message, *, timeout: float = 20) -> str:
     """Deliver ``message`` on ``channel``; returns a short receipt: the addresses that took the mail,
     or the webhook's host and its answer ("qyapi.weixin.qq.com HTTP 200")."""
     if channel.kind == "email":
         if smtp is None:
-            raise SendError("no [smtp] section")
-        return send_email(smtp, channel.to, message)
+            raise _failed(channel.locale, "no_smtp")
+        return send_email(smtp, channel.to, message, loc=channel.locale)
     return post_webhook(channel, message, timeout=timeout)
 
 
-def send_email(smtp: Smtp, to: tuple[str, ...], message: Message) -> str:
+def send_email(smtp: Smtp, to: tuple[str, ...], message: Message, *, loc: str = DEFAULT_LOCALE) -> str:
     mail = EmailMessage()
     mail["Subject"] = message.subject
     mail["From"] = smtp.sender
@@ -52,10 +64,11 @@ def send_email(smtp: Smtp, to: tuple[str, ...], message: Message) -> str:
     try:
         password = smtp.password()
         context = ssl.create_default_context(cafile=smtp.cafile) if smtp.security != "none" else None
-    except ConfigError as exc:
-        raise SendError(str(exc)) from None
+    except PasswordFileError as exc:
+        raise _failed(loc, "password_file", path=exc.path, error=exc.error) from None
     except (OSError, ssl.SSLError) as exc:  # the cafile is missing or not PEM
-        raise SendError(f"smtp.cafile {smtp.cafile}: {type(exc).__name__}: {exc}") from None
+        raise _failed(loc, "cafile", path=smtp.cafile, error=_why(exc)) from None
+    server = f"{smtp.host}:{smtp.port}"
     try:
         if smtp.security == "ssl":
             client: smtplib.SMTP = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout, context=context)
@@ -67,33 +80,32 @@ def send_email(smtp: Smtp, to: tuple[str, ...], message: Message) -> str:
             if smtp.user and password:
                 client.login(smtp.user, password)
             refused = client.send_message(mail)
-    except smtplib.SMTPAuthenticationError:
-        raise SendError(f"SMTP {smtp.host}:{smtp.port} refused the login of {smtp.user}") from None
+    except smtplib.SMTPAuthenticationError as exc:
+        raise _failed(loc, "smtp_login", server=server, user=smtp.user, code=exc.smtp_code) from None
     except smtplib.SMTPRecipientsRefused as exc:
-        raise SendError(f"SMTP {smtp.host}:{smtp.port} refused every recipient: {', '.join(exc.recipients)}") from None
+        raise _failed(loc, "smtp_recipients", server=server, to=", ".join(exc.recipients)) from None
     except smtplib.SMTPResponseException as exc:
-        raise SendError(f"SMTP {smtp.host}:{smtp.port} answered {exc.smtp_code}: "
-                        f"{exc.smtp_error.decode('utf-8', 'replace') if isinstance(exc.smtp_error, bytes) else exc.smtp_error}") from None
+        text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
+        raise _failed(loc, "smtp_answer", server=server, code=exc.smtp_code, text=text) from None
     except (TimeoutError, OSError, smtplib.SMTPException) as exc:
-        raise SendError(f"SMTP {smtp.host}:{smtp.port}: {type(exc).__name__}: {exc}") from None
-    except UnicodeError:  # smtplib sends the login and plain addresses as ASCII (no word of the password here)
-        raise SendError(f"SMTP {smtp.host}:{smtp.port}: the user, password or an address is not ASCII "
-                        "and the server does not take UTF-8") from None
+        raise _failed(loc, "smtp_connect", server=server, error=_why(exc)) from None
+    except UnicodeError as exc:  # smtplib sends the login and plain addresses as ASCII (no word of the password here)
+        raise _failed(loc, "smtp_ascii", server=server, error=type(exc).__name__) from None
     if refused:
         # some recipients refused, the others took it: sent, and the receipt says who did not (the
         # send log keeps it: see ``partial``)
         took = [a for a in to if a not in refused]
-        return f"{', '.join(took)} ({PARTIAL} {', '.join(refused)})"
+        return PartialReceipt(t("push.receipt.partial", loc, took=", ".join(took), refused=", ".join(refused)))
     return ", ".join(to)
 
 
-#: the mark of a receipt some recipients refused
-PARTIAL = "refused:"
+class PartialReceipt(str):
+    """The receipt of a message that reached some recipients and not others (it names who refused)."""
 
 
 def partial(receipt: str) -> bool:
     """True when the message reached some recipients and not others (the send log keeps the receipt)."""
-    return PARTIAL in receipt
+    return isinstance(receipt, PartialReceipt)
 
 
 def _dingtalk_url(url: str, secret: str) -> str:
@@ -121,7 +133,7 @@ def post_webhook(channel: Channel, message: Message, *, timeout: float = 20) -> 
     if channel.kind == "dingtalk" and channel.secret_env:
         secret = os.environ.get(channel.secret_env)
         if not secret:
-            raise SendError(f"{channel.secret_env} (the 钉钉 signing secret) is not set")
+            raise _failed(channel.locale, "secret_unset", env=channel.secret_env)
         url = _dingtalk_url(url, secret)
     body = json.dumps(webhook_body(channel, message), ensure_ascii=False).encode("utf-8")
     request = urllib.request.Request(url, data=body, method="POST",
@@ -133,16 +145,15 @@ def post_webhook(channel: Channel, message: Message, *, timeout: float = 20) -> 
             answer = response.read(65536).decode("utf-8", "replace")
             status = response.status
     except urllib.error.HTTPError as exc:
-        raise SendError(f"{shown} answered HTTP {exc.code}") from None
+        raise _failed(channel.locale, "http", host=shown, code=exc.code) from None
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise SendError(f"{shown}: {type(reason).__name__}: {reason}") from None
+        raise _failed(channel.locale, "connect", host=shown, error=_why(getattr(exc, "reason", exc))) from None
     if channel.kind in ("wecom", "dingtalk"):
         # both robots answer HTTP 200 with {"errcode": 0, "errmsg": "ok"}; anything else is a refusal
         try:
             code = json.loads(answer).get("errcode")
         except (ValueError, AttributeError):
-            raise SendError(f"{shown} answered HTTP {status} without the robot's JSON") from None
+            raise _failed(channel.locale, "not_json", host=shown, code=status) from None
         if code != 0:
-            raise SendError(f"{shown} refused the message: errcode {code} ({json.loads(answer).get('errmsg', '')})")
+            raise _failed(channel.locale, "robot", host=shown, errcode=code, errmsg=json.loads(answer).get("errmsg", ""))
     return f"{shown} HTTP {status}"

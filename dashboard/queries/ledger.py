@@ -2,11 +2,12 @@
 in scope as of a date, and one enterprise's detail with its dated history.
 
 Everything is filtered, sorted and paged in SQL (``LIMIT``/``OFFSET``); the caller's ``Scope``
-is a ``WHERE`` condition. The pattern column agrees with ``coverage.enterprise_flags`` (the
-reference): when the summaries are fresh it is read from ``enterprise_state`` (each
-enterprise's pattern periods), else computed exactly from the source tables. The names of the
-covering union, Party organisation and liaison officer are looked up afterwards for the rows
-of the page only (``enterprise_id IN (…)``), never for the whole table.
+is a ``WHERE`` condition on its townships. Its 党建基数 is set to ``Base.ALL`` here, whatever the
+caller passes: the ledger is a register of every operating enterprise. The pattern column agrees
+with ``coverage.enterprise_flags`` (the reference): when the summaries are fresh it is read from
+``enterprise_state`` (each enterprise's pattern periods), else computed exactly from the source
+tables. The names of the covering union, Party organisation and liaison officer are looked up
+afterwards for the rows of the page only (``enterprise_id IN (…)``), never for the whole table.
 
 Sort order: the chosen column, then ``enterprise_id`` in the same direction (stable paging);
 ``township`` sorts by the townships' display order (``sort_order``, ``code``), ``pattern`` by
@@ -456,12 +457,18 @@ def _fetch(session: Session, ctx: _Ctx, counts: _Counts, offset: int, limit: int
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
+def _register(scope: Scope) -> Scope:
+    """The ledger is a register: it lists and counts every operating enterprise in the scope's
+    townships whatever the scope's 党建基数 (the 三有 base narrows coverage figures, not the register)."""
+    if not isinstance(scope, Scope):
+        raise ValueError(f"expected a Scope, not {type(scope).__name__}")
+    return scope.with_base(Base.ALL)
+
+
 def _context(session: Session, scope: Scope, as_of: dt.date, q: LedgerQuery) -> _Ctx:
     if not isinstance(q, LedgerQuery):
         raise ValueError(f"expected a LedgerQuery, not {type(q).__name__}")
-    if not isinstance(scope, Scope):
-        raise ValueError(f"expected a Scope, not {type(scope).__name__}")
-    return _Ctx(scope, as_of, q, summaries_fresh(session), session.get_bind().dialect.name)
+    return _Ctx(_register(scope), as_of, q, summaries_fresh(session), session.get_bind().dialect.name)
 
 
 def _decorate(session: Session, ctx: _Ctx, df: pd.DataFrame) -> pd.DataFrame:
@@ -605,7 +612,9 @@ def _value(v):
 
 def enterprise_detail(session: Session, scope: Scope, enterprise_id: int, as_of: dt.date) -> EnterpriseDetail | None:
     """One enterprise with its pattern as of ``as_of`` and its history up to that date; None when
-    it does not exist or is outside the scope (the scope check is in SQL)."""
+    it does not exist or is outside the scope's townships (the scope check is in SQL; its 党建基数 does
+    not matter: the register holds every enterprise)."""
+    scope = _register(scope)
     row = session.execute(
         sa.select(E, T.c.name.label("township_name"),
                   headcount_as_of("employees", as_of).label("employees_then"),

@@ -93,6 +93,14 @@ def grid_columns(items: int, wall: Wall | None, single: int, max_rows: int = 2) 
     return single if wall is None else wall.columns(items, max_rows)
 
 
+def seam_fillers(items: int, wall: Wall | None) -> int:
+    """Invisible tiles to add to a one-row grid of ``items`` tiles: the row is centred, and on a wall
+    of an even number of panels across an odd number of tiles would put one across the middle seam
+    — one invisible tile makes the count even (a second row is no way out: the slide has no height
+    for it). 0 on a single screen and on walls of an odd number of panels across."""
+    return 1 if wall is not None and wall.cols % 2 == 0 and items % 2 == 1 else 0
+
+
 # --- contrast (WCAG 2.x) --------------------------------------------------------------------
 
 #: WCAG AA for normal-size text

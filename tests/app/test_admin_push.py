@@ -78,12 +78,12 @@ sends = ["summary"]
     webhook_server.status = 500
     button(at, t("push.admin.test", "zh_CN")).click().run()
     assert [e.value for e in at.error] == [t("push.admin.test_failed", "zh_CN", channel="yuebei",
-                                             error=f"{host} answered HTTP 500")]
+                                             error=f"{host} 返回 HTTP 500")]
     assert t("push.admin.failed", "zh_CN", n=1) in texts(at)
     log = [d.value for d in at.dataframe if t("push.col.key", "zh_CN") in d.value.columns][0]
     top = log.iloc[0]
     assert top[t("push.col.status", "zh_CN")] == t("push.status.failed", "zh_CN") and top[t("push.col.attempts", "zh_CN")] == 1
-    assert "HTTP 500" in top[t("push.col.error", "zh_CN")] and "SECRETKEY" not in log.to_csv()
+    assert top[t("push.col.error", "zh_CN")] == f"{host} 返回 HTTP 500" and "SECRETKEY" not in log.to_csv()
     assert log.iloc[1][t("push.col.status", "zh_CN")] == "已发送"
     # a scheduled message that failed every attempt is reported the same way, the newest first
     from dashboard.push.config import load

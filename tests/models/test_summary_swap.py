@@ -20,7 +20,6 @@ from sqlmodel import SQLModel
 
 import models  # noqa: F401 - every table in the metadata
 from models import bulk, summary
-from models.db import make_engine
 from models.pg_indexes import include_object
 from models.tables import coverage_delta, coverage_month, enterprise_state
 from tests.factories import DEMO_TODAY
@@ -29,16 +28,10 @@ TABLES = (coverage_delta, coverage_month, enterprise_state)
 NAMES = tuple(t.name for t in TABLES)
 
 
-@pytest.fixture
-def pg_demo(_postgres, _pg_demo_template):
-    """A writable copy of the demo district on PostgreSQL."""
-    name = _postgres.create("dangong_demo_rw", template=_pg_demo_template)
-    engine = make_engine(_postgres.url(name))
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        _postgres.drop_later(name)
+def pg_demo(test):
+    """The test gets a writable copy of the demo district on PostgreSQL: conftest's
+    ``any_own_demo_engine``, its PostgreSQL side only."""
+    return pytest.mark.postgres(pytest.mark.parametrize("any_own_demo_engine", ["postgres"], indirect=True)(test))
 
 
 def _schema(conn: Connection) -> dict:
@@ -76,9 +69,9 @@ def _diff(conn: Connection) -> list:
     return compare_metadata(ctx, SQLModel.metadata)
 
 
-@pytest.mark.postgres
-def test_the_swapped_tables_carry_everything_the_migrations_made(pg_demo):
-    engine = pg_demo
+@pg_demo
+def test_the_swapped_tables_carry_everything_the_migrations_made(any_own_demo_engine):
+    engine = any_own_demo_engine
     with engine.begin() as conn:
         # what a district's administrator might have added: kept as well
         conn.execute(sa.text("GRANT SELECT ON coverage_delta, coverage_month, enterprise_state TO PUBLIC"))
@@ -121,12 +114,12 @@ def test_the_swapped_tables_carry_everything_the_migrations_made(pg_demo):
         assert _rows(conn) == updated
 
 
-@pytest.mark.postgres
-def test_a_rebuild_in_the_callers_transaction_writes_in_place(pg_demo):
+@pg_demo
+def test_a_rebuild_in_the_callers_transaction_writes_in_place(any_own_demo_engine):
     """Given a connection, the rebuild runs in the caller's transaction, which may have written already
     (new tables made on other connections would not see its rows) and may still roll back: the live
     tables are written in place, the same ones after."""
-    engine = pg_demo
+    engine = any_own_demo_engine
     with engine.connect() as conn:
         before = _schema(conn)
         oids = conn.execute(sa.text("SELECT relname, oid FROM pg_class WHERE relname = ANY(:t) ORDER BY 1"),
@@ -143,9 +136,9 @@ def test_a_rebuild_in_the_callers_transaction_writes_in_place(pg_demo):
                             {"t": list(NAMES)}).all() == oids
 
 
-@pytest.mark.postgres
-def test_the_same_rows_as_a_rebuild_in_place(pg_demo, monkeypatch):
-    engine = pg_demo
+@pg_demo
+def test_the_same_rows_as_a_rebuild_in_place(any_own_demo_engine, monkeypatch):
+    engine = any_own_demo_engine
     summary.rebuild_summaries(engine, today=DEMO_TODAY)
     with engine.connect() as conn:
         swapped = _rows(conn)
@@ -157,9 +150,9 @@ def test_the_same_rows_as_a_rebuild_in_place(pg_demo, monkeypatch):
         assert _rows(conn) == swapped and sum(swapped["coverage_month"].values()) > 0
 
 
-@pytest.mark.postgres
-def test_something_it_cannot_copy_makes_it_rebuild_in_place(pg_demo):
-    engine = pg_demo
+@pg_demo
+def test_something_it_cannot_copy_makes_it_rebuild_in_place(any_own_demo_engine):
+    engine = any_own_demo_engine
     with engine.begin() as conn:
         conn.execute(sa.text("CREATE VIEW gaps AS SELECT * FROM enterprise_state WHERE pattern = 'should_build'"))
         assert "view" in summary.swappable(conn)
@@ -189,9 +182,9 @@ def _reader(engine: Engine, out: list, stop: threading.Event, timeout_ms: int) -
             time.sleep(0.02)
 
 
-@pytest.mark.postgres
-def test_readers_are_not_blocked_while_the_rows_are_written_only_by_the_swap(pg_demo, monkeypatch):
-    engine = pg_demo
+@pg_demo
+def test_readers_are_not_blocked_while_the_rows_are_written_only_by_the_swap(any_own_demo_engine, monkeypatch):
+    engine = any_own_demo_engine
     with engine.begin() as conn:
         months = conn.execute(sa.text("SELECT count(*) FROM coverage_month")).scalar_one()
         conn.execute(sa.text("DELETE FROM coverage_month"))  # the live table: 0 rows until the swap
@@ -238,9 +231,8 @@ def test_readers_are_not_blocked_while_the_rows_are_written_only_by_the_swap(pg_
     assert after and after[-1][1] == months
 
 
-@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def test_a_rebuild_in_parts_gives_the_rows_of_one_at_once(backend, request):
-    engine = request.getfixturevalue("own_demo_engine" if backend == "sqlite" else "pg_demo")
+def test_a_rebuild_in_parts_gives_the_rows_of_one_at_once(any_own_demo_engine):
+    engine = any_own_demo_engine
     summary.rebuild_summaries(engine, today=DEMO_TODAY)
     with engine.connect() as conn:
         whole = _rows(conn)

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from dashboard.queries import coverage, ledger
 from dashboard.queries.ledger import LedgerQuery, LedgerTooLarge, enterprise_detail, ledger_page, ledger_rows
 from dashboard.queries.scope import Scope
-from models.enums import Pattern
+from models.enums import Base, Pattern
 from seed_data import facts
 
 TODAY = dt.date(2026, 11, 24)
@@ -298,6 +298,33 @@ def test_scope_limits_the_ledger_and_the_detail(any_demo_engine):
         assert enterprise_detail(s, Scope.townships([]), mine, TODAY) is None
         assert enterprise_detail(s, Scope.district(), 10**9, TODAY) is None
         assert ledger_page(s, Scope.townships([]), TODAY, LedgerQuery()).total == 0
+
+
+def test_a_scope_over_the_sanyou_base_still_gets_the_whole_register(any_demo_engine, monkeypatch):
+    """The ledger is a register: a scope over the 三有 base (what the coverage pages carry) lists and
+    counts every operating enterprise of its townships, exactly as the scope over all of them does —
+    on both paths (fresh summaries, exact SQL), the export rows and the detail alike."""
+    queries = [dict(), dict(sort="pattern", descending=True), dict(patterns=("no_union", "should_build")),
+               dict(search="有限", sort="employees")]
+    with Session(any_demo_engine) as s:
+        yb = yuebei_id(s)
+        for register in (Scope.district(), Scope.townships([yb])):
+            sanyou = register.with_base(Base.SANYOU)
+            in_base = set(coverage.enterprise_patterns(s, sanyou, TODAY, limit=None)["enterprise_id"])
+            everyone = ledger_rows(s, register, TODAY, LedgerQuery(), limit=10_000)
+            outside = sorted(set(everyone["enterprise_id"]) - in_base)
+            assert in_base and outside  # the control: the 三有 base leaves some enterprises out
+            assert ledger_rows(s, sanyou, TODAY, LedgerQuery(), limit=10_000).equals(everyone)
+            for fresh in (True, False):
+                monkeypatch.setattr(ledger, "summaries_fresh", lambda session, fresh=fresh: fresh)
+                for q in queries:
+                    want, total, pages = all_pages(s, register, TODAY, page_size=200, **q)
+                    got, got_total, got_pages = all_pages(s, sanyou, TODAY, page_size=200, **q)
+                    assert (got_total, got_pages) == (total, pages) and got.equals(want), (register, fresh, q)
+            monkeypatch.undo()
+            detail = enterprise_detail(s, sanyou, int(outside[0]), TODAY)
+            assert detail is not None and detail.enterprise_id == outside[0]
+            assert detail.pattern == enterprise_detail(s, register, int(outside[0]), TODAY).pattern
 
 
 # --------------------------------------------------------------------------- detail and history

@@ -18,6 +18,7 @@ from dashboard.views.stage import (
     grid_columns,
     luminance,
     parse_wall,
+    seam_fillers,
 )
 
 
@@ -98,3 +99,26 @@ def test_a_grid_of_the_walls_columns_puts_every_vertical_seam_in_a_gap(wall):
         gaps = [(PAD_X + k * width + (k - 1) * SEAM_GAP, PAD_X + k * (width + SEAM_GAP)) for k in range(1, n)]
         for seam in wall.seams_x:
             assert any(lo <= seam <= hi for lo, hi in gaps), (items, n, seam, gaps)
+
+
+def _tiles_across(seam: float, count: int, width: float, gap: float) -> list[int]:
+    """The tiles (by position) of a row of ``count`` tiles centred on the stage that ``seam`` cuts."""
+    left = (STAGE_W - count * width - (count - 1) * gap) / 2
+    return [k for k in range(count) if left + k * (width + gap) < seam < left + k * (width + gap) + width]
+
+
+@pytest.mark.parametrize("wall", [None, Wall(2, 2), Wall(3, 3)], ids=["single", "2x2", "3x3"])
+def test_seam_fillers_keep_a_centred_row_off_the_middle_seam(wall):
+    """A one-row grid is centred: on a wall of an even number of panels across, an odd number of tiles
+    would put the middle one across the middle seam — one filler makes the count even; nothing is
+    added on a single screen or across an odd number of panels (those seams are the columns' job)."""
+    for items in range(1, 9):
+        fillers = seam_fillers(items, wall)
+        if wall is None or wall.cols % 2:
+            assert fillers == 0, items
+            continue
+        assert fillers == items % 2 and (items + fillers) % 2 == 0, items
+        middle = STAGE_W / 2
+        assert _tiles_across(middle, items + fillers, 200, SEAM_GAP) == [], items
+        if fillers:  # the control: without the filler the middle tile sits across the seam
+            assert _tiles_across(middle, items, 200, SEAM_GAP) == [items // 2], items

@@ -12,6 +12,7 @@ from dashboard.ui import present as P
 from dashboard.ui.sections import Context
 from dashboard.ui.sections.present import grid_style, heading, wall_setting
 from dashboard.views import mechanisms as V
+from dashboard.views.stage import seam_fillers
 
 since_last_meeting = data.cached(queries.since_last_meeting, name="mechanisms_since_last_meeting", max_entries=64)
 COLUMNS = 5  # tiles in a row on one screen
@@ -23,14 +24,8 @@ def _label(text: str, status) -> str:
     return f'<div class="dg-label">{P.esc(text)}{pill}</div>'
 
 
-def _seam_safe(tiles: str, n: int) -> str:
-    """On a wall of two or four panels across, a grid's row is centred: an odd number of tiles would
-    put one across the middle seam — an invisible tile makes the count even (one row: the slide has
-    no height for a second)."""
-    wall = wall_setting().wall
-    if wall is not None and wall.cols % 2 == 0 and n % 2 == 1:
-        return tiles + '<div class="dg-tile" style="visibility:hidden" aria-hidden="true"></div>'
-    return tiles
+#: a tile that takes its place in the grid and shows nothing (``stage.seam_fillers`` says how many)
+_HIDDEN_TILE = '<div class="dg-tile" style="visibility:hidden" aria-hidden="true"></div>'
 
 
 def render(ctx: Context) -> None:
@@ -46,6 +41,7 @@ def render(ctx: Context) -> None:
                      '</div></div>')
         return
     dev = V.development_tiles(m, loc)
+    dev_tiles = P.tiles(dev) + _HIDDEN_TILE * seam_fillers(len(dev), wall_setting().wall)
     awards = V.award_tiles(m, loc)
     header, rows = V.top_townships(m, loc)
     top = (f'<div class="dg-tile" style="grid-column:span 2"><div class="dg-label">{P.esc(t("mech.tile.top", loc))}</div>'
@@ -54,7 +50,7 @@ def render(ctx: Context) -> None:
     P.html_block(
         f'<div class="dg-fill">{period}'
         f'{_label(t("mech.dev.title", loc), stuck)}'
-        f'<div class="dg-grid dg-grow" style="{grid_style(len(dev), COLUMNS, max_rows=1)}">{_seam_safe(P.tiles(dev), len(dev))}</div>'
+        f'<div class="dg-grid dg-grow" style="{grid_style(len(dev), COLUMNS, max_rows=1)}">{dev_tiles}</div>'
         f'{_label(t("mech.awards.title", loc), V.round_status(m, loc))}'
         f'<div class="dg-grid dg-grow" style="{grid_style(len(awards) + 2, COLUMNS)}">{P.tiles(awards)}{top}</div>'
         '</div>')
