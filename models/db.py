@@ -22,6 +22,12 @@ SQLITE_BUSY_TIMEOUT = 10.0
 PG_CONNECT_TIMEOUT = 10
 #: seconds a PostgreSQL statement waits for a lock another transaction holds (default: forever)
 PG_LOCK_TIMEOUT = 10.0
+#: memory one sort or hash of a PostgreSQL statement may use before it spills to disk (server default 4 MB).
+#: At 10M enterprises a hash aggregate of the rule checks spilled in 21 batches and, about every second
+#: run with parallel workers, went on re-reading its temporary files for many minutes instead of 8 s
+#: (docs/performance.md, "10M on PostgreSQL"); with 64 MB it stays in memory (6-7 s, no stall in any run).
+#: At most ``POOL_SIZE + POOL_MAX_OVERFLOW`` statements per server process, each with a few such nodes.
+PG_WORK_MEM = "64MB"
 #: connections one server process keeps open, and may open beyond them under load, and seconds a page run
 #: waits for one before "busy" (SQLAlchemy's defaults, written down: the dashboard's cached queries hold
 #: at most ``dashboard.ui.data.QUERY_CONCURRENCY`` at once, sign-ins and edits a few more — issue 19's load
@@ -182,7 +188,7 @@ def make_engine(url: str | None = None, *, create: bool = True, **kwargs) -> Eng
         # a write waits for another transaction's lock as long as SQLite does (then: busy)
         defaults: dict = {"connect_timeout": PG_CONNECT_TIMEOUT}
         if "options" not in parsed.query:
-            defaults["options"] = f"-c lock_timeout={int(PG_LOCK_TIMEOUT * 1000)}"
+            defaults["options"] = f"-c lock_timeout={int(PG_LOCK_TIMEOUT * 1000)} -c work_mem={PG_WORK_MEM}"
         kwargs["connect_args"] = {**defaults, **kwargs.get("connect_args", {})}
     pool = {"pool_size": POOL_SIZE, "max_overflow": POOL_MAX_OVERFLOW, "pool_timeout": POOL_TIMEOUT}
     return sa.create_engine(url, pool_pre_ping=True, **{**pool, **kwargs})
