@@ -28,6 +28,10 @@ PG_LOCK_TIMEOUT = 10.0
 #: (docs/performance.md, "10M on PostgreSQL"); with 64 MB it stays in memory (6-7 s, no stall in any run).
 #: At most ``POOL_SIZE + POOL_MAX_OVERFLOW`` statements per server process, each with a few such nodes.
 PG_WORK_MEM = "64MB"
+#: PostgreSQL's JIT compiler, off in the app's sessions: the pages' statements are short, and its compiling
+#: (inlining, optimisation) cost more than it saved — at 10M, meetings SQL 4.25 -> 3.31-3.39 s and the
+#: overview's 2.14 -> 1.97 s with it off; 1.1 s of the 2.4 s mechanism-coverage statement was compiling.
+PG_JIT = "off"
 #: connections one server process keeps open, and may open beyond them under load, and seconds a page run
 #: waits for one before "busy" (SQLAlchemy's defaults, written down: the dashboard's cached queries hold
 #: at most ``dashboard.ui.data.QUERY_CONCURRENCY`` at once, sign-ins and edits a few more — issue 19's load
@@ -188,7 +192,8 @@ def make_engine(url: str | None = None, *, create: bool = True, **kwargs) -> Eng
         # a write waits for another transaction's lock as long as SQLite does (then: busy)
         defaults: dict = {"connect_timeout": PG_CONNECT_TIMEOUT}
         if "options" not in parsed.query:
-            defaults["options"] = f"-c lock_timeout={int(PG_LOCK_TIMEOUT * 1000)} -c work_mem={PG_WORK_MEM}"
+            defaults["options"] = (f"-c lock_timeout={int(PG_LOCK_TIMEOUT * 1000)} -c work_mem={PG_WORK_MEM}"
+                                  f" -c jit={PG_JIT}")
         kwargs["connect_args"] = {**defaults, **kwargs.get("connect_args", {})}
     pool = {"pool_size": POOL_SIZE, "max_overflow": POOL_MAX_OVERFLOW, "pool_timeout": POOL_TIMEOUT}
     return sa.create_engine(url, pool_pre_ping=True, **{**pool, **kwargs})

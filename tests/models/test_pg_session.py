@@ -1,6 +1,7 @@
 """What every PostgreSQL session of the app is given (``models.db.make_engine``): a lock timeout (a write
 waits as long as SQLite does, then says busy) and ``work_mem`` (a hash of the 10M rule checks stays in
-memory instead of spilling and stalling: docs/performance.md). A URL with its own ``options`` keeps them."""
+memory instead of spilling and stalling: docs/performance.md) and no JIT compiling (it cost more than it
+saved on the pages' statements). A URL with its own ``options`` keeps them."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ def test_app_sessions_get_the_lock_timeout_and_work_mem(pg_engine):
     with pg_engine.connect() as conn:
         assert conn.execute(sa.text("SHOW work_mem")).scalar_one() == db.PG_WORK_MEM == "64MB"
         assert conn.execute(sa.text("SHOW lock_timeout")).scalar_one() == f"{int(db.PG_LOCK_TIMEOUT)}s"
+        assert conn.execute(sa.text("SHOW jit")).scalar_one() == db.PG_JIT == "off"
 
 
 def test_options_in_the_url_are_the_operators_choice(pg_engine):
@@ -22,5 +24,6 @@ def test_options_in_the_url_are_the_operators_choice(pg_engine):
         with engine.connect() as conn:
             assert conn.execute(sa.text("SHOW work_mem")).scalar_one() == "8MB"
             assert conn.execute(sa.text("SHOW lock_timeout")).scalar_one() == "0"  # none given: the server's
+            assert conn.execute(sa.text("SHOW jit")).scalar_one() == "on"
     finally:
         engine.dispose()
