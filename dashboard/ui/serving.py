@@ -176,8 +176,12 @@ def refuse_client_cache_clears(session_class: Any = None) -> bool:
         _LOG.warning("Streamlit's AppSession has no _handle_clear_cache_request: a client's clear_cache is not refused")
         return False
 
+    handler = session_class._handle_clear_cache_request
+    original = getattr(handler, "__wrapped__", handler)  # replaced twice (a second import): the same original
+
     def _refused(self: Any) -> None:
         _LOG.warning("a client asked to clear every cache of the server: refused")
 
+    _refused.__wrapped__ = original  # type: ignore[attr-defined] - what Streamlit would have done
     session_class._handle_clear_cache_request = _refused
     return True

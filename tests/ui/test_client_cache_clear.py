@@ -26,6 +26,12 @@ def test_streamlit_routes_the_message_to_the_handler_that_is_replaced():
     assert '"clear_cache"' in source and "self._handle_clear_cache_request()" in source
 
 
+def _streamlits_handler():
+    """Streamlit's own handler, whether or not this worker already imported ``ui/server.py`` (which replaces it)."""
+    handler = AppSession._handle_clear_cache_request
+    return getattr(handler, "__wrapped__", handler)
+
+
 def test_the_original_handler_would_empty_every_cache(restored):
     calls = []
 
@@ -36,7 +42,7 @@ def test_the_original_handler_would_empty_every_cache(restored):
 
     _read(1)
     with pytest.raises(AttributeError):  # it clears the caches, then the (missing) session state
-        AppSession._handle_clear_cache_request(object())
+        _streamlits_handler()(object())
     _read(1)
     assert calls == [1, 1]
 
@@ -73,6 +79,13 @@ def test_a_streamlit_without_the_handler_is_logged_and_left_alone(caplog):
         assert serving.refuse_client_cache_clears(_Other) is False
     assert not hasattr(_Other, "_handle_clear_cache_request")
     assert "not refused" in caplog.text
+
+
+def test_replacing_twice_keeps_streamlits_handler_underneath(restored):
+    serving.refuse_client_cache_clears()
+    serving.refuse_client_cache_clears()
+    original = AppSession._handle_clear_cache_request.__wrapped__
+    assert original.__qualname__ == "AppSession._handle_clear_cache_request"
 
 
 def test_the_served_app_refuses_them_from_its_start():
