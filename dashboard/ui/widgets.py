@@ -105,7 +105,7 @@ def cells_px(values) -> np.ndarray:
     (a table's run measured every cell in Python: 20-30 % of a warm page run at 1M)."""
     texts = ["" if v is None else str(v) for v in values]
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
+    codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     wide = np.concatenate(([0], np.cumsum(codes >= 0x2E80, dtype=np.int64)))
     ends = np.cumsum(lengths)
     return 8 * lengths + 6 * (wide[ends] - wide[ends - lengths])

@@ -34,11 +34,11 @@ def test_a_row_of_cards_puts_fewer_a_line_as_it_narrows():
 
 def test_cell_widths_at_once_equal_text_px_of_each_cell():
     """``cells_px`` (vectorised) gives ``text_px(str(v))`` of every messy value: CJK, full-width and
-    supplementary-plane characters, the edge 0x2E80, empty texts, None, numbers, NaN, dates."""
+    supplementary-plane characters, the edge 0x2E80, empty texts, None, numbers, NaN, dates, a lone surrogate."""
     import datetime as dt
 
     values = ["越北镇", "", None, "ab12", "\u2e7f\u2e80", "𠀀x", "ＡＢ", "一项很长很长的督办事项说明" * 9, 3, 12.5,
-              float("nan"), dt.date(2002, 12, 31), pd.Timestamp("2026-11-30"), pd.NA, "—·“”", "  "]
+              float("nan"), dt.date(2002, 12, 31), pd.Timestamp("2026-11-30"), pd.NA, "—·“”", "  ", "a\ud800b"]
     want = [W.text_px("" if v is None else str(v)) for v in values]
     assert W.cells_px(values).tolist() == want
     assert W.cells_px([]).tolist() == []
