@@ -168,7 +168,7 @@ EN: dict[str, str] = {
     "push.error.smtp_answer": "SMTP {server} answered {code}: {text}",
     "push.error.smtp_connect": "SMTP {server}: could not send ({error})",
     "push.error.smtp_ascii": "SMTP {server}: the user, password or an address is not ASCII and the server does not take UTF-8 ({error})",
-    "push.error.secret_unset": "{env} (the 钉钉 signing secret) is not set",
+    "push.error.secret_unset": "{env} (the DingTalk signing secret) is not set",
     "push.error.http": "{host} answered HTTP {code}",
     "push.error.connect": "{host}: cannot connect ({error})",
     "push.error.not_json": "{host} answered HTTP {code} without the robot's JSON",

@@ -97,6 +97,9 @@ class Channel(_Model):
         if self.kind != "email":
             if not self.url or not self.url.startswith(("http://", "https://")):
                 raise ValueError(f"channel {self.name}: a {self.kind} channel needs 'url' (http:// or https://)")
+            if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in self.url):  # the URL itself is not
+                # repeated: a robot's key is in it
+                raise ValueError(f"channel {self.name}: 'url' contains a space or a control character")
             if self.to:
                 raise ValueError(f"channel {self.name}: 'to' is for e-mail channels; a {self.kind} channel posts to 'url'")
         if "reminders" in self.sends and not self.units:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import http.client
 import json
 import os
 import smtplib
@@ -148,6 +149,9 @@ def post_webhook(channel: Channel, message: Message, *, timeout: float = 20) -> 
         raise _failed(channel.locale, "http", host=shown, code=exc.code) from None
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         raise _failed(channel.locale, "connect", host=shown, error=_why(getattr(exc, "reason", exc))) from None
+    except (ValueError, http.client.HTTPException) as exc:  # a malformed address or answer: its text may
+        # hold the address, key included (http.client.InvalidURL quotes it) — only the class is said
+        raise _failed(channel.locale, "connect", host=shown, error=type(exc).__name__) from None
     if channel.kind in ("wecom", "dingtalk"):
         # both robots answer HTTP 200 with {"errcode": 0, "errmsg": "ok"}; anything else is a refusal
         try:

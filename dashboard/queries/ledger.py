@@ -312,10 +312,10 @@ def _counts(session: Session, ctx: _Ctx) -> _Counts:
 
 def _by_state(ctx: _Ctx) -> bool:
     """Sorted by pattern, are the pages read from the summary's pattern periods (``enterprise_state``)?
-    When they are fresh and the scope counts every operating enterprise: its periods in force on the
-    date are then exactly the operating enterprises in scope, each with its pattern and township
-    (the same the counts of a ledger without a search come from)."""
-    return ctx.fresh and ctx.q.sort == "pattern" and ctx.scope.base == Base.ALL
+    When they are fresh (the ledger's scope counts every operating enterprise: :func:`_register`): its
+    periods in force on the date are then exactly the operating enterprises in scope, each with its
+    pattern and township (the same the counts of a ledger without a search come from)."""
+    return ctx.fresh and ctx.q.sort == "pattern"
 
 
 def _left_out(session: Session, ctx: _Ctx, patterns) -> dict[str, list[int]] | None:

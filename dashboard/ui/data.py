@@ -61,8 +61,8 @@ def _cache_ttl() -> int:
 
     try:
         return int(get_settings().cache_ttl_seconds)
-    except ValueError:  # pydantic's ValidationError, a secrets file that is not TOML
-        return int(Settings.model_fields["cache_ttl_seconds"].default)
+    except Exception:  # noqa: BLE001 - settings that do not validate, a secrets file not TOML or not readable:
+        return int(Settings.model_fields["cache_ttl_seconds"].default)  # the pages' own reading says what is wrong
 
 
 TTL = _cache_ttl()

@@ -84,13 +84,9 @@ def _warm_caches(stop: threading.Event) -> None:
     warm.keep_warm(stop)
 
 
-def _warm() -> None:
+def _warm(stop: threading.Event) -> None:
     _warm_imports()
-    _warm_caches(_WARM_STOP)
-
-
-#: set when the server stops (the warm-up thread's loop ends)
-_WARM_STOP = threading.Event()
+    _warm_caches(stop)
 
 
 @contextlib.asynccontextmanager
@@ -98,12 +94,15 @@ async def _lifespan(_app):
     """At server start (Streamlit's runtime is up): :data:`WARM_IMPORTS`, then the whole district's
     overview read into the caches (:func:`_warm_caches`), in a daemon thread — the server answers at
     once, and a sign-in meanwhile waits only for what is left of them."""
-    _WARM_STOP.clear()
-    threading.Thread(target=_warm, name="dangong-warm", daemon=True).start()
+    stop = threading.Event()  # its own per start: a loop of an earlier start still waiting ends with its own
+    threading.Thread(target=_warm, args=(stop,), name="dangong-warm", daemon=True).start()
     try:
         yield None
     finally:
-        _WARM_STOP.set()
+        stop.set()
+        from dashboard.ui import data
+
+        data.WRITTEN.set()  # wakes the loop's wait at once (it then sees the stop)
 
 
 refuse_client_cache_clears()  # a browser's clear_cache message would empty every leader's caches (docs/security.md)

@@ -15,6 +15,9 @@ def test_app_sessions_get_the_lock_timeout_and_work_mem(pg_engine):
         assert conn.execute(sa.text("SHOW work_mem")).scalar_one() == db.PG_WORK_MEM == "64MB"
         assert conn.execute(sa.text("SHOW lock_timeout")).scalar_one() == f"{int(db.PG_LOCK_TIMEOUT)}s"
         assert conn.execute(sa.text("SHOW jit")).scalar_one() == db.PG_JIT == "off"
+        sources = dict(conn.execute(sa.text(
+            "SELECT name, source FROM pg_settings WHERE name IN ('work_mem', 'lock_timeout', 'jit')")).all())
+        assert sources == dict.fromkeys(("work_mem", "lock_timeout", "jit"), "client")  # given by the app
 
 
 def test_options_in_the_url_are_the_operators_choice(pg_engine):
@@ -23,7 +26,8 @@ def test_options_in_the_url_are_the_operators_choice(pg_engine):
     try:
         with engine.connect() as conn:
             assert conn.execute(sa.text("SHOW work_mem")).scalar_one() == "8MB"
-            assert conn.execute(sa.text("SHOW lock_timeout")).scalar_one() == "0"  # none given: the server's
-            assert conn.execute(sa.text("SHOW jit")).scalar_one() == "on"
+            # the others not given: whatever the server, role or database says, not the app's
+            sources = dict(conn.execute(sa.text("SELECT name, source FROM pg_settings WHERE name IN ('lock_timeout', 'jit')")).all())
+            assert "client" not in sources.values(), sources
     finally:
         engine.dispose()

@@ -412,6 +412,27 @@ def test_transport_errors_speak_the_channels_language(made, webhook_server):
     assert all("ROBOTKEY" not in why and "TOKEN" not in why for _, why in zh.failed + en.failed)
 
 
+def test_a_malformed_robot_address_never_shows_its_key():
+    """A space or a control character in a robot's address: refused by the set-up without repeating the
+    address; and if one reaches the sender anyway (a channel made in code), the failure names the host and
+    the exception's class, not the address (``http.client.InvalidURL`` quotes it, key included)."""
+    from dashboard.push import transport as T
+    from dashboard.push.config import Channel
+    from dashboard.push.messages import Message
+
+    for bad in ("https://qyapi.weixin.qq.com/send?key=ROBOT KEY", "https://oapi.dingtalk.com/send?access_token=TO\x07KEN"):
+        with pytest.raises(ValueError) as refused:
+            Channel(name="bad", kind="wecom", url=bad, sends=["summary"])
+        assert "space or a control character" in str(refused.value) and "KEY" not in str(refused.value)
+    channel = Channel.model_construct(name="bad", kind="wecom", url="https://127.0.0.1:9/send?key=ROBOT KEY",
+                                      locale="zh_CN", secret_env=None)
+    with pytest.raises(T.SendError) as failed:
+        T.post_webhook(channel, Message(key="test:bad", kind="test", channel="bad", as_of=TODAY, subject="s", text="t",
+                                        markdown="m", scope_label="全区"))
+    assert str(failed.value) == t("push.error.connect", "zh_CN", host="127.0.0.1:9", error="InvalidURL")
+    assert "ROBOT" not in str(failed.value) and "KEY" not in str(failed.value)
+
+
 def test_a_robot_error_code_is_a_failure(made, webhook_server):
     engine, _ = made
     cfg = config(None, webhook_server.url)

@@ -316,12 +316,12 @@ def test_a_scope_over_the_sanyou_base_still_gets_the_whole_register(any_demo_eng
             assert in_base and outside  # the control: the 三有 base leaves some enterprises out
             assert ledger_rows(s, sanyou, TODAY, LedgerQuery(), limit=10_000).equals(everyone)
             for fresh in (True, False):
-                monkeypatch.setattr(ledger, "summaries_fresh", lambda session, fresh=fresh: fresh)
-                for q in queries:
-                    want, total, pages = all_pages(s, register, TODAY, page_size=200, **q)
-                    got, got_total, got_pages = all_pages(s, sanyou, TODAY, page_size=200, **q)
-                    assert (got_total, got_pages) == (total, pages) and got.equals(want), (register, fresh, q)
-            monkeypatch.undo()
+                with monkeypatch.context() as m:
+                    m.setattr(ledger, "summaries_fresh", lambda session, fresh=fresh: fresh)
+                    for q in queries:
+                        want, total, pages = all_pages(s, register, TODAY, page_size=200, **q)
+                        got, got_total, got_pages = all_pages(s, sanyou, TODAY, page_size=200, **q)
+                        assert (got_total, got_pages) == (total, pages) and got.equals(want), (register, fresh, q)
             detail = enterprise_detail(s, sanyou, int(outside[0]), TODAY)
             assert detail is not None and detail.enterprise_id == outside[0]
             assert detail.pattern == enterprise_detail(s, register, int(outside[0]), TODAY).pattern
