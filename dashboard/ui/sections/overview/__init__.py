@@ -9,6 +9,8 @@ the server's warm-up (``ui/warm.py``), outside any page run.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 import pandas as pd
@@ -37,7 +39,7 @@ class Chart(NamedTuple):
 
     builder: str
     args: tuple
-    kwargs: dict[str, Any] = {}
+    kwargs: Mapping[str, Any] = MappingProxyType({})  # read-only: one default shared by every Chart
 
     def show(self) -> Any:
         return chart.show(self.builder, *self.args, **self.kwargs)
